@@ -1,0 +1,511 @@
+"""Fast reader of ``.xlsx``/``.xlsm`` packages into :class:`~xlfuncs.recalc.model.WorkbookData`.
+
+Uses only the standard library: :mod:`zipfile`, :mod:`xml.etree.ElementTree` for the small
+parts (workbook, relationships, shared strings) and a byte-level scanner over
+``<sheetData>`` for worksheets (several times faster than building elements for every cell).
+Input is untrusted: see :mod:`xlfuncs.recalc.safety` for what is refused.
+
+>>> import io, zipfile
+>>> buf = io.BytesIO()
+>>> with zipfile.ZipFile(buf, "w") as z:
+...     z.writestr("xl/workbook.xml", '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+...         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+...         '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>')
+...     z.writestr("xl/_rels/workbook.xml.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+...         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+...         'Target="worksheets/sheet1.xml"/></Relationships>')
+...     z.writestr("xl/worksheets/sheet1.xml", '<worksheet><sheetData><row r="1">'
+...         '<c r="A1"><v>2</v></c><c r="B1"><f>A1*3</f><v>6</v></c></row></sheetData></worksheet>')
+>>> wb = read_workbook(buf)
+>>> wb.sheets[0].values, wb.sheets[0].formulas[(1, 2)].text, wb.sheets[0].cached
+({(1, 1): 2}, 'A1*3', {(1, 2): 6})
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import os
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+from xml.etree import ElementTree as ET
+
+from xlfuncs.errors import ExcelError, WorkbookError
+from xlfuncs.recalc.model import DefinedName, FormulaCell, SheetData, WorkbookData
+from xlfuncs.recalc.safety import DEFAULT_LIMITS, Limits, open_package, read_member
+from xlfuncs.registry import ExcelScalar
+
+__all__ = [
+    "read_workbook",
+    "PackageLayout",
+    "package_layout",
+    "scan_cells",
+    "col_to_index",
+    "index_to_col",
+    "parse_ref",
+]
+
+Coord = tuple[int, int]
+
+_PREFIX = rb"(?:[A-Za-z_][\w.\-]*:)?"
+#: a ``<row ...>`` start tag or a whole ``<c ...>...</c>`` / ``<c .../>`` element
+CELL_TOKEN = re.compile(
+    rb"<" + _PREFIX + rb"(?:row(?=[\s/>])([^>]*)>|(c)(?=[\s/>])([^>]*?)(/>|>(.*?)</" + _PREFIX + rb"c>))",
+    re.DOTALL,
+)
+_R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*["\']\$?([A-Za-z]{1,3})\$?(\d+)["\']')
+_ROW_R = re.compile(rb'(?:^|\s)r\s*=\s*["\'](\d+)["\']')
+_T_ATTR = re.compile(rb'(?:^|\s)t\s*=\s*["\'](\w+)["\']')
+_F_ELEM = re.compile(rb"<" + _PREFIX + rb"f(?=[\s/>])([^>]*?)(?:/>|>(.*?)</" + _PREFIX + rb"f>)", re.DOTALL)
+_V_ELEM = re.compile(rb"<" + _PREFIX + rb"v(?:\s[^>]*)?(?:/>|>(.*?)</" + _PREFIX + rb"v>)", re.DOTALL)
+_IS_T = re.compile(rb"<" + _PREFIX + rb"t(?:\s[^>]*)?(?:/>|>(.*?)</" + _PREFIX + rb"t>)", re.DOTALL)
+_RPH = re.compile(rb"<" + _PREFIX + rb"rPh[\s>].*?</" + _PREFIX + rb"rPh>", re.DOTALL)
+_ATTR = re.compile(rb'([\w:.\-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_SHEETDATA_OPEN = re.compile(rb"<" + _PREFIX + rb"sheetData(?:\s[^>]*)?(/?)>")
+_SHEETDATA_CLOSE = re.compile(rb"</" + _PREFIX + rb"sheetData\s*>")
+_ENTITY = re.compile(r"&(lt|gt|amp|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);")
+_XESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+_COL_CACHE: dict[bytes | str, int] = {}
+
+
+def col_to_index(letters: str | bytes) -> int:
+    """``"A"`` -> 1, ``"AB"`` -> 28.
+
+    >>> col_to_index("XFD")
+    16384
+    """
+    n = _COL_CACHE.get(letters)
+    if n is None:
+        n = 0
+        text = letters.decode("ascii") if isinstance(letters, bytes) else letters
+        for ch in text.upper():
+            n = n * 26 + (ord(ch) - 64)
+        _COL_CACHE[letters] = n
+    return n
+
+
+def index_to_col(n: int) -> str:
+    """1 -> ``"A"``, 28 -> ``"AB"``.
+
+    >>> index_to_col(16384)
+    'XFD'
+    """
+    out = ""
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def parse_ref(ref: str) -> tuple[int, int, int, int]:
+    """``"C2:D5"`` -> ``(2, 3, 5, 4)`` (row1, col1, row2, col2); a single cell gives a 1x1 box.
+
+    >>> parse_ref("$B$2")
+    (2, 2, 2, 2)
+    """
+    parts = ref.split(":")
+    if len(parts) > 2:
+        raise ValueError(f"bad range {ref!r}")
+    coords = []
+    for part in parts:
+        m = _REF.match(part.strip())
+        if not m:
+            raise ValueError(f"bad cell reference {part!r}")
+        coords.append((int(m.group(2)), col_to_index(m.group(1))))
+    (r1, c1), (r2, c2) = coords[0], coords[-1]
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
+
+
+def _entity(m: re.Match[str]) -> str:
+    key = m.group(1)
+    if key[0] == "#":
+        try:
+            return chr(int(key[2:], 16) if key[1] in "xX" else int(key[1:]))
+        except (ValueError, OverflowError):
+            return m.group(0)
+    return _ENTITIES[key]
+
+
+def xml_text(raw: bytes) -> str:
+    """Decode XML character data (the five predefined entities and character references).
+
+    >>> xml_text(b"a &amp; b &lt; &#67;")
+    'a & b < C'
+    """
+    text = raw.decode("utf-8", errors="replace")
+    if "&" in text:
+        text = _ENTITY.sub(_entity, text)
+    return text
+
+
+def unescape_xstring(text: str) -> str:
+    """Undo Excel's ``_xHHHH_`` escapes of control characters in strings.
+
+    >>> unescape_xstring("a_x000D_b")
+    'a\\rb'
+    """
+    if "_x" in text:
+        return _XESC.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return text
+
+
+def scan_cells(data: bytes) -> Iterator[tuple[re.Match[bytes], int, int]]:
+    """Yield ``(match, row, col)`` for every ``<c>`` element inside ``<sheetData>``.
+
+    ``match`` groups: 3 = attributes, 4 = ``"/>"`` or the rest, 5 = body (``None`` when
+    self-closing). Rows and cells without an ``r`` attribute follow the previous one.
+    """
+    m_open = _SHEETDATA_OPEN.search(data)
+    if m_open is None or m_open.group(1):
+        return
+    start = m_open.end()
+    m_close = _SHEETDATA_CLOSE.search(data, start)
+    end = m_close.start() if m_close else len(data)
+    row = 0
+    col = 0
+    r_attr = _R_ATTR.search
+    for m in CELL_TOKEN.finditer(data, start, end):
+        if m.group(2) is None:  # <row ...>
+            rm = _ROW_R.search(m.group(1))
+            row = int(rm.group(1)) if rm else row + 1
+            col = 0
+            continue
+        rm = r_attr(m.group(3))
+        if rm is not None:
+            col = col_to_index(rm.group(1))
+            row = int(rm.group(2))
+        else:
+            col += 1
+        yield m, row, col
+
+
+@dataclass(slots=True)
+class PackageLayout:
+    """Where the parts of a workbook package are."""
+
+    workbook: str
+    #: one entry per ``<sheet>`` in workbook order: (name, part name or None for non-worksheets)
+    sheets: list[tuple[str, str | None]]
+    shared_strings: str | None
+    workbook_xml: bytes
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _parse_xml(data: bytes, name: str) -> ET.Element:
+    try:
+        return ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise WorkbookError(f"{name}: malformed XML ({exc})") from None
+
+
+def _resolve_target(base_part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
+
+
+def _rels_for(part: str) -> str:
+    d, f = posixpath.split(part)
+    return posixpath.join(d, "_rels", f + ".rels")
+
+
+def _read_rels(zf: zipfile.ZipFile, part: str, limits: Limits) -> dict[str, tuple[str, str]]:
+    """Relationship Id -> (type suffix, target part) for ``part``."""
+    name = _rels_for(part)
+    try:
+        zf.getinfo(name)
+    except KeyError:
+        return {}
+    root = _parse_xml(read_member(zf, name, limits), name)
+    out: dict[str, tuple[str, str]] = {}
+    for rel in root:
+        if _local(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
+            continue
+        rid, rtype, target = rel.get("Id"), rel.get("Type", ""), rel.get("Target")
+        if rid and target:
+            out[rid] = (rtype.rsplit("/", 1)[-1], _resolve_target(part, target))
+    return out
+
+
+def package_layout(zf: zipfile.ZipFile, limits: Limits = DEFAULT_LIMITS) -> PackageLayout:
+    """Find the workbook part, its sheets (in order) and the shared strings part."""
+    workbook = "xl/workbook.xml"
+    for _rid, (rtype, target) in _read_rels(zf, "", limits).items():
+        if rtype == "officeDocument":
+            workbook = target
+            break
+    wb_xml = read_member(zf, workbook, limits)
+    root = _parse_xml(wb_xml, workbook)
+    rels = _read_rels(zf, workbook, limits)
+    sheets: list[tuple[str, str | None]] = []
+    for el in root.iter():
+        if _local(el.tag) != "sheet":
+            continue
+        rid = next((v for k, v in el.attrib.items() if _local(k) == "id" and k.startswith("{")), None)
+        rel = rels.get(rid or "")
+        part = rel[1] if rel and rel[0] == "worksheet" else None
+        if rel is None and rid is None:
+            raise WorkbookError(f"{workbook}: sheet {el.get('name')!r} has no relationship id")
+        if rel is None:
+            raise WorkbookError(f"{workbook}: sheet {el.get('name')!r} points to a missing relationship {rid}")
+        sheets.append((el.get("name") or f"Sheet{len(sheets) + 1}", part))
+    if not sheets:
+        raise WorkbookError("workbook has no sheets")
+    shared = next((t for rt, t in rels.values() if rt == "sharedStrings"), None)
+    if shared is None and "xl/sharedStrings.xml" in zf.NameToInfo:
+        shared = "xl/sharedStrings.xml"
+    return PackageLayout(workbook, sheets, shared, wb_xml)
+
+
+def _read_shared_strings(zf: zipfile.ZipFile, part: str, limits: Limits) -> list[str]:
+    data = read_member(zf, part, limits)
+    out: list[str] = []
+    try:
+        for _event, el in ET.iterparse(io.BytesIO(data), events=("end",)):
+            if _local(el.tag) != "si":
+                continue
+            pieces: list[str] = []
+            for child in el:
+                tag = _local(child.tag)
+                if tag == "t":
+                    pieces.append(child.text or "")
+                elif tag == "r":
+                    for t in child:
+                        if _local(t.tag) == "t":
+                            pieces.append(t.text or "")
+            out.append(unescape_xstring("".join(pieces)))
+            el.clear()
+    except ET.ParseError as exc:
+        raise WorkbookError(f"{part}: malformed XML ({exc})") from None
+    return out
+
+
+def _truthy(value: str | None) -> bool:
+    return value is not None and value.strip().lower() in ("1", "true")
+
+
+def _number(raw: bytes) -> float | int:
+    if b"." not in raw and b"e" not in raw and b"E" not in raw and len(raw) < 16:
+        try:
+            return int(raw)
+        except ValueError:
+            pass
+    return float(raw)
+
+
+def _error(text: str) -> ExcelError:
+    try:
+        return ExcelError.from_text(text)
+    except ValueError:
+        return ExcelError.NA
+
+
+def _iso_to_serial(text: str, date1904: bool) -> float | str:
+    try:
+        when = _dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return text
+    base = _dt.datetime(1904, 1, 1) if date1904 else _dt.datetime(1899, 12, 30)
+    delta = when.replace(tzinfo=None) - base
+    serial = delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
+    if not date1904 and serial < 61:
+        serial -= 1  # Excel's fictitious 1900-02-29
+    return serial
+
+
+def _cell_value(
+    t: bytes | None, body: bytes, shared: list[str], date1904: bool
+) -> tuple[bool, ExcelScalar]:
+    """Return (has_value, value) of a cell body."""
+    if t == b"inlineStr":
+        m = _IS_T.search(body)
+        if m is None:
+            return False, None
+        inner = body
+        if b"rPh" in inner:
+            inner = _RPH.sub(b"", inner)
+        text = "".join(xml_text(x.group(1) or b"") for x in _IS_T.finditer(inner))
+        return True, unescape_xstring(text)
+    vm = _V_ELEM.search(body)
+    if vm is None:
+        return False, None
+    raw = vm.group(1)
+    if raw is None:
+        return (True, "") if t == b"str" else (False, None)
+    if t is None or t == b"n":
+        raw = raw.strip()
+        if not raw:
+            return False, None
+        try:
+            return True, _number(raw)
+        except ValueError:
+            return True, ExcelError.VALUE
+    if t == b"s":
+        try:
+            return True, shared[int(raw)]
+        except (ValueError, IndexError):
+            return True, ExcelError.REF
+    if t == b"str":
+        return True, unescape_xstring(xml_text(raw))
+    if t == b"b":
+        return True, raw.strip() in (b"1", b"true")
+    if t == b"e":
+        return True, _error(xml_text(raw))
+    if t == b"d":
+        return True, _iso_to_serial(xml_text(raw), date1904)
+    return True, xml_text(raw)
+
+
+def _attrs(raw: bytes) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in _ATTR.finditer(raw):
+        key = m.group(1).decode("ascii", errors="replace").rsplit(":", 1)[-1]
+        out[key] = xml_text(m.group(2) if m.group(2) is not None else m.group(3))
+    return out
+
+
+_MAX_ARRAY_CELLS = 2_000_000
+
+
+def _read_sheet(
+    data: bytes, name: str, shared: list[str], date1904: bool, part: str
+) -> SheetData:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        data = data.decode("utf-16").encode("utf-8")
+    sheet = SheetData(name)
+    values, formulas, cached, members = sheet.values, sheet.formulas, sheet.cached, sheet.array_members
+    masters: dict[str, tuple[str, Coord]] = {}
+    pending: list[tuple[Coord, str, bool, ExcelScalar]] = []
+    array_cells = 0
+    t_search = _T_ATTR.search
+    for m, row, col in scan_cells(data):
+        body = m.group(5)
+        if not body:
+            continue
+        coord = (row, col)
+        tm = t_search(m.group(3))
+        t = tm.group(1) if tm else None
+        has_value, value = _cell_value(t, body, shared, date1904)
+        fm = _F_ELEM.search(body) if b"f" in body else None
+        if fm is None:
+            if coord in members:
+                if has_value:
+                    cached[coord] = value
+            elif has_value:
+                values[coord] = value
+            continue
+        fattrs = _attrs(fm.group(1)) if fm.group(1).strip() else {}
+        ftype = fattrs.get("t", "normal")
+        text = xml_text(fm.group(2)) if fm.group(2) is not None else ""
+        if text.startswith("="):
+            text = text[1:]
+        if ftype == "shared":
+            si = fattrs.get("si", "")
+            if text:
+                masters[si] = (text, coord)
+                formulas[coord] = FormulaCell(text, coord)
+            else:
+                pending.append((coord, si, has_value, value))
+                continue
+        elif ftype == "array":
+            ref = fattrs.get("ref") or f"{index_to_col(col)}{row}"
+            formulas[coord] = FormulaCell(text, coord, array_ref=ref)
+            try:
+                r1, c1, r2, c2 = parse_ref(ref)
+            except ValueError:
+                r1, c1, r2, c2 = row, col, row, col
+            array_cells += (r2 - r1 + 1) * (c2 - c1 + 1)
+            if array_cells > _MAX_ARRAY_CELLS:
+                raise WorkbookError(f"{part}: array formula ranges too large")
+            for rr in range(r1, r2 + 1):
+                for cc in range(c1, c2 + 1):
+                    if (rr, cc) != coord:
+                        members[(rr, cc)] = coord
+        elif ftype == "dataTable" or not text:
+            # what-if data tables are not recalculated: keep their stored results as constants
+            if has_value:
+                values[coord] = value
+            continue
+        else:
+            formulas[coord] = FormulaCell(text, coord)
+        if has_value:
+            cached[coord] = value
+    for coord, si, has_value, value in pending:
+        master = masters.get(si)
+        if master is None:
+            if has_value:
+                values[coord] = value
+            continue
+        formulas[coord] = FormulaCell(master[0], master[1])
+        if has_value:
+            cached[coord] = value
+    return sheet
+
+
+def read_workbook(
+    path: str | os.PathLike[str] | IO[bytes], *, limits: Limits = DEFAULT_LIMITS
+) -> WorkbookData:
+    """Read constants, formulas, cached values and names of every sheet of a workbook.
+
+    Raises :class:`WorkbookError` with a one-line reason for anything unreadable.
+    """
+    if isinstance(path, (str, os.PathLike)):
+        zf = open_package(path, limits)
+    else:
+        try:
+            zf = zipfile.ZipFile(path)
+        except zipfile.BadZipFile:
+            raise WorkbookError("not an .xlsx/.xlsm file (not a zip package)") from None
+    with zf:
+        return _read(zf, limits)
+
+
+def _read(zf: zipfile.ZipFile, limits: Limits) -> WorkbookData:
+    layout = package_layout(zf, limits)
+    root = _parse_xml(layout.workbook_xml, layout.workbook)
+    book = WorkbookData(sheets=[])
+    sheet_index = {name: i for i, (name, _p) in enumerate(layout.sheets)}
+    for el in root.iter():
+        tag = _local(el.tag)
+        if tag == "workbookPr":
+            book.date1904 = _truthy(el.get("date1904"))
+        elif tag == "calcPr":
+            book.iterate = _truthy(el.get("iterate"))
+            try:
+                book.iterate_count = int(el.get("iterateCount", "100"))
+                book.iterate_delta = float(el.get("iterateDelta", "0.001"))
+            except ValueError:
+                pass
+        elif tag == "definedName":
+            name = el.get("name")
+            if not name:
+                continue
+            scope: int | None = None
+            local = el.get("localSheetId")
+            if local is not None:
+                try:
+                    scope = int(local)
+                except ValueError:
+                    scope = None
+                if scope is not None and not 0 <= scope < len(layout.sheets):
+                    continue
+            book.names.append(DefinedName(name, (el.text or "").strip().removeprefix("="), scope))
+    del sheet_index
+    shared = _read_shared_strings(zf, layout.shared_strings, limits) if layout.shared_strings else []
+    for name, part in layout.sheets:
+        if part is None:
+            book.sheets.append(SheetData(name))
+            continue
+        data = read_member(zf, part, limits)
+        book.sheets.append(_read_sheet(data, name, shared, book.date1904, part))
+    return book

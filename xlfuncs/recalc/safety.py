@@ -1,0 +1,204 @@
+"""Opening untrusted workbook packages safely.
+
+Every workbook the batch touches goes through :func:`open_package`, which refuses, with a
+one-line :class:`~xlfuncs.errors.WorkbookError`, anything that is not an Office Open XML
+spreadsheet package: empty files, non-zip files, OLE containers (legacy ``.xls`` or a
+password-protected workbook), ``.xlsb`` and ``.ods`` packages, encrypted zip members and
+zip bombs. :func:`read_member` then reads one member in bounded chunks and refuses XML
+that declares a DOCTYPE (so no entity expansion and no external fetch can ever happen).
+
+>>> check_xml_prolog(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>', "x.xml")
+Traceback (most recent call last):
+...
+xlfuncs.errors.WorkbookError: x.xml: XML with a DOCTYPE/entity declaration refused
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from xlfuncs.errors import WorkbookError
+
+__all__ = ["Limits", "DEFAULT_LIMITS", "open_package", "read_member", "check_xml_prolog"]
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds applied before and while decompressing a package.
+
+    ``max_total``: total uncompressed bytes of all members; ``max_member``: one member;
+    ``max_ratio``: uncompressed/compressed size of a member larger than ``ratio_floor``.
+    """
+
+    max_total: int = 1 << 30
+    max_member: int = 512 << 20
+    max_ratio: float = 1000.0
+    ratio_floor: int = 1 << 20
+    max_members: int = 10_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def _sniff_ole(path: Path) -> str:
+    """Tell a password-protected OOXML workbook from a legacy binary file."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4 << 20)
+    except OSError:
+        head = b""
+    if _ENCRYPTION_INFO in head:
+        return "password-protected (encrypted) workbook; remove the password and save as .xlsx"
+    return "legacy binary workbook (.xls/OLE container); save it as .xlsx"
+
+
+def open_package(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> zipfile.ZipFile:
+    """Open ``path`` as a spreadsheet package after checking what it is and how big it unpacks.
+
+    Raises :class:`WorkbookError` with a one-line reason (never another exception).
+    """
+    p = Path(path)
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(8)
+    except IsADirectoryError:
+        raise WorkbookError("is a folder, not a workbook") from None
+    except FileNotFoundError:
+        raise WorkbookError("file not found") from None
+    except PermissionError:
+        raise WorkbookError("permission denied (file locked or unreadable)") from None
+    except OSError as exc:
+        raise WorkbookError(f"cannot read file ({exc.strerror or exc})") from None
+    if not head:
+        raise WorkbookError("empty file")
+    if head.startswith(_OLE_MAGIC[:4]):
+        raise WorkbookError(_sniff_ole(p))
+    if not head.startswith(_ZIP_MAGIC):
+        raise WorkbookError("not an .xlsx/.xlsm file (not a zip package)")
+    try:
+        zf = zipfile.ZipFile(p)
+    except zipfile.BadZipFile:
+        raise WorkbookError("truncated or corrupt zip package") from None
+    except (OSError, ValueError, EOFError) as exc:
+        raise WorkbookError(f"corrupt zip package ({exc})") from None
+    try:
+        _check_members(zf, limits)
+    except BaseException:
+        zf.close()
+        raise
+    return zf
+
+
+def _check_members(zf: zipfile.ZipFile, limits: Limits) -> None:
+    infos = zf.infolist()
+    names = {i.filename for i in infos}
+    if "xl/workbook.bin" in names:
+        raise WorkbookError("binary workbook (.xlsb) is not supported; save it as .xlsx")
+    if "mimetype" in names or "content.xml" in names:
+        raise WorkbookError("OpenDocument spreadsheet (.ods) is not supported; save it as .xlsx")
+    if len(infos) > limits.max_members:
+        raise WorkbookError(f"too many zip members ({len(infos)})")
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise WorkbookError("encrypted zip members are not supported")
+        if info.file_size > limits.max_member:
+            raise WorkbookError(
+                f"zip member {info.filename} unpacks to {info.file_size} bytes (limit {limits.max_member}); "
+                "possible zip bomb"
+            )
+        if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+            raise WorkbookError(
+                f"zip member {info.filename} has compression ratio "
+                f"{info.file_size / max(info.compress_size, 1):.0f}:1; possible zip bomb"
+            )
+        total += info.file_size
+    if total > limits.max_total:
+        raise WorkbookError(f"package unpacks to {total} bytes (limit {limits.max_total}); possible zip bomb")
+    if "xl/workbook.xml" not in names:
+        raise WorkbookError("not a spreadsheet package (no xl/workbook.xml)")
+
+
+def read_member(
+    zf: zipfile.ZipFile, name: str, limits: Limits = DEFAULT_LIMITS, *, xml: bool = True
+) -> bytes:
+    """Read one zip member in bounded chunks; refuse DOCTYPEs when ``xml``.
+
+    The declared size is checked by :func:`open_package`; here the real number of bytes is
+    counted too, so a member that lies about its size cannot exceed the limit.
+    """
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        raise WorkbookError(f"missing part {name}") from None
+    cap = min(limits.max_member, max(info.file_size, 0)) + 1
+    parts: list[bytes] = []
+    size = 0
+    try:
+        with zf.open(info) as fh:
+            while True:
+                chunk = fh.read(_CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > cap:
+                    raise WorkbookError(f"zip member {name} is larger than declared; possible zip bomb")
+                if xml and not parts:
+                    check_xml_prolog(chunk, name)
+                parts.append(chunk)
+    except WorkbookError:
+        raise
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
+        raise WorkbookError(f"corrupt zip member {name} ({exc})") from None
+    except (OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+        # zlib.error is an Exception subclass caught below
+        raise WorkbookError(f"cannot read zip member {name} ({exc})") from None
+    except Exception as exc:  # zlib.error and friends
+        raise WorkbookError(f"corrupt zip member {name} ({type(exc).__name__}: {exc})") from None
+    data = b"".join(parts)
+    if xml:
+        if not data:
+            raise WorkbookError(f"{name}: empty XML part")
+        probe = data
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            probe = data.decode("utf-16", errors="replace").encode("utf-8", errors="replace")
+        if b"<!DOCTYPE" in probe or b"<!ENTITY" in probe:
+            raise WorkbookError(f"{name}: XML with a DOCTYPE/entity declaration refused")
+    return data
+
+
+_PROLOG_SKIP = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+
+
+def check_xml_prolog(data: bytes, name: str) -> None:
+    """Refuse XML whose prolog holds a DOCTYPE (the only place entities can be declared).
+
+    >>> check_xml_prolog(b'<?xml version="1.0"?>\\n<!-- hi --><worksheet/>', "s.xml")
+    """
+    pos = 0
+    if data.startswith(b"\xef\xbb\xbf"):
+        pos = 3
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16: decode the beginning to look at it
+        text = data[:65536].decode("utf-16", errors="replace").encode("utf-8", errors="replace")
+        return check_xml_prolog(text.lstrip(b"\xef\xbb\xbf"), name)
+    n = len(data)
+    while pos < n:
+        m = _PROLOG_SKIP.match(data, pos)
+        if m is None:
+            break
+        pos = m.end()
+    rest = data[pos : pos + 16]
+    if rest[:9].upper() == b"<!DOCTYPE" or rest.startswith(b"<!ENTITY"):
+        raise WorkbookError(f"{name}: XML with a DOCTYPE/entity declaration refused")
+    if pos >= n and n >= _CHUNK:
+        raise WorkbookError(f"{name}: XML prolog too long")

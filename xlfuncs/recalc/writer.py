@@ -1,0 +1,294 @@
+"""Write computed values into a copy of the original package, changing nothing else.
+
+Only the ``<v>`` element and the ``t=`` attribute of formula cells (and of cells covered
+by an array formula) are rewritten; ``<f>`` is kept as is. Every other zip member is copied
+with the same name, order, date and compression method and identical uncompressed bytes;
+inside a changed worksheet, every byte outside the rewritten cells is unchanged. The
+calculation settings (``calcPr``) are never touched, so Excel without the add-in still
+shows the stored numbers.
+
+Writes are atomic: a temporary file (prefix :data:`TEMP_PREFIX`) in the destination folder
+is written, flushed to disk and renamed over the destination, so a kill at any moment
+leaves either the old file or the new one.
+
+>>> format_value(6.0), format_value(0.1), format_value(True), format_value("a<b")
+((None, b'6'), (None, b'0.1'), (b'b', b'1'), (b'str', b'a&lt;b'))
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import re
+import secrets
+import zipfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import IO
+
+from xlfuncs.errors import ExcelError, WorkbookError
+from xlfuncs.recalc.reader import CELL_TOKEN, _F_ELEM, _PREFIX, package_layout, parse_ref, scan_cells
+from xlfuncs.recalc.safety import DEFAULT_LIMITS, Limits, open_package, read_member
+from xlfuncs.registry import ExcelScalar
+
+__all__ = [
+    "TEMP_PREFIX",
+    "write_values",
+    "patch_sheet",
+    "format_value",
+    "atomic_write",
+    "clean_stale_temp_files",
+]
+
+#: Name prefix of the temporary files written next to a destination.
+TEMP_PREFIX = ".xlfuncs-tmp-"
+
+_T_FULL = re.compile(rb'(\s+)t\s*=\s*(?:"[^"]*"|\'[^\']*\')')
+_V_FULL = re.compile(rb"<" + _PREFIX + rb"v(?:\s[^>]*)?(?:/>|>.*?</" + _PREFIX + rb"v>)", re.DOTALL)
+_IS_FULL = re.compile(rb"<" + _PREFIX + rb"is(?:\s[^>]*)?(?:/>|>.*?</" + _PREFIX + rb"is>)", re.DOTALL)
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+
+assert CELL_TOKEN is not None  # the scanner shared with the reader
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    return f"_x{ord(m.group(0)):04X}_"
+
+
+def _escape_text(text: str) -> bytes:
+    text = _BAD_CHARS.sub(_escape_char, text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.encode("utf-8", errors="replace")
+
+
+def format_value(value: object) -> tuple[bytes | None, bytes | None]:
+    """Return ``(t attribute, <v> text)`` for a computed value; ``(None, None)`` drops ``<v>``.
+
+    Numbers use the shortest text that reads back to the same float; integral values
+    have no ``.0``; NaN and infinities become ``#NUM!``.
+
+    >>> format_value(1e-7), format_value(2**60), format_value(float("nan"))
+    ((None, b'1e-07'), (None, b'1.152921504606847e+18'), (b'e', b'#NUM!'))
+    >>> format_value(ExcelError.DIV0), format_value(None)
+    ((b'e', b'#DIV/0!'), (None, None))
+    """
+    if value is None:
+        return None, None
+    if isinstance(value, bool):
+        return b"b", b"1" if value else b"0"
+    if isinstance(value, ExcelError):
+        return b"e", value.value.encode("ascii")
+    if isinstance(value, str):
+        return b"str", _escape_text(value)
+    if isinstance(value, numbers.Integral):
+        n = int(value)
+        if abs(n) < 10**15:
+            return None, str(n).encode("ascii")
+        value = float(n)
+    if isinstance(value, numbers.Real):
+        x = float(value)
+        if not math.isfinite(x):
+            return b"e", b"#NUM!"
+        if x.is_integer() and abs(x) < 1e15:
+            return None, str(int(x)).encode("ascii")
+        return None, repr(x).encode("ascii")
+    return b"e", b"#VALUE!"
+
+
+def _rewrite_cell(m: re.Match[bytes], body: bytes, fm: re.Match[bytes] | None, value: object) -> bytes:
+    t, v = format_value(value)
+    g0 = m.group(0)
+    prefix = g0[1 : m.start(2) - m.start(0)]
+    attrs = m.group(3)
+    tm = _T_FULL.search(attrs)
+    if tm is not None:
+        new_t = tm.group(1) + b't="' + t + b'"' if t is not None else b""
+        attrs = attrs[: tm.start()] + new_t + attrs[tm.end() :]
+    elif t is not None:
+        attrs = attrs + b' t="' + t + b'"'
+    if fm is not None:
+        head, tail = body[: fm.end()], body[fm.end() :]
+    else:
+        head, tail = b"", body
+    tail = _V_FULL.sub(b"", tail)
+    if b"is" in tail:
+        tail = _IS_FULL.sub(b"", tail)
+    vel = b"" if v is None else b"<" + prefix + b"v>" + v + b"</" + prefix + b"v>"
+    return b"<" + prefix + b"c" + attrs + b">" + head + vel + tail + b"</" + prefix + b"c>"
+
+
+def patch_sheet(data: bytes, cells: Mapping[tuple[int, int], object]) -> tuple[bytes, int]:
+    """Rewrite the values of the formula cells of one worksheet part listed in ``cells``.
+
+    Returns the new bytes and the number of cells rewritten. Cells that have no formula
+    (and are not covered by an array formula) are never changed.
+
+    >>> xml = b'<worksheet><sheetData><row r="1"><c r="A1" s="3"><f>1+1</f><v>0</v></c>' \\
+    ...       b'<c r="B1"><v>5</v></c></row></sheetData></worksheet>'
+    >>> patch_sheet(xml, {(1, 1): "two", (1, 2): 9})[0]
+    b'<worksheet><sheetData><row r="1"><c r="A1" s="3" t="str"><f>1+1</f><v>two</v></c><c r="B1"><v>5</v></c></row></sheetData></worksheet>'
+    """
+    if not cells:
+        return data, 0
+    out: list[bytes] = []
+    last = 0
+    count = 0
+    arrays: list[tuple[int, int, int, int]] = []
+    for m, row, col in scan_cells(data):
+        body = m.group(5)
+        if not body:
+            continue
+        coord = (row, col)
+        fm = _F_ELEM.search(body) if b"f" in body else None
+        if fm is not None and b"array" in fm.group(1):
+            ref = re.search(rb'ref\s*=\s*["\']([^"\']+)["\']', fm.group(1))
+            if ref is not None:
+                try:
+                    arrays.append(parse_ref(ref.group(1).decode("ascii")))
+                except (ValueError, UnicodeDecodeError):
+                    pass
+        if coord not in cells:
+            continue
+        if fm is None and not any(r1 <= row <= r2 and c1 <= col <= c2 for r1, c1, r2, c2 in arrays):
+            continue
+        out.append(data[last : m.start()])
+        out.append(_rewrite_cell(m, body, fm, cells[coord]))
+        last = m.end()
+        count += 1
+    if not count:
+        return data, 0
+    out.append(data[last:])
+    return b"".join(out), count
+
+
+def _clone_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    zi.compress_type = info.compress_type
+    zi.comment = info.comment
+    zi.external_attr = info.external_attr
+    zi.internal_attr = info.internal_attr
+    zi.create_system = info.create_system
+    return zi
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_temp_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """Remove temporary files left in ``folder`` by killed runs (their process is gone)."""
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(TEMP_PREFIX):
+            continue
+        try:
+            pid = int(entry.name[len(TEMP_PREFIX) :].split("-", 1)[0])
+        except ValueError:
+            continue
+        if pid != os.getpid() and not _pid_alive(pid):
+            try:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+            except OSError:
+                pass
+    return removed
+
+
+def atomic_write(
+    dst: str | os.PathLike[str], write: Callable[[IO[bytes]], None], *, mode_from: str | os.PathLike[str] | None = None
+) -> None:
+    """Call ``write(fileobj)`` on a temporary file next to ``dst``, fsync it, then rename it to ``dst``."""
+    dst = Path(dst)
+    folder = dst.parent if str(dst.parent) else Path(".")
+    tmp = folder / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}{dst.suffix}"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise WorkbookError(f"cannot write to {folder} ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode_from is not None:
+            try:
+                os.chmod(tmp, os.stat(mode_from).st_mode & 0o7777)
+            except OSError:
+                pass
+        os.replace(tmp, dst)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:
+        dfd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
+
+
+def write_values(
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    values: Mapping[tuple[int, int, int], ExcelScalar],
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+) -> int:
+    """Copy workbook ``src`` to ``dst`` with ``values`` written as the cached results.
+
+    ``values`` is keyed ``(sheet_index, row, col)`` (0-based sheet, 1-based row/col), as in
+    :class:`~xlfuncs.recalc.model.EvalResult`. ``dst`` may equal ``src`` (in place).
+    Returns the number of cells written.
+    """
+    by_sheet: dict[int, dict[tuple[int, int], object]] = {}
+    for (s, r, c), v in values.items():
+        by_sheet.setdefault(s, {})[(r, c)] = v
+    written = 0
+    with open_package(src, limits) as zin:
+        layout = package_layout(zin, limits)
+        patched: dict[str, bytes] = {}
+        for index, cells in by_sheet.items():
+            if not 0 <= index < len(layout.sheets):
+                continue
+            part = layout.sheets[index][1]
+            if part is None:
+                continue
+            data = read_member(zin, part, limits)
+            if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise WorkbookError(f"{part}: UTF-16 worksheets cannot be written")
+            new, n = patch_sheet(data, cells)
+            if n:
+                patched[part] = new
+                written += n
+        infos = zin.infolist()
+
+        def write(fh: IO[bytes]) -> None:
+            with zipfile.ZipFile(fh, "w", allowZip64=True) as zout:
+                zout.comment = zin.comment
+                for info in infos:
+                    data = patched.get(info.filename)
+                    if data is None:
+                        data = read_member(zin, info.filename, limits, xml=False)
+                    zout.writestr(_clone_info(info), data)
+
+        same = Path(src).resolve() == Path(dst).resolve()
+        atomic_write(dst, write, mode_from=src if same else None)
+    return written
