@@ -1,0 +1,64 @@
+"""The ``xlfuncs`` command.
+
+Sub-commands live with their feature: this module defines ``rules``, ``excel-vba`` and
+``lite``; :mod:`xlfuncs.templates.cli` adds ``template`` and ``fill``;
+:mod:`xlfuncs.recalc.cli` adds ``recalc``, ``check`` and ``results``. Each feature module
+exposes ``register(subparsers)``, which adds its parsers with ``set_defaults(handler=fn)``
+where ``fn(args) -> int`` is the exit code. Registration imports nothing heavy.
+
+Exit codes: 0 success, 1 some file or check failed, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from xlfuncs._version import __version__
+
+__all__ = ["main"]
+
+_FEATURES = ("xlfuncs.codegen", "xlfuncs.templates.cli", "xlfuncs.recalc.cli")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xlfuncs",
+        description="Localization points (Resolution 719): rules, Excel functions, templates, batch recalculation.",
+    )
+    parser.add_argument("--version", action="version", version=f"xlfuncs {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from xlfuncs import _cli_core
+
+    _cli_core.register(sub)
+    for module_name in _FEATURES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(handler(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,77 @@
+"""In-memory model of a workbook for evaluation: what the reader produces, what the engine reads.
+
+Coordinates are 1-based ``(row, col)``. A formula is stored as the text after ``=``,
+written relative to its ``anchor`` cell: for an ordinary formula the anchor is the cell
+itself; for a shared-formula child it is the master cell that holds the text, so all
+children of one shared formula share one text (and one compiled plan).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xlfuncs.registry import ExcelScalar
+
+__all__ = ["DefinedName", "FormulaCell", "SheetData", "WorkbookData", "EvalResult"]
+
+Coord = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class FormulaCell:
+    """A formula as stored in the file.
+
+    ``text``: formula without the leading ``=`` (as in ``<f>``), relative to ``anchor``.
+    ``array_ref``: for an array (CSE) formula, the A1 range it fills (e.g. ``"C2:C5"``),
+    set on the top-left cell only; other cells of the range are in ``SheetData.array_members``.
+    """
+
+    text: str
+    anchor: Coord
+    array_ref: str | None = None
+
+
+@dataclass(slots=True)
+class SheetData:
+    """One worksheet: constants, formulas and the cached values found in the file."""
+
+    name: str
+    values: dict[Coord, ExcelScalar] = field(default_factory=dict)
+    formulas: dict[Coord, FormulaCell] = field(default_factory=dict)
+    cached: dict[Coord, ExcelScalar] = field(default_factory=dict)
+    #: cells covered by an array formula other than its top-left cell -> top-left cell
+    array_members: dict[Coord, Coord] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DefinedName:
+    """A defined name; ``scope`` is the sheet index for a sheet-level name, else ``None``."""
+
+    name: str
+    text: str
+    scope: int | None = None
+
+
+@dataclass(slots=True)
+class WorkbookData:
+    """Everything the engine needs from a workbook file."""
+
+    sheets: list[SheetData]
+    names: list[DefinedName] = field(default_factory=list)
+    iterate: bool = False
+    iterate_count: int = 100
+    iterate_delta: float = 0.001
+    #: True when the workbook uses the 1904 date system
+    date1904: bool = False
+
+
+@dataclass(slots=True)
+class EvalResult:
+    """What the engine computed: values of formula cells, keyed by ``(sheet_index, row, col)``."""
+
+    values: dict[tuple[int, int, int], ExcelScalar]
+    warnings: list[str] = field(default_factory=list)
+    #: cells evaluated by a fallback engine, as ``Sheet!A1`` strings
+    fallback_cells: list[str] = field(default_factory=list)
+    #: set when a circular reference was found and iteration is off
+    circular: list[str] = field(default_factory=list)

@@ -1,0 +1,169 @@
+"""The one registry of Excel functions, read by every consumer.
+
+The xlwings adapter (:mod:`xlfuncs.udfs`), the VBA and xlwings Lite generators and the
+batch recalculation engine all read :data:`REGISTRY`; none of them keeps its own list.
+
+Calling convention (what an engine passes to :meth:`FunctionSpec.invoke`):
+
+* a scalar is ``float``/``int``, ``str``, ``bool``, ``None`` (blank cell or omitted
+  argument) or an :class:`~xlfuncs.errors.ExcelError`;
+* a range is a 2-D ``list`` of rows of scalars (row-major, at least 1x1);
+* the result is a scalar, or a 2-D list for functions whose ``returns`` is ``"array"``.
+
+``invoke`` never raises: bad input becomes an Excel error value.
+
+>>> resolve("_xludf.LOCTHRESHOLD").name
+'LOCTHRESHOLD'
+>>> resolve("_xldudf_XLFUNCS_locgap").name
+'LOCGAP'
+>>> resolve("SUM") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal, Union
+
+from xlfuncs.errors import ExcelError, excel_error_for
+
+__all__ = [
+    "LITE_NAMESPACE",
+    "REGISTRY",
+    "Arg",
+    "ExcelScalar",
+    "ExcelValue",
+    "FunctionSpec",
+    "resolve",
+]
+
+ExcelScalar = Union[float, int, str, bool, None, ExcelError]
+ExcelValue = Union[ExcelScalar, list[list[ExcelScalar]]]
+
+#: Namespace of the functions in the generated xlwings Lite module. Excel stores a Lite
+#: call as ``_xldudf_XLFUNCS_LOCPOINTS(...)`` in a file when the add-in is not loaded.
+LITE_NAMESPACE = "XLFUNCS"
+
+ArgKind = Literal["number", "text", "date", "any", "range"]
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument of an Excel function.
+
+    ``kind`` tells adapters how to pass it: ``"range"`` arguments receive 2-D lists
+    (xlwings ``ndim=2``); all others receive scalars.
+    """
+
+    name: str
+    doc: str
+    kind: ArgKind = "number"
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """An Excel function: its contract (name, args, docs) and its implementation."""
+
+    name: str
+    impl: Callable[..., Any]
+    description: str
+    args: tuple[Arg, ...]
+    returns: Literal["scalar", "array"] = "scalar"
+    volatile: bool = False
+    example: str = ""
+    propagate_errors: bool = field(default=True)
+
+    @property
+    def min_args(self) -> int:
+        """Number of required arguments."""
+        return sum(1 for a in self.args if not a.optional)
+
+    def invoke(self, *args: Any) -> Any:
+        """Call the function the way a spreadsheet does; never raises.
+
+        Missing trailing arguments are passed as ``None``. An error value in a
+        scalar argument is returned as the result (as Excel built-ins do).
+        """
+        if len(args) > len(self.args) or len(args) < self.min_args:
+            return ExcelError.VALUE
+        if self.propagate_errors:
+            for spec, value in zip(self.args, args):
+                if spec.kind != "range" and isinstance(value, ExcelError):
+                    return value
+        padded = list(args) + [None] * (len(self.args) - len(args))
+        try:
+            return self.impl(*padded)
+        except Exception as exc:  # the edge: no traceback ever reaches a cell
+            return excel_error_for(exc)
+
+
+_PREFIX = re.compile(
+    r"^(?:_xll\.|_xludf\.|_xldudf_(?:[A-Za-z0-9]+_)?|(?:XLFUNCS)[._])", re.IGNORECASE
+)
+
+
+class _Registry(Mapping[str, FunctionSpec]):
+    """Read-only mapping ``NAME -> FunctionSpec``, built on first use."""
+
+    def __init__(self) -> None:
+        self._table: Mapping[str, FunctionSpec] | None = None
+
+    def _load(self) -> Mapping[str, FunctionSpec]:
+        if self._table is None:
+            from xlfuncs.functions import FUNCTIONS
+
+            self._table = MappingProxyType({f.name: f for f in FUNCTIONS})
+        return self._table
+
+    def __getitem__(self, key: str) -> FunctionSpec:
+        return self._load()[key.upper()]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.upper() in self._load()
+
+
+#: Every Excel function xlfuncs provides, keyed by upper-case Excel name.
+REGISTRY: Mapping[str, FunctionSpec] = _Registry()
+
+
+def resolve(name: str) -> FunctionSpec | None:
+    """Find the function behind any spelling Excel stores in a file.
+
+    Accepts ``LOCPOINTS``, ``_xll.LOCPOINTS``, ``_xludf.LOCPOINTS``,
+    ``_xldudf_XLFUNCS_LOCPOINTS`` (xlwings Lite) and ``XLFUNCS.LOCPOINTS``,
+    case-insensitively. Returns ``None`` for a name that is not ours.
+    """
+    key = name.upper()
+    if key in REGISTRY:
+        return REGISTRY[key]
+    stripped = _PREFIX.sub("", name, count=1).upper()
+    if stripped in REGISTRY:
+        return REGISTRY[stripped]
+    # _xldudf_ with a namespace that itself contains underscores: try each split
+    if key.startswith("_XLDUDF_"):
+        rest = key[len("_XLDUDF_"):]
+        parts = rest.split("_")
+        for i in range(len(parts)):
+            cand = "_".join(parts[i:])
+            if cand in REGISTRY:
+                return REGISTRY[cand]
+    return None
+
+
+def _check_names(specs: Sequence[FunctionSpec]) -> None:
+    """Raise if two specs share a name (used by tests and at build time)."""
+    seen: set[str] = set()
+    for s in specs:
+        if s.name in seen:
+            raise ValueError(f"duplicate function name {s.name}")
+        seen.add(s.name)
