@@ -1,0 +1,382 @@
+"""The Excel functions: argument coercion from spreadsheet values, then the pure core.
+
+Each function here takes values the way a spreadsheet passes them (numbers, text, booleans,
+``None`` for a blank cell or an omitted argument, 2-D lists for ranges) and either returns a
+value or raises an :mod:`xlfuncs.errors` exception; :meth:`FunctionSpec.invoke` turns the
+exception into ``#VALUE!``, ``#NUM!`` or ``#N/A``. :data:`FUNCTIONS` is what
+:data:`xlfuncs.registry.REGISTRY` is built from.
+
+>>> from xlfuncs.registry import REGISTRY
+>>> REGISTRY["LOCPOINTS"].invoke(15, 1000, None, 2025)
+600.0
+>>> REGISTRY["LOCPOINTS"].invoke(15, 0)
+<ExcelError.NUM: '#NUM!'>
+>>> REGISTRY["LOCTHRESHOLD"].invoke("loans", 2019)
+<ExcelError.NA: '#N/A'>
+>>> REGISTRY["LOCOPPOINTS"].invoke("rocket_engine")
+<ExcelError.VALUE: '#VALUE!'>
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from typing import Any
+
+from xlfuncs import core
+from xlfuncs.errors import DomainError, ExcelError, InputError
+from xlfuncs.registry import Arg, FunctionSpec
+from xlfuncs.rulebook import active_rulebook
+
+__all__ = ["FUNCTIONS", "excel_date"]
+
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)  # serial 0 in the 1900 date system (after the 1900-02-29 quirk)
+
+
+def _scalar(name: str, value: Any) -> Any:
+    """Unwrap a 1x1 range; refuse larger ranges where one value is expected."""
+    if isinstance(value, (list, tuple)):
+        rows = [r if isinstance(r, (list, tuple)) else [r] for r in value]
+        if len(rows) == 1 and len(rows[0]) == 1:
+            value = rows[0][0]
+        else:
+            raise InputError(f"{name} must be a single value, not a range")
+        if isinstance(value, ExcelError):
+            raise _Propagate(value)
+    return value
+
+
+class _Propagate(Exception):
+    """An error value found inside a range argument: returned as the result."""
+
+    def __init__(self, error: ExcelError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _number(name: str, value: Any, default: float | None = 0.0) -> float:
+    value = _scalar(name, value)
+    if value is None:
+        if default is None:
+            raise InputError(f"{name} is required")
+        return default
+    if isinstance(value, bool):
+        raise InputError(f"{name} must be a number, got {value!r}")
+    if isinstance(value, (int, float)):
+        x = float(value)
+    elif isinstance(value, str):
+        try:
+            x = float(value.strip().replace("\u00a0", "").replace(" ", "").replace(",", "."))
+        except ValueError:
+            raise InputError(f"{name} must be a number, got text {value!r}") from None
+    else:
+        raise InputError(f"{name} must be a number, got {type(value).__name__}")
+    if not math.isfinite(x):
+        raise DomainError(f"{name} must be finite")
+    return x
+
+
+def _text(name: str, value: Any, default: str | None = None) -> str:
+    value = _scalar(name, value)
+    if value is None or (isinstance(value, str) and not value.strip() and default is not None):
+        if default is None:
+            raise InputError(f"{name} is required")
+        return default
+    if not isinstance(value, str):
+        raise InputError(f"{name} must be text, got {value!r}")
+    return value.strip()
+
+
+def excel_date(serial: float) -> datetime.date:
+    """The date of an Excel serial number (1900 date system).
+
+    >>> excel_date(45658)
+    datetime.date(2025, 1, 1)
+    """
+    return _EXCEL_EPOCH + datetime.timedelta(days=int(serial))
+
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _year(value: Any) -> datetime.date:
+    """A year number 1900-9999 (1 January), an Excel date serial (>= 10000) or a date."""
+    value = _scalar("year", value)
+    if value is None:
+        return datetime.date.today()
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if _ISO.match(text):
+            try:
+                return datetime.date.fromisoformat(text)
+            except ValueError:
+                raise InputError(f"year: not a valid date {value!r}") from None
+        value = _number("year", text)
+    x = _number("year", value)
+    if x != int(x):
+        x = float(int(x)) if x >= 10000 else x
+    if 1900 <= x <= 9999 and x == int(x):
+        return datetime.date(int(x), 1, 1)
+    if 10000 <= x <= 2958465:  # up to 9999-12-31
+        return excel_date(x)
+    raise DomainError(f"year must be a year 1900-9999 or a date, got {value!r}")
+
+
+def _category(value: Any) -> str:
+    return active_rulebook().category(_text("category", value, "M1"))
+
+
+def _wrap(impl: Any) -> Any:
+    def call(*args: Any) -> Any:
+        try:
+            return impl(*args)
+        except _Propagate as p:
+            return p.error
+
+    call.__name__ = impl.__name__
+    call.__doc__ = impl.__doc__
+    return call
+
+
+# ----------------------------------------------------------------------- the functions
+def licensecost(
+    lump_sum: Any, royalty_per_unit: Any, units: Any, fx_rate: Any, amortization_years: Any
+) -> float:
+    return float(
+        core.licence_cost(
+            _number("lump_sum", lump_sum),
+            _number("royalty_per_unit", royalty_per_unit),
+            _number("units", units),
+            _number("fx_rate", fx_rate, 1.0),
+            _number("amortization_years", amortization_years, 1.0),
+        )
+    )
+
+
+def locpoints(rnd_spend: Any, revenue: Any, licence_cost: Any, year: Any, category: Any) -> float:
+    return float(
+        core.rnd_points(
+            _number("rnd_spend", rnd_spend),
+            _number("revenue", revenue),
+            _number("licence_cost", licence_cost),
+            year=_year(year),
+            category=_category(category),
+        )
+    )
+
+
+def locspendneeded(
+    target_points: Any, revenue: Any, current_spend: Any, year: Any, category: Any
+) -> float:
+    return float(
+        core.spend_needed(
+            _number("target_points", target_points),
+            _number("revenue", revenue),
+            _number("current_spend", current_spend),
+            year=_year(year),
+            category=_category(category),
+        )
+    )
+
+
+def locoppoints(operation: Any, category: Any, year: Any) -> float:
+    return float(
+        core.operation_points(
+            _text("operation", operation), category=_category(category), year=_year(year)
+        )
+    )
+
+
+def _cells(name: str, value: Any) -> list[Any]:
+    """Flatten a range (or a single value) row by row; an error inside is the result."""
+    if not isinstance(value, (list, tuple)):
+        value = [[value]]
+    out: list[Any] = []
+    for row in value:
+        for cell in row if isinstance(row, (list, tuple)) else [row]:
+            if isinstance(cell, ExcelError):
+                raise _Propagate(cell)
+            out.append(cell)
+    return out
+
+
+def locscore(operations: Any, done: Any, rnd_points: Any, category: Any, year: Any) -> float:
+    ops = _cells("operations", operations)
+    flags = None if done is None else _cells("done", done)
+    if flags is not None and len(flags) != len(ops):
+        raise InputError(f"operations has {len(ops)} cells but done has {len(flags)}")
+    if flags is not None:  # a blank operation code is skipped whatever its flag
+        pairs = [(o, f) for o, f in zip(ops, flags) if not (o is None or o == "")]
+        ops, flags = [o for o, _ in pairs], [f for _, f in pairs]
+    return core.total_score(
+        ops,
+        flags,
+        _number("rnd_points", rnd_points),
+        category=_category(category),
+        year=_year(year),
+    )
+
+
+def locthreshold(purpose: Any, year: Any, category: Any) -> float:
+    return core.threshold(_text("purpose", purpose), year=_year(year), category=_category(category))
+
+
+def locgap(score: Any, purpose: Any, year: Any, category: Any) -> float:
+    return float(
+        core.gap(
+            _number("score", score, None),
+            _text("purpose", purpose),
+            year=_year(year),
+            category=_category(category),
+        )
+    )
+
+
+def loceligible(score: Any, purpose: Any, year: Any, category: Any) -> bool:
+    return bool(
+        core.eligible(
+            _number("score", score, None),
+            _text("purpose", purpose),
+            year=_year(year),
+            category=_category(category),
+        )
+    )
+
+
+RULES_COLUMNS = ("table", "key", "category", "value", "effective_from", "effective_to", "confidence", "source")
+
+
+def locrules(table: Any, year: Any, category: Any) -> list[list[Any]]:
+    book = active_rulebook()
+    tbl = _text("table", table, "all").lower()
+    cat = None if _scalar("category", category) in (None, "") else _category(category)
+    rows = book.in_force(_year(year), cat, tbl)
+    return [list(RULES_COLUMNS)] + [[r[c] for c in RULES_COLUMNS] for r in rows]
+
+
+def locrulebook() -> str:
+    return active_rulebook().edition
+
+
+_YEAR = Arg("year", "Year (1900-9999, meaning 1 January) or a date; blank = today (год или дата)", "date", True)
+_CAT = Arg("category", 'Vehicle category (категория ТС): M1, M2, M3, N1, N2, N3; blank = "M1"', "text", True)
+_PURPOSE = Arg("purpose", "Purpose (цель): procurement, loans, utilfee, spic or taxi", "text")
+_SCORE = Arg("score", "Total localization score in points (баллы)")
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    FunctionSpec(
+        "LICENSECOST",
+        _wrap(licensecost),
+        "Licence cost attributable to one year in the reporting currency "
+        "(затраты на лицензию): lump_sum*fx_rate/amortization_years + royalty_per_unit*units*fx_rate.",
+        (
+            Arg("lump_sum", "One-off licence fee, in the contract currency (паушальный платёж)"),
+            Arg("royalty_per_unit", "Royalty per vehicle, in the contract currency (роялти); blank = 0", optional=True),
+            Arg("units", "Vehicles produced in the year (объём выпуска); blank = 0", optional=True),
+            Arg("fx_rate", "Reporting currency per unit of contract currency (курс); blank = 1", optional=True),
+            Arg("amortization_years", "Years over which the lump sum is spread, >= 1 (срок амортизации); blank = 1", optional=True),
+        ),
+        example="=LICENSECOST(1000000, 50, 20000, 12.5, 5)",
+    ),
+    FunctionSpec(
+        "LOCPOINTS",
+        _wrap(locpoints),
+        "R&D localization points (баллы за НИОКР) under the rule in force: 200 points per 0.5 % of "
+        "revenue spent on R&D; licence costs count as R&D where the rule says so (from 2023).",
+        (
+            Arg("rnd_spend", "R&D spend in the year (затраты на НИОКР)"),
+            Arg("revenue", "Revenue in the year, same currency, > 0 (выручка)"),
+            Arg("licence_cost", "Licence cost for the year, e.g. from LICENSECOST (затраты на лицензии); blank = 0", optional=True),
+            _YEAR,
+            _CAT,
+        ),
+        example="=LOCPOINTS(15, 1000, 0, 2025)",
+    ),
+    FunctionSpec(
+        "LOCSPENDNEEDED",
+        _wrap(locspendneeded),
+        "Extra R&D or licence spend needed to earn target_points of R&D points (необходимые затраты "
+        "на НИОКР); 0 if current_spend already earns them.",
+        (
+            Arg("target_points", "R&D points to reach (целевые баллы за НИОКР)"),
+            Arg("revenue", "Revenue in the year, > 0 (выручка)"),
+            Arg("current_spend", "R&D and counted licence spend already planned; blank = 0", optional=True),
+            _YEAR,
+            _CAT,
+        ),
+        example="=LOCSPENDNEEDED(600, 1000, 4, 2025)",
+    ),
+    FunctionSpec(
+        "LOCOPPOINTS",
+        _wrap(locoppoints),
+        "Points of one operation code under the rulebook in force (баллы за операцию), e.g. "
+        '"body_welding" or "body_painting".',
+        (
+            Arg("operation", "Operation code, e.g. body_welding (код операции)", "text"),
+            _CAT,
+            _YEAR,
+        ),
+        example='=LOCOPPOINTS("body_painting")',
+    ),
+    FunctionSpec(
+        "LOCSCORE",
+        _wrap(locscore),
+        "Total localization score (итоговые баллы): points of the listed operations whose done flag "
+        "is TRUE/1/yes/да, plus rnd_points.",
+        (
+            Arg("operations", "Range of operation codes; blanks are skipped (операции)", "range"),
+            Arg("done", "Range of done flags, same size: TRUE/1/yes/да; blank = all done (выполнено)", "range", True),
+            Arg("rnd_points", "R&D points to add, e.g. from LOCPOINTS (баллы за НИОКР); blank = 0", optional=True),
+            _CAT,
+            _YEAR,
+        ),
+        example="=LOCSCORE(A2:A9, B2:B9, 400)",
+    ),
+    FunctionSpec(
+        "LOCTHRESHOLD",
+        _wrap(locthreshold),
+        "Points needed for a purpose in a year (пороговое значение баллов): procurement, loans, "
+        "utilfee, spic or taxi.",
+        (_PURPOSE, _YEAR, _CAT),
+        example='=LOCTHRESHOLD("procurement", 2027)',
+    ),
+    FunctionSpec(
+        "LOCGAP",
+        _wrap(locgap),
+        "Points missing to reach the threshold of a purpose (недостающие баллы); 0 if met.",
+        (_SCORE, _PURPOSE, _YEAR, _CAT),
+        example='=LOCGAP(2209, "procurement", 2025)',
+    ),
+    FunctionSpec(
+        "LOCELIGIBLE",
+        _wrap(loceligible),
+        "TRUE if the score meets the threshold of the purpose in that year (соответствие порогу).",
+        (_SCORE, _PURPOSE, _YEAR, _CAT),
+        example='=LOCELIGIBLE(3280, "procurement", 2025)',
+    ),
+    FunctionSpec(
+        "LOCRULES",
+        _wrap(locrules),
+        "The rules in force as a table with their sources and confidence (действующие правила); "
+        "spills in Excel 365.",
+        (
+            Arg("table", "Which rules: all, rnd, operations or thresholds; blank = all", "text", True),
+            _YEAR,
+            Arg("category", "Vehicle category (категория ТС); blank = all categories", "text", True),
+        ),
+        returns="array",
+        example='=LOCRULES("thresholds", 2027, "M1")',
+    ),
+    FunctionSpec(
+        "LOCRULEBOOK",
+        _wrap(locrulebook),
+        "Edition id of the rulebook in use (редакция правил), to show what a sheet was computed with.",
+        (),
+        example="=LOCRULEBOOK()",
+    ),
+)
