@@ -198,6 +198,9 @@ VBA_RESERVED = frozenset(
     """.split()
 )
 
+#: Globals the generated wrapper bodies refer to; an argument must not shadow them.
+_GENERATED_NAMES = frozenset({"REGISTRY", "excel_result", "scalar_arg", "range_arg"})
+
 
 def looks_like_cell(name: str) -> bool:
     """True if ``name`` would parse as a cell reference (``A1`` up to ``XFD1048576``, ``R1C1``).
@@ -243,6 +246,8 @@ def check_spec(spec: FunctionSpec) -> list[str]:
             problems.append(f"{name}: argument name 'caller' is reserved by xlwings")
         if a.name.upper() in VBA_RESERVED or a.name.upper() == name:
             problems.append(f"{name}: argument {a.name!r} is reserved in VBA")
+        if a.name in _GENERATED_NAMES:
+            problems.append(f"{name}: argument {a.name!r} is a name used by the generated code")
         if a.name.lower() in seen:
             problems.append(f"{name}: duplicate argument {a.name!r}")
         seen.add(a.name.lower())
