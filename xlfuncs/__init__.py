@@ -12,8 +12,8 @@ pandas. Batch recalculation and template filling are reached lazily through this
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+import importlib as _importlib
+from typing import Any as _Any
 
 from xlfuncs._version import __version__
 from xlfuncs.core import (
@@ -87,10 +87,10 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     if name in _LAZY:
         module, attr = _LAZY[name]
-        value = getattr(importlib.import_module(module), attr)
+        value = getattr(_importlib.import_module(module), attr)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'xlfuncs' has no attribute {name!r}")

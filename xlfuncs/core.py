@@ -198,29 +198,23 @@ def licence_cost(
     return ls_a * fx_a / am_a + r_a * u_a * fx_a
 
 
-def _steps_exact(spend: float, revenue: float, step_percent: float, rounding: str) -> int:
-    q = _dec(spend) * 100 / (_dec(revenue) * _dec(step_percent))
-    return int(q.to_integral_value(rounding=rounding))
-
-
-def _rnd_scalar(spend: float, revenue: float, rule: RndRule, scale: Scale) -> float:
+def _rnd_scalar(spend: Decimal, revenue: float, rule: RndRule, scale: Scale) -> float:
+    q = spend * 100 / (_dec(revenue) * _dec(rule.step_percent))
     if scale == "step":
-        pts = _steps_exact(spend, revenue, rule.step_percent, ROUND_FLOOR) * rule.points_per_step
+        pts = float(int(q.to_integral_value(rounding=ROUND_FLOOR)) * rule.points_per_step)
     else:
-        pts = float(_dec(spend) * 100 / (_dec(revenue) * _dec(rule.step_percent))
-                    * _dec(rule.points_per_step))
+        pts = float(q * _dec(rule.points_per_step))
     if rule.cap is not None:
         pts = min(pts, rule.cap)
     return float(pts)
 
 
-def _whole(q: np.ndarray, num: np.ndarray, den: np.ndarray, rounding: str) -> np.ndarray:
-    """floor/ceil of num/den, exact (decimal) where the float quotient is near a whole number."""
+def _whole(q: np.ndarray, exact: Callable[[int], Decimal], rounding: str) -> np.ndarray:
+    """floor/ceil of the quotients ``q``, recomputed exactly (``exact(i)``) near whole numbers."""
     r = np.floor(q) if rounding == ROUND_FLOOR else np.ceil(q)
     near = np.abs(q - np.rint(q)) <= _NEAR * np.maximum(1.0, np.abs(q))
     for i in np.flatnonzero(near.ravel()):
-        exact = (_dec(num.flat[i]) / _dec(den.flat[i])).to_integral_value(rounding=rounding)
-        r.flat[i] = float(exact)
+        r.flat[i] = float(exact(int(i)).to_integral_value(rounding=rounding))
     return r
 
 
@@ -267,7 +261,7 @@ def rnd_points(
         rev = _check_scalar("revenue", revenue, positive=True)
         lic = _check_scalar("licence", licence)
         rule = book.rnd(to_date(year), str(category))
-        total = s + lic if rule.licence_counts else s
+        total = _dec(s) + _dec(lic) if rule.licence_counts else _dec(s)
         return _rnd_scalar(total, rev, rule, scale or rule.scale)
     s_a = _check_array("rnd_spend", rnd_spend)
     rev_a = _check_array("revenue", revenue, positive=True)
@@ -278,15 +272,18 @@ def rnd_points(
     counts = np.array([r.licence_counts for r in rules_list])[idx]
     cap = np.array([np.inf if r.cap is None else r.cap for r in rules_list])[idx]
     sc = np.array([(scale or r.scale) == "step" for r in rules_list])[idx]
-    total = s_a + np.where(counts, lic_a, 0.0)
-    num = total * 100.0
-    den = rev_a * step
-    num, den = np.broadcast_arrays(num, den)
+    lic_c = np.where(counts, lic_a, 0.0)
+    total = s_a + lic_c
+    num, den, s_b, l_b, r_b, st_b = np.broadcast_arrays(total * 100.0, rev_a * step, s_a, lic_c, rev_a, step)
     q = num / den
+
+    def exact(i: int) -> Decimal:
+        return (_dec(s_b.flat[i]) + _dec(l_b.flat[i])) * 100 / (_dec(r_b.flat[i]) * _dec(st_b.flat[i]))
+
     if np.all(sc):
-        pts = _whole(q, num, den, ROUND_FLOOR) * pps
+        pts = _whole(q, exact, ROUND_FLOOR) * pps
     else:
-        pts = np.where(sc, _whole(q, num, den, ROUND_FLOOR), q) * pps
+        pts = np.where(sc, _whole(q, exact, ROUND_FLOOR), q) * pps
     out = np.minimum(pts, cap)
     return _like(out, rnd_spend, revenue, licence)
 
@@ -340,7 +337,9 @@ def spend_needed(
         raise DomainError("a target is above the R&D points cap")
     t_b, pps_b = np.broadcast_arrays(t_a, pps)
     q = t_b / pps_b
-    steps = np.where(sc, _whole(q, t_b, pps_b, ROUND_CEILING), q)
+    steps = np.where(
+        sc, _whole(q, lambda i: _dec(t_b.flat[i]) / _dec(pps_b.flat[i]), ROUND_CEILING), q
+    )
     required = steps * step / 100.0 * rev_a
     out = np.maximum(0.0, required - cur_a)
     return _like(out, target_points, revenue, current_spend)

@@ -256,7 +256,10 @@ def locrules(table: Any, year: Any, category: Any) -> list[list[Any]]:
     tbl = _text("table", table, "all").lower()
     cat = None if _scalar("category", category) in (None, "") else _category(category)
     rows = book.in_force(_year(year), cat, tbl)
-    return [list(RULES_COLUMNS)] + [[r[c] for c in RULES_COLUMNS] for r in rows]
+    def cell(v: Any) -> Any:
+        return float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+    return [list(RULES_COLUMNS)] + [[cell(r[c]) for c in RULES_COLUMNS] for r in rows]
 
 
 def locrulebook() -> str:

@@ -1,0 +1,245 @@
+"""Tests of the Excel functions (xlfuncs.functions through the registry).
+
+Each expected number cites its rule: ../shared/domain/localization-rules.md section, or a hand calculation.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xlfuncs.errors import ExcelError
+from xlfuncs.registry import REGISTRY, resolve
+
+NA, VALUE, NUM = ExcelError.NA, ExcelError.VALUE, ExcelError.NUM
+
+
+def call(name: str, *args: Any) -> Any:
+    return REGISTRY[name].invoke(*args)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((1_000_000, 50, 20_000, 12.5, 5), 15_000_000),  # 1e6*12.5/5 + 50*20000*12.5
+        ((300,), 300),  # defaults 0, 0, 1, 1
+        ((300, None, None, None, None), 300),  # blanks = defaults
+        ((120, 1, 10, 2, 2), 140),  # 120*2/2 + 1*10*2
+        (("1000", 0, 0, "2"), 2000),  # numeric text is read as a number
+        ((-1,), NUM),  # negative spend
+        ((1, 0, 0, 0), NUM),  # fx <= 0
+        ((1, 0, 0, 1, 0.5), NUM),  # amortisation < 1
+        (("lots",), VALUE),
+        ((True,), VALUE),
+        ((NA,), NA),  # an error argument propagates
+        ((), VALUE),  # lump_sum is required
+        ((1, 2, 3, 4, 5, 6), VALUE),  # too many arguments
+    ],
+)
+def test_licensecost(args: tuple[Any, ...], expected: Any) -> None:
+    assert call("LICENSECOST", *args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((10, 1000, 0, 2025), 400),  # §5: 1 % = 2 steps x 200
+        ((15, 1000, None, 2025), 600),  # 1.5 % = 3 steps, exactly
+        ((0.15, 10, None, 2025), 600),  # same share with float-unfriendly inputs
+        ((7.4, 1000, 0, 2025), 200),  # 0.74 % -> 1 step (step rule)
+        ((5, 1000, 5, 2023), 400),  # licence counted from 2023: 1 %
+        ((5, 1000, 5, 2022), 200),  # not counted in 2022
+        ((5, 1000, 5, 44927), 400),  # Excel serial 44927 = 2023-01-01
+        ((5, 1000, 5, datetime.datetime(2022, 6, 1)), 200),  # a date from xlwings
+        ((5, 1000, 5, "2023-01-01"), 400),  # ISO date text
+        ((10, 1000, 0, 2025, "n1"), 400),  # the R&D rule applies to every category ("*")
+        ((10, 1000, 0, 2018), NA),  # before PP 661: no rule
+        ((10, 0), NUM),  # revenue <= 0
+        ((10, None), NUM),  # blank revenue is 0
+        ((-10, 1000), NUM),
+        ((10, 1000, 0, 1800), NUM),  # not a year, not a date
+        ((10, 1000, 0, 2025, "Z9"), VALUE),  # unknown category
+        ((10, 1000, 0, 2025, 5), VALUE),  # category must be text
+        ((10, [[1000, 2000]]), VALUE),  # a range where one value is expected
+        ((10, [[1000]]), 400 if datetime.date.today().year >= 2019 else NA),  # 1x1 range is a value
+        ((float("nan"), 1000), NUM),
+        ((10, float("inf")), NUM),
+    ],
+)
+def test_locpoints(args: tuple[Any, ...], expected: Any) -> None:
+    assert call("LOCPOINTS", *args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((600, 1000, 0, 2025), 15),  # 3 steps x 0.5 % x 1000
+        ((500, 1000, 4, 2025), 11),  # 2.5 steps -> 3: 15 - 4
+        ((400, 1000, 12, 2025), 0),  # already reached
+        ((600, 0, 0, 2025), NUM),
+        ((-1, 1000, 0, 2025), NUM),
+        ((600, 1000, 0, 2010), NA),
+    ],
+)
+def test_locspendneeded(args: tuple[Any, ...], expected: Any) -> None:
+    assert call("LOCSPENDNEEDED", *args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("body_welding",), 400),  # §3 confirmed
+        (("BODY_PAINTING", "m1", 2025), 500),  # case-insensitive
+        (("engine_ecu", None, 2025), 100),
+        (("cylinder_block", "M1", 2025), 95),
+        (("engine_assembly_test", "M1", 2025), 25),
+        (("russian_body_metal", "M1", 2025), 200),
+        (("russian_paint", "M1", 2025), 100),
+        (("telematics", "M1", 2025), 200),
+        (("telematics", "N3", 2025), NA),  # no truck table found (§3)
+        (("warp_drive",), VALUE),
+        ((None,), VALUE),
+        ((12,), VALUE),
+    ],
+)
+def test_locoppoints(args: tuple[Any, ...], expected: Any) -> None:
+    assert call("LOCOPPOINTS", *args) == expected
+
+
+OPS = [["body_welding"], ["body_painting"], ["engine_ecu"], [None], ["telematics"]]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((OPS,), 1200),  # 400 + 500 + 100 + 200, blank skipped
+        ((OPS, [[True], ["да"], [0], [None], ["no"]], 400, "M1", 2025), 1300),  # 400+500 + 400 R&D
+        ((OPS, [[1], [1], [1], ["yes"], [1]], 0, "M1", 2025), 1200),  # a blank code's flag is ignored
+        ((OPS, [[1], [1]], 0), VALUE),  # shapes differ
+        ((OPS, [["maybe"], [1], [1], [1], [1]]), VALUE),  # unreadable flag
+        (([["body_welding", "warp_drive"]],), VALUE),  # unknown code
+        (([["body_welding", NA]],), NA),  # an error cell in the range propagates
+        (("body_welding", None, 100), 500),  # a single value is a 1x1 range
+    ],
+)
+def test_locscore(args: tuple[Any, ...], expected: Any) -> None:
+    assert call("LOCSCORE", *args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("procurement", 2021), 3200),  # §4 confirmed
+        (("Procurement", 2027, "M1"), 3500),
+        (("loans", 2024), 1600),
+        (("loans", 2026), 2500),
+        (("utilfee", 2025), 3701),  # 1 Jan 2025, before the August change
+        (("utilfee", datetime.date(2025, 9, 1)), 1500),  # after it
+        (("spic", 2024), 7000),
+        (("taxi", 2027), 3500),  # = procurement bar
+        (("taxi", 2026), NA),  # 1 Jan 2026: the taxi law starts 1 Mar 2026
+        (("loans", 2019), NA),
+        (("lottery", 2025), VALUE),
+        ((None, 2025), VALUE),
+    ],
+)
+def test_locthreshold(args: tuple[Any, ...], expected: Any) -> None:
+    assert call("LOCTHRESHOLD", *args) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "expected"),
+    [
+        ("LOCGAP", (2209, "procurement", 2021), 991),  # UAZ Patriot vs 3,200 (§6)
+        ("LOCGAP", (3280, "procurement", 2021), 0),  # Lada Granta passes
+        ("LOCGAP", (2000, "loans", 2026), 500),  # Moskvich 3 range lower end vs 2,500
+        ("LOCGAP", (None, "loans", 2026), VALUE),  # score is required
+        ("LOCGAP", (-5, "loans", 2026), NUM),
+        ("LOCELIGIBLE", (2209, "procurement", 2021), False),
+        ("LOCELIGIBLE", (3280, "procurement", 2021), True),
+        ("LOCELIGIBLE", (1600, "loans", 2024), True),  # the bar itself is enough
+        ("LOCELIGIBLE", (1500, "utilfee", datetime.date(2025, 8, 28)), True),
+        ("LOCELIGIBLE", (1500, "taxi", 2026), NA),
+    ],
+)
+def test_gap_and_eligible(name: str, args: tuple[Any, ...], expected: Any) -> None:
+    result = call(name, *args)
+    assert result == expected and isinstance(result, bool) == isinstance(expected, bool)
+
+
+def test_locrules_table() -> None:
+    table = call("LOCRULES", "thresholds", 2027, "M1")
+    assert table[0] == ["table", "key", "category", "value", "effective_from", "effective_to", "confidence", "source"]
+    by_key = {row[1]: row for row in table[1:]}
+    assert by_key["procurement"][3] == 3500 and by_key["procurement"][6] == "confirmed"
+    assert all(len(row) == 8 for row in table)
+    assert call("LOCRULES", "recipes") == VALUE
+    whole = call("LOCRULES", None, 2025)
+    assert {row[2] for row in whole[1:]} >= {"M1", "N1"}  # all categories when blank
+
+
+def test_locrulebook() -> None:
+    assert call("LOCRULEBOOK") == "ru719-press-2026-11"
+    assert call("LOCRULEBOOK", 1) == VALUE
+
+
+@pytest.mark.parametrize(
+    "spelling", ["LOCPOINTS", "locpoints", "_xll.LOCPOINTS", "_xludf.LOCPOINTS", "_xldudf_XLFUNCS_LOCPOINTS", "XLFUNCS.LOCPOINTS"]
+)
+def test_resolve_spellings(spelling: str) -> None:
+    spec = resolve(spelling)
+    assert spec is not None and spec.name == "LOCPOINTS"
+
+
+def test_registry_metadata() -> None:
+    assert set(REGISTRY) == {
+        "LICENSECOST", "LOCPOINTS", "LOCSPENDNEEDED", "LOCOPPOINTS", "LOCSCORE",
+        "LOCTHRESHOLD", "LOCGAP", "LOCELIGIBLE", "LOCRULES", "LOCRULEBOOK",
+    }
+    for spec in REGISTRY.values():
+        assert 0 < len(spec.description) <= 255
+        assert all(0 < len(a.doc) <= 255 for a in spec.args)
+        names = [a.name for a in spec.args]
+        assert len(set(names)) == len(names) and "caller" not in names
+        optional = [a.optional for a in spec.args]
+        assert optional == sorted(optional), f"{spec.name}: a required argument after an optional one"
+
+
+# ------------------------------------------------------------------------ fuzzing
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(["procurement", "loans", "taxi", "body_welding", "M1", "да", "yes", "2025", "2025-08-28"]),
+    st.sampled_from(list(ExcelError)),
+    st.datetimes(min_value=datetime.datetime(1900, 1, 1), max_value=datetime.datetime(9999, 1, 1)),
+)
+ranges = st.lists(st.lists(scalars, min_size=1, max_size=3), min_size=1, max_size=3).filter(
+    lambda rows: len({len(r) for r in rows}) == 1
+)
+values = st.one_of(scalars, ranges)
+
+
+def _is_excel_value(x: Any) -> bool:
+    if isinstance(x, ExcelError) or isinstance(x, (bool, str)):
+        return True
+    if isinstance(x, float):
+        return math.isfinite(x)
+    if isinstance(x, list):
+        return all(isinstance(r, list) and all(_is_excel_value(c) for c in r) for r in x)
+    return False
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(sorted(REGISTRY)), args=st.lists(values, max_size=6))
+def test_every_function_returns_an_excel_value(name: str, args: list[Any]) -> None:
+    """Any input gives a finite number, a bool, text, an array or an Excel error; never an exception."""
+    result = REGISTRY[name].invoke(*args)
+    assert _is_excel_value(result), (name, args, result)

@@ -1,0 +1,221 @@
+"""Tests of xlfuncs.rulebook: the default edition, lookups, user editions and validation."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from xlfuncs.errors import NoRuleError, RulebookError, UnknownCodeError
+from xlfuncs.rulebook import (
+    DEFAULT_EDITION_PATH,
+    active_rulebook,
+    default_rulebook,
+    load_rulebook,
+    use_rulebook,
+)
+
+D = datetime.date
+BOOK = default_rulebook()
+
+
+# Thresholds: expected values from ../shared/domain/localization-rules.md §4 (the row named in each case).
+@pytest.mark.parametrize(
+    ("purpose", "on", "expected"),
+    [
+        ("procurement", D(2020, 6, 1), 2000),  # §4 M1 2020, bestlj.ru
+        ("procurement", D(2021, 1, 1), 3200),  # §4 M1 2021, confirmed
+        ("procurement", D(2025, 12, 31), 3200),  # §4 M1 2025 still 3,200 (Vedomosti 2025-08-28)
+        ("procurement", D(2027, 1, 1), 3500),  # §4 from Jan 2027, amendment of 11 Dec 2024
+        ("procurement", D(2028, 3, 1), 3700),  # §4 2028, Kommersant via youtvnews
+        ("loans", D(2024, 1, 1), 1600),  # §4 PP 364, from 1 Jan 2024
+        ("loans", D(2025, 5, 1), 2000),  # §4 demand support 2025
+        ("loans", D(2026, 1, 1), 2500),  # §4 2026
+        ("utilfee", D(2025, 1, 1), 3701),  # §4 full compensation before Aug 2025
+        ("utilfee", D(2025, 8, 27), 3701),  # last day before the August 2025 change
+        ("utilfee", D(2025, 8, 28), 1500),  # §4 after Aug 2025
+        ("spic", D(2024, 1, 1), 7000),  # §4 SPIC target until 2025
+        ("spic", D(2025, 9, 1), 5400),  # §4 Aug 2025 update (industry source)
+        ("taxi", D(2026, 3, 1), 3200),  # §4 taxi = procurement bar, law in force 1 Mar 2026
+        ("taxi", D(2027, 6, 1), 3500),  # follows the procurement bar of 2027
+    ],
+)
+def test_threshold_lookup(purpose: str, on: datetime.date, expected: int) -> None:
+    assert BOOK.threshold(purpose, on, "M1").points == expected
+
+
+@pytest.mark.parametrize(
+    ("purpose", "on", "category"),
+    [
+        ("loans", D(2023, 12, 31), "M1"),  # the loans programme bar starts in 2024
+        ("taxi", D(2026, 2, 28), "M1"),  # the taxi law is in force from 1 Mar 2026
+        ("utilfee", D(2024, 6, 1), "M1"),  # no full-compensation bar found before 2025
+        ("procurement", D(2021, 1, 1), "N1"),  # N1 bar reported for 2020 only
+        ("procurement", D(2025, 1, 1), "M3"),  # nothing found for buses
+    ],
+)
+def test_missing_data_stays_missing(purpose: str, on: datetime.date, category: str) -> None:
+    with pytest.raises(NoRuleError):
+        BOOK.threshold(purpose, on, category)
+
+
+# Operation points: ../shared/domain/localization-rules.md §3 (values the issue lists).
+@pytest.mark.parametrize(
+    ("code", "points"),
+    [
+        ("body_welding", 400),
+        ("body_painting", 500),
+        ("engine_ecu", 100),
+        ("cylinder_block", 95),
+        ("engine_assembly_test", 25),
+        ("russian_body_metal", 200),
+        ("russian_paint", 100),
+        ("telematics", 200),
+    ],
+)
+def test_operation_points(code: str, points: int) -> None:
+    assert BOOK.operation(code.upper(), D(2025, 1, 1), "m1").points == points
+
+
+def test_every_row_has_source_and_confidence() -> None:
+    rows = [*BOOK.rnd_rules, *BOOK.operations, *BOOK.thresholds]
+    assert rows
+    for row in rows:
+        assert row.source.strip()
+        assert row.confidence in ("confirmed", "single source", "uncertain")
+
+
+def test_rnd_rule_licence_from_2023() -> None:
+    # §5: 200 points per 0.5 %; licence costs counted from the 2022/2023 draft (uncertain)
+    assert BOOK.rnd(D(2022, 12, 31)).licence_counts is False
+    rule = BOOK.rnd(D(2023, 1, 1))
+    assert (rule.step_percent, rule.points_per_step, rule.scale, rule.licence_counts) == (0.5, 200, "step", True)
+    assert rule.confidence == "uncertain"
+
+
+def test_unknown_codes() -> None:
+    with pytest.raises(UnknownCodeError):
+        BOOK.operation("warp_drive", D(2025, 1, 1))
+    with pytest.raises(UnknownCodeError):
+        BOOK.threshold("lottery", D(2025, 1, 1))
+    with pytest.raises(UnknownCodeError):
+        BOOK.category("Z9")
+
+
+def test_in_force_lists_sources() -> None:
+    rows = BOOK.in_force(D(2027, 6, 1), "M1")
+    keys = {(r["table"], r["key"]) for r in rows}
+    assert ("thresholds", "procurement") in keys and ("operations", "body_welding") in keys
+    assert all(r["source"] for r in rows)
+
+
+# ---------------------------------------------------------------- user editions
+def _write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "edition.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+MINIMAL = """
+schema = 1
+edition = "test-edition"
+categories = ["M1"]
+[purposes]
+procurement = "Public procurement"
+[[rnd]]
+category = "*"
+effective_from = 2020-01-01
+step_percent = 1.0
+points_per_step = 100
+source = "test"
+confidence = "confirmed"
+[[operation]]
+code = "final_assembly"
+category = "M1"
+points = 600
+effective_from = 2020-01-01
+source = "test"
+confidence = "uncertain"
+[[threshold]]
+purpose = "procurement"
+category = "M1"
+points = 1234
+effective_from = 2020-01-01
+source = "test"
+confidence = "confirmed"
+"""
+
+
+def test_load_user_edition(tmp_path: Path) -> None:
+    book = load_rulebook(_write(tmp_path, MINIMAL))
+    assert book.edition == "test-edition"
+    assert book.threshold("procurement", D(2030, 1, 1)).points == 1234
+    assert book.operation("final_assembly", D(2030, 1, 1)).points == 600
+
+
+def test_use_rulebook_and_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(tmp_path, MINIMAL)
+    try:
+        assert use_rulebook(path).edition == "test-edition"
+        assert active_rulebook().edition == "test-edition"
+    finally:
+        use_rulebook(None)
+    assert active_rulebook().edition == default_rulebook().edition
+    monkeypatch.setenv("XLFUNCS_RULEBOOK", str(path))
+    assert active_rulebook().edition == "test-edition"
+    monkeypatch.setenv("XLFUNCS_RULEBOOK", str(tmp_path / "missing.toml"))
+    with pytest.raises(RulebookError, match="missing.toml"):
+        active_rulebook()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('edition = "test-edition"', "", "'edition'"),
+        ("schema = 1", "schema = 2", "'schema' must be 1"),
+        ("points = 1234", 'points = "many"', r"\[\[threshold\]\] row 1: field 'points' must be a number"),
+        ("points = 1234", "points = -5", "must be > 0"),
+        ("points_per_step = 100", "points_per_step = 0", r"\[\[rnd\]\] row 1: field 'points_per_step'"),
+        ('confidence = "uncertain"', 'confidence = "rumour"', r"\[\[operation\]\] row 1: field 'confidence'"),
+        ('code = "final_assembly"', 'code = "Final Assembly"', "lower_snake_case"),
+        ('purpose = "procurement"\ncategory', 'purpose = "bonus"\ncategory', "not one of \\[purposes\\]"),
+        ("step_percent = 1.0", "step_percent = 1.0\nsurprise = 3", "unknown field"),
+        ('category = "M1"\npoints = 600', 'category = "Q7"\npoints = 600', "field 'category'"),
+        ("effective_from = 2020-01-01\nstep", 'effective_from = "soon"\nstep', "must be a date"),
+        (
+            "effective_from = 2020-01-01\nsource = \"test\"\nconfidence = \"confirmed\"\n",
+            "effective_from = 2020-01-01\neffective_to = 2019-01-01\nsource = \"test\"\nconfidence = \"confirmed\"\n",
+            "before effective_from",
+        ),
+        ("points = 1234", 'points = 1234\nsame_as = "procurement"', "exactly one of"),
+        ('source = "test"\nconfidence = "confirmed"\n[[operation]]', 'confidence = "confirmed"\n[[operation]]', "missing field 'source'"),
+        ("[purposes]", "[purposes", "not valid TOML"),
+    ],
+)
+def test_broken_editions_name_file_row_field(tmp_path: Path, old: str, new: str, message: str) -> None:
+    assert old in MINIMAL, old
+    path = _write(tmp_path, MINIMAL.replace(old, new, 1))
+    with pytest.raises(RulebookError, match=message) as info:
+        load_rulebook(path)
+    assert str(path) in str(info.value)
+
+
+def test_duplicate_rows_refused(tmp_path: Path) -> None:
+    block = MINIMAL[MINIMAL.index("[[threshold]]"):]
+    with pytest.raises(RulebookError, match=r"row 2: same key procurement/M1"):
+        load_rulebook(_write(tmp_path, MINIMAL + block))
+
+
+def test_not_utf8_and_missing_file(tmp_path: Path) -> None:
+    p = tmp_path / "latin.toml"
+    p.write_bytes(b"edition = '\xff'")
+    with pytest.raises(RulebookError, match="not UTF-8"):
+        load_rulebook(p)
+    with pytest.raises(RulebookError, match="cannot read"):
+        load_rulebook(tmp_path / "nope.toml")
+
+
+def test_default_file_is_packaged() -> None:
+    assert DEFAULT_EDITION_PATH.is_file()
+    assert load_rulebook(DEFAULT_EDITION_PATH).edition == BOOK.edition
