@@ -295,7 +295,7 @@ def _truthy(value: str | None) -> bool:
 
 
 def _number(raw: bytes) -> float | int:
-    if b"." not in raw and b"e" not in raw and b"E" not in raw and len(raw) < 16:
+    if b"." not in raw and b"e" not in raw and b"E" not in raw and len(raw) <= 17:
         try:
             return int(raw)
         except ValueError:

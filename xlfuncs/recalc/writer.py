@@ -66,7 +66,7 @@ def format_value(value: object) -> tuple[bytes | None, bytes | None]:
     """Return ``(t attribute, <v> text)`` for a computed value; ``(None, None)`` drops ``<v>``.
 
     Numbers use the shortest text that reads back to the same float; integral values
-    have no ``.0``; NaN and infinities become ``#NUM!``.
+    up to 2**53 have no ``.0``; NaN and infinities become ``#NUM!``.
 
     >>> format_value(1e-7), format_value(2**60), format_value(float("nan"))
     ((None, b'1e-07'), (None, b'1.152921504606847e+18'), (b'e', b'#NUM!'))
@@ -83,14 +83,14 @@ def format_value(value: object) -> tuple[bytes | None, bytes | None]:
         return b"str", _escape_text(value)
     if isinstance(value, numbers.Integral):
         n = int(value)
-        if abs(n) < 10**15:
+        if abs(n) <= 2**53:
             return None, str(n).encode("ascii")
         value = float(n)
     if isinstance(value, numbers.Real):
         x = float(value)
         if not math.isfinite(x):
             return b"e", b"#NUM!"
-        if x.is_integer() and abs(x) < 1e15:
+        if x.is_integer() and abs(x) <= 2**53:
             return None, str(int(x)).encode("ascii")
         return None, repr(x).encode("ascii")
     return b"e", b"#VALUE!"

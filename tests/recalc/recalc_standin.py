@@ -1,0 +1,55 @@
+"""A stand-in evaluator for the I/O tests: deterministic values that depend only on the formula.
+
+It does not compute Excel semantics; it lets the reader/writer/batch tests run without the
+real engine and gives every value type the writer must handle:
+
+* text starting with ``"``           -> that text (without quotes)
+* text containing ``ERRDIV``         -> ``#DIV/0!``
+* text containing ``TRUE``           -> ``True``
+* text containing ``NOPE(``          -> ``#NAME?`` and a warning "unsupported function NOPE"
+* text containing ``CIRC``           -> the cell is reported as circular
+* text containing ``BOOM``           -> raises (an engine crash must not stop a batch)
+* text containing ``BLANK``          -> ``None``
+* anything else                      -> ``row * 1000 + col + len(text) / 8``
+"""
+
+from __future__ import annotations
+
+import os
+
+from xlfuncs.errors import ExcelError
+from xlfuncs.recalc.model import EvalResult, WorkbookData
+
+
+def standin_value(text: str, row: int, col: int) -> object:
+    if text.startswith('"'):
+        return text.strip('"')
+    if "ERRDIV" in text:
+        return ExcelError.DIV0
+    if "TRUE" in text:
+        return True
+    if "NOPE(" in text:
+        return ExcelError.NAME
+    if "BLANK" in text:
+        return None
+    return row * 1000 + col + len(text) / 8
+
+
+def evaluate(book: WorkbookData, *, today: object = None, cache: object = None) -> EvalResult:
+    if os.environ.get("STANDIN_SLEEP"):
+        import time
+
+        time.sleep(float(os.environ["STANDIN_SLEEP"]))
+    res = EvalResult(values={})
+    for si, sheet in enumerate(book.sheets):
+        for (r, c), f in sheet.formulas.items():
+            if "BOOM" in f.text:
+                raise RuntimeError("stand-in engine exploded")
+            res.values[(si, r, c)] = standin_value(f.text, r, c)
+            if "NOPE(" in f.text:
+                res.warnings.append("unsupported function NOPE")
+            if "CIRC" in f.text:
+                res.circular.append(f"{sheet.name}!R{r}C{c}")
+        for (r, c), _anchor in sheet.array_members.items():
+            res.values[(si, r, c)] = float(r * 1000 + c)
+    return res

@@ -1,0 +1,156 @@
+"""Reader: every cell type, formula kind, names and workbook settings of an .xlsx package."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.workbook.defined_name import DefinedName as OpxlName
+from openpyxl.worksheet.formula import ArrayFormula
+
+from xlfuncs.errors import ExcelError, WorkbookError
+from xlfuncs.recalc.model import FormulaCell
+from xlfuncs.recalc.reader import read_workbook
+
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+RNS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def make_package(sheets: dict[str, str], *, workbook_extra: str = "", shared: list[str] | None = None,
+                 names: str = "", extra_parts: dict[str, bytes] | None = None) -> bytes:
+    """A minimal hand-made package: ``sheets`` maps sheet name -> the inside of <sheetData>."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("_rels/.rels", f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        sheet_tags = "".join(f'<sheet name="{n}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, n in enumerate(sheets))
+        z.writestr("xl/workbook.xml", f"<workbook {NS} {RNS}>{workbook_extra}<sheets>{sheet_tags}</sheets>"
+                   f"{names}</workbook>")
+        rels = "".join(f'<Relationship Id="rId{i + 1}" Type="{REL}/worksheet" Target="worksheets/sheet{i + 1}.xml"/>'
+                       for i in range(len(sheets)))
+        if shared is not None:
+            rels += f'<Relationship Id="rIdS" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>'
+            sis = "".join(f"<si><t>{s}</t></si>" for s in shared)
+            z.writestr("xl/sharedStrings.xml", f"<sst {NS}>{sis}</sst>")
+        z.writestr("xl/_rels/workbook.xml.rels",
+                   f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>')
+        for i, body in enumerate(sheets.values()):
+            z.writestr(f"xl/worksheets/sheet{i + 1}.xml", f"<worksheet {NS}><sheetData>{body}</sheetData></worksheet>")
+        for name, data in (extra_parts or {}).items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def write(tmp_path: Path, data: bytes, name: str = "book.xlsx") -> Path:
+    p = tmp_path / name
+    p.write_bytes(data)
+    return p
+
+
+def test_openpyxl_workbook_values_formulas_names(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "In puts"
+    ws["A1"], ws["A2"], ws["A3"], ws["A4"] = 2, "x & <y>", True, 1.25
+    ws["B1"] = "=A1*3"
+    ws["B2"] = '=IF(A3,"yes","no")'
+    ws["C1"] = ArrayFormula("C1:C3", "=A1:A3")
+    calc = wb.create_sheet("Calc")
+    calc["A1"] = "='In puts'!A1+LOCPOINTS(1,2,3)"
+    wb.defined_names["Rate"] = OpxlName("Rate", attr_text="'In puts'!$A$1")
+    calc.defined_names["Local"] = OpxlName("Local", attr_text="Calc!$A$1")
+    wb.calculation.iterate = True
+    wb.calculation.iterateCount = 7
+    p = tmp_path / "a.xlsm"  # the reader does not care about the extension
+    wb.save(p)
+    book = read_workbook(p)
+    s0, s1 = book.sheets
+    assert [s.name for s in book.sheets] == ["In puts", "Calc"]
+    assert s0.values == {(1, 1): 2, (2, 1): "x & <y>", (3, 1): True, (4, 1): 1.25}
+    assert s0.formulas[(1, 2)] == FormulaCell("A1*3", (1, 2))
+    assert s0.formulas[(2, 2)].text == 'IF(A3,"yes","no")'
+    assert s0.formulas[(1, 3)] == FormulaCell("A1:A3", (1, 3), array_ref="C1:C3")
+    assert s0.array_members == {(2, 3): (1, 3), (3, 3): (1, 3)}
+    assert s1.formulas[(1, 1)].text == "'In puts'!A1+LOCPOINTS(1,2,3)"
+    assert s0.cached == {} and s1.cached == {}  # openpyxl writes no cached values
+    names = {(n.name, n.scope): n.text for n in book.names}
+    assert names == {("Rate", None): "'In puts'!$A$1", ("Local", 1): "Calc!$A$1"}
+    assert book.iterate and book.iterate_count == 7 and not book.date1904
+
+
+def test_cell_types_and_cached_values(tmp_path: Path) -> None:
+    body = (
+        '<row r="1"><c r="A1" t="s"><v>1</v></c><c r="B1" t="inlineStr"><is><r><t>in</t></r><r><t>line</t></r>'
+        '<rPh><t>x</t></rPh></is></c><c r="C1" t="b"><v>0</v></c><c r="D1" t="e"><v>#N/A</v></c>'
+        '<c r="E1"><v>1.5E-3</v></c><c r="F1" s="2"/></row>'
+        '<row r="2"><c r="A2" t="str"><f>"a"&amp;"b"</f><v>ab</v></c><c r="B2" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+        '<c r="C2" t="b"><f>TRUE()</f><v>1</v></c><c r="D2"><f>E1*2</f><v>0.003</v></c><c r="E2"><f>NOW()</f></c>'
+        '<c r="F2" t="str"><f>A1</f><v>a_x000D_b</v></c></row>'
+    )
+    book = read_workbook(write(tmp_path, make_package({"S": body}, shared=["zero", "one"])))
+    s = book.sheets[0]
+    assert s.values == {(1, 1): "one", (1, 2): "inline", (1, 3): False, (1, 4): ExcelError.NA, (1, 5): 0.0015}
+    assert s.cached == {(2, 1): "ab", (2, 2): ExcelError.DIV0, (2, 3): True, (2, 4): 0.003, (2, 6): "a\rb"}
+    assert s.formulas[(2, 1)].text == '"a"&"b"'
+    assert (2, 5) in s.formulas and (2, 5) not in s.cached  # formula without a stored value
+
+
+def test_shared_formula_children_point_to_master(tmp_path: Path) -> None:
+    body = (
+        '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f t="shared" ref="B1:B3" si="0">A1*2</f><v>2</v></c></row>'
+        '<row r="2"><c r="A2"><v>2</v></c><c r="B2"><f t="shared" si="0"/><v>4</v></c></row>'
+        '<row r="3"><c r="A3"><v>3</v></c><c r="B3"><f t="shared" si="0"/><v>6</v></c></row>'
+    )
+    s = read_workbook(write(tmp_path, make_package({"S": body}))).sheets[0]
+    assert s.formulas == {(r, 2): FormulaCell("A1*2", (1, 2)) for r in (1, 2, 3)}
+    assert s.cached == {(1, 2): 2, (2, 2): 4, (3, 2): 6}
+
+
+def test_cells_without_r_attribute_and_prefixed_namespace(tmp_path: Path) -> None:
+    # Some generators omit r= (cells follow each other) or use a prefix for the main namespace.
+    body = "<x:row><x:c><x:v>1</x:v></x:c><x:c><x:f>A1+1</x:f><x:v>2</x:v></x:c></x:row><x:row><x:c><x:v>3</x:v></x:c></x:row>"
+    data = make_package({"S": ""})
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(buf, "w") as zout:
+        for info in zin.infolist():
+            content = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = (f'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                           f"<x:sheetData>{body}</x:sheetData></x:worksheet>").encode()
+            zout.writestr(info, content)
+    s = read_workbook(write(tmp_path, buf.getvalue())).sheets[0]
+    assert s.values == {(1, 1): 1, (2, 1): 3}
+    assert s.formulas == {(1, 2): FormulaCell("A1+1", (1, 2))}
+
+
+def test_date1904_and_sheet_scoped_names(tmp_path: Path) -> None:
+    names = ('<definedNames><definedName name="X" localSheetId="1">B!$A$1</definedName>'
+             '<definedName name="Y">A!$A$1:$A$3</definedName>'
+             '<definedName name="Bad" localSheetId="9">A!$A$1</definedName></definedNames>')
+    data = make_package({"A": "", "B": ""}, workbook_extra='<workbookPr date1904="1"/>',
+                        names=names + '<calcPr calcId="191029"/>')
+    book = read_workbook(write(tmp_path, data))
+    assert book.date1904 and not book.iterate
+    assert [(n.name, n.text, n.scope) for n in book.names] == [("X", "B!$A$1", 1), ("Y", "A!$A$1:$A$3", None)]
+
+
+def test_missing_sheet_part_is_a_one_line_error(tmp_path: Path) -> None:
+    data = make_package({"S": ""})
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(buf, "w") as zout:
+        for info in zin.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                zout.writestr(info, zin.read(info))
+    with pytest.raises(WorkbookError, match="missing part xl/worksheets/sheet1.xml"):
+        read_workbook(write(tmp_path, buf.getvalue()))
+
+
+def test_read_only_input_is_read(tmp_path: Path) -> None:
+    p = write(tmp_path, make_package({"S": '<row r="1"><c r="A1"><v>5</v></c></row>'}))
+    p.chmod(0o444)
+    assert read_workbook(p).sheets[0].values == {(1, 1): 5}

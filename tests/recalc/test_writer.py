@@ -1,0 +1,193 @@
+"""Writer: only <v>/t= of formula cells change; everything else is byte-identical; writes are atomic."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl.worksheet.formula import ArrayFormula
+
+from xlfuncs.errors import ExcelError, WorkbookError
+from xlfuncs.recalc import writer as writer_mod
+from xlfuncs.recalc.reader import read_workbook
+from xlfuncs.recalc.writer import TEMP_PREFIX, format_value, patch_sheet, write_values
+
+_FORMULA_CELL = re.compile(rb"<c\b([^>]*)>(<f[^>]*(?:/>|>.*?</f>))(.*?)</c>", re.DOTALL)
+
+
+def strip_values(xml: bytes) -> bytes:
+    """A sheet part with the <v> and t= of formula cells removed (what the writer may change)."""
+
+    def repl(m: re.Match[bytes]) -> bytes:
+        attrs = re.sub(rb'\s+t="[^"]*"', b"", m.group(1))
+        rest = re.sub(rb"<v>.*?</v>|<v/>", b"", m.group(3))
+        return b"<c" + attrs + b">" + m.group(2) + rest + b"</c>"
+
+    return _FORMULA_CELL.sub(repl, xml)
+
+
+def sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+@pytest.fixture()
+def book_path(tmp_path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Inputs"
+    ws["A1"], ws["A2"], ws["A3"] = 10, 20, "label"
+    ws["B1"] = "=A1*2"
+    ws["B2"] = "=SUM(A1:A2)"
+    ws["B3"] = '=IF(A1>5,"big","small")'
+    ws["B4"] = "=1/0"
+    ws["B5"] = "=A1>5"
+    ws["C1"] = ArrayFormula("C1:C2", "=A1:A2*2")
+    ws["D1"].value = "plain text"
+    calc = wb.create_sheet("Calc")
+    calc["A1"] = "=Inputs!B2+1"
+    calc.sheet_properties.tabColor = "FF0000"
+    p = tmp_path / "book.xlsx"
+    wb.save(p)
+    return p
+
+
+VALUES = {
+    (0, 1, 2): 20,  # A1*2 with A1 = 10
+    (0, 2, 2): 30.0,  # SUM(10, 20); integral float written without .0
+    (0, 3, 2): "big & <bold>",  # text needing XML escapes
+    (0, 4, 2): ExcelError.DIV0,  # 1/0 in Excel
+    (0, 5, 2): True,  # 10>5
+    (0, 1, 3): 20,  # array A1:A2*2, first cell
+    (0, 2, 3): 40,  # array member
+    (1, 1, 1): 31.1,
+    (0, 1, 4): 999,  # not a formula cell: must be ignored
+}
+
+
+def test_roundtrip_openpyxl_pandas_and_bytes(book_path: Path, tmp_path: Path) -> None:
+    before = sha(book_path)
+    out = tmp_path / "out.xlsx"
+    n = write_values(book_path, out, VALUES)
+    # every formula/array cell above but D1 (a constant) and C2: openpyxl writes no <c> for an
+    # array member, and the writer never adds cells (documented limitation)
+    assert n == 7
+    assert sha(book_path) == before  # the original is untouched
+    wb = openpyxl.load_workbook(out, data_only=True)
+    ws = wb["Inputs"]
+    assert [ws[c].value for c in ("B1", "B2", "B3", "B4", "B5", "C1", "C2", "D1")] == [
+        20, 30, "big & <bold>", "#DIV/0!", True, 20, None, "plain text"]
+    assert wb["Calc"]["A1"].value == 31.1
+    formulas = openpyxl.load_workbook(out)
+    assert formulas["Inputs"]["B2"].value == "=SUM(A1:A2)"
+    assert formulas["Calc"]["A1"].value == "=Inputs!B2+1"
+    df = pd.read_excel(out, sheet_name="Inputs", header=None)
+    assert df.iloc[1, 1] == 30 and df.iloc[2, 1] == "big & <bold>"
+    zin, zout = zipfile.ZipFile(book_path), zipfile.ZipFile(out)
+    a, b = zin.infolist(), zout.infolist()
+    assert [i.filename for i in a] == [i.filename for i in b]
+    for x, y in zip(a, b):
+        assert (x.date_time, x.compress_type) == (y.date_time, y.compress_type)
+        if x.filename.startswith("xl/worksheets/"):
+            assert strip_values(zin.read(x)) == strip_values(zout.read(y))
+        else:
+            assert zin.read(x) == zout.read(y), x.filename
+    # calcPr is left as it was: no forced recalculation
+    assert zin.read("xl/workbook.xml") == zout.read("xl/workbook.xml")
+
+
+def test_twice_is_byte_identical_and_rewrites_in_place(book_path: Path, tmp_path: Path) -> None:
+    one, two = tmp_path / "one.xlsx", tmp_path / "two.xlsx"
+    write_values(book_path, one, VALUES)
+    write_values(one, two, VALUES)
+    write_values(book_path, tmp_path / "again.xlsx", VALUES)
+    assert one.read_bytes() == two.read_bytes() == (tmp_path / "again.xlsx").read_bytes()
+    write_values(two, two, {(1, 1, 1): None})  # in place; None drops <v>
+    assert openpyxl.load_workbook(two, data_only=True)["Calc"]["A1"].value is None
+    assert read_workbook(two).sheets[0].cached[(2, 2)] == 30
+
+
+def test_values_read_back_exactly(book_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "o.xlsx"
+    write_values(book_path, out, VALUES)
+    cached = read_workbook(out).sheets[0].cached
+    assert cached[(1, 2)] == 20 and cached[(3, 2)] == "big & <bold>" and cached[(4, 2)] is ExcelError.DIV0
+    assert cached[(5, 2)] is True and cached[(1, 3)] == 20
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-10**14, 10**14),
+                 st.text(max_size=40), st.booleans(), st.sampled_from(list(ExcelError))))
+def test_patched_value_reads_back_identically(value: object) -> None:
+    # Shortest repr round-trips floats exactly; text (control chars too) survives _xHHHH_ escaping.
+    xml = b'<worksheet><sheetData><row r="1"><c r="A1"><f>X()</f></c></row></sheetData></worksheet>'
+    new, n = patch_sheet(xml, {(1, 1): value})
+    assert n == 1
+    from xlfuncs.recalc.reader import _read_sheet
+
+    got = _read_sheet(new, "S", [], False, "p").cached.get((1, 1))
+    if isinstance(value, str):
+        assert got == value
+    elif isinstance(value, float):
+        assert got == value and type(got) in (int, float)
+    else:
+        assert got == value and type(got) is type(value)
+
+
+def test_format_value_edge_cases() -> None:
+    assert format_value(-0.0) == (None, b"0")  # Excel has no negative zero
+    assert format_value(float("inf")) == (b"e", b"#NUM!")  # Excel: an overflowing number is #NUM!
+    assert format_value(1e15) == (None, b"1000000000000000")  # integral: no ".0"
+    assert format_value(2.0**60) == (None, b"1.152921504606847e+18")  # beyond 2**53: shortest repr
+    assert format_value(0.1 + 0.2) == (None, b"0.30000000000000004")  # shortest round-trip repr
+    assert format_value(object()) == (b"e", b"#VALUE!")
+
+
+def test_kill_during_write_leaves_old_file(book_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out.xlsx"
+    write_values(book_path, out, VALUES)
+    old = out.read_bytes()
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt  # stands for a kill between the temp file and the rename
+
+    monkeypatch.setattr(writer_mod.os, "replace", boom)
+    with pytest.raises(KeyboardInterrupt):
+        write_values(book_path, out, {(1, 1, 1): 1})
+    assert out.read_bytes() == old
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
+
+
+def test_stale_temp_files_of_dead_processes_are_cleaned(tmp_path: Path) -> None:
+    stale = tmp_path / f"{TEMP_PREFIX}999999999-abcd.xlsx"  # no such pid
+    mine = tmp_path / f"{TEMP_PREFIX}1-abcd.xlsx"  # pid 1 is alive
+    stale.write_bytes(b"partial")
+    mine.write_bytes(b"partial")
+    assert writer_mod.clean_stale_temp_files(tmp_path) == [stale]
+    assert mine.exists()
+
+
+def test_unwritable_destination_is_a_workbook_error(book_path: Path, tmp_path: Path) -> None:
+    with pytest.raises(WorkbookError):
+        write_values(book_path, tmp_path / "no" / "such" / "dir.xlsx", VALUES)
+
+
+def test_shared_children_array_members_and_untouched_neighbours() -> None:
+    xml = (b'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>keep</t></is></c>'
+           b'<c r="B1"><f t="shared" ref="B1:B2" si="0">A1</f><v>1</v></c>'
+           b'<c r="C1" t="e"><f t="array" ref="C1:C2">X()</f><v>#N/A</v></c></row>'
+           b'<row r="2"><c r="B2" s="4"><f t="shared" si="0"/><v>1</v></c><c r="C2"><v>0</v></c>'
+           b'<c r="D2"><v>7</v></c></row></sheetData></worksheet>')
+    new, n = patch_sheet(xml, {(1, 1): 0, (1, 2): 2, (2, 2): "t", (1, 3): 5, (2, 3): 6, (2, 4): 8})
+    assert n == 4  # B1, B2 (shared), C1 (array), C2 (array member); A1 and D2 are constants
+    assert new == (b'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>keep</t></is></c>'
+                   b'<c r="B1"><f t="shared" ref="B1:B2" si="0">A1</f><v>2</v></c>'
+                   b'<c r="C1"><f t="array" ref="C1:C2">X()</f><v>5</v></c></row>'
+                   b'<row r="2"><c r="B2" s="4" t="str"><f t="shared" si="0"/><v>t</v></c><c r="C2"><v>6</v></c>'
+                   b'<c r="D2"><v>7</v></c></row></sheetData></worksheet>')
