@@ -27,6 +27,8 @@ no-ops (Linux, macOS) the functions are still plain callables:
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -104,7 +106,32 @@ def build_functions(
     return functions
 
 
-_FUNCTIONS = build_functions()
+def _undecorated(*args: Any, **kwargs: Any) -> Callable[[Any], Any]:
+    return lambda f: f
+
+
+def _udf_runtime() -> bool:
+    """True where xlwings really registers UDFs: Windows (classic), Pyodide (Lite), Server."""
+    return (
+        sys.platform in ("win32", "emscripten")
+        or os.environ.get("XLWINGS_ON_SERVER") == "true"
+    )
+
+
+def _module_functions() -> dict[str, Callable[..., Any]]:
+    """The module's functions; plain ones where xlwings has no UDF runtime and refuses to
+    decorate (a future xlwings may make its no-op decorators raise on Linux and macOS)."""
+    try:
+        return build_functions()
+    except ValueError:
+        raise  # an unusable spec: never hide it
+    except Exception:
+        if _udf_runtime():
+            raise
+        return build_functions(func=_undecorated, arg=_undecorated, ret=_undecorated)
+
+
+_FUNCTIONS = _module_functions()
 globals().update(_FUNCTIONS)
 
 __all__ = sorted(_FUNCTIONS) + ["build_functions", "call_function"]
