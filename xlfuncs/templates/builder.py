@@ -1,0 +1,418 @@
+"""Shared building blocks of the template workbooks (openpyxl).
+
+Every template is built by code, so the committed files in ``workbook_templates/`` can be
+regenerated and compared. :func:`save_workbook` makes the output deterministic: fixed
+document properties and fixed zip timestamps, so the same code writes the same bytes.
+
+Conventions shared by the templates:
+
+* input cells have a light-yellow fill and blue font and are the only unlocked cells;
+  every sheet is protected without a password (Review > Unprotect Sheet opens it);
+* every input cell carries a data validation (list, whole, decimal or text length),
+  which :mod:`xlfuncs.templates.fill` also reads to check the type of filled values;
+* formulas call the xlfuncs functions by their plain names (``=LOCPOINTS(...)``);
+* a ``Lists`` sheet feeds the dropdowns and an ``xlwings.conf`` sheet points the
+  xlwings add-in at ``xlfuncs.udfs``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference, Series
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlfuncs.errors import TemplateError
+from xlfuncs.templates.names import PURPOSES, NameDoc
+
+__all__ = [
+    "CATEGORIES",
+    "FIXED_TIME",
+    "FMT_PERCENT",
+    "FMT_POINTS",
+    "FMT_RUB",
+    "Operation",
+    "TemplateBook",
+    "operations",
+    "save_workbook",
+]
+
+#: Fixed creation/modification time of every generated template (determinism).
+FIXED_TIME = datetime.datetime(2026, 1, 1, 0, 0, 0)
+_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+
+CATEGORIES: tuple[str, ...] = ("M1", "M2", "M3", "N1", "N2", "N3")
+
+FMT_RUB = '#,##0" ₽"'
+FMT_MONEY = "#,##0.00"
+FMT_PERCENT = "0.00%"
+FMT_POINTS = '#,##0" pts"'
+FMT_YEAR = "0"
+FMT_INT = "#,##0"
+FMT_FLAG = "0"
+
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+INPUT_FONT = Font(color="1F3FBF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+SECTION_FILL = PatternFill("solid", fgColor="D9E1F2")
+SECTION_FONT = Font(bold=True, color="1F4E78")
+KEY_FILL = PatternFill("solid", fgColor="E2EFDA")
+TITLE_FONT = Font(bold=True, size=14, color="1F4E78")
+_THIN = Side(style="thin", color="A6A6A6")
+INPUT_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+UNLOCKED = Protection(locked=False)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """An operation code with its labels, for checklists and dropdowns."""
+
+    code: str
+    en: str
+    ru: str
+
+
+_FALLBACK_OPERATIONS: tuple[Operation, ...] = (
+    Operation("body_welding", "Body welding", "Сварка кузова"),
+    Operation("body_painting", "Body painting", "Окраска кузова"),
+    Operation("engine_ecu", "Russian engine control unit", "Российский блок управления двигателем"),
+    Operation("cylinder_block", "Russian cylinder block", "Российский блок цилиндров"),
+    Operation("engine_assembly_test", "Engine assembly and end-of-line tests",
+              "Сборка и контрольные испытания двигателя"),
+    Operation("russian_body_metal", "Russian metal in the body or cab", "Российский металл в кузове"),
+    Operation("russian_paint", "Russian paints and coatings", "Российские ЛКМ"),
+    Operation("telematics", "Russian telematics unit", "Российский телематический блок"),
+)
+
+
+def operations() -> tuple[Operation, ...]:
+    """Operation codes of the packaged default rulebook (in rulebook order).
+
+    Templates are built from the *default* edition, never from a user's active one, so
+    that the generated files do not depend on the machine that builds them.
+    """
+    try:
+        from xlfuncs.rulebook import default_rulebook
+
+        book = default_rulebook()
+    except Exception:  # rulebook not importable: the documented default list
+        return _FALLBACK_OPERATIONS
+    seen: dict[str, Operation] = {}
+    for rule in book.operations:
+        if rule.code not in seen:
+            seen[rule.code] = Operation(rule.code, rule.name_en or rule.code, rule.name_ru or rule.code)
+    return tuple(seen.values()) or _FALLBACK_OPERATIONS
+
+
+def col(n: int) -> str:
+    """Column letter of 1-based column ``n``."""
+    return get_column_letter(n)
+
+
+def absref(sheet: str, c1: int, r1: int, c2: int | None = None, r2: int | None = None) -> str:
+    """Absolute reference ``'Sheet'!$A$1`` or ``'Sheet'!$A$1:$B$2``."""
+    ref = f"{quote_sheetname(sheet)}!${col(c1)}${r1}"
+    if c2 is not None and r2 is not None and (c2, r2) != (c1, r1):
+        ref += f":${col(c2)}${r2}"
+    return ref
+
+
+@dataclass
+class TemplateBook:
+    """A workbook under construction plus the documented names it may define."""
+
+    docs: Sequence[NameDoc]
+    wb: Workbook = field(default_factory=Workbook)
+    defined: dict[str, str] = field(default_factory=dict)
+    validations: dict[tuple[str, str], DataValidation] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._doc_by_name = {d.name: d for d in self.docs}
+
+    # -- names ------------------------------------------------------------------
+    def define(self, name: str, ref: str) -> None:
+        """Add a workbook-level defined name; it must be documented in :mod:`.names`."""
+        if name not in self._doc_by_name:
+            raise TemplateError(f"defined name {name} is not documented in xlfuncs.templates.names")
+        if name in self.defined:
+            raise TemplateError(f"defined name {name} defined twice")
+        self.defined[name] = ref
+        self.wb.defined_names[name] = DefinedName(name, attr_text=ref)
+
+    def check_all_defined(self) -> None:
+        """Raise if a documented name was not defined (the docs would lie)."""
+        missing = [d.name for d in self.docs if d.name not in self.defined]
+        if missing:
+            raise TemplateError(f"documented names not defined: {', '.join(missing)}")
+
+    # -- cells ------------------------------------------------------------------
+    def input_cell(self, ws: Worksheet, ref: str, value: Any, fmt: str | None = None,
+                   validation: DataValidation | None = None) -> None:
+        """Write an input cell: styled, unlocked, validated."""
+        cell = ws[ref]
+        cell.value = value
+        cell.fill = INPUT_FILL
+        cell.font = INPUT_FONT
+        cell.border = INPUT_BORDER
+        cell.protection = UNLOCKED
+        if fmt:
+            cell.number_format = fmt
+        if validation is not None:
+            validation.add(ref)
+
+    def validation(self, ws: Worksheet, key: str, **kwargs: Any) -> DataValidation:
+        """One shared :class:`DataValidation` per (sheet, key)."""
+        k = (ws.title, key)
+        if k not in self.validations:
+            kwargs.setdefault("allow_blank", True)
+            kwargs.setdefault("showErrorMessage", True)
+            kwargs.setdefault("showInputMessage", True)
+            dv = DataValidation(**kwargs)
+            ws.add_data_validation(dv)
+            self.validations[k] = dv
+        return self.validations[k]
+
+    def list_validation(self, ws: Worksheet, list_name: str, *, strict: bool = True) -> DataValidation:
+        """Dropdown fed by a helper list name; ``strict=False`` only warns on other values."""
+        return self.validation(
+            ws, f"list:{list_name}", type="list", formula1=f"={list_name}",
+            errorStyle="stop" if strict else "warning",
+            errorTitle="xlfuncs", error="Pick a value from the list / Выберите значение из списка",
+        )
+
+    def number_validation(self, ws: Worksheet, kind: str, low: float | None, high: float | None,
+                          prompt: str) -> DataValidation:
+        """Whole or decimal validation with optional bounds."""
+        key = f"{kind}:{low}:{high}"
+        if low is not None and high is not None:
+            op, f1, f2 = "between", str(low), str(high)
+        elif low is not None:
+            op, f1, f2 = "greaterThanOrEqual", str(low), None
+        else:
+            op, f1, f2 = "lessThanOrEqual", str(high), None
+        return self.validation(ws, key, type=kind, operator=op, formula1=f1, formula2=f2,
+                               errorTitle="xlfuncs", error=prompt, promptTitle="xlfuncs", prompt=prompt)
+
+    def text_validation(self, ws: Worksheet) -> DataValidation:
+        """Free text up to 255 characters."""
+        return self.validation(ws, "text", type="textLength", operator="lessThanOrEqual",
+                               formula1="255", errorTitle="xlfuncs",
+                               error="Text up to 255 characters / Текст до 255 символов")
+
+    def flag_validation(self, ws: Worksheet) -> DataValidation:
+        """1 = done, 0 = not done (dropdown)."""
+        return self.validation(ws, "flag", type="list", formula1='"1,0"', errorTitle="xlfuncs",
+                               error="1 = done in Russia, 0 = not / 1 = да, 0 = нет",
+                               promptTitle="xlfuncs", prompt="1 = done in Russia / выполняется в РФ")
+
+
+def style_header(cells: Iterable[Any]) -> None:
+    """Dark header band."""
+    for c in cells:
+        c.fill = HEADER_FILL
+        c.font = HEADER_FONT
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def style_section(ws: Worksheet, row: int, last_col: int, en: str, ru: str) -> None:
+    """A section band across the table."""
+    ws.cell(row=row, column=1, value=en)
+    ws.cell(row=row, column=2, value=ru)
+    for c in range(1, last_col + 1):
+        cell = ws.cell(row=row, column=c)
+        cell.fill = SECTION_FILL
+        cell.font = SECTION_FONT
+
+
+def label_row(ws: Worksheet, row: int, en: str, ru: str, unit: str) -> None:
+    """English label, Russian label and unit in columns A-C."""
+    ws.cell(row=row, column=1, value=en)
+    ws.cell(row=row, column=2, value=ru)
+    ws.cell(row=row, column=3, value=unit).alignment = Alignment(horizontal="center")
+
+
+def protect(ws: Worksheet) -> None:
+    """Protect a sheet without a password; unlocked cells stay editable."""
+    ws.protection.sheet = True
+    ws.protection.formatCells = False  # users may still format cells and widen columns
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.selectLockedCells = False
+    ws.protection.selectUnlockedCells = False
+
+
+def print_setup(ws: Worksheet, title_rows: str | None, area: str) -> None:
+    """Landscape, fit to one page wide, repeat the header rows."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.print_area = area
+    ws.oddFooter.center.text = "&A — &P / &N"
+
+
+def add_lists_sheet(tb: TemplateBook, ops: Sequence[Operation]) -> Worksheet:
+    """The ``Lists`` sheet: categories, purposes and operation codes for dropdowns."""
+    ws = tb.wb.create_sheet("Lists")
+    heads = [("Category / Категория", CATEGORIES),
+             ("Purpose / Цель", tuple(p[0] for p in PURPOSES)),
+             ("Operation code / Код операции", tuple(o.code for o in ops))]
+    names = ("List_Categories", "List_Purposes", "List_Operations")
+    for i, ((head, values), name) in enumerate(zip(heads, names), start=1):
+        ws.cell(row=1, column=i, value=head)
+        for r, v in enumerate(values, start=2):
+            ws.cell(row=r, column=i, value=v)
+        tb.define(name, absref(ws.title, i, 2, i, 1 + len(values)))
+        ws.column_dimensions[col(i)].width = 32
+    style_header(ws[1][:3])
+    ws.freeze_panes = "A2"
+    protect(ws)
+    print_setup(ws, "1:1", f"A1:C{1 + max(len(v) for _, v in heads)}")
+    return ws
+
+
+def add_conf_sheet(tb: TemplateBook) -> Worksheet:
+    """The ``xlwings.conf`` sheet (key in A, value in B, read until the first blank key)."""
+    ws = tb.wb.create_sheet("xlwings.conf")
+    ws["A1"] = "UDF Modules"
+    ws["B1"] = "xlfuncs.udfs"
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 18
+    ws["D1"] = ("Settings for the xlwings add-in: it imports the Python module named in B1. "
+                "Rename this sheet to _xlwings.conf to switch it off.")
+    ws["D2"] = ("Настройки надстройки xlwings: модуль с функциями указан в B1. "
+                "Переименуйте лист в _xlwings.conf, чтобы отключить.")
+    ws.sheet_properties.tabColor = "A6A6A6"
+    return ws
+
+
+def add_readme(tb: TemplateBook, title_en: str, title_ru: str, about: Sequence[tuple[str, str]]) -> Worksheet:
+    """The "Read me" sheet: purpose, how to use, the rulebook edition, the documented names."""
+    ws = tb.wb.active
+    ws.title = "Read me"
+    ws["A1"] = f"{title_en} / {title_ru}"
+    ws["A1"].font = TITLE_FONT
+    ws["A3"] = "Rulebook edition / Редакция правил"
+    ws["B3"] = "=LOCRULEBOOK()"
+    ws["B3"].font = Font(bold=True)
+    tb.define("Rulebook_Edition", absref(ws.title, 2, 3))
+    ws["A4"] = "Input cell / Ячейка ввода"
+    ws["B4"] = "typed values / вводимые значения"
+    ws["B4"].fill = INPUT_FILL
+    ws["B4"].font = INPUT_FONT
+    ws["B4"].border = INPUT_BORDER
+    row = 6
+    for en, ru in about:
+        ws.cell(row=row, column=1, value=en).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(row=row, column=2, value=ru).alignment = Alignment(wrap_text=True, vertical="top")
+        row += 1
+    row += 1
+    ws.cell(row=row, column=1, value="Defined name / Имя")
+    ws.cell(row=row, column=2, value="Meaning / Значение")
+    ws.cell(row=row, column=3, value="Unit / Ед.")
+    ws.cell(row=row, column=4, value="Role / Роль")
+    ws.cell(row=row, column=5, value="Shape / Форма")
+    style_header(ws[row][:5])
+    head = row
+    for d in tb.docs:
+        row += 1
+        ws.cell(row=row, column=1, value=d.name)
+        ws.cell(row=row, column=2, value=f"{d.en} / {d.ru}")
+        ws.cell(row=row, column=3, value=d.unit)
+        ws.cell(row=row, column=4, value=d.role)
+        ws.cell(row=row, column=5, value=d.shape)
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 90
+    ws.column_dimensions["C"].width = 14
+    ws.column_dimensions["D"].width = 9
+    ws.column_dimensions["E"].width = 9
+    protect(ws)
+    print_setup(ws, f"{head}:{head}", f"A1:E{row}")
+    return ws
+
+
+def score_chart(title: str, ws: Worksheet, cat_row: int, first_col: int, last_col: int,
+                series_rows: Sequence[tuple[int, str]]) -> LineChart:
+    """Line chart of rows of ``ws`` over the year columns."""
+    chart = LineChart()
+    chart.title = title
+    chart.y_axis.title = "points / баллы"
+    chart.x_axis.title = "year / год"
+    chart.height = 9
+    chart.width = 18
+    for row, name in series_rows:
+        ref = Reference(ws, min_col=first_col, max_col=last_col, min_row=row, max_row=row)
+        s = Series(ref, title=name)
+        chart.series.append(s)
+    chart.set_categories(Reference(ws, min_col=first_col, max_col=last_col, min_row=cat_row, max_row=cat_row))
+    return chart
+
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def save_workbook(wb: Workbook, path: str | os.PathLike[str], *, force: bool = True) -> Path:
+    """Save ``wb`` deterministically and atomically (temp file + :func:`os.replace`).
+
+    Document properties get fixed values and every zip member a fixed timestamp, so
+    building the same template twice gives the same bytes.
+    """
+    out = Path(path)
+    if out.exists() and not force:
+        raise TemplateError(f"{out}: output exists (use --force to overwrite)")
+    props = wb.properties
+    props.creator = "xlfuncs"
+    props.lastModifiedBy = "xlfuncs"
+    props.created = FIXED_TIME
+    props.modified = FIXED_TIME
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
+            zi = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            zout.writestr(zi, data)
+    atomic_write(out, fixed.getvalue())
+    return out
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temp file in the same folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

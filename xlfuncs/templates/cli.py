@@ -1,0 +1,103 @@
+"""Command line: ``xlfuncs template`` and ``xlfuncs fill``.
+
+::
+
+    xlfuncs template list
+    xlfuncs template programme_budget -o budget.xlsx [--force]
+    xlfuncs template --regenerate workbook_templates/
+    xlfuncs fill programme_budget examples/programme_budget.csv -o filled.xlsx [--force]
+    xlfuncs fill licence_scenarios examples/licence_scenarios_scenarios.csv -o out_folder/
+
+Errors are printed as ``file: what is wrong``; exit code 1 for a bad file or data, 2 for
+a wrong call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+__all__ = ["register"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``template`` and ``fill`` sub-commands (imports nothing heavy)."""
+    p = subparsers.add_parser(
+        "template",
+        help="list the workbook templates or write one",
+        description="List the workbook templates (`xlfuncs template list`) or write one "
+                    "(`xlfuncs template NAME -o OUT.xlsx`).",
+    )
+    p.add_argument("name", nargs="?", help="template name, or 'list'")
+    p.add_argument("-o", "--output", help="output .xlsx path")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output")
+    p.add_argument("--regenerate", metavar="DIR",
+                   help="rebuild every template into DIR (e.g. workbook_templates/)")
+    p.set_defaults(handler=_template)
+
+    f = subparsers.add_parser(
+        "fill",
+        help="fill a template with data keyed by its defined names",
+        description="Write DATA (CSV, JSON or XLSX; columns named as the template's defined "
+                    "names, one row per year or model) into the input cells of TEMPLATE. "
+                    "With a 'scenario' column, OUT is a folder and one workbook is written "
+                    "per scenario.",
+    )
+    f.add_argument("template", help="template name (see `xlfuncs template list`) or a template .xlsx")
+    f.add_argument("data", help="data file: .csv, .json or .xlsx")
+    f.add_argument("-o", "--output", required=True, help="output .xlsx (or folder for scenarios)")
+    f.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    f.set_defaults(handler=_fill)
+
+
+def _template(args: argparse.Namespace) -> int:
+    from xlfuncs.errors import TemplateError
+    from xlfuncs.templates.catalog import TEMPLATES, build_template, regenerate
+
+    if args.regenerate:
+        try:
+            for path in regenerate(args.regenerate):
+                print(path)
+        except (TemplateError, OSError) as exc:
+            print(f"{args.regenerate}: {exc}", file=sys.stderr)
+            return 1
+        return 0
+    if args.name in (None, "list"):
+        width = max(len(n) for n in TEMPLATES)
+        for info in TEMPLATES.values():
+            print(f"{info.name:<{width}}  {info.description}")
+        return 0
+    if not args.output:
+        print("xlfuncs template: give the output file with -o OUT.xlsx", file=sys.stderr)
+        return 2
+    try:
+        path = build_template(args.name, args.output, force=args.force)
+    except TemplateError as exc:
+        print(f"{args.output}: {exc}" if not str(exc).startswith(str(args.output)) else str(exc),
+              file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"{args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+
+def _fill(args: argparse.Namespace) -> int:
+    from xlfuncs.errors import TemplateError
+    from xlfuncs.templates.fill import fill
+
+    try:
+        result = fill(args.template, args.data, args.output, force=args.force)
+    except TemplateError as exc:
+        text = str(exc)
+        print(text if text.startswith(str(args.data)) or ":" in text.split()[0] else f"{args.data}: {text}",
+              file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"{args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    for path in result.paths:
+        print(f"{path}: {result.cells_written[str(path)]} cells written")
+    return 0

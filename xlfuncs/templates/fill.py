@@ -1,0 +1,881 @@
+"""Fill a template workbook with data keyed by its defined names.
+
+Data is a table: one column per defined name, one row per year (for names that span the
+year columns) or per model (for names that span the model rows). A name that is a single
+cell takes its value from the one non-blank row. An optional ``scenario`` column splits
+the table into one workbook per scenario.
+
+Filling patches the package directly: only the ``<c>`` elements of the input cells of
+the touched worksheets change (and cached results of formulas are dropped so nothing stale
+is shown); every other zip member (chart, drawing, styles, names, validation, protection)
+is copied byte for byte. The output is written to a temporary file and moved into place
+with :func:`os.replace`; nothing is written unless all the data checks out.
+
+What is an input cell is read from the workbook itself: an unlocked cell without a
+formula. Types come from the cell's data validation (list, whole, decimal, text length).
+
+>>> _number("1 234,5")
+1234.5
+>>> _number("abc") is None
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import math
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from xlfuncs.errors import TemplateError
+
+__all__ = ["FillResult", "InputTarget", "fill", "inputs_of", "read_data"]
+
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML_NS = "http://www.w3.org/XML/1998/namespace"
+_Q = f"{{{_NS}}}"
+
+_REF = re.compile(
+    r"^(?:'(?P<qs>(?:[^']|'')+)'|(?P<s>[^!'\s]+))!\$?(?P<c1>[A-Z]{1,3})\$?(?P<r1>\d+)"
+    r"(?::\$?(?P<c2>[A-Z]{1,3})\$?(?P<r2>\d+))?$"
+)
+_CELL = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_MAX_PROBLEMS = 20
+SCENARIO = "scenario"
+
+Coord = tuple[int, int]
+
+
+# ----------------------------------------------------------------------------- helpers
+def _col_num(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _col_letters(n: int) -> str:
+    s = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+def _a1(coord: Coord) -> str:
+    return f"{_col_letters(coord[1])}{coord[0]}"
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str) and not value.strip():
+        return True
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _number(value: Any) -> float | None:
+    """Read a number from a typed value or text ("1 234,5" and "1234.5" both work)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        x = float(value)
+        return x if math.isfinite(x) else None
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        try:
+            return _number(value.item())
+        except (TypeError, ValueError):
+            return None
+    if isinstance(value, str):
+        text = value.strip().replace("\u00a0", "").replace(" ", "").replace("_", "")
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")
+        try:
+            x = float(text)
+        except ValueError:
+            return None
+        return x if math.isfinite(x) else None
+    return None
+
+
+_BOOL_TEXT = {"true": True, "yes": True, "y": True, "да": True, "x": True,
+              "false": False, "no": False, "n": False, "нет": False}
+
+
+# ----------------------------------------------------------------------- the workbook
+@dataclass(frozen=True)
+class Validation:
+    """The parts of a data validation that decide what may be filled."""
+
+    type: str
+    operator: str
+    formula1: str | None
+    formula2: str | None
+    strict: bool
+    choices: tuple[Any, ...] = ()
+
+    def describe(self) -> str:
+        if self.type == "list":
+            return "one of " + ", ".join(str(c) for c in self.choices)
+        if self.type in ("whole", "decimal"):
+            what = "a whole number" if self.type == "whole" else "a number"
+            if self.operator == "between":
+                return f"{what} from {self.formula1} to {self.formula2}"
+            if self.operator == "greaterThanOrEqual":
+                return f"{what} >= {self.formula1}"
+            if self.operator == "lessThanOrEqual":
+                return f"{what} <= {self.formula1}"
+            return what
+        if self.type == "textLength":
+            return "text"
+        return "a value"
+
+
+@dataclass
+class InputTarget:
+    """A defined name that can be filled: its sheet, cells and validations."""
+
+    name: str
+    sheet: str
+    part: str
+    cells: list[Coord]
+    horizontal: bool
+    rules: list[Validation | None]
+
+    @property
+    def is_scalar(self) -> bool:
+        return len(self.cells) == 1
+
+    def where(self, i: int = 0) -> str:
+        return f"{self.sheet}!{_a1(self.cells[i])}"
+
+
+@dataclass
+class _Sheet:
+    name: str
+    part: str
+    root: Any  # lxml element
+    cells: dict[Coord, Any]
+    validations: list[tuple[list[tuple[Coord, Coord]], Validation]]
+
+
+@dataclass
+class _Package:
+    members: dict[str, bytes]
+    infos: list[zipfile.ZipInfo]
+    sheets: dict[str, _Sheet]
+    names: dict[str, str]  # upper name -> original spelling
+    name_text: dict[str, str]
+    unlocked_styles: set[int]
+    shared: list[str]
+
+    def sheet_of(self, name: str) -> _Sheet | None:
+        return self.sheets.get(name)
+
+
+def _parse_xml(data: bytes) -> Any:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, huge_tree=True, remove_blank_text=False)
+    return etree.fromstring(data, parser)
+
+
+def _load_package(data: bytes, label: str) -> _Package:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise TemplateError(f"{label}: not an .xlsx file (not a zip package)") from None
+    with zf:
+        infos = zf.infolist()
+        members = {i.filename: zf.read(i.filename) for i in infos}
+    if "xl/workbook.xml" not in members:
+        raise TemplateError(f"{label}: not an .xlsx workbook (no xl/workbook.xml)")
+    wb = _parse_xml(members["xl/workbook.xml"])
+    rels_raw = members.get("xl/_rels/workbook.xml.rels")
+    targets: dict[str, str] = {}
+    if rels_raw:
+        for rel in _parse_xml(rels_raw):
+            target = rel.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+            targets[rel.get("Id", "")] = path
+    shared: list[str] = []
+    if "xl/sharedStrings.xml" in members:
+        for si in _parse_xml(members["xl/sharedStrings.xml"]).iter(f"{_Q}si"):
+            shared.append("".join(t.text or "" for t in si.iter(f"{_Q}t")))
+    unlocked: set[int] = set()
+    if "xl/styles.xml" in members:
+        xfs = _parse_xml(members["xl/styles.xml"]).find(f"{_Q}cellXfs")
+        if xfs is not None:
+            for i, xf in enumerate(xfs.findall(f"{_Q}xf")):
+                prot = xf.find(f"{_Q}protection")
+                if prot is not None and prot.get("locked") in ("0", "false"):
+                    unlocked.add(i)
+    sheets: dict[str, _Sheet] = {}
+    sheets_el = wb.find(f"{_Q}sheets")
+    for sh in (sheets_el if sheets_el is not None else []):
+        part = targets.get(sh.get(f"{{{_R_NS}}}id", ""), "")
+        if part not in members or not part.startswith("xl/worksheets/"):
+            continue
+        root = _parse_xml(members[part])
+        cells: dict[Coord, Any] = {}
+        for c in root.iter(f"{_Q}c"):
+            m = _CELL.match(c.get("r", ""))
+            if m:
+                cells[(int(m.group(2)), _col_num(m.group(1)))] = c
+        sheets[sh.get("name", "")] = _Sheet(sh.get("name", ""), part, root, cells, [])
+    names: dict[str, str] = {}
+    name_text: dict[str, str] = {}
+    dn_el = wb.find(f"{_Q}definedNames")
+    for dn in (dn_el if dn_el is not None else []):
+        if dn.get("localSheetId") is not None:
+            continue  # sheet-level names (print areas etc.) are not fill targets
+        nm = dn.get("name", "")
+        names[nm.upper()] = nm
+        name_text[nm.upper()] = (dn.text or "").strip()
+    pkg = _Package(members, infos, sheets, names, name_text, unlocked, shared)
+    for sheet in sheets.values():
+        sheet.validations = _read_validations(pkg, sheet)
+    return pkg
+
+
+def _parse_ref(text: str) -> tuple[str, Coord, Coord] | None:
+    m = _REF.match(text.strip())
+    if not m:
+        return None
+    sheet = m.group("qs").replace("''", "'") if m.group("qs") is not None else m.group("s")
+    c1 = (int(m.group("r1")), _col_num(m.group("c1")))
+    c2 = (int(m.group("r2")), _col_num(m.group("c2"))) if m.group("c2") else c1
+    return sheet, c1, c2
+
+
+def _cell_value(pkg: _Package, c: Any) -> Any:
+    t = c.get("t")
+    if t == "inlineStr":
+        return "".join(x.text or "" for x in c.iter(f"{_Q}t"))
+    v = c.find(f"{_Q}v")
+    if v is None or v.text is None:
+        return None
+    if t == "s":
+        return pkg.shared[int(v.text)]
+    if t in ("str", "e"):
+        return v.text
+    if t == "b":
+        return v.text == "1"
+    x = float(v.text)
+    return int(x) if x.is_integer() else x
+
+
+def _choices(pkg: _Package, formula: str | None) -> tuple[Any, ...]:
+    if not formula:
+        return ()
+    f = formula.strip()
+    if f.startswith('"') and f.endswith('"'):
+        return tuple(x.strip() for x in f[1:-1].split(","))
+    f = f.lstrip("=")
+    ref_text = pkg.name_text.get(f.upper(), f)
+    parsed = _parse_ref(ref_text)
+    if parsed is None:
+        return ()
+    sheet_name, (r1, c1), (r2, c2) = parsed
+    sheet = pkg.sheets.get(sheet_name)
+    if sheet is None:
+        return ()
+    out = []
+    for r in range(r1, r2 + 1):
+        for cc in range(c1, c2 + 1):
+            el = sheet.cells.get((r, cc))
+            v = None if el is None else _cell_value(pkg, el)
+            if not _blank(v):
+                out.append(v)
+    return tuple(out)
+
+
+def _read_validations(pkg: _Package, sheet: _Sheet) -> list[tuple[list[tuple[Coord, Coord]], Validation]]:
+    out = []
+    dvs = sheet.root.find(f"{_Q}dataValidations")
+    if dvs is None:
+        return out
+    for dv in dvs.findall(f"{_Q}dataValidation"):
+        areas = []
+        for piece in (dv.get("sqref") or "").split():
+            a, _, b = piece.partition(":")
+            ma, mb = _CELL.match(a), _CELL.match(b or a)
+            if ma and mb:
+                areas.append(((int(ma.group(2)), _col_num(ma.group(1))),
+                              (int(mb.group(2)), _col_num(mb.group(1)))))
+        f1 = dv.find(f"{_Q}formula1")
+        f2 = dv.find(f"{_Q}formula2")
+        vtype = dv.get("type", "none")
+        v = Validation(
+            type=vtype,
+            operator=dv.get("operator", "between"),
+            formula1=None if f1 is None else f1.text,
+            formula2=None if f2 is None else f2.text,
+            strict=dv.get("errorStyle", "stop") == "stop",
+            choices=_choices(pkg, None if f1 is None else f1.text) if vtype == "list" else (),
+        )
+        out.append((areas, v))
+    return out
+
+
+def _validation_at(sheet: _Sheet, coord: Coord) -> Validation | None:
+    r, c = coord
+    for areas, v in sheet.validations:
+        for (r1, c1), (r2, c2) in areas:
+            if r1 <= r <= r2 and c1 <= c <= c2:
+                return v
+    return None
+
+
+def _is_formula(el: Any) -> bool:
+    return el is not None and el.find(f"{_Q}f") is not None
+
+
+def _is_unlocked(pkg: _Package, el: Any) -> bool:
+    return el is not None and int(el.get("s", "0")) in pkg.unlocked_styles
+
+
+def _target(pkg: _Package, name: str) -> InputTarget:
+    """Resolve a defined name to an input target, or raise a clear :class:`TemplateError`."""
+    key = name.strip().upper()
+    if key not in pkg.names:
+        hint = difflib.get_close_matches(name, list(pkg.names.values()), n=1, cutoff=0.6)
+        extra = f"; did you mean {hint[0]}?" if hint else ""
+        raise TemplateError(f"unknown name {name!r}: not a defined name of this template{extra}")
+    real = pkg.names[key]
+    parsed = _parse_ref(pkg.name_text[key])
+    if parsed is None:
+        raise TemplateError(f"{real} is not a plain cell range ({pkg.name_text[key]}), so it cannot be filled")
+    sheet_name, (r1, c1), (r2, c2) = parsed
+    sheet = pkg.sheets.get(sheet_name)
+    if sheet is None:
+        raise TemplateError(f"{real} refers to a missing sheet {sheet_name!r}")
+    cells = [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+    for coord in cells:
+        el = sheet.cells.get(coord)
+        if _is_formula(el):
+            raise TemplateError(
+                f"{real} is a formula cell ({sheet_name}!{_a1(coord)}), an output: only input cells are filled"
+            )
+    if r1 != r2 and c1 != c2:
+        raise TemplateError(f"{real} is a 2-D block ({sheet_name}!{_a1((r1, c1))}:{_a1((r2, c2))}); "
+                            "fill it through the names of its rows or columns")
+    for coord in cells:
+        if not _is_unlocked(pkg, sheet.cells.get(coord)):
+            raise TemplateError(f"{real} is not an input cell ({sheet_name}!{_a1(coord)} is locked)")
+    return InputTarget(real, sheet_name, sheet.part, cells, r1 == r2 and c1 != c2,
+                       [_validation_at(sheet, c) for c in cells])
+
+
+def inputs_of(template: str | os.PathLike[str] | bytes) -> list[InputTarget]:
+    """Every fillable defined name of a template (a catalog name, a path or the bytes).
+
+    >>> [t.name for t in inputs_of("programme_budget")][:3]
+    ['Model_Name', 'Category', 'Price']
+    """
+    data, label = _template_bytes(template)
+    pkg = _load_package(data, label)
+    out = []
+    for real in pkg.names.values():
+        try:
+            out.append(_target(pkg, real))
+        except TemplateError:
+            continue
+    return out
+
+
+# ---------------------------------------------------------------------- coercion
+def _coerce(value: Any, rule: Validation | None) -> Any:
+    """Turn a data value into what the cell must hold, or raise ValueError with the reason."""
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        try:
+            value = value.item()  # numpy / pandas scalars
+        except (TypeError, ValueError):
+            pass
+    if rule is None or rule.type in ("none", "custom"):
+        if isinstance(value, (bool, int, float, str)):
+            return value
+        raise ValueError(f"{value!r} is not a number, text or TRUE/FALSE")
+    if rule.type == "list":
+        choices = rule.choices
+        numeric = bool(choices) and all(_number(c) is not None for c in choices)
+        if numeric and {str(c) for c in choices} <= {"1", "0"}:
+            flag = value
+            if isinstance(flag, str) and flag.strip().lower() in _BOOL_TEXT:
+                flag = _BOOL_TEXT[flag.strip().lower()]
+            if isinstance(flag, bool):
+                return 1 if flag else 0
+        if numeric:
+            x = _number(value)
+            for c in choices:
+                if x is not None and _number(c) == x:
+                    return int(x) if x.is_integer() else x
+        else:
+            if isinstance(value, bool) or _number(value) is not None and not isinstance(value, str):
+                if rule.strict:
+                    raise ValueError(f"{value!r} is not text; expected {rule.describe()}")
+            text = str(value).strip()
+            for c in choices:
+                if str(c).lower() == text.lower():
+                    return c
+            if not rule.strict:
+                return text
+        raise ValueError(f"{value!r} is not {rule.describe()}")
+    if rule.type in ("whole", "decimal"):
+        x = _number(value)
+        if x is None:
+            raise ValueError(f"{value!r} is not a number; expected {rule.describe()}")
+        if rule.type == "whole" and not x.is_integer():
+            raise ValueError(f"{value!r} is not a whole number; expected {rule.describe()}")
+        lo = _number(rule.formula1)
+        hi = _number(rule.formula2)
+        op = rule.operator
+        ok = True
+        if op == "between":
+            ok = (lo is None or x >= lo) and (hi is None or x <= hi)
+        elif op == "greaterThanOrEqual":
+            ok = lo is None or x >= lo
+        elif op == "lessThanOrEqual":
+            ok = lo is None or x <= lo
+        elif op == "greaterThan":
+            ok = lo is None or x > lo
+        elif op == "lessThan":
+            ok = lo is None or x < lo
+        if not ok:
+            raise ValueError(f"{value!r} is out of range; expected {rule.describe()}")
+        return int(x) if x.is_integer() and abs(x) < 2**53 else x
+    if rule.type == "textLength":
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ValueError(f"{value!r} is not text")
+        text = value if isinstance(value, str) else (str(int(value)) if float(value).is_integer() else str(value))
+        limit = _number(rule.formula1)
+        if limit is not None and rule.operator == "lessThanOrEqual" and len(text) > limit:
+            raise ValueError(f"text of {len(text)} characters is longer than {int(limit)}")
+        return text
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    raise ValueError(f"{value!r} is not a number, text or TRUE/FALSE")
+
+
+# ---------------------------------------------------------------------- data reading
+@dataclass
+class _Table:
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    source: str
+
+
+def _records_from_columns(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for key, value in data.items():
+        seq = list(value) if isinstance(value, (list, tuple)) or (
+            hasattr(value, "__len__") and hasattr(value, "__iter__") and not isinstance(value, (str, bytes, dict))
+        ) else [value]
+        for i, v in enumerate(seq):
+            while len(rows) <= i:
+                rows.append({})
+            rows[i][str(key)] = v
+    return rows
+
+
+def read_data(data: Any) -> _Table:
+    """Read fill data: a path (.csv, .json, .xlsx), a dict, a list of dicts or a DataFrame.
+
+    >>> t = read_data({"Category": "M1", "Revenue": [100, 200]})
+    >>> t.columns, t.rows
+    (['Category', 'Revenue'], [{'Category': 'M1', 'Revenue': 100}, {'Revenue': 200}])
+    """
+    if type(data).__name__ == "DataFrame" and hasattr(data, "to_dict"):
+        frame = data
+        cols = [str(c) for c in frame.columns]
+        rows = [{str(k): (None if _blank(v) else v) for k, v in rec.items()}
+                for rec in frame.to_dict("records")]
+        return _Table(cols, rows, "DataFrame")
+    if isinstance(data, Mapping):
+        rows = _records_from_columns(data)
+        return _Table([str(k) for k in data], rows, "dict")
+    if isinstance(data, (list, tuple)) and all(isinstance(r, Mapping) for r in data):
+        cols: dict[str, None] = {}
+        for r in data:
+            cols.update(dict.fromkeys(str(k) for k in r))
+        return _Table(list(cols), [{str(k): v for k, v in r.items()} for r in data], "records")
+    if isinstance(data, (str, os.PathLike)):
+        return _read_file(Path(data))
+    raise TemplateError(f"fill data must be a path, dict, list of dicts or DataFrame, got {type(data).__name__}")
+
+
+def _read_file(path: Path) -> _Table:
+    if not path.exists():
+        raise TemplateError(f"{path}: no such data file")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _read_csv(path)
+    if suffix == ".json":
+        try:
+            obj = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise TemplateError(f"{path}: not valid JSON ({exc})") from None
+        if isinstance(obj, dict) and isinstance(obj.get("scenarios"), dict):
+            rows = []
+            for scen, sub in obj["scenarios"].items():
+                for r in _records_from_columns(sub) if isinstance(sub, dict) else sub:
+                    rows.append({SCENARIO: scen, **r})
+            obj = rows
+        if not isinstance(obj, (dict, list)):
+            raise TemplateError(f"{path}: JSON must be an object or a list of row objects")
+        if isinstance(obj, list) and not all(isinstance(r, dict) for r in obj):
+            raise TemplateError(f"{path}: a JSON list must hold one object per row")
+        table = read_data(obj)
+        table.source = str(path)
+        return table
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    raise TemplateError(f"{path}: unsupported data file type {suffix!r} (use .csv, .json or .xlsx)")
+
+
+def _read_csv(path: Path) -> _Table:
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "cp1251"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1251 decodes every byte
+        raise TemplateError(f"{path}: cannot decode the CSV (use UTF-8)")
+    first = text.splitlines()[0] if text else ""
+    delim = max((";", ",", "\t"), key=first.count) if first else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    rows_raw = [r for r in reader]
+    if not rows_raw:
+        raise TemplateError(f"{path}: empty CSV (a header row of defined names is needed)")
+    header = [h.strip() for h in rows_raw[0]]
+    rows = []
+    for r in rows_raw[1:]:
+        if not any(x.strip() for x in r):
+            rows.append({})
+            continue
+        if len(r) > len(header) and any(x.strip() for x in r[len(header):]):
+            raise TemplateError(f"{path}: line {len(rows) + 2} has more fields than the header")
+        rows.append({h: (v if v.strip() else None) for h, v in zip(header, r) if h})
+    while rows and not rows[-1]:
+        rows.pop()
+    return _Table([h for h in header if h], rows, str(path))
+
+
+def _read_xlsx(path: Path) -> _Table:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise TemplateError(f"{path}: cannot read the workbook ({exc})") from None
+    try:
+        ws = wb.worksheets[0]
+        it = ws.iter_rows(values_only=True)
+        header_row = next(it, None)
+        if header_row is None:
+            raise TemplateError(f"{path}: empty first sheet (a header row of defined names is needed)")
+        header = ["" if h is None else str(h).strip() for h in header_row]
+        rows = []
+        for r in it:
+            rec = {h: v for h, v in zip(header, r) if h and not _blank(v)}
+            rows.append(rec)
+        while rows and not rows[-1]:
+            rows.pop()
+    finally:
+        wb.close()
+    return _Table([h for h in header if h], rows, str(path))
+
+
+# ---------------------------------------------------------------------- planning
+@dataclass
+class FillResult:
+    """What :func:`fill` wrote: the output files and the number of cells per file."""
+
+    paths: list[Path] = field(default_factory=list)
+    cells_written: dict[str, int] = field(default_factory=dict)
+
+
+def _plan(pkg: _Package, table: _Table, rows: list[tuple[int, dict[str, Any]]]) -> tuple[
+        dict[str, dict[Coord, Any]], list[str]]:
+    """Decide the value of every target cell; return (part -> {coord: value}), problems."""
+    problems: list[str] = []
+    writes: dict[str, dict[Coord, Any]] = {}
+    for column in table.columns:
+        if column.strip().lower() == SCENARIO or not column.strip():
+            continue
+        try:
+            target = _target(pkg, column)
+        except TemplateError as exc:
+            problems.append(f"{column}: {exc}" if not str(exc).startswith(column) else str(exc))
+            continue
+        values = [(n, rec.get(column)) for n, rec in rows]
+        part = writes.setdefault(target.part, {})
+        if target.is_scalar:
+            given = [(n, v) for n, v in values if not _blank(v)]
+            distinct = {repr(v) for _, v in given}
+            if len(distinct) > 1:
+                problems.append(f"{target.name}: a single cell, but data rows "
+                                f"{given[0][0]} and {given[1][0]} give different values")
+                continue
+            value = given[0][1] if given else None
+            n = given[0][0] if given else 1
+            try:
+                part[target.cells[0]] = None if value is None else _coerce(value, target.rules[0])
+            except ValueError as exc:
+                problems.append(f"{target.name}, data row {n}: {exc}")
+            continue
+        cap = len(target.cells)
+        unit = "year columns" if target.horizontal else "rows"
+        for i, (n, v) in enumerate(values):
+            if i >= cap:
+                if not _blank(v):
+                    problems.append(f"{target.name}, data row {n}: more rows than the template has "
+                                    f"({target.name} holds {cap} values, one per {unit[:-1]})")
+                    break
+                continue
+            try:
+                part[target.cells[i]] = None if _blank(v) else _coerce(v, target.rules[i])
+            except ValueError as exc:
+                problems.append(f"{target.name}, data row {n}: {exc}")
+        for i in range(len(values), cap):
+            part[target.cells[i]] = None  # a named row is written whole: unused cells cleared
+    return writes, problems
+
+
+# ---------------------------------------------------------------------- writing
+def _set_value(cell: Any, value: Any) -> None:
+    for child in list(cell):
+        if child.tag in (f"{_Q}v", f"{_Q}is"):
+            cell.remove(child)
+    if "t" in cell.attrib:
+        del cell.attrib["t"]
+    if value is None:
+        return
+    from lxml import etree
+
+    if isinstance(value, bool):
+        cell.set("t", "b")
+        etree.SubElement(cell, f"{_Q}v").text = "1" if value else "0"
+    elif isinstance(value, (int, float)):
+        x = float(value)
+        text = str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+        etree.SubElement(cell, f"{_Q}v").text = text
+    else:
+        cell.set("t", "inlineStr")
+        is_el = etree.SubElement(cell, f"{_Q}is")
+        t = etree.SubElement(is_el, f"{_Q}t")
+        t.text = str(value)
+        if t.text != t.text.strip():
+            t.set(f"{{{_XML_NS}}}space", "preserve")
+
+
+def _ensure_cell(sheet: _Sheet, coord: Coord) -> Any:
+    from lxml import etree
+
+    if coord in sheet.cells:
+        return sheet.cells[coord]
+    data = sheet.root.find(f"{_Q}sheetData")
+    r, c = coord
+    row_el = None
+    for el in data.findall(f"{_Q}row"):
+        n = int(el.get("r", "0"))
+        if n == r:
+            row_el = el
+            break
+        if n > r:
+            row_el = etree.Element(f"{_Q}row", r=str(r))
+            el.addprevious(row_el)
+            break
+    if row_el is None:
+        row_el = etree.SubElement(data, f"{_Q}row", r=str(r))
+    new = etree.Element(f"{_Q}c", r=_a1(coord))
+    for existing in row_el.findall(f"{_Q}c"):
+        m = _CELL.match(existing.get("r", ""))
+        if m and _col_num(m.group(1)) > c:
+            existing.addprevious(new)
+            break
+    else:
+        row_el.append(new)
+    sheet.cells[coord] = new
+    return new
+
+
+def _drop_cached(root: Any) -> bool:
+    """Remove cached results of formula cells (they are stale after new inputs)."""
+    changed = False
+    for c in root.iter(f"{_Q}c"):
+        if c.find(f"{_Q}f") is not None:
+            for child in list(c):
+                if child.tag in (f"{_Q}v", f"{_Q}is"):
+                    c.remove(child)
+                    changed = True
+            if c.get("t") in ("s", "str", "b", "e", "inlineStr"):
+                del c.attrib["t"]
+                changed = True
+    return changed
+
+
+def _render(data: bytes, writes: Mapping[str, Mapping[Coord, Any]], label: str) -> tuple[bytes, int]:
+    """Apply ``writes`` to a fresh parse of the package; return the new package bytes."""
+    from lxml import etree
+
+    pkg = _load_package(data, label)
+    by_part = {s.part: s for s in pkg.sheets.values()}
+    new_parts: dict[str, bytes] = {}
+    count = 0
+    for part, cells in writes.items():
+        sheet = by_part[part]
+        for coord, value in cells.items():
+            _set_value(_ensure_cell(sheet, coord), value)
+            count += 1
+    for sheet in pkg.sheets.values():
+        changed = _drop_cached(sheet.root)
+        if changed or sheet.part in writes:
+            new_parts[sheet.part] = etree.tostring(sheet.root, xml_declaration=True,
+                                                   encoding="UTF-8", standalone=True)
+    wb_xml = pkg.members["xl/workbook.xml"]
+    wb_root = _parse_xml(wb_xml)
+    calc = wb_root.find(f"{_Q}calcPr")
+    if calc is None or calc.get("fullCalcOnLoad") not in ("1", "true"):
+        if calc is None:
+            calc = etree.SubElement(wb_root, f"{_Q}calcPr")
+            # calcPr must come after definedNames and before the extension list elements
+            ext = wb_root.find(f"{_Q}oleSize") or wb_root.find(f"{_Q}customWorkbookViews")
+            if ext is not None:
+                ext.addprevious(calc)
+        calc.set("fullCalcOnLoad", "1")
+        new_parts["xl/workbook.xml"] = etree.tostring(wb_root, xml_declaration=True,
+                                                      encoding="UTF-8", standalone=True)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zout:
+        for info in pkg.infos:
+            payload = new_parts.get(info.filename, pkg.members[info.filename])
+            zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            zi.compress_type = info.compress_type
+            zi.external_attr = info.external_attr
+            zout.writestr(zi, payload)
+    return out.getvalue(), count
+
+
+def _template_bytes(template: str | os.PathLike[str] | bytes) -> tuple[bytes, str]:
+    if isinstance(template, bytes):
+        return template, "template"
+    text = os.fspath(template)
+    path = Path(text)
+    if path.suffix.lower() in (".xlsx", ".xlsm") and (path.exists() or os.sep in text or "/" in text):
+        if not path.exists():
+            raise TemplateError(f"{path}: no such template file")
+        return path.read_bytes(), str(path)
+    from xlfuncs.templates.catalog import get_template
+
+    info = get_template(text)
+    return _built(info.name), info.name
+
+
+_BUILT: dict[str, bytes] = {}
+
+
+def _built(name: str) -> bytes:
+    """The bytes of a catalog template, built once per process (deterministic)."""
+    if name not in _BUILT:
+        from xlfuncs.templates.builder import save_workbook
+        from xlfuncs.templates.catalog import get_template
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"{name}.xlsx"
+            save_workbook(get_template(name).build(), path)
+            _BUILT[name] = path.read_bytes()
+    return _BUILT[name]
+
+
+def _safe_name(text: str) -> str:
+    cleaned = re.sub(r"[^\w.\-]+", "_", text.strip(), flags=re.UNICODE).strip("._")
+    return cleaned or "scenario"
+
+
+def fill(template: str | os.PathLike[str] | bytes, data: Any, out: str | os.PathLike[str], *,
+         force: bool = False) -> FillResult:
+    """Fill ``template`` with ``data`` and write ``out``.
+
+    ``template`` is a catalog name (``"programme_budget"``) or the path of a template
+    workbook. ``data`` is a path (.csv, .json, .xlsx), a dict (name -> value or list of
+    values), a list of row dicts or a pandas DataFrame. With a ``scenario`` column, ``out``
+    is a folder and one workbook ``<template>-<scenario>.xlsx`` is written per scenario.
+
+    Raises :class:`~xlfuncs.errors.TemplateError` naming every problem (unknown name,
+    wrong type, too many rows, formula cell as target, existing output) before anything
+    is written.
+    """
+    tpl_bytes, label = _template_bytes(template)
+    stem = Path(label).stem
+    table = read_data(data)
+    pkg = _load_package(tpl_bytes, label)
+    scen_col = next((c for c in table.columns if c.strip().lower() == SCENARIO), None)
+    groups: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for n, rec in enumerate(table.rows, start=1):
+        key = "" if scen_col is None else rec.get(scen_col)
+        if scen_col is not None and _blank(key):
+            if any(not _blank(v) for v in rec.values()):
+                raise TemplateError(f"{table.source}: data row {n} has no scenario name")
+            continue
+        groups.setdefault(str(key).strip() if key is not None else "", []).append((n, rec))
+    if not groups:
+        groups[""] = []
+    out_path = Path(out)
+    targets: list[tuple[Path, str, list[tuple[int, dict[str, Any]]]]] = []
+    if scen_col is None:
+        targets.append((out_path, "", groups[""]))
+    else:
+        if out_path.suffix.lower() == ".xlsx":
+            raise TemplateError(f"{out_path}: data has a scenario column, so the output must be a folder")
+        seen: dict[str, str] = {}
+        for scen, rows in groups.items():
+            fname = f"{stem}-{_safe_name(scen)}.xlsx"
+            if fname.lower() in seen:
+                raise TemplateError(f"{table.source}: scenarios {seen[fname.lower()]!r} and {scen!r} "
+                                    f"give the same file name {fname}")
+            seen[fname.lower()] = scen
+            targets.append((out_path / fname, scen, rows))
+    problems: list[str] = []
+    plans = []
+    for path, scen, rows in targets:
+        writes, probs = _plan(pkg, table, rows)
+        prefix = f"scenario {scen!r}: " if scen_col is not None else ""
+        problems += [prefix + p for p in probs]
+        if path.exists() and not force:
+            problems.append(f"{path}: output exists (use --force to overwrite)")
+        if path.exists() and path.is_dir():
+            problems.append(f"{path}: is a folder, not a workbook path")
+        plans.append((path, writes))
+    if problems:
+        shown = problems[:_MAX_PROBLEMS]
+        more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+        raise TemplateError(f"{table.source}: cannot fill {label}:\n  " + "\n  ".join(shown) + more)
+    rendered = [(path, *_render(tpl_bytes, writes, label)) for path, writes in plans]
+    result = FillResult()
+    for path, payload, count in rendered:
+        _atomic_write(path, payload)
+        result.paths.append(path)
+        result.cells_written[str(path)] = count
+    return result
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    from xlfuncs.templates.builder import atomic_write
+
+    atomic_write(path, data)
