@@ -10,6 +10,7 @@ real engine and gives every value type the writer must handle:
 * text containing ``CIRC``           -> the cell is reported as circular
 * text containing ``BOOM``           -> raises (an engine crash must not stop a batch)
 * text containing ``BLANK``          -> ``None``
+* text containing ``RULEBOOK``       -> the value of ``$XLFUNCS_RULEBOOK`` (or ``"default"``)
 * anything else                      -> ``row * 1000 + col + len(text) / 8``
 """
 
@@ -32,6 +33,8 @@ def standin_value(text: str, row: int, col: int) -> object:
         return ExcelError.NAME
     if "BLANK" in text:
         return None
+    if "RULEBOOK" in text:
+        return os.environ.get("XLFUNCS_RULEBOOK", "default")
     return row * 1000 + col + len(text) / 8
 
 

@@ -41,7 +41,7 @@ class Limits:
 
     max_total: int = 1 << 30
     max_member: int = 512 << 20
-    max_ratio: float = 1000.0
+    max_ratio: float = 500.0
     ratio_floor: int = 1 << 20
     max_members: int = 10_000
 

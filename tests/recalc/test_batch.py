@@ -1,0 +1,212 @@
+"""Batch recalculation API: destinations, reports, parallel and Dask executors, circular refs.
+
+Values come from the stand-in evaluator (``recalc_standin``), so these tests check the I/O
+and orchestration only; the engine has its own tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import recalc_standin  # noqa: E402
+
+from xlfuncs.errors import ExcelError  # noqa: E402
+from xlfuncs.recalc.batch import UsageError, check, expand_paths, recalc  # noqa: E402
+from xlfuncs.recalc.reader import read_workbook  # noqa: E402
+
+EV = recalc_standin.evaluate
+
+
+def make_book(path: Path, formulas: dict[str, str] | None = None, *, iterate: bool = False) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Calc"
+    ws["A1"] = 5
+    for ref, text in (formulas or {"B1": "=A1*2", "B2": '="hello"', "B3": "=SUM(A1:A2)"}).items():
+        ws[ref] = text
+    if iterate:
+        wb.calculation.iterate = True
+    wb.save(path)
+    return path
+
+
+def sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+@pytest.fixture()
+def inputs(tmp_path: Path) -> Path:
+    d = tmp_path / "in"
+    d.mkdir()
+    for i in range(4):
+        make_book(d / f"book{i}.xlsx")
+    return d
+
+
+def test_recalc_to_out_dir_with_json_report(inputs: Path, tmp_path: Path) -> None:
+    before = {p.name: sha(p) for p in inputs.iterdir()}
+    out = tmp_path / "out"
+    rep = recalc([inputs], out_dir=out, jobs=1, report=tmp_path / "r.json", evaluator=EV, progress=False)
+    assert rep.exit_code == 0 and [f.status for f in rep.files] == ["ok"] * 4
+    assert rep.formula_cells == 12 and rep.error_cells == 0
+    assert {p.name: sha(p) for p in inputs.iterdir()} == before  # originals untouched
+    ws = openpyxl.load_workbook(out / "book0.xlsx", data_only=True)["Calc"]
+    # stand-in: row*1000 + col + len(text)/8; "hello" is returned as text
+    assert ws["B1"].value == 1000 + 2 + len("A1*2") / 8 and ws["B2"].value == "hello"
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["summary"] == {**data["summary"], "files": 4, "ok": 4, "failed": 0, "formula_cells": 12, "exit_code": 0}
+    assert data["files"][0]["output"] == str(out / "book0.xlsx")
+
+
+def test_second_run_is_byte_identical_and_needs_force(inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    recalc(inputs, out_dir=out, jobs=1, evaluator=EV)
+    first = (out / "book1.xlsx").read_bytes()
+    rep = recalc(inputs, out_dir=out, jobs=1, evaluator=EV)
+    assert rep.exit_code == 1 and "use --force" in rep.files[0].reason
+    assert recalc(inputs, out_dir=out, jobs=1, evaluator=EV, force=True).exit_code == 0
+    assert (out / "book1.xlsx").read_bytes() == first
+    # recalculating the output again (as input) gives the same bytes
+    recalc(out / "book1.xlsx", out_dir=tmp_path / "again", jobs=1, evaluator=EV)
+    assert (tmp_path / "again" / "book1.xlsx").read_bytes() == first
+
+
+def test_usage_errors(inputs: Path, tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="-o DIR"):
+        recalc(inputs, evaluator=EV)
+    with pytest.raises(UsageError, match="exclude"):
+        recalc(inputs, out_dir=tmp_path, in_place=True)
+    with pytest.raises(UsageError, match="jobs"):
+        recalc(inputs, out_dir=tmp_path / "o", jobs=0)
+    with pytest.raises(UsageError, match="report"):
+        recalc(inputs, out_dir=tmp_path / "o", report=tmp_path / "r.txt")
+    with pytest.raises(UsageError, match="rulebook file not found"):
+        recalc(inputs, out_dir=tmp_path / "o", rulebook=tmp_path / "none.toml")
+    with pytest.raises(UsageError, match="no workbooks"):
+        recalc(tmp_path / "nothing*.xlsx", out_dir=tmp_path / "o")
+    with pytest.raises(UsageError, match="executor"):
+        recalc(inputs, out_dir=tmp_path / "o", executor="threads")
+
+
+def test_never_overwrites_an_input(inputs: Path, tmp_path: Path) -> None:
+    before = sha(inputs / "book0.xlsx")
+    rep = recalc(inputs, out_dir=inputs, jobs=1, evaluator=EV, force=True)
+    assert all("overwrite an input" in f.reason for f in rep.files)
+    assert sha(inputs / "book0.xlsx") == before
+    other = tmp_path / "other"
+    other.mkdir()
+    make_book(other / "book0.xlsx")
+    rep = recalc([inputs / "book0.xlsx", other / "book0.xlsx"], out_dir=tmp_path / "o", jobs=1, evaluator=EV)
+    assert [f.status for f in rep.files] == ["ok", "failed"] and "already used" in rep.files[1].reason
+
+
+def test_in_place_lock_file_and_read_only(inputs: Path) -> None:
+    target = inputs / "book0.xlsx"
+    (inputs / "~$book1.xlsx").write_bytes(b"owner")  # Excel's lock file: book1 is open
+    (inputs / "book2.xlsx").chmod(0o444)
+    rep = recalc(inputs, in_place=True, jobs=1, evaluator=EV)
+    status = {Path(f.path).name: (f.status, f.reason) for f in rep.files}
+    assert "~$book1.xlsx" not in status  # lock files are never inputs
+    assert status["book0.xlsx"] == ("ok", "")
+    assert status["book1.xlsx"][0] == "failed" and "open in Excel" in status["book1.xlsx"][1]
+    if os.geteuid() != 0:  # root may write anything; the check uses os.access
+        assert status["book2.xlsx"][0] == "failed"
+    assert read_workbook(target).sheets[0].cached[(2, 2)] == "hello"
+
+
+def test_circular_is_a_per_file_error_unless_iterative(tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    make_book(d / "a_circ.xlsx", {"B1": "=B1+CIRC"})
+    make_book(d / "b_iter.xlsx", {"B1": "=B1+CIRC"}, iterate=True)
+    make_book(d / "c_boom.xlsx", {"B1": "=BOOM"})
+    make_book(d / "d_warn.xlsx", {"B1": "=NOPE(1)", "B2": "=1/0+ERRDIV"})
+    rep = recalc(d, out_dir=tmp_path / "o", jobs=1, evaluator=EV)
+    a, b, c, w = rep.files
+    assert a.status == "failed" and a.reason.startswith("circular reference (Calc!R1C2)")
+    assert not (tmp_path / "o" / "a_circ.xlsx").exists()  # nothing written for a failed file
+    assert b.status == "ok" and b.circular == ["Calc!R1C2"]
+    assert c.status == "failed" and "stand-in engine exploded" in c.reason
+    assert w.status == "ok" and w.warnings == ["unsupported function NOPE"] and w.error_cells == 2
+    assert rep.exit_code == 1
+
+
+def test_rulebook_reaches_the_workers(inputs: Path, tmp_path: Path) -> None:
+    rb = tmp_path / "mine.toml"
+    rb.write_text("# a rulebook\n")
+    d = tmp_path / "rb"
+    d.mkdir()
+    for i in range(3):
+        make_book(d / f"r{i}.xlsx", {"B1": "=RULEBOOK"})
+    env_before = os.environ.get("XLFUNCS_RULEBOOK")
+    rep = recalc(d, out_dir=tmp_path / "o", jobs=2, rulebook=rb, evaluator=EV)
+    assert rep.exit_code == 0
+    for i in range(3):
+        assert read_workbook(tmp_path / "o" / f"r{i}.xlsx").sheets[0].cached[(1, 2)] == str(rb.resolve())
+    assert os.environ.get("XLFUNCS_RULEBOOK") == env_before  # the caller's environment is left alone
+    recalc(d, out_dir=tmp_path / "o1", jobs=1, rulebook=rb, evaluator=EV)  # inline run restores it too
+    assert os.environ.get("XLFUNCS_RULEBOOK") == env_before
+
+
+def _summary(rep: object) -> list[tuple[str, str, int, int]]:
+    return [(Path(f.path).name, f.status, f.formula_cells, f.error_cells) for f in rep.files]  # type: ignore[attr-defined]
+
+
+def test_process_pool_gives_the_same_report_as_inline(inputs: Path, tmp_path: Path) -> None:
+    (inputs / "broken.xlsx").write_bytes(b"not a zip")
+    one = recalc(inputs, out_dir=tmp_path / "o1", jobs=1, evaluator=EV)
+    two = recalc(inputs, out_dir=tmp_path / "o2", jobs=2, evaluator=EV)
+    assert _summary(one) == _summary(two) and one.exit_code == two.exit_code == 1
+    for name in ("book0.xlsx", "book3.xlsx"):
+        assert (tmp_path / "o1" / name).read_bytes() == (tmp_path / "o2" / name).read_bytes()
+
+
+def test_dask_local_cluster_gives_the_same_report(inputs: Path, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    (inputs / "broken.xlsx").write_bytes(b"")
+    ref = recalc(inputs, out_dir=tmp_path / "ref", jobs=1, evaluator=EV)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        rep = recalc(inputs, out_dir=tmp_path / "dask", executor="dask", scheduler=cluster.scheduler_address,
+                     evaluator=EV)
+    assert _summary(rep) == _summary(ref) and rep.exit_code == ref.exit_code == 1
+    assert (tmp_path / "dask" / "book2.xlsx").read_bytes() == (tmp_path / "ref" / "book2.xlsx").read_bytes()
+
+
+def test_check_reports_no_difference_after_recalc(inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    recalc(inputs, out_dir=out, jobs=1, evaluator=EV)
+    assert check(out, jobs=1, evaluator=EV).exit_code == 0
+    rep = check(inputs / "book0.xlsx", jobs=1, evaluator=EV)
+    assert rep.exit_code == 1
+    assert rep.files[0].differences[0] == "Calc!B1 stored (empty) computed 1002.5"  # stand-in: 1*1000 + 2 + len("A1*2")/8
+
+
+def test_check_tolerance_and_types() -> None:
+    from xlfuncs.recalc.batch import _same
+
+    assert _same(1.0, 1.0 + 1e-12) and not _same(1.0, 1.0 + 1e-8)  # relative tolerance 1e-9
+    assert _same(3, 3.0) and not _same(True, 1) and not _same("1", 1)
+    assert _same(ExcelError.NA, ExcelError.NA) and not _same(ExcelError.NA, "#N/A")
+    assert _same(None, "")  # Excel stores an empty-text result as an empty <v>
+
+
+def test_expand_paths_skips_lock_and_temp_files(tmp_path: Path) -> None:
+    for name in ("a.xlsx", "b.XLSM", "~$a.xlsx", ".xlfuncs-tmp-1-x.xlsx", "c.xls", "d.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "e.xlsx").write_bytes(b"x")
+    assert [p.name for p in expand_paths([tmp_path])] == ["a.xlsx", "b.XLSM"]
+    assert [p.name for p in expand_paths([str(tmp_path / "**" / "*.xlsx")])] == ["a.xlsx", "e.xlsx"]
+    # an explicit file is taken whatever its extension (and then fails with a reason)
+    assert [p.name for p in expand_paths([tmp_path / "c.xls", tmp_path / "a.xlsx", tmp_path])] == [
+        "c.xls", "a.xlsx", "b.XLSM"]

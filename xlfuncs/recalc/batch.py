@@ -1,0 +1,549 @@
+"""Batch recalculation: many workbooks, in parallel, with a report.
+
+:func:`recalc` reads each workbook, evaluates it with the formula engine
+(:func:`xlfuncs.recalc.engine.evaluate`) and writes the results into a copy
+(``out_dir``) or into the file itself (``in_place=True``). :func:`check` evaluates in
+memory and lists cells whose stored value differs. Files run in a process pool (or on a
+Dask cluster) with a bounded number of tasks in flight; one bad file never stops the rest.
+
+The engine is reached through one seam, :func:`get_evaluator`: pass ``evaluator=`` (a
+picklable callable or ``"module:function"``) or set ``XLFUNCS_RECALC_EVALUATOR``.
+
+>>> sorted(p.name for p in expand_paths([]))
+[]
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from xlfuncs.errors import ExcelError, WorkbookError
+from xlfuncs.recalc.model import EvalResult, WorkbookData
+from xlfuncs.recalc.report import BatchReport, FileResult
+
+__all__ = [
+    "EVALUATOR_ENV",
+    "RULEBOOK_ENV",
+    "Task",
+    "UsageError",
+    "expand_paths",
+    "get_evaluator",
+    "process_file",
+    "recalc",
+    "check",
+    "cell_name",
+]
+
+#: ``"module:function"`` of an alternative evaluator (tests, experiments).
+EVALUATOR_ENV = "XLFUNCS_RECALC_EVALUATOR"
+#: Rulebook file the functions use (honoured by :mod:`xlfuncs.rulebook`).
+RULEBOOK_ENV = "XLFUNCS_RULEBOOK"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+_GLOB_CHARS = set("*?[")
+
+Evaluator = Callable[..., EvalResult]
+
+
+class UsageError(ValueError):
+    """The call itself is wrong (exit code 2), as opposed to a bad file."""
+
+
+def get_evaluator(spec: Evaluator | str | None = None) -> Evaluator:
+    """Return the evaluator to use: ``spec``, else ``$XLFUNCS_RECALC_EVALUATOR``, else the engine."""
+    if callable(spec):
+        return spec
+    spec = spec or os.environ.get(EVALUATOR_ENV) or "xlfuncs.recalc.engine:evaluate"
+    module_name, _, attr = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        raise WorkbookError(f"formula engine not available ({exc.name} missing)") from None
+    fn = getattr(module, attr or "evaluate", None)
+    if not callable(fn):
+        raise WorkbookError(f"formula engine not available ({spec} is not callable)")
+    return fn  # type: ignore[no-any-return]
+
+
+def _is_candidate(p: Path) -> bool:
+    from xlfuncs.recalc.writer import TEMP_PREFIX
+
+    name = p.name
+    return (
+        p.suffix.lower() in WORKBOOK_SUFFIXES
+        and not name.startswith("~$")
+        and not name.startswith(TEMP_PREFIX)
+    )
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Expand folders (their workbooks, not recursive) and globs (``**`` recursive) to workbook paths.
+
+    A file named explicitly is yielded whatever its extension (so a ``.xls`` given by name is
+    reported as a failure); folders and globs yield only ``.xlsx``/``.xlsm`` files, never
+    Excel lock files (``~$*``) nor temporary files of an interrupted run. Each path once.
+    """
+    seen: set[str] = set()
+
+    def once(p: Path) -> Iterator[Path]:
+        key = os.path.abspath(p)
+        if key not in seen:
+            seen.add(key)
+            yield p
+
+    for item in paths:
+        text = os.fspath(item)
+        p = Path(text)
+        if p.is_dir():
+            try:
+                children = sorted(os.scandir(p), key=lambda e: e.name)
+            except OSError:
+                yield from once(p)
+                continue
+            for entry in children:
+                child = Path(entry.path)
+                if _is_candidate(child) and entry.is_file():
+                    yield from once(child)
+        elif not p.exists() and _GLOB_CHARS & set(text):
+            for match in sorted(glob.glob(text, recursive=True)):
+                mp = Path(match)
+                if _is_candidate(mp) and mp.is_file():
+                    yield from once(mp)
+        else:
+            yield from once(p)
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One unit of work, picklable for process pools and Dask."""
+
+    src: str
+    #: destination, or ``None`` to evaluate only (``check``)
+    dst: str | None
+    mode: Literal["recalc", "check"] = "recalc"
+    rulebook: str | None = None
+    evaluator: Any = None
+    force: bool = False
+    in_place: bool = False
+
+
+def cell_name(sheet: str, row: int, col: int) -> str:
+    """``Sheet!A1``, quoting the sheet name when Excel would.
+
+    >>> cell_name("Calc", 2, 3), cell_name("My data", 1, 1)
+    ('Calc!C2', "'My data'!A1")
+    """
+    from xlfuncs.recalc.reader import index_to_col
+
+    if not sheet.replace("_", "").replace(".", "").isalnum() or sheet[:1].isdigit():
+        sheet = "'" + sheet.replace("'", "''") + "'"
+    return f"{sheet}!{index_to_col(col)}{row}"
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "(empty)"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, str):
+        return '"' + value.replace('"', '""') + '"'
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _same(stored: object, computed: object) -> bool:
+    if isinstance(stored, bool) or isinstance(computed, bool):
+        return type(stored) is type(computed) and stored == computed
+    if isinstance(stored, (int, float)) and isinstance(computed, (int, float)):
+        if math.isnan(float(computed)) or math.isnan(float(stored)):
+            return False
+        return math.isclose(float(stored), float(computed), rel_tol=1e-9, abs_tol=0.0)
+    if isinstance(stored, ExcelError) or isinstance(computed, ExcelError):
+        return stored is computed
+    if computed == "" and stored is None:
+        return True
+    return type(stored) is type(computed) and stored == computed
+
+
+def _evaluate(book: WorkbookData, task: Task) -> EvalResult:
+    if task.rulebook:
+        os.environ[RULEBOOK_ENV] = task.rulebook
+    evaluate = get_evaluator(task.evaluator)
+    return evaluate(book)
+
+
+def _lock_file(src: Path) -> Path:
+    return src.with_name("~$" + src.name)
+
+
+def process_file(task: Task) -> FileResult:
+    """Recalculate (or check) one workbook; never raises."""
+    start = time.perf_counter()
+    result = FileResult(task.src)
+    try:
+        _process(task, result)
+    except WorkbookError as exc:
+        result.status, result.reason = "failed", _one_line(str(exc))
+    except MemoryError:
+        result.status, result.reason = "failed", "out of memory"
+    except RecursionError:
+        result.status, result.reason = "failed", "formulas nested too deeply"
+    except Exception as exc:  # one broken file must never stop a batch
+        result.status, result.reason = "failed", _one_line(f"internal error: {type(exc).__name__}: {exc}")
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:500]
+
+
+def _process(task: Task, result: FileResult) -> None:
+    from xlfuncs.recalc.reader import read_workbook
+
+    src = Path(task.src)
+    if task.dst is not None and not task.in_place:
+        dst = Path(task.dst)
+        if dst.exists():
+            if src.exists() and os.path.samefile(dst, src):
+                raise WorkbookError("output would overwrite the input; use --in-place to change the file itself")
+            if not task.force:
+                raise WorkbookError(f"output {dst} exists; use --force to overwrite")
+    if task.in_place:
+        if src.exists() and not os.access(src, os.W_OK):
+            raise WorkbookError("file is read-only; not modified")
+        if _lock_file(src).exists():
+            raise WorkbookError(f"file is open in Excel (lock file {_lock_file(src).name}); not modified")
+    book = read_workbook(src)
+    result.formula_cells = sum(len(s.formulas) for s in book.sheets)
+    evaluated = _evaluate(book, task)
+    result.warnings = list(dict.fromkeys(evaluated.warnings))
+    result.fallback_cells = list(evaluated.fallback_cells)
+    result.circular = list(evaluated.circular)
+    values = evaluated.values
+    result.error_cells = sum(1 for v in values.values() if isinstance(v, ExcelError))
+    if evaluated.circular and not book.iterate:
+        shown = ", ".join(evaluated.circular[:5]) + (" ..." if len(evaluated.circular) > 5 else "")
+        raise WorkbookError(f"circular reference ({shown}); fix it or enable iterative calculation")
+    if task.mode == "check":
+        for (s, r, c), computed in sorted(values.items(), key=lambda kv: kv[0]):
+            if not 0 <= s < len(book.sheets):
+                continue
+            sheet = book.sheets[s]
+            if (r, c) not in sheet.formulas and (r, c) not in sheet.array_members:
+                continue
+            stored = sheet.cached.get((r, c))
+            if not _same(stored, computed):
+                result.differences.append(
+                    f"{cell_name(sheet.name, r, c)} stored {_show(stored)} computed {_show(computed)}"
+                )
+        return
+    assert task.dst is not None
+    from xlfuncs.recalc.writer import write_values
+
+    del book
+    result.written_cells = write_values(src, task.dst, values)
+    result.output = task.dst
+
+
+class _Progress:
+    """A one-line progress bar on stderr, shown only on a terminal."""
+
+    def __init__(self, total: int, enabled: bool | None, label: str) -> None:
+        stream = sys.stderr
+        self.enabled = stream.isatty() if enabled is None else enabled
+        self.total, self.done, self.failed, self.label = total, 0, 0, label
+        self.start = time.perf_counter()
+        self._last = 0.0
+
+    def update(self, ok: bool) -> None:
+        self.done += 1
+        self.failed += 0 if ok else 1
+        now = time.perf_counter()
+        if self.enabled and (now - self._last > 0.1 or self.done == self.total):
+            self._last = now
+            width = 30
+            frac = self.done / self.total if self.total else 1.0
+            bar = "#" * int(frac * width)
+            rate = self.done / max(now - self.start, 1e-9)
+            sys.stderr.write(
+                f"\r{self.label} [{bar:<{width}}] {self.done}/{self.total} files"
+                f" ({self.failed} failed, {rate:.1f}/s)"
+            )
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.total:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _run_inline(tasks: Sequence[Task], on_done: Callable[[int, FileResult], None]) -> None:
+    saved = os.environ.get(RULEBOOK_ENV)
+    try:
+        for i, task in enumerate(tasks):
+            on_done(i, process_file(task))
+    finally:
+        if saved is None:
+            os.environ.pop(RULEBOOK_ENV, None)
+        else:
+            os.environ[RULEBOOK_ENV] = saved
+
+
+def _init_worker(rulebook: str | None) -> None:
+    if rulebook:
+        os.environ[RULEBOOK_ENV] = rulebook
+
+
+def _run_pool(tasks: Sequence[Task], jobs: int, rulebook: str | None, on_done: Callable[[int, FileResult], None]) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    window = max(2 * jobs, jobs + 1)
+    next_index = 0
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(rulebook,))
+    inflight: dict[Future[FileResult], int] = {}
+    try:
+        while next_index < len(tasks) or inflight:
+            while next_index < len(tasks) and len(inflight) < window:
+                try:
+                    fut = pool.submit(process_file, tasks[next_index])
+                except BrokenProcessPool:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(rulebook,))
+                    continue
+                inflight[fut] = next_index
+                next_index += 1
+            done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+            broken = False
+            for fut in done:
+                i = inflight.pop(fut)
+                try:
+                    res = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    res = FileResult(tasks[i].src, status="failed", reason="worker process died (out of memory or killed)")
+                except Exception as exc:
+                    res = FileResult(tasks[i].src, status="failed", reason=_one_line(f"internal error: {exc}"))
+                on_done(i, res)
+            if broken:
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(rulebook,))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_dask(
+    tasks: Sequence[Task], jobs: int, scheduler: str | None, on_done: Callable[[int, FileResult], None]
+) -> None:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise UsageError("the dask executor needs the optional extra: pip install 'xlfuncs[dask]'") from None
+    cluster = None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise UsageError(f"cannot connect to Dask scheduler {scheduler} ({exc})") from None
+    else:
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    window = max(4 * jobs, 8)
+    try:
+        ac = as_completed()
+        keys: dict[str, int] = {}
+        next_index = 0
+
+        def submit() -> None:
+            nonlocal next_index
+            fut = client.submit(process_file, tasks[next_index], pure=False)
+            keys[fut.key] = next_index
+            ac.add(fut)
+            next_index += 1
+
+        while next_index < len(tasks) and next_index < window:
+            submit()
+        for fut in ac:
+            i = keys.pop(fut.key)
+            try:
+                res = fut.result()
+            except Exception as exc:
+                res = FileResult(tasks[i].src, status="failed", reason=_one_line(f"worker failed: {exc}"))
+            fut.release()
+            on_done(i, res)
+            if next_index < len(tasks):
+                submit()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _run(
+    tasks: list[Task],
+    *,
+    jobs: int | None,
+    executor: str,
+    scheduler: str | None,
+    rulebook: str | None,
+    progress: bool | None,
+    label: str,
+) -> BatchReport:
+    start = time.perf_counter()
+    results: list[FileResult | None] = [None] * len(tasks)
+    bar = _Progress(len(tasks), progress, label)
+
+    def on_done(i: int, res: FileResult) -> None:
+        results[i] = res
+        bar.update(res.ok)
+
+    n_jobs = max(1, jobs or _cpu_count())
+    try:
+        if executor == "dask":
+            _run_dask(tasks, n_jobs, scheduler, on_done)
+        elif executor != "process":
+            raise UsageError(f"unknown executor {executor!r} (use 'process' or 'dask')")
+        elif n_jobs == 1 or len(tasks) <= 1:
+            _run_inline(tasks, on_done)
+        else:
+            _run_pool(tasks, min(n_jobs, len(tasks)), rulebook, on_done)
+    finally:
+        bar.close()
+    files = [r if r is not None else FileResult(t.src, status="failed", reason="not processed") for r, t in zip(results, tasks)]
+    return BatchReport(files, time.perf_counter() - start)
+
+
+def _check_rulebook(rulebook: str | os.PathLike[str] | None) -> str | None:
+    if rulebook is None:
+        return None
+    p = Path(rulebook)
+    if not p.is_file():
+        raise UsageError(f"{p}: rulebook file not found")
+    return str(p.resolve())
+
+
+def recalc(
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    *,
+    out_dir: str | os.PathLike[str] | None = None,
+    in_place: bool = False,
+    jobs: int | None = None,
+    report: str | os.PathLike[str] | None = None,
+    rulebook: str | os.PathLike[str] | None = None,
+    executor: str = "process",
+    scheduler: str | None = None,
+    progress: bool | None = None,
+    force: bool = False,
+    evaluator: Evaluator | str | None = None,
+) -> BatchReport:
+    """Recalculate workbooks and store the results in them.
+
+    ``paths``: files, folders and globs. Results go to ``out_dir`` (same file names; an
+    input is never overwritten) or, with ``in_place=True``, into the files themselves.
+    An existing output file is replaced only with ``force=True``. Returns the
+    :class:`BatchReport`; ``report`` also writes it as JSON or CSV. Raises
+    :class:`UsageError` for a wrong call (no destination, unknown executor, ...).
+    """
+    from xlfuncs.recalc.writer import clean_stale_temp_files
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    if (out_dir is None) == (not in_place):
+        raise UsageError("give an output folder (-o DIR) or --in-place" if out_dir is None else "-o and --in-place exclude each other")
+    if jobs is not None and jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if report is not None and Path(report).suffix.lower() not in (".json", ".csv"):
+        raise UsageError(f"{report}: report must end in .json or .csv")
+    rb = _check_rulebook(rulebook)
+    out: Path | None = None
+    if out_dir is not None:
+        out = Path(out_dir)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{out}: cannot create output folder ({exc.strerror or exc})") from None
+        clean_stale_temp_files(out)
+    tasks: list[Task] = []
+    taken: dict[str, str] = {}
+    collisions: dict[int, str] = {}
+    sources = list(expand_paths(paths))
+    inputs = {os.path.realpath(s) for s in sources}
+    cleaned: set[Path] = set()
+    for src in sources:
+        if in_place:
+            if src.parent not in cleaned:
+                cleaned.add(src.parent)
+                clean_stale_temp_files(src.parent)
+            dst = str(src)
+        else:
+            assert out is not None
+            dst = str(out / src.name)
+            real = os.path.realpath(dst)
+            if real in inputs:
+                collisions[len(tasks)] = (
+                    f"output {dst} would overwrite an input; use another -o folder or --in-place"
+                )
+            elif real in taken:
+                collisions[len(tasks)] = f"output name {src.name} is already used by {taken[real]}"
+            taken.setdefault(real, str(src))
+        tasks.append(Task(str(src), dst, "recalc", rb, evaluator, force, in_place))
+    if not tasks:
+        raise UsageError("no workbooks found in the given paths")
+    runnable = [t for i, t in enumerate(tasks) if i not in collisions]
+    rep = _run(runnable, jobs=jobs, executor=executor, scheduler=scheduler, rulebook=rb, progress=progress, label="recalc")
+    if collisions:
+        merged: list[FileResult] = []
+        it = iter(rep.files)
+        for i, t in enumerate(tasks):
+            merged.append(FileResult(t.src, status="failed", reason=collisions[i]) if i in collisions else next(it))
+        rep.files = merged
+    if report is not None:
+        rep.write(report)
+    return rep
+
+
+def check(
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    *,
+    jobs: int | None = None,
+    report: str | os.PathLike[str] | None = None,
+    rulebook: str | os.PathLike[str] | None = None,
+    executor: str = "process",
+    scheduler: str | None = None,
+    progress: bool | None = None,
+    evaluator: Evaluator | str | None = None,
+) -> BatchReport:
+    """Recalculate in memory and list, per file, the cells whose stored value differs.
+
+    Numbers compare with a relative tolerance of 1e-9; text, booleans and errors exactly;
+    a formula cell with no stored value differs from any computed value but an empty text.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    if report is not None and Path(report).suffix.lower() not in (".json", ".csv"):
+        raise UsageError(f"{report}: report must end in .json or .csv")
+    rb = _check_rulebook(rulebook)
+    tasks = [Task(str(p), None, "check", rb, evaluator) for p in expand_paths(paths)]
+    if not tasks:
+        raise UsageError("no workbooks found in the given paths")
+    rep = _run(tasks, jobs=jobs, executor=executor, scheduler=scheduler, rulebook=rb, progress=progress, label="check")
+    if report is not None:
+        rep.write(report)
+    return rep

@@ -1,0 +1,166 @@
+"""``xlfuncs recalc``, ``xlfuncs check`` and ``xlfuncs results``.
+
+Registration imports nothing heavy; the work modules load when a command runs.
+Exit codes: 0 all good, 1 some file failed (or ``check`` found differences), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+__all__ = ["register"]
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="parallel workers (default: CPU cores)")
+    p.add_argument("--report", metavar="FILE", help="write a per-file report (.json or .csv)")
+    p.add_argument("--rulebook", metavar="FILE", help="rulebook file the functions use")
+    p.add_argument("--executor", choices=("process", "dask"), default="process", help="where files run (default: process)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``recalc``, ``check`` and ``results`` sub-commands."""
+    p = subparsers.add_parser(
+        "recalc",
+        help="recalculate workbooks and store the results in them",
+        description="Evaluate every formula of .xlsx/.xlsm workbooks (folders and globs expand) and write "
+        "the results as cached values; formulas and every other part of the file are kept.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATHS")
+    dest = p.add_mutually_exclusive_group()
+    dest.add_argument("-o", "--out-dir", metavar="DIR", help="write results to copies in DIR (same file names)")
+    dest.add_argument("--in-place", action="store_true", help="write results into the files themselves")
+    p.add_argument("--force", action="store_true", help="replace existing output files in DIR")
+    _add_common(p)
+    p.set_defaults(handler=_recalc)
+
+    p = subparsers.add_parser(
+        "check",
+        help="recalculate in memory and list cells whose stored value differs",
+        description="Exit 1 when any formula cell's stored value differs from the computed one "
+        "(numbers: relative tolerance 1e-9) or a file cannot be read.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATHS")
+    _add_common(p)
+    p.set_defaults(handler=_check)
+
+    p = subparsers.add_parser(
+        "results",
+        help="collect defined-name values of many workbooks into one table",
+        description="One row per file, column 'file' first, then one column per defined name, from the "
+        "values stored in the files. A multi-cell name gives a list of values (row by row).",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATHS")
+    p.add_argument("--names", nargs="+", metavar="NAME", help="names to collect (default: all)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write .csv, .xlsx or .parquet (default: CSV on stdout)")
+    p.set_defaults(handler=_results)
+
+
+def _print_failures(rep: Any) -> None:
+    for f in rep.files:
+        if not f.ok:
+            print(f"{f.path}: {f.reason}", file=sys.stderr)
+
+
+def _recalc(args: argparse.Namespace) -> int:
+    from xlfuncs.errors import WorkbookError
+    from xlfuncs.recalc.batch import UsageError, recalc
+
+    if args.out_dir is None and not args.in_place:
+        print("xlfuncs recalc: give an output folder (-o DIR) or --in-place", file=sys.stderr)
+        return 2
+    try:
+        rep = recalc(
+            args.paths,
+            out_dir=args.out_dir,
+            in_place=args.in_place,
+            jobs=args.jobs,
+            report=args.report,
+            rulebook=args.rulebook,
+            executor=args.executor,
+            scheduler=args.scheduler,
+            progress=False if args.no_progress else None,
+            force=args.force,
+        )
+    except UsageError as exc:
+        print(f"xlfuncs recalc: {exc}", file=sys.stderr)
+        return 2
+    except WorkbookError as exc:
+        print(f"{args.report}: {exc}", file=sys.stderr)
+        return 1
+    _print_failures(rep)
+    for f in rep.files:
+        for w in f.warnings:
+            print(f"{f.path}: warning: {w}", file=sys.stderr)
+    print(rep.summary_line("recalc"))
+    return rep.exit_code
+
+
+def _check(args: argparse.Namespace) -> int:
+    from xlfuncs.errors import WorkbookError
+    from xlfuncs.recalc.batch import UsageError, check
+
+    try:
+        rep = check(
+            args.paths,
+            jobs=args.jobs,
+            report=args.report,
+            rulebook=args.rulebook,
+            executor=args.executor,
+            scheduler=args.scheduler,
+            progress=False if args.no_progress else None,
+        )
+    except UsageError as exc:
+        print(f"xlfuncs check: {exc}", file=sys.stderr)
+        return 2
+    except WorkbookError as exc:
+        print(f"{args.report}: {exc}", file=sys.stderr)
+        return 1
+    _print_failures(rep)
+    for f in rep.files:
+        for line in f.differences:
+            print(f"{f.path}: {line}")
+    print(rep.summary_line("check"), file=sys.stderr)
+    return rep.exit_code
+
+
+def _results(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    out = Path(args.output) if args.output else None
+    if out is not None and out.suffix.lower() not in (".csv", ".xlsx", ".parquet"):
+        print(f"{out}: output must end in .csv, .xlsx or .parquet", file=sys.stderr)
+        return 2
+    from xlfuncs.recalc.results import results, table_bytes
+
+    try:
+        df = results(args.paths, args.names)
+    except OSError as exc:
+        print(f"xlfuncs results: {exc}", file=sys.stderr)
+        return 1
+    if len(df) == 0:
+        print("xlfuncs results: no workbooks found in the given paths", file=sys.stderr)
+        return 2
+    status = 0
+    if "error" in df.columns:
+        for file, err in zip(df["file"], df["error"]):
+            if isinstance(err, str) and err:
+                print(f"{file}: {err}", file=sys.stderr)
+                status = 1
+    if out is None:
+        sys.stdout.write(table_bytes(df, ".csv").decode("utf-8"))
+        return status
+    from xlfuncs.errors import WorkbookError
+    from xlfuncs.recalc.writer import atomic_write
+
+    try:
+        data = table_bytes(df, out.suffix.lower())
+        atomic_write(out, lambda fh: fh.write(data) and None)
+    except (WorkbookError, ImportError, OSError) as exc:
+        print(f"{out}: {exc}", file=sys.stderr)
+        return 1
+    return status

@@ -1,0 +1,194 @@
+"""Collect defined-name outputs of many workbooks into one table.
+
+Values come from the cached results stored in each file (run ``xlfuncs recalc`` first).
+One row per file, column ``file`` first, then one column per defined name:
+
+* a workbook-level name is a column named after it; a sheet-level name is ``Sheet!Name``;
+* a name that refers to one cell gives that cell's value;
+* a name that refers to several cells gives a **list** of their values, row by row
+  (one column per name keeps the table shape the same whatever the range sizes);
+* a name defined as a constant (``=0.25``, ``="text"``) gives that constant;
+* Excel error values become their text (``"#N/A"``), so the table exports anywhere;
+* a name missing from a file, or one that is a formula, gives ``None``;
+* built-in names (``_xlnm.Print_Area`` ...) are skipped unless asked for.
+
+When some file cannot be read, an ``error`` column (last) holds its one-line reason.
+
+>>> split_sheet_ref("'My data'!$B$2:$B$4")
+('My data', 'B2:B4')
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from xlfuncs.errors import ExcelError, WorkbookError
+from xlfuncs.recalc.model import DefinedName, WorkbookData
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["results", "name_values", "split_sheet_ref"]
+
+_SHEET_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?)$")
+_MAX_CELLS = 100_000
+
+
+def split_sheet_ref(text: str) -> tuple[str, str] | None:
+    """Split ``Sheet!$A$1[:$B$2]`` into (sheet name, range without ``$``), or ``None``."""
+    m = _SHEET_REF.match(text.strip())
+    if m is None:
+        return None
+    sheet = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
+    return sheet, m.group(3).replace("$", "")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, ExcelError):
+        return value.value
+    return value
+
+
+def _constant(text: str) -> tuple[bool, Any]:
+    t = text.strip()
+    if len(t) >= 2 and t[0] == '"' and t[-1] == '"':
+        return True, t[1:-1].replace('""', '"')
+    if t.upper() in ("TRUE", "FALSE"):
+        return True, t.upper() == "TRUE"
+    try:
+        return True, float(t) if any(ch in t for ch in ".eE") else int(t)
+    except ValueError:
+        pass
+    try:
+        return True, ExcelError.from_text(t).value
+    except ValueError:
+        return False, None
+
+
+def _name_value(book: WorkbookData, dn: DefinedName) -> Any:
+    from xlfuncs.recalc.reader import parse_ref
+
+    ref = split_sheet_ref(dn.text)
+    if ref is None:
+        ok, value = _constant(dn.text)
+        return value if ok else None
+    sheet_name, rng = ref
+    sheet = next((s for s in book.sheets if s.name.lower() == sheet_name.lower()), None)
+    if sheet is None:
+        return ExcelError.REF.value
+    r1, c1, r2, c2 = parse_ref(rng)
+
+    def cell(r: int, c: int) -> Any:
+        if (r, c) in sheet.formulas or (r, c) in sheet.array_members:
+            return _plain(sheet.cached.get((r, c)))
+        return _plain(sheet.values.get((r, c)))
+
+    if (r1, c1) == (r2, c2):
+        return cell(r1, c1)
+    if (r2 - r1 + 1) * (c2 - c1 + 1) > _MAX_CELLS:
+        return ExcelError.REF.value
+    return [cell(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+
+
+def _column(book: WorkbookData, dn: DefinedName) -> str:
+    if dn.scope is None:
+        return dn.name
+    return f"{book.sheets[dn.scope].name}!{dn.name}"
+
+
+def name_values(book: WorkbookData, names: Iterable[str] | None = None) -> dict[str, Any]:
+    """Values of the defined names of one workbook, keyed by column name (see module doc)."""
+    out: dict[str, Any] = {}
+    wanted = None if names is None else {n.lower(): n for n in names}
+    for dn in book.names:
+        col = _column(book, dn)
+        if wanted is None:
+            if dn.name.lower().startswith("_xlnm."):
+                continue
+        elif col.lower() not in wanted and dn.name.lower() not in wanted:
+            continue
+        key = col if wanted is None else wanted.get(col.lower(), wanted.get(dn.name.lower(), col))
+        if key in out and dn.scope is not None:
+            continue  # a workbook-level name asked by plain name wins over a sheet-level one
+        out[key] = _name_value(book, dn)
+    if wanted is not None:
+        for original in wanted.values():
+            out.setdefault(original, None)
+    return out
+
+
+def results(
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], names: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """One row per workbook with the values of its defined names (cached results).
+
+    ``names``: the names to collect (``Name`` or ``Sheet!Name``), in that column order;
+    default: every non-built-in name found, in order of first appearance.
+    """
+    import pandas as pd
+
+    from xlfuncs.recalc.batch import expand_paths
+    from xlfuncs.recalc.reader import read_workbook
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    wanted = list(names) if names is not None else None
+    rows: list[dict[str, Any]] = []
+    columns: dict[str, None] = {"file": None}
+    if wanted:
+        columns.update(dict.fromkeys(wanted))
+    any_error = False
+    for path in expand_paths(paths):
+        row: dict[str, Any] = {"file": str(path)}
+        try:
+            book = read_workbook(path)
+            values = name_values(book, wanted)
+        except WorkbookError as exc:
+            any_error = True
+            row["error"] = " ".join(str(exc).split())
+            values = {}
+        for key, value in values.items():
+            columns.setdefault(key, None)
+            row[key] = value
+        rows.append(row)
+    if any_error:
+        columns["error"] = None
+    return pd.DataFrame(rows, columns=list(columns))
+
+
+def _flat(df: pd.DataFrame) -> pd.DataFrame:
+    """Lists become ``"a; b; c"`` text for formats without list cells (CSV, xlsx)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].map(lambda v: isinstance(v, list)).any():
+            out[col] = out[col].map(
+                lambda v: "; ".join("" if x is None else str(x) for x in v) if isinstance(v, list) else v
+            )
+    return out
+
+
+def table_bytes(df: pd.DataFrame, suffix: str) -> bytes:
+    """Serialise a results table as ``.csv``, ``.xlsx`` or ``.parquet`` bytes.
+
+    In CSV and xlsx a list cell is written as ``"a; b; c"``; parquet keeps lists.
+    """
+    import io
+
+    if suffix == ".csv":
+        return _flat(df).to_csv(index=False).encode("utf-8")
+    buf = io.BytesIO()
+    if suffix == ".xlsx":
+        _flat(df).to_excel(buf, index=False, engine="openpyxl")
+    elif suffix == ".parquet":
+        mixed = df.copy()
+        for col in mixed.columns:
+            kinds = {type(v) for v in mixed[col] if v is not None and not (isinstance(v, float) and v != v)}
+            if len(kinds) > 1 and not kinds <= {int, float}:
+                mixed[col] = mixed[col].map(lambda v: None if v is None else str(v))
+        mixed.to_parquet(buf, index=False)
+    else:
+        raise WorkbookError(f"unsupported table format {suffix}")
+    return buf.getvalue()
