@@ -139,6 +139,7 @@ class Rulebook:
         self.operations = operations
         self.thresholds = thresholds
         self.operation_codes = tuple(dict.fromkeys(o.code for o in operations))
+        self._memo: dict[tuple[Any, ...], Any] = {}
 
     def __repr__(self) -> str:
         return f"<Rulebook {self.edition!r} from {self.path}>"
@@ -168,8 +169,17 @@ class Rulebook:
         return key
 
     # -- lookups ----------------------------------------------------------------------
+    def _memoised(self, key: tuple[Any, ...], find: Any) -> Any:
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = find()
+        return hit
+
     def rnd(self, on: datetime.date, category: str = "M1") -> RndRule:
         """The R&D rule in force; :class:`NoRuleError` if none."""
+        return self._memoised(("rnd", on, category), lambda: self._rnd(on, category))  # type: ignore[no-any-return]
+
+    def _rnd(self, on: datetime.date, category: str) -> RndRule:
         cat = self.category(category)
         row = _pick(self.rnd_rules, on, cat)
         if row is None:
@@ -178,6 +188,11 @@ class Rulebook:
 
     def operation(self, code: str, on: datetime.date, category: str = "M1") -> OperationRule:
         """The points row of an operation code in force; :class:`NoRuleError` if none."""
+        return self._memoised(  # type: ignore[no-any-return]
+            ("op", code, on, category), lambda: self._operation(code, on, category)
+        )
+
+    def _operation(self, code: str, on: datetime.date, category: str) -> OperationRule:
         key = self.code(code)
         cat = self.category(category)
         row = _pick((o for o in self.operations if o.code == key), on, cat)
@@ -187,6 +202,11 @@ class Rulebook:
 
     def threshold(self, purpose: str, on: datetime.date, category: str = "M1") -> ThresholdRule:
         """The threshold row in force, with ``same_as`` links resolved; :class:`NoRuleError` if none."""
+        return self._memoised(  # type: ignore[no-any-return]
+            ("th", purpose, on, category), lambda: self._threshold(purpose, on, category)
+        )
+
+    def _threshold(self, purpose: str, on: datetime.date, category: str) -> ThresholdRule:
         key = self.purpose(purpose)
         cat = self.category(category)
         first: ThresholdRule | None = None
