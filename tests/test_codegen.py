@@ -40,8 +40,16 @@ from xlfuncs.registry import REGISTRY, Arg, FunctionSpec
 # helpers
 
 
-def _fake(name: str = "DEMO", *args: Arg, description: str = "Demo function.", **kw: Any) -> FunctionSpec:
-    return FunctionSpec(name, lambda *a: sum(x or 0 for x in a if isinstance(x, float)), description, tuple(args), **kw)
+def _fake(
+    name: str = "DEMO", *args: Arg, description: str = "Demo function.", **kw: Any
+) -> FunctionSpec:
+    return FunctionSpec(
+        name,
+        lambda *a: sum(x or 0 for x in a if isinstance(x, float)),
+        description,
+        tuple(args),
+        **kw,
+    )
 
 
 FAKES = [
@@ -75,14 +83,14 @@ def vba_eval(expr: str) -> str:
 
 
 def vba_assigned(lines: list[str], target: str) -> list[str]:
-    """Every value assigned to ``target`` (first line ``t = ...``, continuations ``t = t & ...``)."""
+    """Every value assigned to ``target`` (``t = ...``, continued by ``t = t & ...``)."""
     values: list[str] = []
     for line in lines:
         s = line.strip()
         if s.startswith(f"{target} = {target} & "):
-            values[-1] += vba_eval(s[len(f"{target} = {target} & "):])
+            values[-1] += vba_eval(s[len(f"{target} = {target} & ") :])
         elif s.startswith(f"{target} = "):
-            values.append(vba_eval(s[len(f"{target} = "):]))
+            values.append(vba_eval(s[len(f"{target} = ") :]))
     return values
 
 
@@ -122,8 +130,16 @@ def test_registry_names_are_unique_and_complete() -> None:
     assert len(names) == len(set(names))
     # the public contract of issue 3, item 4
     assert set(names) >= {
-        "LICENSECOST", "LOCPOINTS", "LOCSPENDNEEDED", "LOCOPPOINTS", "LOCSCORE",
-        "LOCTHRESHOLD", "LOCGAP", "LOCELIGIBLE", "LOCRULES", "LOCRULEBOOK",
+        "LICENSECOST",
+        "LOCPOINTS",
+        "LOCSPENDNEEDED",
+        "LOCOPPOINTS",
+        "LOCSCORE",
+        "LOCTHRESHOLD",
+        "LOCGAP",
+        "LOCELIGIBLE",
+        "LOCRULES",
+        "LOCRULEBOOK",
     }
 
 
@@ -229,8 +245,8 @@ def test_vba_function_per_spec(name: str) -> None:
     assert block[0] == f"Function {name}({params})"
     array = "Array(" + ", ".join(a.name for a in spec.args) + ")"
     assert (
-        f'        {name} = XLPy.CallUDF("xlfuncs.udfs", "{name}", {array}, ThisWorkbook, Application.Caller)'
-        in block
+        f'        {name} = XLPy.CallUDF("xlfuncs.udfs", "{name}", {array}, '
+        "ThisWorkbook, Application.Caller)" in block
     )
     assert f'        {name} = XLPy.CallUDF("xlfuncs.udfs", "{name}", {array})' in block
     assert "        If TypeOf Application.Caller Is Range Then On Error GoTo failed" in block
@@ -265,7 +281,11 @@ def _register_calls(text: str) -> dict[str, tuple[str, list[str], str]]:
     chunk: list[str] = []
     for line in sub:
         chunk.append(line)
-        m = re.match(r'\s*Application\.MacroOptions Macro:=prefix & "(\w+)", Description:=desc, Category:="(\w+)"', line)
+        m = re.match(
+            r'\s*Application\.MacroOptions Macro:=prefix & "(\w+)", '
+            r'Description:=desc, Category:="(\w+)"',
+            line,
+        )
         if m:
             desc = vba_assigned(chunk, "desc")[-1]
             docs = []
@@ -310,7 +330,9 @@ class _FakeWorkbook:
 def xlwings_udfs(monkeypatch: pytest.MonkeyPatch) -> Iterator[types.ModuleType]:
     """``xlwings.udfs`` imported on Linux with stub pywin32 modules (excel-ecosystem.md §1.7)."""
     xlwings = pytest.importorskip("xlwings")
-    stubs = {n: types.ModuleType(n) for n in ("pythoncom", "pywintypes", "win32com", "win32com.client")}
+    stubs = {
+        n: types.ModuleType(n) for n in ("pythoncom", "pywintypes", "win32com", "win32com.client")
+    }
     stubs["pythoncom"].CoInitialize = lambda: None  # type: ignore[attr-defined]
     stubs["pywintypes"].com_error = type("com_error", (Exception,), {})  # type: ignore[attr-defined]
     stubs["win32com.client"].Dispatch = lambda *a, **k: None  # type: ignore[attr-defined]
@@ -333,10 +355,14 @@ def xlwings_udfs(monkeypatch: pytest.MonkeyPatch) -> Iterator[types.ModuleType]:
             delattr(xlwings, "udfs")
 
 
-def _xlwings_vba(xw_udfs: types.ModuleType, specs: list[FunctionSpec] | None, book: str) -> tuple[str, dict[str, Any]]:
+def _xlwings_vba(
+    xw_udfs: types.ModuleType, specs: list[FunctionSpec] | None, book: str
+) -> tuple[str, dict[str, Any]]:
     from xlfuncs import udfs
 
-    functions = udfs.build_functions(specs, func=xw_udfs.xlfunc, arg=xw_udfs.xlarg, ret=xw_udfs.xlret)
+    functions = udfs.build_functions(
+        specs, func=xw_udfs.xlfunc, arg=xw_udfs.xlarg, ret=xw_udfs.xlret
+    )
     module = types.ModuleType("xlfuncs_udfs_under_test")
     for name, fn in functions.items():
         setattr(module, name, fn)
@@ -360,7 +386,9 @@ def test_vba_matches_xlwings_generator(
     for name in their_blocks:
         # signature and CallUDF lines are what Excel and the xlwings add-in rely on
         assert our_blocks[name][0] == their_blocks[name][0]
-        assert [s for s in our_blocks[name] if "CallUDF" in s] == [s for s in their_blocks[name] if "CallUDF" in s]
+        assert [s for s in our_blocks[name] if "CallUDF" in s] == [
+            s for s in their_blocks[name] if "CallUDF" in s
+        ]
         # and in fact the whole wrapper is the same text
         assert our_blocks[name] == their_blocks[name]
 
@@ -379,7 +407,9 @@ def test_xlwings_metadata_of_udfs(xlwings_udfs: types.ModuleType) -> None:
         assert info["async_mode"] is None
         assert info["ret"]["doc"][:255] == spec.description == calls[name][0]
         assert [a["name"] for a in info["args"]] == [a.name for a in spec.args]
-        assert [a["doc"][:255] for a in info["args"]] == [a.doc for a in spec.args] == calls[name][1]
+        assert (
+            [a["doc"][:255] for a in info["args"]] == [a.doc for a in spec.args] == calls[name][1]
+        )
         for a, s in zip(info["args"], spec.args):
             assert ("optional" in a) is s.optional
             if s.optional:
@@ -493,7 +523,9 @@ CASES: list[tuple[str, tuple[Any, ...], Any]] = [
 
 
 @pytest.mark.parametrize(("name", "args", "expected"), CASES)
-def test_lite_functions_return_registry_results(lite: dict[str, Any], name: str, args: tuple[Any, ...], expected: Any) -> None:
+def test_lite_functions_return_registry_results(
+    lite: dict[str, Any], name: str, args: tuple[Any, ...], expected: Any
+) -> None:
     assert lite[name](*args) == expected
 
 
@@ -507,8 +539,10 @@ cell_values = st.one_of(
     st.none(),
     st.booleans(),
     st.floats(allow_nan=False),
-    st.integers(-10**6, 10**6),
-    st.sampled_from(["M1", "procurement", "loans", "body_welding", "да", "yes", "", "#N/A", "#VALUE!", "x"]),
+    st.integers(-(10**6), 10**6),
+    st.sampled_from(
+        ["M1", "procurement", "loans", "body_welding", "да", "yes", "", "#N/A", "#VALUE!", "x"]
+    ),
     st.text(max_size=8),
     st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(9999, 1, 1)),
 )
@@ -533,7 +567,9 @@ def lite_ns() -> Iterator[dict[str, Any]]:
 @pytest.mark.parametrize("name", sorted(REGISTRY))
 @given(data=st.data())
 @settings(max_examples=40, deadline=None)
-def test_lite_and_classic_agree_and_never_raise(lite_ns: dict[str, Any], name: str, data: st.DataObject) -> None:
+def test_lite_and_classic_agree_and_never_raise(
+    lite_ns: dict[str, Any], name: str, data: st.DataObject
+) -> None:
     """Fuzz: both runtimes give the same sheet value for anything xlwings can pass."""
     from xlfuncs import udfs
 
@@ -580,7 +616,9 @@ def test_cli_excel_vba_writes_file(tmp_path: Path, capsys: pytest.CaptureFixture
     assert [p.name for p in tmp_path.iterdir()] == ["xlfuncs.bas"]  # no temp files left
 
 
-def test_cli_excel_vba_stdout_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_excel_vba_stdout_and_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert _run("excel-vba") == 0
     assert capsys.readouterr().out == vba_module().replace("\r\n", "\n")
     assert _run("excel-vba", "-o", str(tmp_path / "missing" / "x.bas")) == 1

@@ -1,4 +1,4 @@
-"""Tests of xlfuncs.udfs, the xlwings UDF module (runs on Linux, where xlwings' decorators are no-ops)."""
+"""Tests of xlfuncs.udfs, the xlwings UDF module (on Linux xlwings' decorators are no-ops)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ PACKAGE = Path(xlfuncs.__file__).parent
 def _imports_xlwings(path: Path) -> bool:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "xlwings" for a in node.names):
+        if isinstance(node, ast.Import) and any(
+            a.name.split(".")[0] == "xlwings" for a in node.names
+        ):
             return True
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "xlwings":
             return True
@@ -81,7 +83,11 @@ def test_function_signature_matches_spec(name: str) -> None:
 # 400 and telematics 200 points (issue 3, item 4); error classes of issue 3, item 5.
 CASES: list[tuple[str, tuple[Any, ...], Any]] = [
     ("LICENSECOST", (1_000_000.0, None, None, 1.0, 4.0), 250_000.0),
-    ("LICENSECOST", ([[1_000_000.0]], [[None]], [[None]], [[1.0]], [[4.0]]), 250_000.0),  # ndim=2 cells
+    (
+        "LICENSECOST",
+        ([[1_000_000.0]], [[None]], [[None]], [[1.0]], [[4.0]]),
+        250_000.0,
+    ),  # ndim=2 cells
     ("LICENSECOST", (-1.0,), "#NUM!"),  # negative spend
     ("LICENSECOST", ([[1.0, 2.0]],), "#VALUE!"),  # a 1x2 range where one number is expected
     ("LICENSECOST", ([],), "#VALUE!"),
@@ -101,15 +107,21 @@ CASES: list[tuple[str, tuple[Any, ...], Any]] = [
 
 
 @pytest.mark.parametrize(("name", "args", "expected"), CASES)
-def test_functions_compute_through_the_registry(name: str, args: tuple[Any, ...], expected: Any) -> None:
+def test_functions_compute_through_the_registry(
+    name: str, args: tuple[Any, ...], expected: Any
+) -> None:
     result = getattr(udfs, name)(*args)
     assert result == expected and type(result) is type(expected)
 
 
 @pytest.mark.parametrize(("name", "args", "expected"), CASES)
-def test_functions_equal_invoke_with_errors_as_text(name: str, args: tuple[Any, ...], expected: Any) -> None:
+def test_functions_equal_invoke_with_errors_as_text(
+    name: str, args: tuple[Any, ...], expected: Any
+) -> None:
     spec = REGISTRY[name]
-    converted = [range_arg(v) if a.kind == "range" else scalar_arg(v) for a, v in zip(spec.args, args)]
+    converted = [
+        range_arg(v) if a.kind == "range" else scalar_arg(v) for a, v in zip(spec.args, args)
+    ]
     direct = spec.invoke(*converted)
     assert getattr(udfs, name)(*args) == excel_result(direct)
     if isinstance(direct, ExcelError):
@@ -171,7 +183,13 @@ def test_build_functions_decorates_like_source_code() -> None:
         arg_calls = [c[2] for c in calls if c[0] == "arg"][::-1]
         assert [n for n, _ in arg_calls] == [a.name for a in spec.args]
         for (_, options), a in zip(arg_calls, spec.args):
-            assert options == {"doc": a.doc, "ndim": 2, "numbers": float, "empty": None, "err_to_str": True}
+            assert options == {
+                "doc": a.doc,
+                "ndim": 2,
+                "numbers": float,
+                "empty": None,
+                "err_to_str": True,
+            }
 
 
 def test_build_functions_with_fake_specs() -> None:
@@ -214,7 +232,9 @@ def test_module_works_when_decorators_are_real(monkeypatch: pytest.MonkeyPatch) 
     assert copy.LOCTHRESHOLD("procurement", 2027.0) == 3500.0
 
 
-def test_module_survives_decorators_that_refuse_outside_excel(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_module_survives_decorators_that_refuse_outside_excel(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A future xlwings may make its no-op decorators raise on Linux/macOS: stay importable."""
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
