@@ -1,0 +1,258 @@
+"""Compile a formula shape into Python source, then into a bindable function.
+
+The generated source defines ``make(E, s)``: it binds the shape to one workbook
+(``E``, the engine environment) and one sheet ``s`` and returns two closures,
+``f(r, c)`` (the value of the formula written in cell ``(r, c)``) and ``d(r, c)``
+(the ranges it reads, as ``(sheet, r1, c1, r2, c2)`` tuples). The source depends only on
+the shape text and this module, so it is cached (as marshalled code) across workbooks.
+
+>>> print(generate("@R[0]C[-1]*2"))
+def make(E, s):
+    V = E.V
+    _g = V.get
+    def f(r, c):
+        return _mul(_g((s, r, c-1)), 2.0)
+    def d(r, c):
+        return ((s, r, c-1, r, c-1),)
+    return f, d
+"""
+
+from __future__ import annotations
+
+import math
+from types import CodeType
+from typing import Any, Callable
+
+from xlfuncs.errors import ExcelError
+from xlfuncs.recalc import builtins as B
+from xlfuncs.recalc.parser import Node, parse
+from xlfuncs.recalc.values import Rng
+
+__all__ = ["COMPILER_VERSION", "generate", "compile_source", "load", "GLOBALS"]
+
+#: Bump whenever generated source changes meaning (part of the plan-cache key).
+COMPILER_VERSION = "3"
+
+MakeFn = Callable[[Any, int], tuple[Callable[[int, int], Any], Callable[[int, int], Any]]]
+
+
+def _ident(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in name)
+
+
+def _build_globals() -> dict[str, Any]:
+    g: dict[str, Any] = {"Rng": Rng, "ERR": ExcelError, "__builtins__": __builtins__}
+    for name in ("_add", "_sub", "_mul", "_div", "_pow", "_cat", "_eq", "_ne", "_lt",
+                 "_gt", "_le", "_ge", "_neg", "_pos", "_pct", "_ii", "_tv", "_rangeop"):
+        g[name] = getattr(B, name)
+    for name, (kind, fn) in B.BUILTINS.items():
+        g["B_" + _ident(name)] = fn
+        if kind == "scalar":
+            g["L_" + _ident(name)] = B.lift(fn)
+    return g
+
+
+#: The module namespace generated code runs in.
+GLOBALS: dict[str, Any] = _build_globals()
+
+_LAZY = {"IF", "IFERROR", "IFNA", "IFS", "SWITCH", "CHOOSE"}
+
+
+class _Gen:
+    def __init__(self) -> None:
+        self.binds: list[str] = []
+        self.bound: dict[tuple[Any, ...], str] = {}
+        self.deps: list[str] = []
+        self.tmp = 0
+
+    def bind(self, key: tuple[Any, ...], prefix: str, expr: str) -> str:
+        var = self.bound.get(key)
+        if var is None:
+            var = f"{prefix}{len(self.bound)}"
+            self.bound[key] = var
+            self.binds.append(f"{var} = {expr}")
+        return var
+
+    # -- references
+    def sheet(self, name: str | None) -> str:
+        if name is None:
+            return "s"
+        return self.bind(("sheet", name.lower()), "S", f"E.sheet({name!r})")
+
+    @staticmethod
+    def axis(spec: tuple[bool, int], var: str) -> str:
+        rel, n = spec
+        if not rel:
+            return str(n)
+        if n == 0:
+            return var
+        return f"{var}+{n}" if n > 0 else f"{var}{n}"
+
+    def area(self, node: Node) -> str:
+        _, sheet, r1, c1, r2, c2 = node
+        sv = self.sheet(sheet)
+        if r1 is None:
+            er1, er2 = "1", self.bind(("maxrow", sv), "MR", f"E.maxrow({sv})")
+        else:
+            er1, er2 = self.axis(r1, "r"), self.axis(r2, "r")
+        if c1 is None:
+            ec1, ec2 = "1", self.bind(("maxcol", sv), "MC", f"E.maxcol({sv})")
+        else:
+            ec1, ec2 = self.axis(c1, "c"), self.axis(c2, "c")
+        t = f"({sv}, {er1}, {ec1}, {er2}, {ec2})"
+        self.deps.append(t)
+        return f"Rng(V, {sv}, {er1}, {ec1}, {er2}, {ec2})"
+
+    # -- expressions
+    def emit(self, node: Node, mode: str, direct: bool = False) -> str:
+        kind = node[0]
+        if kind == "num":
+            x = node[1]
+            return repr(float(x)) if math.isfinite(x) else "ERR.NUM"
+        if kind == "str":
+            return repr(node[1])
+        if kind == "bool":
+            return "True" if node[1] else "False"
+        if kind == "err":
+            return f"ERR.{node[1].name}"
+        if kind == "omit":
+            return "None"
+        if kind == "ref":
+            _, sheet, rs, cs = node
+            sv = self.sheet(sheet)
+            er = self.axis(rs, "r")
+            ec = self.axis(cs, "c")
+            self.deps.append(f"({sv}, {er}, {ec}, {er}, {ec})")
+            if direct:
+                return f"Rng(V, {sv}, {er}, {ec}, {er}, {ec})"
+            return f"_g(({sv}, {er}, {ec}))"
+        if kind == "area":
+            expr = self.area(node)
+            return expr if mode == "a" else f"_ii({expr}, r, c)"
+        if kind == "name":
+            _, sheet, name = node
+            var = self.bind(("name", sheet, name), "N", f"E.name({name!r}, s, {sheet!r})")
+            self.deps.append(f"*{var}.deps(r, c)")
+            expr = f"{var}(r, c)"
+            return expr if mode == "a" else f"_ii({expr}, r, c)"
+        if kind == "bin":
+            _, op, a, b = node
+            return f"{B.OPERATORS[op]}({self.emit(a, mode)}, {self.emit(b, mode)})"
+        if kind == "neg":
+            return f"_neg({self.emit(node[1], mode)})"
+        if kind == "pos":
+            return f"_pos({self.emit(node[1], mode)})"
+        if kind == "pct":
+            return f"_pct({self.emit(node[1], mode)})"
+        if kind == "rangeop":
+            expr = f"_rangeop({self.emit(node[1], 'a', True)}, {self.emit(node[2], 'a', True)})"
+            return expr if mode == "a" else f"_ii({expr}, r, c)"
+        if kind == "arr":
+            rows = node[1]
+            if mode != "a":
+                return self.literal(rows[0][0])
+            return "[" + ", ".join(
+                "[" + ", ".join(self.literal(v) for v in row) + "]" for row in rows
+            ) + "]"
+        if kind == "call":
+            return self.call(node[1], node[2], mode)
+        raise ValueError(f"unknown node {kind}")
+
+    @staticmethod
+    def literal(v: Any) -> str:
+        if isinstance(v, ExcelError):
+            return f"ERR.{v.name}"
+        if isinstance(v, float):
+            return repr(v) if math.isfinite(v) else "ERR.NUM"
+        return repr(v)
+
+    def lam(self, node: Node, mode: str) -> str:
+        return f"lambda: {self.emit(node, mode)}"
+
+    def call(self, name: str, args: list[Node], mode: str) -> str:
+        if name in ("ROW", "COLUMN") and not args:
+            return "float(r)" if name == "ROW" else "float(c)"
+        spec = B.BUILTINS.get(name)
+        if spec is None:
+            var = self.bind(("udf", name), "U", f"E.udf({name!r})")
+            inner = ", ".join(self.emit(a, "a", True) for a in args)
+            expr = f"{var}({inner})"
+            return expr if mode == "a" else f"_ii({expr}, r, c)"
+        kind = spec[0]
+        ident = _ident(name)
+        if kind == "lazy":
+            return self.lazy(name, args, mode)
+        if kind == "raw":
+            inner = ", ".join(self.emit(a, "a", True) for a in args)
+            expr = f"B_{ident}({inner})"
+            return expr if mode == "a" else f"_ii({expr}, r, c)"
+        inner = ", ".join(self.emit(a, mode) for a in args)
+        if kind == "ctx":
+            lifted = mode == "a"
+            var = self.bind(("ctx", name, lifted), "X", f"E.ctxfn({name!r}, {lifted})")
+            return f"{var}({inner})"
+        return f"{'L' if mode == 'a' else 'B'}_{ident}({inner})"
+
+    def lazy(self, name: str, args: list[Node], mode: str) -> str:
+        if name == "IF":
+            if not 2 <= len(args) <= 3:
+                return "ERR.VALUE"
+            cond = self.emit(args[0], mode)
+            yes = "0.0" if args[1][0] == "omit" else self.emit(args[1], mode)
+            if len(args) == 3:
+                no = "0.0" if args[2][0] == "omit" else self.emit(args[2], mode)
+            else:
+                no = "False"
+            if mode == "a":
+                return f"B_IF({cond}, lambda: {yes}, lambda: {no})"
+            t = f"t{self.tmp}"
+            self.tmp += 1
+            return f"({yes} if ({t} := _tv({cond})) is True else {no} if {t} is False else {t})"
+        if name in ("IFERROR", "IFNA"):
+            if len(args) != 2:
+                return "ERR.VALUE"
+            return f"B_{name}({self.emit(args[0], mode)}, {self.lam(args[1], mode)})"
+        if name == "CHOOSE":
+            if len(args) < 2:
+                return "ERR.VALUE"
+            opts = ", ".join(self.lam(a, mode) for a in args[1:])
+            return f"B_CHOOSE({self.emit(args[0], 'v')}, {opts})"
+        inner = ", ".join(self.lam(a, mode) for a in args)
+        return f"B_{name}({inner})"
+
+
+def generate(shape: str, kind: str = "cell") -> str:
+    """Python source of ``make(E, s)`` for a shape.
+
+    ``kind`` is ``"cell"`` (a value), ``"array"`` (an array formula: the result may be an
+    array or a reference) or ``"name"`` (a defined name: references are kept).
+    """
+    tree = parse(shape)
+    g = _Gen()
+    if kind == "cell":
+        body = g.emit(tree, "v")
+    else:
+        body = g.emit(tree, "a", True)
+    lines = ["def make(E, s):", "    V = E.V", "    _g = V.get"]
+    lines += [f"    {b}" for b in g.binds]
+    lines.append("    def f(r, c):")
+    lines.append(f"        return {body}")
+    lines.append("    def d(r, c):")
+    if g.deps:
+        lines.append(f"        return ({', '.join(g.deps)},)")
+    else:
+        lines.append("        return ()")
+    lines.append("    return f, d")
+    return "\n".join(lines)
+
+
+def compile_source(source: str) -> CodeType:
+    """Compile generated source to a code object (marshal-able)."""
+    return compile(source, "<xlfuncs-formula>", "exec")
+
+
+def load(code: CodeType) -> MakeFn:
+    """Execute a compiled plan and return its ``make`` function."""
+    ns: dict[str, Any] = {}
+    exec(code, GLOBALS, ns)
+    return ns["make"]  # type: ignore[no-any-return]

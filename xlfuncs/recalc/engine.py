@@ -1,0 +1,564 @@
+"""The compiled formula evaluator: :func:`evaluate` a :class:`WorkbookData`.
+
+Each formula is normalised to its *shape* (references relative to its anchor), each shape
+is compiled once to a Python function (:mod:`~xlfuncs.recalc.compiler`, cached by
+:mod:`~xlfuncs.recalc.plancache`) and bound once per sheet; cells are then evaluated in
+dependency order (iteratively, no recursion), each reading the values of the cells it
+references from one value store.
+
+>>> from xlfuncs.recalc.model import FormulaCell, SheetData, WorkbookData
+>>> sh = SheetData("S", values={(1, 1): 2.0, (2, 1): 3.0})
+>>> sh.formulas[(3, 1)] = FormulaCell("SUM(A1:A2)*B3", (3, 1))
+>>> sh.formulas[(3, 2)] = FormulaCell("ROUND(A1/3,2)", (3, 2))
+>>> res = evaluate(WorkbookData([sh]), cache=PlanCache(disk=False))
+>>> res.values[(0, 3, 1)], res.values[(0, 3, 2)]
+(3.35, 0.67)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from typing import Any
+
+from xlfuncs.errors import ExcelError
+from xlfuncs.recalc import builtins as B
+from xlfuncs.recalc.model import EvalResult, WorkbookData
+from xlfuncs.recalc.parser import FormulaSyntaxError, normalize, split_a1
+from xlfuncs.recalc.plancache import PlanCache, default_cache
+from xlfuncs.recalc.values import Rng, as_rows, to_scalar
+
+__all__ = ["evaluate", "PlanCache"]
+
+ERR = ExcelError
+_Cell = tuple[int, int, int]
+
+
+class _BindError(Exception):
+    def __init__(self, err: ExcelError, why: str = "") -> None:
+        super().__init__(why)
+        self.err = err
+        self.why = why
+
+
+def _const(value: Any) -> tuple[Callable[[int, int], Any], Callable[[int, int], tuple[()]]]:
+    return (lambda r, c: value), (lambda r, c: ())
+
+
+def _col_letters(n: int) -> str:
+    s = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+def _resolve_udf(name: str) -> Any:
+    try:
+        from xlfuncs.registry import resolve
+
+        return resolve(name)
+    except Exception:  # the function table is not importable: no user functions
+        return None
+
+
+class _Env:
+    """What a compiled plan binds to: the value store and the workbook's names/sheets."""
+
+    def __init__(self, book: WorkbookData, today: _dt.date | None, cache: PlanCache) -> None:
+        self.book = book
+        self.V: dict[_Cell, Any] = {}
+        self.cache = cache
+        self.ctx = B.Ctx(book.date1904, today)
+        self.sheet_ix = {sh.name.lower(): i for i, sh in enumerate(book.sheets)}
+        self.maxrows: list[int] = []
+        self.maxcols: list[int] = []
+        for sh in book.sheets:
+            mr = mc = 1
+            for keys in (sh.values, sh.formulas, sh.array_members):
+                for r, c in keys:
+                    if r > mr:
+                        mr = r
+                    if c > mc:
+                        mc = c
+            self.maxrows.append(mr)
+            self.maxcols.append(mc)
+        self.names: dict[tuple[int | None, str], str] = {}
+        for dn in book.names:
+            text = dn.text[1:] if dn.text.startswith("=") else dn.text
+            self.names[(dn.scope, dn.name.upper())] = text
+        self._name_fns: dict[tuple[Any, ...], Any] = {}
+        self._building: set[tuple[Any, ...]] = set()
+        self._udfs: dict[str, Any] = {}
+        self.warnings: dict[str, None] = {}
+        self.used_keys: set[str] = set()
+
+    def warn(self, msg: str) -> None:
+        self.warnings[msg] = None
+
+    # -- called by generated code at bind time
+    def sheet(self, name: str) -> int:
+        ix = self.sheet_ix.get(name.lower())
+        if ix is None:
+            raise _BindError(ERR.REF, f"reference to a missing sheet {name!r}")
+        return ix
+
+    def maxrow(self, s: int) -> int:
+        return self.maxrows[s]
+
+    def maxcol(self, s: int) -> int:
+        return self.maxcols[s]
+
+    def ctxfn(self, name: str, lifted: bool) -> Callable[..., Any]:
+        fn = functools.partial(B.BUILTINS[name][1], self.ctx)
+        return B.lift(fn) if lifted else fn
+
+    def udf(self, name: str) -> Callable[..., Any]:
+        fn = self._udfs.get(name)
+        if fn is None:
+            fn = self._make_udf(name)
+            self._udfs[name] = fn
+        return fn
+
+    def _make_udf(self, name: str) -> Callable[..., Any]:
+        spec = _resolve_udf(name)
+        if spec is None:
+            self.warn(f"unsupported function {name}: its cells are #NAME?")
+
+            def missing(*args: Any) -> Any:
+                return ERR.NAME
+
+            return missing
+        kinds = [a.kind for a in spec.args]
+        invoke = spec.invoke
+
+        def call(*args: Any) -> Any:
+            conv = []
+            for i, a in enumerate(args):
+                t = type(a)
+                if i < len(kinds) and kinds[i] == "range":
+                    conv.append(None if a is None else as_rows(a))
+                elif t is Rng or t is list:
+                    conv.append(to_scalar(a))
+                else:
+                    conv.append(a)
+            return invoke(*conv)
+
+        return call
+
+    def name(self, name: str, s: int, qualifier: str | None) -> Any:
+        key = (name, s, qualifier)
+        fn = self._name_fns.get(key)
+        if fn is not None:
+            return fn
+        text = None
+        scope_sheet = s
+        if qualifier is not None:
+            q = self.sheet_ix.get(qualifier.lower())
+            if q is None:
+                raise _BindError(ERR.REF, f"reference to a missing sheet {qualifier!r}")
+            text = self.names.get((q, name))
+            scope_sheet = q
+        else:
+            text = self.names.get((s, name))
+        if text is None:
+            text = self.names.get((None, name))
+        if text is None or key in self._building:
+            if text is None:
+                self.warn(f"unknown name {name}: its cells are #NAME?")
+            else:
+                self.warn(f"name {name} refers to itself")
+            f, d = _const(ERR.NAME)
+        else:
+            self._building.add(key)
+            try:
+                pk = "n:" + normalize(text, (1, 1))
+                self.used_keys.add(pk)
+                f, d = self.cache.get(pk)(self, scope_sheet)
+            except _BindError as e:
+                self.warn(f"name {name}: {e.why}")
+                f, d = _const(e.err)
+            except (FormulaSyntaxError, SyntaxError, RecursionError):
+                self.warn(f"name {name}: cannot read its formula {text!r}")
+                f, d = _const(ERR.NAME)
+            finally:
+                self._building.discard(key)
+        # a name is called by generated code as N(r, c) and N.deps(r, c)
+        fn = f
+        fn.deps = d  # type: ignore[attr-defined]
+        self._name_fns[key] = fn
+        return fn
+
+
+def _final(v: Any) -> Any:
+    """A formula result as a cell value (blank -> 0, inf/nan -> #NUM!, array -> top-left)."""
+    t = type(v)
+    if t is float:
+        if v - v == 0.0:
+            return v + 0.0
+        return ERR.NUM
+    if t is str or t is bool or t is ExcelError:
+        return v
+    if v is None:
+        return 0.0
+    if t is int:
+        try:
+            return float(v)
+        except OverflowError:
+            return ERR.NUM
+    if t is Rng or t is list:
+        return _final(to_scalar(v))
+    # foreign numbers (numpy, Decimal, ...) and anything else from a user function
+    if isinstance(v, bool):
+        return bool(v)
+    if isinstance(v, ExcelError):
+        return v
+    if isinstance(v, str):
+        return str(v)
+    try:
+        return _final(float(v))
+    except (TypeError, ValueError, OverflowError):
+        return ERR.VALUE
+
+
+def _a1(book: WorkbookData, cell: _Cell) -> str:
+    s, r, c = cell
+    name = book.sheets[s].name
+    if not name.replace("_", "").isalnum():
+        name = "'" + name.replace("'", "''") + "'"
+    return f"{name}!{_col_letters(c)}{r}"
+
+
+def evaluate(
+    book: WorkbookData, *, today: _dt.date | None = None, cache: PlanCache | None = None
+) -> EvalResult:
+    """Evaluate every formula cell of ``book``.
+
+    ``today`` fixes TODAY()/NOW() (default: the real date); ``cache`` is the plan cache
+    (default: the process-wide one, with its disk store). Never raises for bad formulas:
+    they become error values, with a warning in :attr:`EvalResult.warnings`.
+    """
+    if cache is None:
+        cache = default_cache()
+    E = _Env(book, today, cache)
+    V = E.V
+    for si, sh in enumerate(book.sheets):
+        for (r, c), v in sh.values.items():
+            V[(si, r, c)] = v
+
+    # ---- cells and their plan keys
+    cells: list[_Cell] = []
+    pkeys: list[str | None] = []
+    arrays: dict[int, tuple[int, int, int, int]] = {}
+    memo: dict[tuple[str, tuple[int, int], bool], str | None] = {}
+    bad_text: dict[int, str] = {}
+    for si, sh in enumerate(book.sheets):
+        members = sh.array_members
+        for (r, c), fc in sh.formulas.items():
+            if (r, c) in members:
+                continue
+            is_arr = fc.array_ref is not None
+            mk = (fc.text, fc.anchor, is_arr)
+            pk = memo.get(mk, "")
+            if pk == "":
+                text = fc.text[1:] if fc.text.startswith("=") else fc.text
+                try:
+                    pk = ("a:" if is_arr else "c:") + normalize(text, fc.anchor)
+                except Exception:
+                    pk = None
+                memo[mk] = pk
+            if is_arr:
+                try:
+                    ref = fc.array_ref or ""
+                    a, _, b = ref.partition(":")
+                    r1, c1 = split_a1(a)
+                    r2, c2 = split_a1(b) if b else (r1, c1)
+                    arrays[len(cells)] = (min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
+                except Exception:
+                    arrays[len(cells)] = (r, c, r, c)
+            cells.append((si, r, c))
+            pkeys.append(pk)
+
+    # ---- plans: memory, then disk, then compile
+    distinct = {k for k in pkeys if k is not None}
+    digest = ""
+    if any(k not in cache for k in distinct):
+        names_part = sorted(f"{s}|{n}|{t}" for (s, n), t in E.names.items())
+        digest = cache.digest(list(distinct) + ["names:" + x for x in names_part])
+        cache.preload(digest)
+    compiled_before = cache.compiled
+
+    binds: dict[tuple[str | None, int], Any] = {}
+    n = len(cells)
+    fns: list[Any] = [None] * n
+    deps_raw: list[Any] = [()] * n
+    for i in range(n):
+        si, r, c = cells[i]
+        pk = pkeys[i]
+        bk = (pk, si)
+        bound = binds.get(bk)
+        if bound is None:
+            bound = _bind(E, pk, si, book, cells[i])
+            binds[bk] = bound
+        f, d = bound
+        fns[i] = f
+        try:
+            deps_raw[i] = d(r, c)
+        except Exception:
+            deps_raw[i] = ()
+
+    if digest and cache.compiled > compiled_before:
+        cache.save(digest, distinct | E.used_keys)
+
+    # ---- dependency graph
+    index: dict[_Cell, int] = {cell: i for i, cell in enumerate(cells)}
+    for i, (r1, c1, r2, c2) in arrays.items():
+        s = cells[i][0]
+        for rr in range(r1, r2 + 1):
+            for cc in range(c1, c2 + 1):
+                index.setdefault((s, rr, cc), i)
+    colrows: dict[tuple[int, int], list[int]] | None = None
+
+    deps: list[list[int]] = [[]] * n
+    for i in range(n):
+        dl = deps_raw[i]
+        if not dl:
+            continue
+        lst: list[int] = []
+        for s, r1, c1, r2, c2 in dl:
+            if r1 == r2 and c1 == c2:
+                j = index.get((s, r1, c1))
+                if j is not None:
+                    lst.append(j)
+                continue
+            if (r2 - r1 + 1) * (c2 - c1 + 1) <= 64:
+                for rr in range(r1, r2 + 1):
+                    for cc in range(c1, c2 + 1):
+                        j = index.get((s, rr, cc))
+                        if j is not None:
+                            lst.append(j)
+                continue
+            if colrows is None:
+                colrows = {}
+                for (cs, cr, ccol) in index:
+                    colrows.setdefault((cs, ccol), []).append(cr)
+                for v in colrows.values():
+                    v.sort()
+            for cc in range(c1, c2 + 1):
+                rows = colrows.get((s, cc))
+                if not rows:
+                    continue
+                lo = bisect_left(rows, r1)
+                hi = bisect_right(rows, r2)
+                for rr in rows[lo:hi]:
+                    lst.append(index[(s, rr, cc)])
+        deps[i] = lst
+    del deps_raw
+
+    # ---- topological order (Kahn)
+    indeg = [0] * n
+    users: list[list[int]] = [[] for _ in range(n)]
+    for i in range(n):
+        for j in deps[i]:
+            users[j].append(i)
+            indeg[i] += 1
+    order = [i for i in range(n) if indeg[i] == 0]
+    k = 0
+    while k < len(order):
+        j = order[k]
+        k += 1
+        for i in users[j]:
+            indeg[i] -= 1
+            if indeg[i] == 0:
+                order.append(i)
+    del users
+
+    out: dict[_Cell, Any] = {}
+    failed: list[str] = []
+
+    def run(i: int) -> None:
+        s, r, c = cells[i]
+        try:
+            v = fns[i](r, c)
+        except RecursionError:
+            v = ERR.VALUE
+            failed.append(_a1(book, cells[i]))
+        except Exception:
+            v = ERR.VALUE
+            failed.append(_a1(book, cells[i]))
+        if i in arrays:
+            _fill_array(V, out, s, arrays[i], v)
+            return
+        v = _final(v)
+        V[(s, r, c)] = v
+        out[(s, r, c)] = v
+
+    # hot loop: the common case without array formulas inlined
+    if not arrays:
+        for i in order:
+            cell = cells[i]
+            try:
+                v = fns[i](cell[1], cell[2])
+                t = type(v)
+                if t is float and v - v == 0.0:
+                    v = v + 0.0
+                else:
+                    v = _final(v)
+            except Exception:
+                v = ERR.VALUE
+                failed.append(_a1(book, cell))
+            V[cell] = v
+            out[cell] = v
+    else:
+        for i in order:
+            run(i)
+
+    circular: list[str] = []
+    if len(order) < n:
+        done = bytearray(n)
+        for i in order:
+            done[i] = 1
+        left = [i for i in range(n) if not done[i]]
+        for comp in _sccs(left, deps, done):
+            cyclic = len(comp) > 1 or comp[0] in deps[comp[0]]
+            if not cyclic:
+                run(comp[0])
+                continue
+            if not book.iterate:
+                for i in comp:
+                    s, r, c = cells[i]
+                    circular.append(_a1(book, cells[i]))
+                    if i in arrays:
+                        _fill_array(V, out, s, arrays[i], 0.0)
+                    else:
+                        V[(s, r, c)] = 0.0
+                        out[(s, r, c)] = 0.0
+                continue
+            _iterate(book, comp, cells, V, run)
+
+    if failed:
+        E.warn(
+            f"internal error evaluating {len(failed)} cell(s), e.g. {failed[0]}: shown as #VALUE!"
+        )
+    return EvalResult(values=out, warnings=list(E.warnings), circular=circular)
+
+
+def _bind(E: _Env, pk: str | None, si: int, book: WorkbookData, cell: _Cell) -> Any:
+    where = _a1(book, cell)
+    if pk is None:
+        E.warn(f"{where}: cannot read the formula")
+        return _const(ERR.NAME)
+    try:
+        make = E.cache.get(pk)
+    except (FormulaSyntaxError, SyntaxError, RecursionError, MemoryError) as e:
+        E.warn(f"{where}: unsupported formula syntax ({e}): shown as #NAME?")
+        return _const(ERR.NAME)
+    except Exception as e:  # a compiler bug must not stop the workbook
+        E.warn(f"{where}: cannot compile the formula ({type(e).__name__}): shown as #VALUE!")
+        return _const(ERR.VALUE)
+    E.used_keys.add(pk)
+    try:
+        return make(E, si)
+    except _BindError as e:
+        E.warn(f"{where}: {e.why}")
+        return _const(e.err)
+    except Exception as e:
+        E.warn(f"{where}: cannot bind the formula ({type(e).__name__}): shown as #VALUE!")
+        return _const(ERR.VALUE)
+
+
+def _fill_array(
+    V: dict[_Cell, Any], out: dict[_Cell, Any], s: int, area: tuple[int, int, int, int], v: Any
+) -> None:
+    r1, c1, r2, c2 = area
+    rows = as_rows(v) if (type(v) is Rng or type(v) is list) else [[v]]
+    h = len(rows)
+    w = len(rows[0]) if rows else 0
+    for i in range(r2 - r1 + 1):
+        for j in range(c2 - c1 + 1):
+            if (h > 1 and i >= h) or (w > 1 and j >= w) or w == 0:
+                x: Any = ERR.NA
+            else:
+                x = _final(rows[i if h > 1 else 0][j if w > 1 else 0])
+            V[(s, r1 + i, c1 + j)] = x
+            out[(s, r1 + i, c1 + j)] = x
+
+
+def _sccs(nodes: list[int], deps: list[list[int]], done: bytearray) -> list[list[int]]:
+    """Strongly connected components of the not-yet-evaluated nodes, dependencies first
+    (iterative Tarjan)."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[int] = []
+    result: list[list[int]] = []
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            v, pi = work[-1]
+            if pi == 0:
+                index[v] = low[v] = counter
+                counter += 1
+                stack.append(v)
+                on_stack.add(v)
+            recurse = False
+            dl = deps[v]
+            while pi < len(dl):
+                w = dl[pi]
+                pi += 1
+                if done[w]:
+                    continue
+                if w not in index:
+                    work[-1] = (v, pi)
+                    work.append((w, 0))
+                    recurse = True
+                    break
+                if w in on_stack:
+                    low[v] = min(low[v], index[w])
+            if recurse:
+                continue
+            work.pop()
+            if work:
+                u = work[-1][0]
+                low[u] = min(low[u], low[v])
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                comp.reverse()
+                result.append(comp)
+    return result
+
+
+def _iterate(
+    book: WorkbookData, comp: list[int], cells: list[_Cell], V: dict[_Cell, Any],
+    run: Callable[[int], None],
+) -> None:
+    """Iterative calculation of one cycle, as Excel does with iteration enabled."""
+    for i in comp:
+        s, r, c = cells[i]
+        if (s, r, c) not in V:
+            cached = book.sheets[s].cached.get((r, c))
+            V[(s, r, c)] = cached if type(cached) in (float, int) else 0.0
+    for _ in range(max(1, book.iterate_count)):
+        delta = 0.0
+        for i in comp:
+            key = cells[i]
+            before = V.get(key)
+            run(i)
+            after = V.get(key)
+            if type(before) in (float, int) and type(after) in (float, int):
+                delta = max(delta, abs(after - before))
+            elif before != after:
+                delta = float("inf")
+        if delta < book.iterate_delta:
+            break

@@ -1,0 +1,416 @@
+"""Formula text -> shape -> syntax tree.
+
+A formula is first *normalised* against the cell it is written for: every A1 reference
+becomes an R1C1-like token (``@R[1]C[-2]`` relative, ``@R5C3`` absolute), so the whole
+row ``=B2*2, =C2*2, ...`` shares one *shape* text, which is parsed and compiled once.
+
+>>> normalize("SUM(B2:B5)*$A$1", (6, 2))
+'SUM(@R[-4]C[0]:@R[-1]C[0])*@R1C1'
+>>> normalize('IF(Inputs!C2=0,"A1",C$1)', (3, 3))
+'IF(Inputs!@R[-1]C[0]=0,"A1",@R1C[0])'
+>>> parse(normalize("-2^2+A1%", (1, 2)))
+('bin', '+', ('bin', '^', ('neg', ('num', 2.0)), ('num', 2.0)), ('pct', ('ref', None, (True, 0), (True, -1))))
+
+Tree nodes are tuples: ``('num', x)``, ``('str', s)``, ``('bool', b)``, ``('err', e)``,
+``('ref', sheet, row, col)`` with ``row``/``col`` = ``(relative, n)``,
+``('area', sheet, r1, c1, r2, c2)`` (``r``/``c`` is ``None`` for whole columns/rows),
+``('name', sheet, NAME)``, ``('call', NAME, args)``, ``('omit',)``,
+``('bin', op, a, b)``, ``('neg', a)``, ``('pos', a)``, ``('pct', a)``,
+``('rangeop', a, b)`` and ``('arr', rows)``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from xlfuncs.errors import ExcelError
+
+__all__ = [
+    "FormulaSyntaxError",
+    "normalize",
+    "tokenize",
+    "parse",
+    "parse_formula",
+    "col_number",
+    "split_a1",
+]
+
+Node = tuple[Any, ...]
+
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
+
+
+class FormulaSyntaxError(ValueError):
+    """The formula text cannot be parsed."""
+
+
+def col_number(letters: str) -> int:
+    """Column number of column letters.
+
+    >>> col_number("A"), col_number("AB"), col_number("XFD")
+    (1, 28, 16384)
+    """
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+_CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def split_a1(ref: str) -> tuple[int, int]:
+    """``"C12"`` -> ``(12, 3)`` (row, col).
+
+    >>> split_a1("$B$7")
+    (7, 2)
+    """
+    m = _CELL_RE.match(ref.strip())
+    if not m:
+        raise FormulaSyntaxError(f"not a cell reference: {ref!r}")
+    return int(m.group(2)), col_number(m.group(1))
+
+
+_SHEET = r"(?:'(?:[^']|'')+'|[A-Za-z_\\\u00a1-\uffff][\w.\u00a1-\uffff]*)!"
+_A1_RE = re.compile(
+    r"""
+    (?P<str>"(?:[^"]|"")*")
+  | (?P<ref>(?P<sheet>%(sheet)s)?
+        (?:
+            (?P<c1>\$?[A-Za-z]{1,3})(?P<r1>\$?\d+)(?::(?P<c2>\$?[A-Za-z]{1,3})(?P<r2>\$?\d+))?
+          | (?P<cc1>\$?[A-Za-z]{1,3}):(?P<cc2>\$?[A-Za-z]{1,3})
+          | (?P<rr1>\$?\d+):(?P<rr2>\$?\d+)
+        )(?![\w(.!\[])
+    )
+  | (?P<skip>'(?:[^']|'')+'
+          | (?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?
+          | [A-Za-z_\\\u00a1-\uffff][\w.\u00a1-\uffff?]*
+          | \#[A-Za-z0-9/]+[!?A]?)
+    """
+    % {"sheet": _SHEET},
+    re.VERBOSE,
+)
+
+
+def _row_tok(text: str, anchor_row: int) -> str | None:
+    if text.startswith("$"):
+        n = int(text[1:])
+        return f"R{n}" if 1 <= n <= MAX_ROW else None
+    n = int(text)
+    return f"R[{n - anchor_row}]" if 1 <= n <= MAX_ROW else None
+
+
+def _col_tok(text: str, anchor_col: int) -> str | None:
+    if text.startswith("$"):
+        n = col_number(text[1:])
+        return f"C{n}" if 1 <= n <= MAX_COL else None
+    n = col_number(text)
+    return f"C[{n - anchor_col}]" if 1 <= n <= MAX_COL else None
+
+
+def normalize(text: str, anchor: tuple[int, int]) -> str:
+    """Rewrite the A1 references of ``text`` relative to ``anchor`` (the shape text)."""
+    ar, ac = anchor
+
+    def sub(m: re.Match[str]) -> str:
+        if m.lastgroup != "ref" and m.group("ref") is None:
+            return m.group(0)
+        sheet = m.group("sheet") or ""
+        if m.group("c1") is not None:
+            r1 = _row_tok(m.group("r1"), ar)
+            c1 = _col_tok(m.group("c1"), ac)
+            if r1 is None or c1 is None:
+                return m.group(0)
+            out = f"{sheet}@{r1}{c1}"
+            if m.group("c2") is not None:
+                r2 = _row_tok(m.group("r2"), ar)
+                c2 = _col_tok(m.group("c2"), ac)
+                if r2 is None or c2 is None:
+                    return m.group(0)
+                out += f":@{r2}{c2}"
+            return out
+        if m.group("cc1") is not None:
+            c1 = _col_tok(m.group("cc1"), ac)
+            c2 = _col_tok(m.group("cc2"), ac)
+            if c1 is None or c2 is None:
+                return m.group(0)
+            return f"{sheet}@{c1}:@{c2}"
+        r1 = _row_tok(m.group("rr1"), ar)
+        r2 = _row_tok(m.group("rr2"), ar)
+        if r1 is None or r2 is None:
+            return m.group(0)
+        return f"{sheet}@{r1}:@{r2}"
+
+    return _A1_RE.sub(sub, text)
+
+
+# ------------------------------------------------------------------ tokenizer (shape text)
+
+_RC = r"@R(?:\[-?\d+\]|\d+)C(?:\[-?\d+\]|\d+)"
+_COL = r"@C(?:\[-?\d+\]|\d+)"
+_ROW = r"@R(?:\[-?\d+\]|\d+)"
+_ERRS = r"\#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!)"
+_TOKEN_RE = re.compile(
+    rf"""
+    (?P<ws>\s+)
+  | (?P<str>"(?:[^"]|"")*")
+  | (?P<ref>(?P<sh>{_SHEET})?(?:{_RC}(?::{_RC})?|{_COL}:{_COL}|{_ROW}:{_ROW}))
+  | (?P<sherr>{_SHEET}\#REF!)
+  | (?P<err>{_ERRS})
+  | (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<id>(?:{_SHEET})?[A-Za-z_\\\u00a1-\uffff][\w.\u00a1-\uffff?]*)(?P<paren>\()?
+  | (?P<op><=|>=|<>|[-+*/^&=<>%(),;{{}}:@])
+    """,
+    re.VERBOSE,
+)
+_PART_RE = re.compile(r"([RC])(?:\[(-?\d+)\]|(\d+))")
+
+Token = tuple[str, Any]
+
+
+def _sheet_name(prefix: str | None) -> str | None:
+    if not prefix:
+        return None
+    s = prefix[:-1]
+    if s.startswith("'"):
+        s = s[1:-1].replace("''", "'")
+    return s
+
+
+def _parse_ref(text: str, sheet: str | None) -> Node:
+    parts = text.split(":")
+    specs: list[dict[str, tuple[bool, int]]] = []
+    for p in parts:
+        d: dict[str, tuple[bool, int]] = {}
+        for m in _PART_RE.finditer(p):
+            if m.group(2) is not None:
+                d[m.group(1)] = (True, int(m.group(2)))
+            else:
+                d[m.group(1)] = (False, int(m.group(3)))
+        specs.append(d)
+    if len(specs) == 1:
+        return ("ref", sheet, specs[0]["R"], specs[0]["C"])
+    a, b = specs
+    return ("area", sheet, a.get("R"), a.get("C"), b.get("R"), b.get("C"))
+
+
+def tokenize(shape: str) -> list[Token]:
+    """Split shape text into ``(kind, value)`` tokens.
+
+    >>> tokenize('SUM(@R[1]C[0]:@R[2]C[0],"x")')
+    [('func', 'SUM'), ('area', ('area', None, (True, 1), (True, 0), (True, 2), (True, 0))), ('op', ','), ('str', 'x'), ('op', ')')]
+    """
+    out: list[Token] = []
+    pos = 0
+    n = len(shape)
+    while pos < n:
+        m = _TOKEN_RE.match(shape, pos)
+        if m is None:
+            raise FormulaSyntaxError(f"unexpected character {shape[pos]!r} at {pos}")
+        pos = m.end()
+        kind = m.lastgroup
+        if kind == "ws":
+            continue
+        if kind == "str":
+            out.append(("str", m.group(0)[1:-1].replace('""', '"')))
+        elif kind == "ref" or kind == "sh":
+            sheet = _sheet_name(m.group("sh"))
+            body = m.group("ref")[len(m.group("sh") or "") :]
+            node = _parse_ref(body, sheet)
+            out.append((node[0], node))
+        elif kind == "sherr" or kind == "err":
+            txt = m.group(0)
+            out.append(("err", ExcelError.from_text(txt[txt.index("#") :])))
+        elif kind == "num":
+            out.append(("num", float(m.group(0))))
+        elif kind in ("id", "paren"):
+            ident = m.group("id")
+            if m.group("paren"):
+                out.append(("func", _func_name(ident)))
+            else:
+                up = ident.upper()
+                if up in ("TRUE", "FALSE"):
+                    out.append(("bool", up == "TRUE"))
+                else:
+                    sheet = None
+                    if "!" in ident:
+                        k = ident.rindex("!")
+                        sheet = _sheet_name(ident[: k + 1])
+                        ident = ident[k + 1 :]
+                    out.append(("name", (sheet, ident.upper())))
+        else:
+            out.append(("op", m.group(0)))
+    return out
+
+
+_FN_PREFIXES = ("_XLFN._XLWS.", "_XLFN.", "_XLWS.")
+
+
+def _func_name(ident: str) -> str:
+    up = ident.upper()
+    for p in _FN_PREFIXES:
+        if up.startswith(p):
+            return up[len(p) :]
+    return up
+
+
+# ------------------------------------------------------------------ parser
+
+_BINARY = {
+    "=": 1, "<>": 1, "<": 1, ">": 1, "<=": 1, ">=": 1,
+    "&": 2,
+    "+": 3, "-": 3,
+    "*": 4, "/": 4,
+    "^": 5,
+}
+
+
+class _Parser:
+    def __init__(self, tokens: list[Token]) -> None:
+        self.t = tokens
+        self.i = 0
+
+    def peek(self) -> Token | None:
+        return self.t[self.i] if self.i < len(self.t) else None
+
+    def next(self) -> Token:
+        if self.i >= len(self.t):
+            raise FormulaSyntaxError("unexpected end of formula")
+        tok = self.t[self.i]
+        self.i += 1
+        return tok
+
+    def expect(self, op: str) -> None:
+        tok = self.next()
+        if tok != ("op", op):
+            raise FormulaSyntaxError(f"expected {op!r}, got {tok[1]!r}")
+
+    def expr(self, min_prec: int = 1) -> Node:
+        left = self.unary()
+        while True:
+            tok = self.peek()
+            if tok is None or tok[0] != "op" or tok[1] not in _BINARY:
+                return left
+            prec = _BINARY[tok[1]]
+            if prec < min_prec:
+                return left
+            self.i += 1
+            right = self.expr(prec + 1)
+            left = ("bin", tok[1], left, right)
+
+    def unary(self) -> Node:
+        tok = self.peek()
+        if tok == ("op", "-"):
+            self.i += 1
+            return ("neg", self.unary())
+        if tok == ("op", "+"):
+            self.i += 1
+            return ("pos", self.unary())
+        if tok == ("op", "@"):
+            self.i += 1
+            return self.unary()
+        node = self.range_op()
+        while self.peek() == ("op", "%"):
+            self.i += 1
+            node = ("pct", node)
+        return node
+
+    def range_op(self) -> Node:
+        node = self.primary()
+        while self.peek() == ("op", ":"):
+            self.i += 1
+            node = ("rangeop", node, self.primary())
+        return node
+
+    def primary(self) -> Node:
+        kind, val = self.next()
+        if kind == "num":
+            return ("num", val)
+        if kind == "str":
+            return ("str", val)
+        if kind == "bool":
+            return ("bool", val)
+        if kind == "err":
+            return ("err", val)
+        if kind in ("ref", "area"):
+            return val  # type: ignore[no-any-return]
+        if kind == "name":
+            return ("name", val[0], val[1])
+        if kind == "func":
+            return ("call", val, self.args())
+        if (kind, val) == ("op", "("):
+            node = self.expr()
+            self.expect(")")
+            return node
+        if (kind, val) == ("op", "{"):
+            return self.array()
+        raise FormulaSyntaxError(f"unexpected {val!r}")
+
+    def args(self) -> list[Node]:
+        args: list[Node] = []
+        if self.peek() == ("op", ")"):
+            self.i += 1
+            return args
+        while True:
+            tok = self.peek()
+            if tok in (("op", ","), ("op", ")")):
+                args.append(("omit",))
+            else:
+                args.append(self.expr())
+            tok = self.next()
+            if tok == ("op", ")"):
+                return args
+            if tok != ("op", ","):
+                raise FormulaSyntaxError(f"expected ',' or ')', got {tok[1]!r}")
+
+    def array(self) -> Node:
+        rows: list[list[Any]] = [[]]
+        while True:
+            kind, val = self.next()
+            sign = 1.0
+            while (kind, val) in (("op", "-"), ("op", "+")):
+                if val == "-":
+                    sign = -sign
+                kind, val = self.next()
+            if kind == "num":
+                rows[-1].append(sign * val)
+            elif kind in ("str", "bool", "err"):
+                rows[-1].append(val)
+            else:
+                raise FormulaSyntaxError(f"bad array constant element {val!r}")
+            kind, val = self.next()
+            if (kind, val) == ("op", ","):
+                continue
+            if (kind, val) == ("op", ";"):
+                rows.append([])
+                continue
+            if (kind, val) == ("op", "}"):
+                break
+            raise FormulaSyntaxError(f"bad array constant separator {val!r}")
+        if len({len(r) for r in rows}) != 1:
+            raise FormulaSyntaxError("array constant rows differ in length")
+        return ("arr", rows)
+
+
+def parse(shape: str) -> Node:
+    """Parse shape text (see :func:`normalize`) into a tree."""
+    p = _Parser(tokenize(shape))
+    if not p.t:
+        raise FormulaSyntaxError("empty formula")
+    node = p.expr()
+    if p.i != len(p.t):
+        raise FormulaSyntaxError(f"unexpected {p.t[p.i][1]!r} after the formula")
+    return node
+
+
+def parse_formula(text: str, anchor: tuple[int, int] = (1, 1)) -> Node:
+    """Parse A1 formula text (no leading ``=``) written for ``anchor``.
+
+    >>> parse_formula("SUM(A1,,3)")
+    ('call', 'SUM', [('ref', None, (True, 0), (True, 0)), ('omit',), ('num', 3.0)])
+    """
+    if text.startswith("="):
+        text = text[1:]
+    return parse(normalize(text, anchor))

@@ -1,0 +1,198 @@
+"""Compiled-plan cache: formula shapes compiled once per process and once per machine.
+
+A *plan key* is ``"c:" + shape`` (a cell formula), ``"a:" + shape`` (an array formula) or
+``"n:" + shape`` (a defined name). In memory the cache keeps the bindable ``make``
+function of every key it has seen. On disk it keeps, per workbook structure (the set of
+its plan keys), one file of marshalled code objects, so the 2nd..Nth workbook of a
+template, even in a new process, neither parses nor compiles.
+
+Disk layout: ``<cache dir>/plans/<tag>/<digest[:2]>/<digest>.plans`` where ``tag`` holds
+the xlfuncs version, the compiler version, the Python bytecode tag and the rulebook
+edition, so any of them changing invalidates old entries. The cache dir is
+``$XLFUNCS_CACHE_DIR`` if set (``off`` disables the disk cache), else
+``platformdirs.user_cache_dir("xlfuncs")``. Files are written to a temporary name and
+renamed into place, so concurrent processes only ever see whole files; an unreadable file
+is ignored and rebuilt.
+
+>>> c = PlanCache(disk=False)
+>>> f, d = c.get("c:@R[0]C[-1]+1")(type("E", (), {"V": {(0, 1, 1): 41.0}})(), 0)
+>>> f(1, 2)
+42.0
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from types import CodeType
+
+from xlfuncs.recalc.compiler import COMPILER_VERSION, MakeFn, compile_source, generate, load
+
+__all__ = ["PlanCache", "default_cache", "cache_tag", "CACHE_ENV"]
+
+CACHE_ENV = "XLFUNCS_CACHE_DIR"
+_KINDS = {"c": "cell", "a": "array", "n": "name"}
+
+
+def _edition() -> str:
+    try:
+        from xlfuncs import rulebook  # type: ignore[attr-defined]
+
+        book = rulebook.active_rulebook()
+        return str(getattr(book, "edition", "") or "")
+    except Exception:  # rulebook not there yet, or unreadable: plans do not depend on it
+        return ""
+
+
+def cache_tag() -> str:
+    """Directory name that versions the on-disk plans."""
+    try:
+        from xlfuncs._version import __version__ as version
+    except Exception:
+        version = "0"
+    raw = f"{version}|{COMPILER_VERSION}|{sys.implementation.cache_tag}|{_edition()}"
+    return f"v{version}-c{COMPILER_VERSION}-{sys.implementation.cache_tag}-" + hashlib.sha1(
+        raw.encode()
+    ).hexdigest()[:10]
+
+
+def _default_dir() -> Path | None:
+    env = os.environ.get(CACHE_ENV)
+    if env is not None:
+        if env.strip().lower() in ("", "off", "none", "0"):
+            return None
+        return Path(env)
+    try:
+        import platformdirs
+
+        return Path(platformdirs.user_cache_dir("xlfuncs"))
+    except Exception:
+        return None
+
+
+class PlanCache:
+    """Compiled plans by key, in memory and (optionally) on disk.
+
+    ``directory``: where disk entries go (default: see the module doc); ``disk=False``
+    keeps everything in memory only.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str] | None = None, *, disk: bool = True) -> None:
+        self._make: dict[str, MakeFn] = {}
+        self._code: dict[str, CodeType] = {}
+        self._lock = threading.Lock()
+        self._dir: Path | None = None
+        if disk:
+            base = Path(directory) if directory is not None else _default_dir()
+            if base is not None:
+                self._dir = base / "plans" / cache_tag()
+        #: counters: plans compiled here, loaded from disk, found in memory
+        self.compiled = 0
+        self.loaded = 0
+        self.hits = 0
+
+    @property
+    def directory(self) -> Path | None:
+        return self._dir
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._make
+
+    def __len__(self) -> int:
+        return len(self._make)
+
+    def get(self, key: str) -> MakeFn:
+        """The ``make`` function of a key, compiling it if needed.
+
+        Raises :class:`~xlfuncs.recalc.parser.FormulaSyntaxError` (or ``SyntaxError`` for
+        formulas too deeply nested for Python) when the shape cannot be compiled.
+        """
+        fn = self._make.get(key)
+        if fn is not None:
+            self.hits += 1
+            return fn
+        code = compile_source(generate(key[2:], _KINDS[key[0]]))
+        fn = load(code)
+        with self._lock:
+            self._code[key] = code
+            self._make[key] = fn
+            self.compiled += 1
+        return fn
+
+    # ------------------------------------------------------------- disk
+    def _path(self, digest: str) -> Path | None:
+        if self._dir is None:
+            return None
+        return self._dir / digest[:2] / f"{digest}.plans"
+
+    @staticmethod
+    def digest(keys: Iterable[str]) -> str:
+        """Digest of a workbook structure (its set of plan keys)."""
+        h = hashlib.sha256()
+        for k in sorted(set(keys)):
+            h.update(k.encode("utf-8", "surrogatepass"))
+            h.update(b"\0")
+        return h.hexdigest()
+
+    def preload(self, digest: str) -> bool:
+        """Load the disk entry for ``digest`` into memory; ``False`` when there is none."""
+        path = self._path(digest)
+        if path is None:
+            return False
+        try:
+            data = path.read_bytes()
+            table = marshal.loads(data)
+            if not isinstance(table, dict):
+                return False
+            for key, code in table.items():
+                if key not in self._make and isinstance(code, CodeType):
+                    fn = load(code)
+                    with self._lock:
+                        self._code[key] = code
+                        self._make[key] = fn
+                        self.loaded += 1
+            return True
+        except (OSError, ValueError, EOFError, TypeError, KeyError):
+            return False
+
+    def save(self, digest: str, keys: Iterable[str]) -> bool:
+        """Write the plans of ``keys`` as the disk entry for ``digest`` (atomic)."""
+        path = self._path(digest)
+        if path is None:
+            return False
+        table = {k: self._code[k] for k in keys if k in self._code}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(marshal.dumps(table))
+                os.replace(tmp, path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+            return True
+        except OSError:
+            return False
+
+
+_DEFAULT: PlanCache | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_cache() -> PlanCache:
+    """The process-wide cache used when :func:`~xlfuncs.recalc.engine.evaluate` gets none."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = PlanCache()
+        return _DEFAULT
