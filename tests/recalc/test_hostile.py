@@ -1,0 +1,148 @@
+"""Hostile and broken inputs: each gives a one-line reason; the rest of the batch goes on."""
+
+from __future__ import annotations
+
+import io
+import struct
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import recalc_standin  # noqa: E402
+from test_reader import make_package  # noqa: E402
+
+from xlfuncs.errors import WorkbookError  # noqa: E402
+from xlfuncs.recalc import safety  # noqa: E402
+from xlfuncs.recalc.batch import recalc  # noqa: E402
+from xlfuncs.recalc.reader import read_workbook  # noqa: E402
+
+GOOD_SHEET = '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f>A1+1</f></c></row>'
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def good() -> bytes:
+    return make_package({"S": GOOD_SHEET})
+
+
+def zip_of(parts: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def replace_part(data: bytes, name: str, content: bytes) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, content if info.filename == name else zin.read(info))
+    return buf.getvalue()
+
+
+def lying_sizes(data: bytes, name: str, claimed: int) -> bytes:
+    """Patch the local and central headers of ``name`` to claim ``claimed`` uncompressed bytes."""
+    raw = bytearray(data)
+    encoded = name.encode()
+    pos = 0
+    while (pos := raw.find(b"PK\x03\x04", pos)) != -1:
+        n, m = struct.unpack_from("<HH", raw, pos + 26)
+        if raw[pos + 30 : pos + 30 + n] == encoded:
+            struct.pack_into("<I", raw, pos + 22, claimed)
+        pos += 4
+    pos = 0
+    while (pos := raw.find(b"PK\x01\x02", pos)) != -1:
+        n = struct.unpack_from("<H", raw, pos + 28)[0]
+        if raw[pos + 46 : pos + 46 + n] == encoded:
+            struct.pack_into("<I", raw, pos + 24, claimed)
+        pos += 4
+    return bytes(raw)
+
+
+LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+          b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol2;</t></si></sst>')
+EXTERNAL = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            b'<row r="1"><c r="A1" t="str"><f>1</f><v>&x;</v></c></row></sheetData></worksheet>')
+
+
+def hostile_files() -> dict[str, tuple[bytes, str]]:
+    """name -> (content, expected words in the one-line reason)."""
+    g = good()
+    return {
+        "empty.xlsx": (b"", "empty file"),
+        "text.xlsx": (b"hello, I am a CSV,1,2\n", "not a zip"),
+        "truncated.xlsx": (g[: len(g) // 2], "truncated or corrupt zip"),
+        "encrypted.xlsx": (OLE + b"\0" * 504 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 200, "password-protected"),
+        "legacy.xls": (OLE + b"\0" * 1024, "legacy binary workbook"),
+        "binary.xlsb": (zip_of({"xl/workbook.bin": b"\0\1", "[Content_Types].xml": b"<Types/>"}), ".xlsb"),
+        "calc.ods": (zip_of({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"},
+                            zipfile.ZIP_STORED), "OpenDocument"),
+        "noworkbook.xlsx": (zip_of({"[Content_Types].xml": b"<Types/>"}), "no xl/workbook.xml"),
+        "nosheet.xlsx": (replace_part(g, "xl/_rels/workbook.xml.rels", zipfile.ZipFile(io.BytesIO(g)).read(
+            "xl/_rels/workbook.xml.rels").replace(b"sheet1.xml", b"gone1.xml")), "missing part"),
+        "bomb.xlsx": (zip_of({"xl/workbook.xml": b"<workbook/>", "xl/huge.xml": b"\0" * (20 << 20)}), "zip bomb"),
+        "liar.xlsx": (lying_sizes(replace_part(g, "xl/worksheets/sheet1.xml", b"<worksheet>" + b" " * (3 << 20) +
+                                               b"</worksheet>"), "xl/worksheets/sheet1.xml", 100), "corrupt"),
+        "laughs.xlsx": (replace_part(make_package({"S": GOOD_SHEET}, shared=["a"]), "xl/sharedStrings.xml", LAUGHS),
+                        "DOCTYPE"),
+        "external.xlsx": (replace_part(g, "xl/worksheets/sheet1.xml", EXTERNAL), "DOCTYPE"),
+        "badxml.xlsx": (replace_part(g, "xl/workbook.xml", b"<workbook><sheets>"), "malformed XML"),
+    }
+
+
+def test_each_hostile_input_gets_a_one_line_reason_and_the_batch_goes_on(tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    cases = hostile_files()
+    for name, (content, _words) in cases.items():
+        (d / name).write_bytes(content)
+    (d / "folder.xlsx").mkdir()
+    (d / "good.xlsx").write_bytes(good())
+    (d / "readonly.xlsx").write_bytes(good())
+    (d / "readonly.xlsx").chmod(0o444)
+    (d / "formula_error.xlsx").write_bytes(make_package({"S": '<row r="1"><c r="B1"><f>1/0+ERRDIV</f></c></row>'}))
+    explicit = [d / n for n in cases] + [d / "good.xlsx", d / "readonly.xlsx", d / "formula_error.xlsx"]
+    rep = recalc(explicit, out_dir=tmp_path / "out", jobs=2, evaluator=recalc_standin.evaluate)
+    by_name = {Path(f.path).name: f for f in rep.files}
+    for name, (_content, words) in cases.items():
+        f = by_name[name]
+        assert f.status == "failed", name
+        assert words in f.reason and "\n" not in f.reason and len(f.reason) < 300, (name, f.reason)
+        assert not (tmp_path / "out" / name).exists()
+    with pytest.raises(WorkbookError, match="is a folder, not a workbook"):
+        read_workbook(d / "folder.xlsx")  # (given to recalc, a folder expands to its workbooks)
+    assert by_name["good.xlsx"].ok and by_name["readonly.xlsx"].ok  # read-only input is fine to read
+    assert by_name["formula_error.xlsx"].ok and by_name["formula_error.xlsx"].error_cells == 1
+    assert read_workbook(tmp_path / "out" / "good.xlsx").sheets[0].cached == {(1, 2): 1002.5}  # stand-in: 1*1000 + 2 + len("A1+1")/8
+    assert rep.exit_code == 1
+    assert not list((tmp_path / "out").glob(".xlfuncs-tmp-*"))
+
+
+def test_unreadable_file_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    p = tmp_path / "locked.xlsx"
+    p.write_bytes(good())
+
+    def locked(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(safety, "open", locked, raising=False)  # root can read anything; simulate a lock
+    with pytest.raises(WorkbookError, match="permission denied"):
+        read_workbook(p)
+
+
+def test_entities_are_never_expanded_even_late_in_a_part() -> None:
+    # A DOCTYPE anywhere in a part is refused, not only in the first bytes.
+    data = b"<!-- " + b"x" * (2 << 20) + b" -->" + LAUGHS.split(b"?>", 1)[1]
+    with pytest.raises(WorkbookError, match="DOCTYPE"):
+        read_workbook(io.BytesIO(replace_part(make_package({"S": ""}, shared=["a"]), "xl/sharedStrings.xml", data)))
+
+
+def test_limits_bound_total_size(tmp_path: Path) -> None:
+    p = tmp_path / "big.xlsx"
+    p.write_bytes(good())
+    with pytest.raises(WorkbookError, match="limit"):
+        read_workbook(p, limits=safety.Limits(max_total=100))
