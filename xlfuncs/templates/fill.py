@@ -716,17 +716,21 @@ def _ensure_cell(sheet: _Sheet, coord: Coord) -> Any:
 
 
 def _drop_cached(root: Any) -> bool:
-    """Remove cached results of formula cells (they are stale after new inputs)."""
+    """Remove cached results of formula cells (they are stale after new inputs).
+
+    Empty ``<v/>`` placeholders (as openpyxl writes them) are left alone, so a sheet with
+    no cached results stays byte-identical.
+    """
     changed = False
     for c in root.iter(f"{_Q}c"):
-        if c.find(f"{_Q}f") is not None:
-            for child in list(c):
-                if child.tag in (f"{_Q}v", f"{_Q}is"):
-                    c.remove(child)
-                    changed = True
-            if c.get("t") in ("s", "str", "b", "e", "inlineStr"):
-                del c.attrib["t"]
-                changed = True
+        if c.find(f"{_Q}f") is None:
+            continue
+        stale = [ch for ch in c if ch.tag == f"{_Q}is" or (ch.tag == f"{_Q}v" and ch.text)]
+        if stale:
+            for ch in stale:
+                c.remove(ch)
+            c.attrib.pop("t", None)
+            changed = True
     return changed
 
 

@@ -270,3 +270,15 @@ def names_for(template: str, codes: Sequence[str]) -> list[NameDoc]:
     if template == "licence_scenarios":
         return licence_scenarios_names()
     raise KeyError(template)
+
+
+def markdown_table(template: str, codes: Sequence[str]) -> str:
+    """The names of a template as a Markdown table (used to write ``docs/templates.md``).
+
+    >>> print(markdown_table("licence_scenarios", []).splitlines()[2])
+    | `Category` | input | scalar | M1..N3 | Vehicle category / Категория ТС |
+    """
+    lines = ["| Name | Role | Shape | Unit | Meaning |", "|---|---|---|---|---|"]
+    for d in names_for(template, codes):
+        lines.append(f"| `{d.name}` | {d.role} | {d.shape} | {d.unit} | {d.en} / {d.ru} |")
+    return "\n".join(lines)
