@@ -173,13 +173,19 @@ def _clone_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
 
 
 def _pid_alive(pid: int) -> bool:
+    """True when process ``pid`` exists and is not a zombie (a killed, unreaped writer)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+        return stat[stat.rfind(b")") + 2 : stat.rfind(b")") + 3] not in (b"Z", b"X")
+    except OSError:
+        return True
 
 
 def clean_stale_temp_files(folder: str | os.PathLike[str]) -> list[Path]:
