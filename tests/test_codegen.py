@@ -559,9 +559,9 @@ def _is_cell_output(value: Any) -> bool:
 
 
 @pytest.fixture(scope="module")
-def lite_ns() -> Iterator[dict[str, Any]]:
-    with pytest.MonkeyPatch.context() as mp:
-        yield exec_lite(lite_module(), mp)
+def lite_ns() -> dict[str, Any]:
+    with pytest.MonkeyPatch.context() as mp:  # the stub xlwings is only needed while importing
+        return exec_lite(lite_module(), mp)
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
