@@ -92,8 +92,8 @@ def _fill(args: argparse.Namespace) -> int:
         result = fill(args.template, args.data, args.output, force=args.force)
     except TemplateError as exc:
         text = str(exc)
-        print(text if text.startswith(str(args.data)) or ":" in text.split()[0] else f"{args.data}: {text}",
-              file=sys.stderr)
+        known = (str(args.data), str(args.output), str(args.template))
+        print(text if text.startswith(known) else f"{args.data}: {text}", file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"{args.output}: {exc.strerror or exc}", file=sys.stderr)
