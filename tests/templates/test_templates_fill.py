@@ -262,3 +262,25 @@ def test_read_data_forms() -> None:
     assert t.rows == [{"A": 1, "B": "x"}, {"A": 2}]
     with pytest.raises(TemplateError, match="must be a path"):
         read_data(42)
+
+
+# --------------------------------------------------------------------------- fuzzing
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(st.floats(min_value=0, max_value=1e15, allow_nan=False) | st.integers(0, 2**53),
+                       min_size=1, max_size=7),
+       name=st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=40))
+def test_values_round_trip_exactly(tmp_path: Path, values: list[float], name: str) -> None:
+    # Whatever number goes in comes back bit for bit (openpyxl reads the <v> text we wrote).
+    out = tmp_path / "h.xlsx"
+    fill("programme_budget", {"Revenue": values, "Model_Name": name}, out, force=True)
+    got = _values(out)
+    assert [float(x) for x in got["Revenue"][: len(values)]] == [float(v) for v in values]
+    assert got["Model_Name"] == (name if name.strip() else None)
+
+
+def test_refuses_control_characters(tmp_path: Path) -> None:
+    _refused(tmp_path, {"Model_Name": "bad\x01name"}, r"control characters")

@@ -121,7 +121,8 @@ def operations() -> tuple[Operation, ...]:
 
 def col(n: int) -> str:
     """Column letter of 1-based column ``n``."""
-    return get_column_letter(n)
+    letters: str = get_column_letter(n)
+    return letters
 
 
 def absref(sheet: str, c1: int, r1: int, c2: int | None = None, r2: int | None = None) -> str:

@@ -304,7 +304,7 @@ def _choices(pkg: _Package, formula: str | None) -> tuple[Any, ...]:
 
 
 def _read_validations(pkg: _Package, sheet: _Sheet) -> list[tuple[list[tuple[Coord, Coord]], Validation]]:
-    out = []
+    out: list[tuple[list[tuple[Coord, Coord]], Validation]] = []
     dvs = sheet.root.find(f"{_Q}dataValidations")
     if dvs is None:
         return out
@@ -398,8 +398,18 @@ def inputs_of(template: str | os.PathLike[str] | bytes) -> list[InputTarget]:
 
 
 # ---------------------------------------------------------------------- coercion
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _coerce(value: Any, rule: Validation | None) -> Any:
     """Turn a data value into what the cell must hold, or raise ValueError with the reason."""
+    out = _coerce_type(value, rule)
+    if isinstance(out, str) and _BAD_XML.search(out):
+        raise ValueError(f"{value!r} contains control characters a workbook cannot hold")
+    return out
+
+
+def _coerce_type(value: Any, rule: Validation | None) -> Any:
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         try:
             value = value.item()  # numpy / pandas scalars
@@ -508,10 +518,10 @@ def read_data(data: Any) -> _Table:
         rows = _records_from_columns(data)
         return _Table([str(k) for k in data], rows, "dict")
     if isinstance(data, (list, tuple)) and all(isinstance(r, Mapping) for r in data):
-        cols: dict[str, None] = {}
+        seen: dict[str, None] = {}
         for r in data:
-            cols.update(dict.fromkeys(str(k) for k in r))
-        return _Table(list(cols), [{str(k): v for k, v in r.items()} for r in data], "records")
+            seen.update(dict.fromkeys(str(k) for k in r))
+        return _Table(list(seen), [{str(k): v for k, v in r.items()} for r in data], "records")
     if isinstance(data, (str, os.PathLike)):
         return _read_file(Path(data))
     raise TemplateError(f"fill data must be a path, dict, list of dicts or DataFrame, got {type(data).__name__}")
@@ -563,7 +573,7 @@ def _read_csv(path: Path) -> _Table:
     if not rows_raw:
         raise TemplateError(f"{path}: empty CSV (a header row of defined names is needed)")
     header = [h.strip() for h in rows_raw[0]]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for r in rows_raw[1:]:
         if not any(x.strip() for x in r):
             rows.append({})
@@ -590,7 +600,7 @@ def _read_xlsx(path: Path) -> _Table:
         if header_row is None:
             raise TemplateError(f"{path}: empty first sheet (a header row of defined names is needed)")
         header = ["" if h is None else str(h).strip() for h in header_row]
-        rows = []
+        rows: list[dict[str, Any]] = []
         for r in it:
             rec = {h: v for h, v in zip(header, r) if h and not _blank(v)}
             rows.append(rec)

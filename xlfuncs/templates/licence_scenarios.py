@@ -8,10 +8,11 @@ score, cost per point; per purpose: the first year each scenario meets the thres
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from xlfuncs.templates.builder import (
     FMT_INT,
@@ -115,10 +116,10 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     units_dv = tb.number_validation(ws, "whole", 0, None, "Whole number >= 0 / Целое >= 0")
 
     def input_row(row: int, name: str, en: str, ru: str, unit: str, values: Sequence[object],
-                  fmt: str, dv: object) -> None:
+                  fmt: str, dv: DataValidation) -> None:
         label_row(ws, row, en, ru, unit)
         for i, c in enumerate(years):
-            tb.input_cell(ws, f"{col(c)}{row}", values[i], fmt, dv)  # type: ignore[arg-type]
+            tb.input_cell(ws, f"{col(c)}{row}", values[i], fmt, dv)
         name_row(name, row)
 
     y = head + 1
@@ -146,7 +147,7 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     r = inh + 1
     style_section(ws, r, first_col_out, "Results", "Результаты")
     lic, lp, ip, ls, iscore, lcp, icp = range(r + 1, r + 8)
-    out = [
+    out: list[tuple[int, str, str, str, str, str, Callable[[str], str]]] = [
         (lic, "Licence_Cost", "A: licence cost (LICENSECOST)", "A: затраты на лицензию", "RUB", FMT_RUB,
          lambda c: f"=LICENSECOST({c}{lump},{c}{roy},{c}{units},{c}{fx},{c}{amort})"),
         (lp, "Licence_Points", "A: R&D points from the licence", "A: баллы НИОКР за лицензию", "points",

@@ -43,11 +43,11 @@ N_MODELS = 20
 
 # Illustrative models: (name, category, R&D spend, licence cost, operation codes done)
 _EXAMPLES = [
-    ("Sedan 1.6 MT", "M1", 2.0e9, 0, {"body_welding", "body_painting", "engine_ecu", "cylinder_block",
+    ("Sedan 1.6 MT", "M1", 7.5e9, 0, {"body_welding", "body_painting", "engine_ecu", "cylinder_block",
                                       "engine_assembly_test", "russian_body_metal", "russian_paint"}),
-    ("Sedan 1.6 AT", "M1", 2.0e9, 0, {"body_welding", "body_painting", "russian_paint"}),
+    ("Sedan 1.6 AT", "M1", 7.5e9, 0, {"body_welding", "body_painting", "russian_paint"}),
     ("Crossover 1.5T", "M1", 0.5e9, 0.6e9, {"body_welding", "body_painting", "telematics"}),
-    ("Van 2.7", "N1", 1.0e9, 0, {"body_welding", "body_painting", "russian_body_metal"}),
+    ("Wagon 1.6 MT", "M1", 5.0e9, 0, {"body_welding", "body_painting", "engine_ecu", "russian_paint"}),
 ]
 
 _ABOUT = (
@@ -85,7 +85,7 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     ws["C2"].font = Font(bold=True)
 
     ws["A3"] = "Assessment year / Год оценки"
-    tb.input_cell(ws, "C3", 2026, FMT_YEAR,
+    tb.input_cell(ws, "C3", 2027, FMT_YEAR,
                   tb.number_validation(ws, "whole", 1900, 9999, "A year, e.g. 2027 / Год"))
     tb.define("Assessment_Year", absref(SHEET, 3, 3))
     ws["A4"] = "Revenue of the maker / Выручка производителя"

@@ -9,10 +9,11 @@ the thresholds. Every input and key output is a workbook-level defined name
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from xlfuncs.templates.builder import (
     FMT_INT,
@@ -91,6 +92,16 @@ _ABOUT = (
 )
 
 
+def _purpose_formula(func: str, purpose: str, score_row: int | None, year_row: int) -> Callable[[str], str]:
+    """Formula maker for one purpose row: ``=LOCGAP(D36,"loans",D10,Category)`` and the like."""
+
+    def make(c: str) -> str:
+        score = f"{c}{score_row}," if score_row is not None else ""
+        return f'={func}({score}"{purpose}",{c}{year_row},Category)'
+
+    return make
+
+
 def build(ops: Sequence[Operation] | None = None) -> Workbook:
     """Build the workbook (not saved)."""
     ops = tuple(ops or operations())
@@ -146,10 +157,10 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     flag_dv = tb.flag_validation(ws)
 
     def input_row(row: int, name: str, en: str, ru: str, unit: str, values: Sequence[object],
-                  fmt: str, dv: object) -> None:
+                  fmt: str, dv: DataValidation) -> None:
         label_row(ws, row, en, ru, unit)
         for i, c in enumerate(years):
-            tb.input_cell(ws, f"{col(c)}{row}", values[i], fmt, dv)  # type: ignore[arg-type]
+            tb.input_cell(ws, f"{col(c)}{row}", values[i], fmt, dv)
         name_row(name, row)
 
     r = head + 1
@@ -207,7 +218,7 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
 
     r = last_op + 1
     style_section(ws, r, pts_col, "Results", "Результаты")
-    out_rows = [
+    out_rows: list[tuple[str, str, str, str, str | None, Callable[[str], str]]] = [
         ("Licence_Cost", "Licence cost (LICENSECOST)", "Затраты на лицензию", "RUB", FMT_RUB,
          lambda c: f"=LICENSECOST({c}{lump},{c}{roy},{c}{units},{c}{fx},{c}{amort})"),
         ("Licence_Cost_Per_Unit_Share", "Licence cost per unit / price", "Лицензия на ед. / цена", "%",
@@ -251,13 +262,13 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     thr_rows: list[tuple[int, str]] = []
     for code, en, ru in PURPOSES:
         cap = code.capitalize()
-        specs = [
+        specs: list[tuple[str, str, str, str, str | None, Callable[[str], str]]] = [
             (f"Threshold_{cap}", f"{en}: threshold", f"{ru}: порог", "points", FMT_POINTS,
-             lambda c, p=code: f'=LOCTHRESHOLD("{p}",{c}{y},Category)'),
+             _purpose_formula("LOCTHRESHOLD", code, None, y)),
             (f"Gap_{cap}", f"{en}: gap", f"{ru}: разрыв", "points", FMT_POINTS,
-             lambda c, p=code: f'=LOCGAP({c}{tot},"{p}",{c}{y},Category)'),
+             _purpose_formula("LOCGAP", code, tot, y)),
             (f"Eligible_{cap}", f"{en}: eligible", f"{ru}: проходит", "TRUE/FALSE", None,
-             lambda c, p=code: f'=LOCELIGIBLE({c}{tot},"{p}",{c}{y},Category)'),
+             _purpose_formula("LOCELIGIBLE", code, tot, y)),
         ]
         for name, en_l, ru_l, unit, fmt, formula in specs:
             r += 1
@@ -272,7 +283,7 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
                 thr_rows.append((r, f"{en} / {ru}"))
     r += 1
     style_section(ws, r, pts_col, "Target purpose: R&D spend needed", "Выбранная цель: нужные затраты на НИОКР")
-    target = [
+    target: list[tuple[str, str, str, str, str, Callable[[str], str]]] = [
         ("Target_Threshold", "Threshold", "Порог", "points", FMT_POINTS,
          lambda c: f"=LOCTHRESHOLD(Target_Purpose,{c}{y},Category)"),
         ("Target_Gap", "Gap", "Разрыв", "points", FMT_POINTS,
