@@ -16,6 +16,6 @@ from .conftest import REPO
 @pytest.mark.parametrize("name", list(TEMPLATES))
 def test_docs_table_is_current(name: str) -> None:
     text = (REPO / "docs" / "templates.md").read_text(encoding="utf-8")
-    m = re.search(rf"<!-- names:{name} -->\n(.*?)\n<!-- /names -->", text, re.S)
+    m = re.search(rf"<!-- names:{name} -->\n(.*?)\n<!-- /names -->", text, re.DOTALL)
     assert m, f"no names table for {name} in docs/templates.md"
     assert m.group(1) == markdown_table(name, [o.code for o in operations()])

@@ -11,7 +11,13 @@ filled, so importing this package stays cheap.
 
 from __future__ import annotations
 
-from xlfuncs.templates.catalog import TEMPLATES, TemplateInfo, build_template, get_template, regenerate
+from xlfuncs.templates.catalog import (
+    TEMPLATES,
+    TemplateInfo,
+    build_template,
+    get_template,
+    regenerate,
+)
 from xlfuncs.templates.fill import FillResult, fill, read_data
 
 __all__ = [

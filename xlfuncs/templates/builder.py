@@ -110,7 +110,7 @@ def operations() -> tuple[Operation, ...]:
         from xlfuncs.rulebook import default_rulebook
 
         book = default_rulebook()
-    except Exception:  # rulebook not importable: the documented default list
+    except Exception:  # noqa: BLE001 - any rulebook failure falls back to the documented list
         return _FALLBACK_OPERATIONS
     seen: dict[str, Operation] = {}
     for rule in book.operations:

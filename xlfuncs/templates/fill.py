@@ -434,9 +434,9 @@ def _coerce_type(value: Any, rule: Validation | None) -> Any:
                 if x is not None and _number(c) == x:
                     return int(x) if x.is_integer() else x
         else:
-            if isinstance(value, bool) or _number(value) is not None and not isinstance(value, str):
-                if rule.strict:
-                    raise ValueError(f"{value!r} is not text; expected {rule.describe()}")
+            not_text = isinstance(value, bool) or (_number(value) is not None and not isinstance(value, str))
+            if not_text and rule.strict:
+                raise ValueError(f"{value!r} is not text; expected {rule.describe()}")
             text = str(value).strip()
             for c in choices:
                 if str(c).lower() == text.lower():
@@ -591,7 +591,7 @@ def _read_xlsx(path: Path) -> _Table:
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files
         raise TemplateError(f"{path}: cannot read the workbook ({exc})") from None
     try:
         ws = wb.worksheets[0]

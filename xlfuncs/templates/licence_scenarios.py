@@ -55,21 +55,21 @@ _AMORT = [5, 5, 5, 5, 5, 1, 1]
 _INHOUSE = [0.6e9, 1.2e9, 2.1e9, 3.0e9, 3.2e9, 3.4e9, 3.6e9]
 
 _ABOUT = (
-    ("What: licensing a foreign platform (scenario A: lump sum + royalties) against in-house "
+    (("What: licensing a foreign platform (scenario A: lump sum + royalties) against in-house "
      "R&D (scenario B): R&D points per year, total score, cost per point and the first year "
-     "each purpose's threshold is met.",
-     "Что: лицензия на иностранную платформу (сценарий A: паушальный платёж + роялти) против "
+     "each purpose's threshold is met."),
+     ("Что: лицензия на иностранную платформу (сценарий A: паушальный платёж + роялти) против "
      "собственных НИОКР (сценарий B): баллы по годам, итог, стоимость балла и первый год "
-     "выполнения порога по каждой цели."),
-    ("How: type into the yellow cells of the Scenarios sheet only (the sheets are protected "
+     "выполнения порога по каждой цели.")),
+    (("How: type into the yellow cells of the Scenarios sheet only (the sheets are protected "
      "without a password). Enter the lump sum in each year of its amortisation period with "
-     "the same amortisation years. The rulebook counts licence cost as R&D from 2023.",
-     "Как: вводите данные только в жёлтые ячейки листа Scenarios. Паушальный платёж вносите "
-     "в каждый год срока амортизации с тем же сроком. Лицензия считается НИОКР с 2023 года."),
-    ("Functions come from the xlfuncs add-in (xlwings, module xlfuncs.udfs) or from "
-     "`xlfuncs recalc` without Excel. #N/A means no rule in force.",
-     "Функции даёт надстройка xlfuncs (xlwings, модуль xlfuncs.udfs) или `xlfuncs recalc` "
-     "без Excel. #N/A — правило не задано."),
+     "the same amortisation years. The rulebook counts licence cost as R&D from 2023."),
+     ("Как: вводите данные только в жёлтые ячейки листа Scenarios. Паушальный платёж вносите "
+     "в каждый год срока амортизации с тем же сроком. Лицензия считается НИОКР с 2023 года.")),
+    (("Functions come from the xlfuncs add-in (xlwings, module xlfuncs.udfs) or from "
+     "`xlfuncs recalc` without Excel. #N/A means no rule in force."),
+     ("Функции даёт надстройка xlfuncs (xlwings, модуль xlfuncs.udfs) или `xlfuncs recalc` "
+     "без Excel. #N/A — правило не задано.")),
     ("Data: `xlfuncs fill licence_scenarios DATA -o OUT.xlsx`, one row per year.",
      "Данные: `xlfuncs fill licence_scenarios DATA -o OUT.xlsx`, одна строка на год."),
 )

@@ -36,7 +36,7 @@ from xlfuncs.templates.builder import (
 )
 from xlfuncs.templates.names import PURPOSES, model_portfolio_names, operation_name
 
-__all__ = ["SHEET", "N_MODELS", "build"]
+__all__ = ["N_MODELS", "SHEET", "build"]
 
 SHEET = "Portfolio"
 N_MODELS = 20
@@ -51,23 +51,23 @@ _EXAMPLES = [
 ]
 
 _ABOUT = (
-    ("What: a portfolio of models or modifications (each transmission or body variant scored "
+    (("What: a portfolio of models or modifications (each transmission or body variant scored "
      "separately) for one assessment year: score with and without R&D, eligibility per "
-     "purpose, and how many models pass each bar.",
-     "Что: портфель моделей и модификаций (каждый вариант трансмиссии или кузова считается "
+     "purpose, and how many models pass each bar."),
+     ("Что: портфель моделей и модификаций (каждый вариант трансмиссии или кузова считается "
      "отдельно) за один год: баллы с НИОКР и без, соответствие порогам и число моделей, "
-     "проходящих каждый порог."),
-    ("How: type into the yellow cells of the Portfolio sheet only (the sheets are protected "
-     "without a password). Operation columns: 1 = done in Russia, 0 = not.",
-     "Как: вводите данные только в жёлтые ячейки листа Portfolio (листы защищены без "
-     "пароля). Столбцы операций: 1 = выполняется в РФ, 0 = нет."),
-    ("Functions come from the xlfuncs add-in (xlwings, module xlfuncs.udfs) or from "
+     "проходящих каждый порог.")),
+    (("How: type into the yellow cells of the Portfolio sheet only (the sheets are protected "
+     "without a password). Operation columns: 1 = done in Russia, 0 = not."),
+     ("Как: вводите данные только в жёлтые ячейки листа Portfolio (листы защищены без "
+     "пароля). Столбцы операций: 1 = выполняется в РФ, 0 = нет.")),
+    (("Functions come from the xlfuncs add-in (xlwings, module xlfuncs.udfs) or from "
      "`xlfuncs recalc` without Excel. #N/A means no rule in force for that year, category "
-     "or purpose. The summary thresholds are those of category M1.",
-     "Функции даёт надстройка xlfuncs (xlwings, модуль xlfuncs.udfs) или `xlfuncs recalc` "
-     "без Excel. #N/A — правило не задано. Пороги в итогах — для категории M1."),
-    ("Data: `xlfuncs fill model_portfolio DATA -o OUT.xlsx`, one row per model, columns "
-     "named as the defined names below.",
+     "or purpose. The summary thresholds are those of category M1."),
+     ("Функции даёт надстройка xlfuncs (xlwings, модуль xlfuncs.udfs) или `xlfuncs recalc` "
+     "без Excel. #N/A — правило не задано. Пороги в итогах — для категории M1.")),
+    (("Data: `xlfuncs fill model_portfolio DATA -o OUT.xlsx`, one row per model, columns "
+     "named as the defined names below."),
      "Данные: `xlfuncs fill model_portfolio DATA -o OUT.xlsx`, одна строка на модель."),
 )
 

@@ -63,32 +63,32 @@ _DONE_FROM = {
 }
 
 _ABOUT = (
-    ("What: a localization programme for one vehicle model or modification, year by year: "
+    (("What: a localization programme for one vehicle model or modification, year by year: "
      "revenue, R&D and licence spend, operations done in Russia; the points (with and without "
-     "R&D), the thresholds for each purpose, the gaps and the R&D spend needed.",
-     "Что: программа локализации одной модели или модификации по годам: выручка, затраты на "
+     "R&D), the thresholds for each purpose, the gaps and the R&D spend needed."),
+     ("Что: программа локализации одной модели или модификации по годам: выручка, затраты на "
      "НИОКР и лицензию, операции в РФ; баллы (с НИОКР и без), пороги по целям, разрывы и "
-     "нужные затраты на НИОКР."),
-    ("How: type into the yellow cells of the Programme sheet only (the sheets are protected "
-     "without a password). Operation flags: 1 = done in Russia that year, 0 = not.",
-     "Как: вводите данные только в жёлтые ячейки листа Programme (листы защищены без "
-     "пароля). Отметки операций: 1 = выполняется в РФ в этом году, 0 = нет."),
-    ("Functions: LOCPOINTS, LOCSCORE, LOCTHRESHOLD and others come from the xlfuncs add-in "
+     "нужные затраты на НИОКР.")),
+    (("How: type into the yellow cells of the Programme sheet only (the sheets are protected "
+     "without a password). Operation flags: 1 = done in Russia that year, 0 = not."),
+     ("Как: вводите данные только в жёлтые ячейки листа Programme (листы защищены без "
+     "пароля). Отметки операций: 1 = выполняется в РФ в этом году, 0 = нет.")),
+    (("Functions: LOCPOINTS, LOCSCORE, LOCTHRESHOLD and others come from the xlfuncs add-in "
      "(xlwings, module xlfuncs.udfs, see the xlwings.conf sheet) or from `xlfuncs recalc` "
-     "without Excel. #N/A means no rule in force for that year, category or purpose.",
-     "Функции LOCPOINTS, LOCSCORE, LOCTHRESHOLD и др. даёт надстройка xlfuncs (xlwings, "
+     "without Excel. #N/A means no rule in force for that year, category or purpose."),
+     ("Функции LOCPOINTS, LOCSCORE, LOCTHRESHOLD и др. даёт надстройка xlfuncs (xlwings, "
      "модуль xlfuncs.udfs, см. лист xlwings.conf) или `xlfuncs recalc` без Excel. #N/A — "
-     "для этого года, категории или цели правило не задано."),
-    ("Licence: enter the lump sum in each year it is amortised over, with the same "
+     "для этого года, категории или цели правило не задано.")),
+    (("Licence: enter the lump sum in each year it is amortised over, with the same "
      "amortisation years (LICENSECOST counts lump sum / years in each such year). "
-     "The rulebook counts licence cost as R&D from 2023.",
-     "Лицензия: паушальный платёж вносите в каждый год срока амортизации с тем же сроком "
+     "The rulebook counts licence cost as R&D from 2023."),
+     ("Лицензия: паушальный платёж вносите в каждый год срока амортизации с тем же сроком "
      "(LICENSECOST учитывает платёж / срок в каждом году). Правила учитывают лицензию как "
-     "НИОКР с 2023 года."),
-    ("Data: fill from CSV/JSON/XLSX with `xlfuncs fill programme_budget DATA -o OUT.xlsx`, "
-     "one row per year, columns named as the defined names below.",
-     "Данные: `xlfuncs fill programme_budget DATA -o OUT.xlsx`, одна строка на год, "
-     "столбцы называются как имена ниже."),
+     "НИОКР с 2023 года.")),
+    (("Data: fill from CSV/JSON/XLSX with `xlfuncs fill programme_budget DATA -o OUT.xlsx`, "
+     "one row per year, columns named as the defined names below."),
+     ("Данные: `xlfuncs fill programme_budget DATA -o OUT.xlsx`, одна строка на год, "
+     "столбцы называются как имена ниже.")),
 )
 
 
