@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from typing import Any
@@ -30,10 +31,18 @@ from xlfuncs.recalc.parser import FormulaSyntaxError, normalize, split_a1
 from xlfuncs.recalc.plancache import PlanCache, default_cache
 from xlfuncs.recalc.values import Rng, as_rows, to_scalar
 
-__all__ = ["evaluate", "PlanCache"]
+__all__ = ["evaluate", "PlanCache", "LAST_TIMINGS"]
+
+#: seconds spent in each phase by the last :func:`evaluate` call in this process
+LAST_TIMINGS: dict[str, float] = {}
 
 ERR = ExcelError
 _Cell = tuple[int, int, int]
+
+
+#: (formula text, anchor, is array) -> plan key, shared by the workbooks of a process
+#: (files from one template repeat the same texts at the same anchors)
+_KEY_MEMO: dict[tuple[str, tuple[int, int], bool], str | None] = {}
 
 
 class _BindError(Exception):
@@ -242,6 +251,8 @@ def evaluate(
     """
     if cache is None:
         cache = default_cache()
+    clock = time.perf_counter
+    t0 = clock()
     E = _Env(book, today, cache)
     V = E.V
     for si, sh in enumerate(book.sheets):
@@ -252,7 +263,9 @@ def evaluate(
     cells: list[_Cell] = []
     pkeys: list[str | None] = []
     arrays: dict[int, tuple[int, int, int, int]] = {}
-    memo: dict[tuple[str, tuple[int, int], bool], str | None] = {}
+    memo = _KEY_MEMO
+    if len(memo) > 1_000_000:
+        memo.clear()
     bad_text: dict[int, str] = {}
     for si, sh in enumerate(book.sheets):
         members = sh.array_members
@@ -281,6 +294,7 @@ def evaluate(
             cells.append((si, r, c))
             pkeys.append(pk)
 
+    t1 = clock()
     # ---- plans: memory, then disk, then compile
     distinct = {k for k in pkeys if k is not None}
     digest = ""
@@ -312,6 +326,7 @@ def evaluate(
     if digest and cache.compiled > compiled_before:
         cache.save(digest, distinct | E.used_keys)
 
+    t2 = clock()
     # ---- dependency graph
     index: dict[_Cell, int] = {cell: i for i, cell in enumerate(cells)}
     for i, (r1, c1, r2, c2) in arrays.items():
@@ -375,6 +390,7 @@ def evaluate(
                 order.append(i)
     del users
 
+    t3 = clock()
     out: dict[_Cell, Any] = {}
     failed: list[str] = []
 
@@ -438,6 +454,10 @@ def evaluate(
                 continue
             _iterate(book, comp, cells, V, run)
 
+    t4 = clock()
+    LAST_TIMINGS.update(
+        setup=t1 - t0, bind=t2 - t1, graph=t3 - t2, evaluate=t4 - t3, cells=float(n)
+    )
     if failed:
         E.warn(
             f"internal error evaluating {len(failed)} cell(s), e.g. {failed[0]}: shown as #VALUE!"

