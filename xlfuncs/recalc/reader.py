@@ -44,6 +44,7 @@ __all__ = [
     "PackageLayout",
     "package_layout",
     "scan_cells",
+    "sheet_data_span",
     "col_to_index",
     "index_to_col",
     "parse_ref",
@@ -52,10 +53,13 @@ __all__ = [
 Coord = tuple[int, int]
 
 _PREFIX = rb"(?:[A-Za-z_][\w.\-]*:)?"
-#: a ``<row ...>`` start tag or a whole ``<c ...>...</c>`` / ``<c .../>`` element
+#: a ``<row ...>`` or ``<c ...>`` start tag. Groups: 1 namespace prefix, 2 ``"row"`` for a
+#: row, 3 row attributes, 4 column letters and 5 row number of ``r=`` when it is the first
+#: attribute (as Excel, LibreOffice and openpyxl write it), 6 the other attributes, 7 ``"/"``
+#: for a self-closing cell. The cell body is found with ``bytes.find`` of the end tag.
 CELL_TOKEN = re.compile(
-    rb"<" + _PREFIX + rb"(?:row(?=[\s/>])([^>]*)>|(c)(?=[\s/>])([^>]*?)(/>|>(.*?)</" + _PREFIX + rb"c>))",
-    re.DOTALL,
+    rb"<(" + _PREFIX + rb")(?:(row)(?=[\s/>])([^>]*)>|c(?=[\s/>])"
+    rb"(?:\s+r\s*=\s*\"\$?([A-Za-z]{1,3})\$?(\d+)\")?([^>]*?)(/?)>)"
 )
 _R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*["\']\$?([A-Za-z]{1,3})\$?(\d+)["\']')
 _ROW_R = re.compile(rb'(?:^|\s)r\s*=\s*["\'](\d+)["\']')
@@ -156,34 +160,70 @@ def unescape_xstring(text: str) -> str:
     return text
 
 
-def scan_cells(data: bytes) -> Iterator[tuple[re.Match[bytes], int, int]]:
-    """Yield ``(match, row, col)`` for every ``<c>`` element inside ``<sheetData>``.
-
-    ``match`` groups: 3 = attributes, 4 = ``"/>"`` or the rest, 5 = body (``None`` when
-    self-closing). Rows and cells without an ``r`` attribute follow the previous one.
-    """
+def sheet_data_span(data: bytes) -> tuple[int, int] | None:
+    """Byte offsets of the inside of ``<sheetData>``, or ``None`` when it is empty."""
     m_open = _SHEETDATA_OPEN.search(data)
     if m_open is None or m_open.group(1):
-        return
+        return None
     start = m_open.end()
     m_close = _SHEETDATA_CLOSE.search(data, start)
-    end = m_close.start() if m_close else len(data)
-    row = 0
-    col = 0
-    r_attr = _R_ATTR.search
-    for m in CELL_TOKEN.finditer(data, start, end):
-        if m.group(2) is None:  # <row ...>
-            rm = _ROW_R.search(m.group(1))
-            row = int(rm.group(1)) if rm else row + 1
-            col = 0
+    return start, (m_close.start() if m_close else len(data))
+
+
+#: what :func:`scan_cells` yields per cell: (start, end, prefix, attributes after ``r=``,
+#: ``t=`` value or None, body or None, row, col); ``data[start:end]`` is the whole element.
+CellToken = tuple[int, int, bytes, bytes, "bytes | None", "bytes | None", int, int]
+
+
+def scan_cells(data: bytes) -> Iterator[CellToken]:
+    """Yield one :data:`CellToken` per ``<c>`` element inside ``<sheetData>``.
+
+    Rows and cells without an ``r`` attribute follow the previous one.
+    """
+    span = sheet_data_span(data)
+    if span is None:
+        return
+    pos, end = span
+    row = col = 0
+    search = CELL_TOKEN.search
+    find = data.find
+    cols = _COL_CACHE
+    r_attr, t_attr = _R_ATTR.search, _T_ATTR.search
+    while True:
+        m = search(data, pos, end)
+        if m is None:
+            return
+        start = m.start()
+        pos = m.end()
+        prefix, is_row, row_attrs, letters, digits, attrs, slash = m.groups()
+        if is_row is not None:
+            rm = _ROW_R.search(row_attrs)
+            row, col = (int(rm.group(1)) if rm else row + 1), 0
             continue
-        rm = r_attr(m.group(3))
-        if rm is not None:
-            col = col_to_index(rm.group(1))
-            row = int(rm.group(2))
+        if letters is None and b"r" in attrs:
+            rm = r_attr(attrs)
+            if rm is not None:
+                letters, digits = rm.group(1), rm.group(2)
+        if letters is not None:
+            col = cols.get(letters) or col_to_index(letters)
+            row = int(digits)
         else:
             col += 1
-        yield m, row, col
+        t = None
+        if b"t" in attrs:
+            tm = t_attr(attrs)
+            if tm is not None:
+                t = tm.group(1)
+        if slash:
+            yield start, pos, prefix, attrs, t, None, row, col
+            continue
+        close = b"</c>" if not prefix else b"</" + prefix + b"c>"
+        e = find(close, pos, end)
+        if e < 0:
+            return
+        body = data[pos:e]
+        pos = e + len(close)
+        yield start, pos, prefix, attrs, t, body, row, col
 
 
 @dataclass(slots=True)
@@ -323,25 +363,8 @@ def _iso_to_serial(text: str, date1904: bool) -> float | str:
     return serial
 
 
-def _cell_value(
-    t: bytes | None, body: bytes, shared: list[str], date1904: bool
-) -> tuple[bool, ExcelScalar]:
-    """Return (has_value, value) of a cell body."""
-    if t == b"inlineStr":
-        m = _IS_T.search(body)
-        if m is None:
-            return False, None
-        inner = body
-        if b"rPh" in inner:
-            inner = _RPH.sub(b"", inner)
-        text = "".join(xml_text(x.group(1) or b"") for x in _IS_T.finditer(inner))
-        return True, unescape_xstring(text)
-    vm = _V_ELEM.search(body)
-    if vm is None:
-        return False, None
-    raw = vm.group(1)
-    if raw is None:
-        return (True, "") if t == b"str" else (False, None)
+def _decode(t: bytes | None, raw: bytes, shared: list[str], date1904: bool) -> tuple[bool, ExcelScalar]:
+    """Decode the text of ``<v>`` for cell type ``t``; return (has_value, value)."""
     if t is None or t == b"n":
         raw = raw.strip()
         if not raw:
@@ -366,6 +389,35 @@ def _cell_value(
     return True, xml_text(raw)
 
 
+def _cell_value(
+    t: bytes | None, body: bytes, shared: list[str], date1904: bool
+) -> tuple[bool, ExcelScalar]:
+    """Return (has_value, value) of a cell body (general path)."""
+    if t == b"inlineStr":
+        m = _IS_T.search(body)
+        if m is None:
+            return False, None
+        inner = body
+        if b"rPh" in inner:
+            inner = _RPH.sub(b"", inner)
+        text = "".join(xml_text(x.group(1) or b"") for x in _IS_T.finditer(inner))
+        return True, unescape_xstring(text)
+    vm = _V_ELEM.search(body)
+    if vm is None:
+        return False, None
+    raw = vm.group(1)
+    if raw is None:
+        return (True, "") if t == b"str" else (False, None)
+    return _decode(t, raw, shared, date1904)
+
+
+def _plain_v(rest: bytes) -> bytes | None:
+    """The text of ``rest`` when it is exactly ``<v>text</v>`` (the common case), else ``None``."""
+    if rest[:3] == b"<v>" and rest[-4:] == b"</v>" and rest.find(b"<", 3) == len(rest) - 4:
+        return rest[3:-4]
+    return None
+
+
 def _attrs(raw: bytes) -> dict[str, str]:
     out: dict[str, str] = {}
     for m in _ATTR.finditer(raw):
@@ -387,16 +439,38 @@ def _read_sheet(
     masters: dict[str, tuple[str, Coord]] = {}
     pending: list[tuple[Coord, str, bool, ExcelScalar]] = []
     array_cells = 0
-    t_search = _T_ATTR.search
-    for m, row, col in scan_cells(data):
-        body = m.group(5)
+    for _s, _e, _p, _a, t, body, row, col in scan_cells(data):
         if not body:
             continue
         coord = (row, col)
-        tm = t_search(m.group(3))
-        t = tm.group(1) if tm else None
-        has_value, value = _cell_value(t, body, shared, date1904)
-        fm = _F_ELEM.search(body) if b"f" in body else None
+        # fast paths: <v>x</v> and <f>text</f><v>x</v> without attributes
+        end = body.find(b"</f>") if body[:3] == b"<f>" and t != b"inlineStr" else -1
+        if end > 0:
+            rest = body[end + 4 :]
+            raw = _plain_v(rest)
+            if raw is not None:
+                has_value, value = _decode(t, raw, shared, date1904)
+            elif not rest:
+                has_value, value = False, None
+            else:
+                has_value, value = _cell_value(t, rest, shared, date1904)
+            text = xml_text(body[3:end]) if b"&" in body[3:end] else body[3:end].decode("utf-8", "replace")
+            if text.startswith("="):
+                text = text[1:]
+            if text:
+                formulas[coord] = FormulaCell(text, coord)
+                if has_value:
+                    cached[coord] = value
+            elif has_value:
+                values[coord] = value
+            continue
+        raw = _plain_v(body) if t != b"inlineStr" else None
+        if raw is not None:
+            has_value, value = _decode(t, raw, shared, date1904)
+            fm = None
+        else:
+            has_value, value = _cell_value(t, body, shared, date1904)
+            fm = _F_ELEM.search(body) if b"f" in body else None
         if fm is None:
             if coord in members:
                 if has_value:

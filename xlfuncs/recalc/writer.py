@@ -28,7 +28,13 @@ from pathlib import Path
 from typing import IO
 
 from xlfuncs.errors import ExcelError, WorkbookError
-from xlfuncs.recalc.reader import CELL_TOKEN, _F_ELEM, _PREFIX, package_layout, parse_ref, scan_cells
+from xlfuncs.recalc.reader import (
+    _F_ELEM,
+    _PREFIX,
+    package_layout,
+    parse_ref,
+    scan_cells,
+)
 from xlfuncs.recalc.safety import DEFAULT_LIMITS, Limits, open_package, read_member
 from xlfuncs.registry import ExcelScalar
 
@@ -48,9 +54,6 @@ _T_FULL = re.compile(rb'(\s+)t\s*=\s*(?:"[^"]*"|\'[^\']*\')')
 _V_FULL = re.compile(rb"<" + _PREFIX + rb"v(?:\s[^>]*)?(?:/>|>.*?</" + _PREFIX + rb"v>)", re.DOTALL)
 _IS_FULL = re.compile(rb"<" + _PREFIX + rb"is(?:\s[^>]*)?(?:/>|>.*?</" + _PREFIX + rb"is>)", re.DOTALL)
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
-
-assert CELL_TOKEN is not None  # the scanner shared with the reader
-
 
 def _escape_char(m: re.Match[str]) -> str:
     return f"_x{ord(m.group(0)):04X}_"
@@ -73,6 +76,12 @@ def format_value(value: object) -> tuple[bytes | None, bytes | None]:
     >>> format_value(ExcelError.DIV0), format_value(None)
     ((b'e', b'#DIV/0!'), (None, None))
     """
+    if type(value) is float:
+        if value.is_integer() and abs(value) <= 2**53:
+            return None, str(int(value)).encode("ascii")
+        if value - value == 0.0:  # finite
+            return None, repr(value).encode("ascii")
+        return b"e", b"#NUM!"
     if value is None:
         return None, None
     if isinstance(value, bool):
@@ -96,26 +105,43 @@ def format_value(value: object) -> tuple[bytes | None, bytes | None]:
     return b"e", b"#VALUE!"
 
 
-def _rewrite_cell(m: re.Match[bytes], body: bytes, fm: re.Match[bytes] | None, value: object) -> bytes:
+def _rewrite_cell(
+    data: bytes,
+    start: int,
+    end: int,
+    prefix: bytes,
+    attrs: bytes,
+    old_t: bytes | None,
+    body: bytes,
+    fm_end: int,
+    value: object,
+) -> bytes:
+    """The new ``<c>`` element: ``t=`` replaced, ``<v>`` (and ``<is>``) replaced after ``<f>``."""
     t, v = format_value(value)
-    g0 = m.group(0)
-    prefix = g0[1 : m.start(2) - m.start(0)]
-    attrs = m.group(3)
-    tm = _T_FULL.search(attrs)
-    if tm is not None:
-        new_t = tm.group(1) + b't="' + t + b'"' if t is not None else b""
-        attrs = attrs[: tm.start()] + new_t + attrs[tm.end() :]
+    close = b"</" + prefix + b"c>"
+    # the start tag is lead + attrs + ">"; lead (``<c r="A1"``) is kept byte for byte
+    lead = data[start : end - len(close) - len(body) - 1 - len(attrs)]
+    if old_t is not None:
+        tm = _T_FULL.search(attrs)
+        if tm is not None:
+            new_t = tm.group(1) + b't="' + t + b'"' if t is not None else b""
+            attrs = attrs[: tm.start()] + new_t + attrs[tm.end() :]
+        elif t is not None:
+            attrs = attrs + b' t="' + t + b'"'
     elif t is not None:
         attrs = attrs + b' t="' + t + b'"'
-    if fm is not None:
-        head, tail = body[: fm.end()], body[fm.end() :]
-    else:
-        head, tail = b"", body
-    tail = _V_FULL.sub(b"", tail)
-    if b"is" in tail:
-        tail = _IS_FULL.sub(b"", tail)
-    vel = b"" if v is None else b"<" + prefix + b"v>" + v + b"</" + prefix + b"v>"
-    return b"<" + prefix + b"c" + attrs + b">" + head + vel + tail + b"</" + prefix + b"c>"
+    head, tail = body[:fm_end], body[fm_end:]
+    if tail:
+        if tail[:3] == b"<v>" and tail[-4:] == b"</v>" and tail.find(b"<", 3) == len(tail) - 4:
+            tail = b""
+        else:
+            tail = _V_FULL.sub(b"", tail)
+            if b"is" in tail:
+                tail = _IS_FULL.sub(b"", tail)
+    open_tag = lead + attrs + b">"
+    if v is None:
+        return open_tag + head + tail + close
+    return open_tag + head + b"<" + prefix + b"v>" + v + b"</" + prefix + b"v>" + tail + close
 
 
 def patch_sheet(data: bytes, cells: Mapping[tuple[int, int], object]) -> tuple[bytes, int]:
@@ -135,26 +161,34 @@ def patch_sheet(data: bytes, cells: Mapping[tuple[int, int], object]) -> tuple[b
     last = 0
     count = 0
     arrays: list[tuple[int, int, int, int]] = []
-    for m, row, col in scan_cells(data):
-        body = m.group(5)
-        if not body:
+    for start, end, prefix, attrs, old_t, body, row, col in scan_cells(data):
+        if not body or (b"f" not in body and not arrays):
             continue
+        if body[:3] == b"<f>":
+            fm_end = body.find(b"</f>") + 4
+            if fm_end < 4:
+                continue
+        else:
+            fm = _F_ELEM.search(body) if b"f" in body else None
+            if fm is not None:
+                fm_end = fm.end()
+                if b"array" in fm.group(1):
+                    ref = re.search(rb'ref\s*=\s*["\']([^"\']+)["\']', fm.group(1))
+                    if ref is not None:
+                        try:
+                            arrays.append(parse_ref(ref.group(1).decode("ascii")))
+                        except (ValueError, UnicodeDecodeError):
+                            pass
+            elif any(r1 <= row <= r2 and c1 <= col <= c2 for r1, c1, r2, c2 in arrays):
+                fm_end = 0
+            else:
+                continue
         coord = (row, col)
-        fm = _F_ELEM.search(body) if b"f" in body else None
-        if fm is not None and b"array" in fm.group(1):
-            ref = re.search(rb'ref\s*=\s*["\']([^"\']+)["\']', fm.group(1))
-            if ref is not None:
-                try:
-                    arrays.append(parse_ref(ref.group(1).decode("ascii")))
-                except (ValueError, UnicodeDecodeError):
-                    pass
         if coord not in cells:
             continue
-        if fm is None and not any(r1 <= row <= r2 and c1 <= col <= c2 for r1, c1, r2, c2 in arrays):
-            continue
-        out.append(data[last : m.start()])
-        out.append(_rewrite_cell(m, body, fm, cells[coord]))
-        last = m.end()
+        out.append(data[last:start])
+        out.append(_rewrite_cell(data, start, end, prefix, attrs, old_t, body, fm_end, cells[coord]))
+        last = end
         count += 1
     if not count:
         return data, 0
