@@ -215,7 +215,7 @@ def _whole(q: np.ndarray, exact: Callable[[int], Decimal], rounding: str) -> np.
     near = np.abs(q - np.rint(q)) <= _NEAR * np.maximum(1.0, np.abs(q))
     for i in np.flatnonzero(near.ravel()):
         r.flat[i] = float(exact(int(i)).to_integral_value(rounding=rounding))
-    return r
+    return np.asarray(r, dtype=float)
 
 
 def rnd_points(
@@ -273,8 +273,8 @@ def rnd_points(
     cap = np.array([np.inf if r.cap is None else r.cap for r in rules_list])[idx]
     sc = np.array([(scale or r.scale) == "step" for r in rules_list])[idx]
     lic_c = np.where(counts, lic_a, 0.0)
-    total = s_a + lic_c
-    num, den, s_b, l_b, r_b, st_b = np.broadcast_arrays(total * 100.0, rev_a * step, s_a, lic_c, rev_a, step)
+    total_a = s_a + lic_c
+    num, den, s_b, l_b, r_b, st_b = np.broadcast_arrays(total_a * 100.0, rev_a * step, s_a, lic_c, rev_a, step)
     q = num / den
 
     def exact(i: int) -> Decimal:
@@ -337,11 +337,11 @@ def spend_needed(
         raise DomainError("a target is above the R&D points cap")
     t_b, pps_b = np.broadcast_arrays(t_a, pps)
     q = t_b / pps_b
-    steps = np.where(
+    steps_a = np.where(
         sc, _whole(q, lambda i: _dec(t_b.flat[i]) / _dec(pps_b.flat[i]), ROUND_CEILING), q
     )
-    required = steps * step / 100.0 * rev_a
-    out = np.maximum(0.0, required - cur_a)
+    required_a = steps_a * step / 100.0 * rev_a
+    out = np.maximum(0.0, required_a - cur_a)
     return _like(out, target_points, revenue, current_spend)
 
 
