@@ -210,3 +210,15 @@ def test_expand_paths_skips_lock_and_temp_files(tmp_path: Path) -> None:
     # an explicit file is taken whatever its extension (and then fails with a reason)
     assert [p.name for p in expand_paths([tmp_path / "c.xls", tmp_path / "a.xlsx", tmp_path])] == [
         "c.xls", "a.xlsx", "b.XLSM"]
+
+
+def test_package_api_and_progress_bar(inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import xlfuncs
+    import xlfuncs.recalc
+
+    rep = xlfuncs.recalc(inputs, out_dir=tmp_path / "o", jobs=1, evaluator=EV, progress=True)
+    assert rep.exit_code == 0
+    err = capsys.readouterr().err
+    assert "\rrecalc [" in err and "4/4 files (0 failed" in err  # the bar, forced on without a terminal
+    assert xlfuncs.check(tmp_path / "o", jobs=1, evaluator=EV).exit_code == 0
+    assert rep.summary_line().startswith("recalc: 4 files (4 ok, 0 failed), 12 formula cells, 0 error cells, ")

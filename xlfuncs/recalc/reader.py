@@ -433,7 +433,7 @@ def _read_sheet(
     data: bytes, name: str, shared: list[str], date1904: bool, part: str
 ) -> SheetData:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        data = data.decode("utf-16").encode("utf-8")
+        data = data.decode("utf-16", errors="replace").encode("utf-8")
     sheet = SheetData(name)
     values, formulas, cached, members = sheet.values, sheet.formulas, sheet.cached, sheet.array_members
     masters: dict[str, tuple[str, Coord]] = {}
@@ -533,13 +533,7 @@ def read_workbook(
 
     Raises :class:`WorkbookError` with a one-line reason for anything unreadable.
     """
-    if isinstance(path, (str, os.PathLike)):
-        zf = open_package(path, limits)
-    else:
-        try:
-            zf = zipfile.ZipFile(path)
-        except zipfile.BadZipFile:
-            raise WorkbookError("not an .xlsx/.xlsm file (not a zip package)") from None
+    zf = open_package(path, limits)
     with zf:
         return _read(zf, limits)
 

@@ -20,6 +20,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from xlfuncs.errors import WorkbookError
 
@@ -49,46 +50,60 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-def _sniff_ole(path: Path) -> str:
+def _sniff_ole(source: Path | IO[bytes]) -> str:
     """Tell a password-protected OOXML workbook from a legacy binary file."""
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(4 << 20)
-    except OSError:
+        if isinstance(source, Path):
+            with open(source, "rb") as fh:
+                head = fh.read(4 << 20)
+        else:
+            head = source.read(4 << 20)
+    except (OSError, ValueError):
         head = b""
     if _ENCRYPTION_INFO in head:
         return "password-protected (encrypted) workbook; remove the password and save as .xlsx"
     return "legacy binary workbook (.xls/OLE container); save it as .xlsx"
 
 
-def open_package(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> zipfile.ZipFile:
-    """Open ``path`` as a spreadsheet package after checking what it is and how big it unpacks.
+def open_package(path: str | os.PathLike[str] | IO[bytes], limits: Limits = DEFAULT_LIMITS) -> zipfile.ZipFile:
+    """Open ``path`` (or a binary file object) as a spreadsheet package after checking what it
+    is and how big it unpacks.
 
     Raises :class:`WorkbookError` with a one-line reason (never another exception).
     """
-    p = Path(path)
-    try:
-        with open(p, "rb") as fh:
-            head = fh.read(8)
-    except IsADirectoryError:
-        raise WorkbookError("is a folder, not a workbook") from None
-    except FileNotFoundError:
-        raise WorkbookError("file not found") from None
-    except PermissionError:
-        raise WorkbookError("permission denied (file locked or unreadable)") from None
-    except OSError as exc:
-        raise WorkbookError(f"cannot read file ({exc.strerror or exc})") from None
+    if isinstance(path, (str, os.PathLike)):
+        p = Path(path)
+        try:
+            with open(p, "rb") as fh:
+                head = fh.read(8)
+        except IsADirectoryError:
+            raise WorkbookError("is a folder, not a workbook") from None
+        except FileNotFoundError:
+            raise WorkbookError("file not found") from None
+        except PermissionError:
+            raise WorkbookError("permission denied (file locked or unreadable)") from None
+        except OSError as exc:
+            raise WorkbookError(f"cannot read file ({exc.strerror or exc})") from None
+        source: Path | IO[bytes] = p
+    else:
+        try:
+            path.seek(0)
+            head = path.read(8)
+            path.seek(0)
+        except (OSError, ValueError) as exc:
+            raise WorkbookError(f"cannot read file ({exc})") from None
+        source = path
     if not head:
         raise WorkbookError("empty file")
     if head.startswith(_OLE_MAGIC[:4]):
-        raise WorkbookError(_sniff_ole(p))
+        raise WorkbookError(_sniff_ole(source))
     if not head.startswith(_ZIP_MAGIC):
         raise WorkbookError("not an .xlsx/.xlsm file (not a zip package)")
     try:
-        zf = zipfile.ZipFile(p)
+        zf = zipfile.ZipFile(source)
     except zipfile.BadZipFile:
         raise WorkbookError("truncated or corrupt zip package") from None
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, ValueError, EOFError, NotImplementedError, RuntimeError, zipfile.LargeZipFile) as exc:
         raise WorkbookError(f"corrupt zip package ({exc})") from None
     try:
         _check_members(zf, limits)
