@@ -94,7 +94,8 @@ def generate_workbook(path: Path, programmes: int, *, plain: bool = False, seed:
             inp.cell(i + 2, c, rnd.randint(0, 200))
             L = _col(c)
             rows = [
-                "=" + points(f"Inputs!{L}{i + 1}", f"Inputs!{L}{i}", f"Inputs!{L}{i + 2}", f"{L}$1"),
+                "="
+                + points(f"Inputs!{L}{i + 1}", f"Inputs!{L}{i}", f"Inputs!{L}{i + 2}", f"{L}$1"),
                 f"=ROUND({L}{base},2)",
                 f"=MIN(MAX({L}{base + 1},0),PointsCap)",
                 f'=IF({L}{base + 2}>=Threshold,"HIGH","LOW")',
@@ -119,15 +120,22 @@ def generate_workbook(path: Path, programmes: int, *, plain: bool = False, seed:
                 f"=INDEX(Inputs!C{i}:{last}{i},MATCH(BaseYear,Years,0))",
                 f"=ROUND(AVERAGE({rng}),2)",
                 f'=COUNTIF(Calc!C{base + 3}:{last}{base + 3},"HIGH")',
-                "=" + points(f"SUM(Inputs!C{i + 1}:{last}{i + 1})", f"SUM(Inputs!C{i}:{last}{i})",
-                             f"SUM(Inputs!C{i + 2}:{last}{i + 2})", "BaseYear"),
+                "="
+                + points(
+                    f"SUM(Inputs!C{i + 1}:{last}{i + 1})",
+                    f"SUM(Inputs!C{i}:{last}{i})",
+                    f"SUM(Inputs!C{i + 2}:{last}{i + 2})",
+                    "BaseYear",
+                ),
                 f'=IF(B{r}>={threshold},"ok","short")',
             ]
         ):
             summ.cell(r, 2 + k, text)
             n += 1
     last_row = 1 + programmes
-    for k, text in enumerate([f"=SUM(B2:B{last_row})", f"=MAX(C2:C{last_row})", f"=SUM(I2:I{last_row})"]):
+    for k, text in enumerate(
+        [f"=SUM(B2:B{last_row})", f"=MAX(C2:C{last_row})", f"=SUM(I2:I{last_row})"]
+    ):
         summ.cell(last_row + 2, 2 + k, text)
         n += 1
     wb.save(path)
@@ -154,7 +162,7 @@ def fill_templates(folder: Path, count: int, seed: int = 11) -> tuple[list[Path]
             fill(template, data, out, force=True)
             paths.append(out)
         return paths, "xlfuncs.templates.fill(programme_budget)"
-    except Exception as exc:  # templates package missing or changed: copy the committed template
+    except Exception as exc:  # noqa: BLE001  (templates package missing or changed: copy the committed template)
         return _template_copies(folder, count, f"{type(exc).__name__}: {exc}")
 
 
@@ -212,9 +220,21 @@ class LibreOffice:
     def convert(self, files: list[Path], timeout: float = 900) -> None:
         assert self.exe
         subprocess.run(
-            [self.exe, f"-env:UserInstallation=file://{self.profile}", "--headless", "--norestore",
-             "--convert-to", "xlsx", "--outdir", str(self.out), *map(str, files)],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout,
+            [
+                self.exe,
+                f"-env:UserInstallation=file://{self.profile}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                str(self.out),
+                *map(str, files),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=timeout,
         )
 
     def warm(self, sample: Path) -> None:
@@ -226,10 +246,14 @@ class LibreOffice:
         text = xcu.read_text(encoding="utf-8")
         if "ooSetupLastVersion" in text:
             return
-        ver = subprocess.run([self.exe or "soffice", "--version"], capture_output=True, text=True).stdout.split()
+        ver = subprocess.run(
+            [self.exe or "soffice", "--version"], capture_output=True, text=True, check=False
+        ).stdout.split()
         version = ".".join(ver[1].split(".")[:2]) if len(ver) > 1 else "7.4"
-        item = (f'<item oor:path="/org.openoffice.Setup/Product"><prop oor:name="ooSetupLastVersion" '
-                f'oor:op="fuse"><value>{version}</value></prop></item>\n')
+        item = (
+            f'<item oor:path="/org.openoffice.Setup/Product"><prop oor:name="ooSetupLastVersion" '
+            f'oor:op="fuse"><value>{version}</value></prop></item>\n'
+        )
         xcu.write_text(text.replace("</oor:items>", item + "</oor:items>"), encoding="utf-8")
         self.convert([sample])
 
@@ -247,20 +271,30 @@ print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 def peak_memory_mb(src: Path, dst: Path) -> tuple[float, float]:
     """(baseline MB after imports, peak MB) of a fresh process doing one recalc + write."""
-    code = "import xlfuncs.recalc.engine, xlfuncs.recalc.reader, xlfuncs.recalc.writer\n" + _PEAK.format(
-        root=str(ROOT), src=str(src), dst=str(dst))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=1800)
+    code = (
+        "import xlfuncs.recalc.engine, xlfuncs.recalc.reader, xlfuncs.recalc.writer\n"
+        + _PEAK.format(root=str(ROOT), src=str(src), dst=str(dst))
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=1800
+    )
     base_kb, peak_kb = map(int, out.stdout.split()[-2:])
     return base_kb / 1024, peak_kb / 1024
 
 
 # ----------------------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--quick", action="store_true", help="fast smoke run")
-    ap.add_argument("--batch", type=int, default=None, help="number of filled templates (default 200; quick 20)")
+    ap.add_argument(
+        "--batch", type=int, default=None, help="number of filled templates (default 200; quick 20)"
+    )
     ap.add_argument("--huge", action="store_true", help="also ~500,000 formula cells (slow)")
-    ap.add_argument("--jobs", type=int, default=None, help="workers for the template batch (default: cores)")
+    ap.add_argument(
+        "--jobs", type=int, default=None, help="workers for the template batch (default: cores)"
+    )
     ap.add_argument("--no-libreoffice", action="store_true")
     ap.add_argument("--keep", metavar="DIR", help="work in DIR and keep the files")
     args = ap.parse_args(argv)
@@ -290,12 +324,22 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             ours(src, dst)  # cold: plan cache empty for this shape
             cold = time.perf_counter() - t0
-            warm = median_time(lambda: ours(src, dst), repeat)
-            floor = median_time(lambda: openpyxl_floor(src, work / "floor.xlsx"), repeat)
-            lot = median_time(lambda: lo.convert([plain]), repeat) if use_lo else float("nan")
+            warm = median_time(lambda s=src, d=dst: ours(s, d), repeat)
+            floor = median_time(lambda s=src: openpyxl_floor(s, work / "floor.xlsx"), repeat)
+            lot = median_time(lambda p=plain: lo.convert([p]), repeat) if use_lo else float("nan")
             base_mb, peak_mb = peak_memory_mb(src, work / "peak.xlsx")
-            rows.append((f"{label} ({cells} formulas)", f"{cold:.3f}", f"{warm:.3f}", f"{floor:.3f}", f"{lot:.3f}",
-                         f"{warm / floor:.2f}", f"{lot / warm:.2f}", f"{peak_mb:.0f} (base {base_mb:.0f})"))
+            rows.append(
+                (
+                    f"{label} ({cells} formulas)",
+                    f"{cold:.3f}",
+                    f"{warm:.3f}",
+                    f"{floor:.3f}",
+                    f"{lot:.3f}",
+                    f"{warm / floor:.2f}",
+                    f"{lot / warm:.2f}",
+                    f"{peak_mb:.0f} (base {base_mb:.0f})",
+                )
+            )
             print(f"[{label}] generated in {gen:.1f} s", file=sys.stderr)
         if n_batch:
             from xlfuncs.recalc.batch import recalc
@@ -317,19 +361,38 @@ def main(argv: list[str] | None = None) -> int:
                     t0 = time.perf_counter()
                     lo.convert(paths)
                     lo_b = time.perf_counter() - t0
-                rows.append((f"batch {len(paths)} templates ({rep.formula_cells} formulas, {failed} failed)",
-                             "-", f"{ours_b:.3f}", f"{floor_b:.3f}", f"{lo_b:.3f}", f"{ours_b / floor_b:.2f}",
-                             f"{lo_b / ours_b:.2f}", f"{len(paths) / ours_b:.0f} files/s"))
+                rows.append(
+                    (
+                        f"batch {len(paths)} templates ({rep.formula_cells} formulas, {failed} failed)",
+                        "-",
+                        f"{ours_b:.3f}",
+                        f"{floor_b:.3f}",
+                        f"{lo_b:.3f}",
+                        f"{ours_b / floor_b:.2f}",
+                        f"{lo_b / ours_b:.2f}",
+                        f"{len(paths) / ours_b:.0f} files/s",
+                    )
+                )
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    head = ("case", "ours cold s", "ours s", "openpyxl load+save s", "LibreOffice s", "ours/openpyxl",
-            "LibreOffice/ours", "peak MB / rate")
+    head = (
+        "case",
+        "ours cold s",
+        "ours s",
+        "openpyxl load+save s",
+        "LibreOffice s",
+        "ours/openpyxl",
+        "LibreOffice/ours",
+        "peak MB / rate",
+    )
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
     for r in [head, tuple("-" * w for w in widths), *rows]:
         print(" | ".join(str(x).ljust(w) for x, w in zip(r, widths)))
-    print(f"\n{os.cpu_count()} CPUs; repeats: {repeat} (median); LibreOffice: "
-          f"{'warm private profile' if use_lo else 'not run'}")
+    print(
+        f"\n{os.cpu_count()} CPUs; repeats: {repeat} (median); LibreOffice: "
+        f"{'warm private profile' if use_lo else 'not run'}"
+    )
     return 0
 
 

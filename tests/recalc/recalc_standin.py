@@ -53,6 +53,6 @@ def evaluate(book: WorkbookData, *, today: object = None, cache: object = None) 
                 res.warnings.append("unsupported function NOPE")
             if "CIRC" in f.text:
                 res.circular.append(f"{sheet.name}!R{r}C{c}")
-        for (r, c), _anchor in sheet.array_members.items():
+        for r, c in sheet.array_members:
             res.values[(si, r, c)] = float(r * 1000 + c)
     return res

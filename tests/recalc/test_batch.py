@@ -16,11 +16,11 @@ import openpyxl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-import recalc_standin  # noqa: E402
+import recalc_standin
 
-from xlfuncs.errors import ExcelError  # noqa: E402
-from xlfuncs.recalc.batch import UsageError, check, expand_paths, recalc  # noqa: E402
-from xlfuncs.recalc.reader import read_workbook  # noqa: E402
+from xlfuncs.errors import ExcelError
+from xlfuncs.recalc.batch import UsageError, check, expand_paths, recalc
+from xlfuncs.recalc.reader import read_workbook
 
 EV = recalc_standin.evaluate
 
@@ -54,7 +54,9 @@ def inputs(tmp_path: Path) -> Path:
 def test_recalc_to_out_dir_with_json_report(inputs: Path, tmp_path: Path) -> None:
     before = {p.name: sha(p) for p in inputs.iterdir()}
     out = tmp_path / "out"
-    rep = recalc([inputs], out_dir=out, jobs=1, report=tmp_path / "r.json", evaluator=EV, progress=False)
+    rep = recalc(
+        [inputs], out_dir=out, jobs=1, report=tmp_path / "r.json", evaluator=EV, progress=False
+    )
     assert rep.exit_code == 0 and [f.status for f in rep.files] == ["ok"] * 4
     assert rep.formula_cells == 12 and rep.error_cells == 0
     assert {p.name: sha(p) for p in inputs.iterdir()} == before  # originals untouched
@@ -62,7 +64,14 @@ def test_recalc_to_out_dir_with_json_report(inputs: Path, tmp_path: Path) -> Non
     # stand-in: row*1000 + col + len(text)/8; "hello" is returned as text
     assert ws["B1"].value == 1000 + 2 + len("A1*2") / 8 and ws["B2"].value == "hello"
     data = json.loads((tmp_path / "r.json").read_text())
-    assert data["summary"] == {**data["summary"], "files": 4, "ok": 4, "failed": 0, "formula_cells": 12, "exit_code": 0}
+    assert data["summary"] == {
+        **data["summary"],
+        "files": 4,
+        "ok": 4,
+        "failed": 0,
+        "formula_cells": 12,
+        "exit_code": 0,
+    }
     assert data["files"][0]["output"] == str(out / "book0.xlsx")
 
 
@@ -104,8 +113,12 @@ def test_never_overwrites_an_input(inputs: Path, tmp_path: Path) -> None:
     other = tmp_path / "other"
     other.mkdir()
     make_book(other / "book0.xlsx")
-    rep = recalc([inputs / "book0.xlsx", other / "book0.xlsx"], out_dir=tmp_path / "o", jobs=1, evaluator=EV)
-    assert [f.status for f in rep.files] == ["ok", "failed"] and "already used" in rep.files[1].reason
+    rep = recalc(
+        [inputs / "book0.xlsx", other / "book0.xlsx"], out_dir=tmp_path / "o", jobs=1, evaluator=EV
+    )
+    assert [f.status for f in rep.files] == ["ok", "failed"] and "already used" in rep.files[
+        1
+    ].reason
 
 
 def test_in_place_lock_file_and_read_only(inputs: Path) -> None:
@@ -150,9 +163,15 @@ def test_rulebook_reaches_the_workers(inputs: Path, tmp_path: Path) -> None:
     rep = recalc(d, out_dir=tmp_path / "o", jobs=2, rulebook=rb, evaluator=EV)
     assert rep.exit_code == 0
     for i in range(3):
-        assert read_workbook(tmp_path / "o" / f"r{i}.xlsx").sheets[0].cached[(1, 2)] == str(rb.resolve())
-    assert os.environ.get("XLFUNCS_RULEBOOK") == env_before  # the caller's environment is left alone
-    recalc(d, out_dir=tmp_path / "o1", jobs=1, rulebook=rb, evaluator=EV)  # inline run restores it too
+        assert read_workbook(tmp_path / "o" / f"r{i}.xlsx").sheets[0].cached[(1, 2)] == str(
+            rb.resolve()
+        )
+    assert (
+        os.environ.get("XLFUNCS_RULEBOOK") == env_before
+    )  # the caller's environment is left alone
+    recalc(
+        d, out_dir=tmp_path / "o1", jobs=1, rulebook=rb, evaluator=EV
+    )  # inline run restores it too
     assert os.environ.get("XLFUNCS_RULEBOOK") == env_before
 
 
@@ -173,12 +192,20 @@ def test_dask_local_cluster_gives_the_same_report(inputs: Path, tmp_path: Path) 
     distributed = pytest.importorskip("distributed")
     (inputs / "broken.xlsx").write_bytes(b"")
     ref = recalc(inputs, out_dir=tmp_path / "ref", jobs=1, evaluator=EV)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
-        rep = recalc(inputs, out_dir=tmp_path / "dask", executor="dask", scheduler=cluster.scheduler_address,
-                     evaluator=EV)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        rep = recalc(
+            inputs,
+            out_dir=tmp_path / "dask",
+            executor="dask",
+            scheduler=cluster.scheduler_address,
+            evaluator=EV,
+        )
     assert _summary(rep) == _summary(ref) and rep.exit_code == ref.exit_code == 1
-    assert (tmp_path / "dask" / "book2.xlsx").read_bytes() == (tmp_path / "ref" / "book2.xlsx").read_bytes()
+    assert (tmp_path / "dask" / "book2.xlsx").read_bytes() == (
+        tmp_path / "ref" / "book2.xlsx"
+    ).read_bytes()
 
 
 def test_check_reports_no_difference_after_recalc(inputs: Path, tmp_path: Path) -> None:
@@ -187,7 +214,9 @@ def test_check_reports_no_difference_after_recalc(inputs: Path, tmp_path: Path) 
     assert check(out, jobs=1, evaluator=EV).exit_code == 0
     rep = check(inputs / "book0.xlsx", jobs=1, evaluator=EV)
     assert rep.exit_code == 1
-    assert rep.files[0].differences[0] == "Calc!B1 stored (empty) computed 1002.5"  # stand-in: 1*1000 + 2 + len("A1*2")/8
+    assert (
+        rep.files[0].differences[0] == "Calc!B1 stored (empty) computed 1002.5"
+    )  # stand-in: 1*1000 + 2 + len("A1*2")/8
 
 
 def test_check_tolerance_and_types() -> None:
@@ -209,16 +238,25 @@ def test_expand_paths_skips_lock_and_temp_files(tmp_path: Path) -> None:
     assert [p.name for p in expand_paths([str(tmp_path / "**" / "*.xlsx")])] == ["a.xlsx", "e.xlsx"]
     # an explicit file is taken whatever its extension (and then fails with a reason)
     assert [p.name for p in expand_paths([tmp_path / "c.xls", tmp_path / "a.xlsx", tmp_path])] == [
-        "c.xls", "a.xlsx", "b.XLSM"]
+        "c.xls",
+        "a.xlsx",
+        "b.XLSM",
+    ]
 
 
-def test_package_api_and_progress_bar(inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_package_api_and_progress_bar(
+    inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import xlfuncs
     import xlfuncs.recalc
 
     rep = xlfuncs.recalc(inputs, out_dir=tmp_path / "o", jobs=1, evaluator=EV, progress=True)
     assert rep.exit_code == 0
     err = capsys.readouterr().err
-    assert "\rrecalc [" in err and "4/4 files (0 failed" in err  # the bar, forced on without a terminal
+    assert (
+        "\rrecalc [" in err and "4/4 files (0 failed" in err
+    )  # the bar, forced on without a terminal
     assert xlfuncs.check(tmp_path / "o", jobs=1, evaluator=EV).exit_code == 0
-    assert rep.summary_line().startswith("recalc: 4 files (4 ok, 0 failed), 12 formula cells, 0 error cells, ")
+    assert rep.summary_line().startswith(
+        "recalc: 4 files (4 ok, 0 failed), 12 formula cells, 0 error cells, "
+    )

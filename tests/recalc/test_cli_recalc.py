@@ -14,10 +14,10 @@ import openpyxl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_batch import make_book  # noqa: E402
+from test_batch import make_book
 
-from xlfuncs.cli import main  # noqa: E402
-from xlfuncs.recalc.writer import TEMP_PREFIX  # noqa: E402
+from xlfuncs.cli import main
+from xlfuncs.recalc.writer import TEMP_PREFIX
 
 HERE = Path(__file__).parent
 
@@ -31,8 +31,14 @@ def env(**extra: str) -> dict[str, str]:
 
 
 def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "xlfuncs", *args], capture_output=True, text=True,
-                          env=env(**extra), timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "xlfuncs", *args],
+        capture_output=True,
+        text=True,
+        env=env(**extra),
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture()
@@ -47,7 +53,9 @@ def inputs(tmp_path: Path) -> Path:
 
 def test_recalc_cli_report_and_exit_codes(inputs: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    r = run("recalc", str(inputs), "-o", str(out), "--report", str(tmp_path / "r.csv"), "--jobs", "2")
+    r = run(
+        "recalc", str(inputs), "-o", str(out), "--report", str(tmp_path / "r.csv"), "--jobs", "2"
+    )
     assert r.returncode == 1  # c.xlsx failed
     assert f"{inputs / 'c.xlsx'}: truncated or corrupt zip package" in r.stderr
     assert f"{inputs / 'b.xlsx'}: warning: unsupported function NOPE" in r.stderr
@@ -56,10 +64,14 @@ def test_recalc_cli_report_and_exit_codes(inputs: Path, tmp_path: Path) -> None:
     assert openpyxl.load_workbook(out / "a.xlsx", data_only=True)["Calc"]["B2"].value == "hello"
 
 
-def test_usage_errors_exit_2(inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_usage_errors_exit_2(
+    inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["recalc", str(inputs)]) == 2
     assert "give an output folder (-o DIR) or --in-place" in capsys.readouterr().err
-    assert main(["recalc", str(inputs), "-o", str(tmp_path), "--in-place"]) == 2  # argparse: mutually exclusive
+    assert (
+        main(["recalc", str(inputs), "-o", str(tmp_path), "--in-place"]) == 2
+    )  # argparse: mutually exclusive
     assert main(["recalc", str(tmp_path / "none*.xlsx"), "-o", str(tmp_path / "o")]) == 2
     assert main(["results", str(inputs), "-o", str(tmp_path / "t.json")]) == 2
 
@@ -74,7 +86,9 @@ def test_check_and_results_cli(inputs: Path, tmp_path: Path) -> None:
     assert r.returncode == 1
     assert f"{inputs / 'a.xlsx'}: Calc!B1 stored (empty) computed 1002.5" in r.stdout.splitlines()
     r = run("results", str(out))
-    assert r.returncode == 0 and r.stdout.splitlines()[0] == "file"  # these books have no defined names
+    assert (
+        r.returncode == 0 and r.stdout.splitlines()[0] == "file"
+    )  # these books have no defined names
 
 
 def test_kill_during_batch_leaves_only_complete_workbooks(tmp_path: Path) -> None:
@@ -85,9 +99,13 @@ def test_kill_during_batch_leaves_only_complete_workbooks(tmp_path: Path) -> Non
         (d / f"f{i:02d}.xlsx").write_bytes((d / "seed.xlsx").read_bytes())
     (d / "seed.xlsx").unlink()
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "xlfuncs", "recalc", str(d), "-o", str(out), "--jobs", "2"],
-                            env=env(STANDIN_SLEEP="0.05"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "xlfuncs", "recalc", str(d), "-o", str(out), "--jobs", "2"],
+        env=env(STANDIN_SLEEP="0.05"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(list(out.glob("f*.xlsx"))) < 3:
         time.sleep(0.01)
@@ -155,25 +173,65 @@ def test_real_engine_end_to_end(tmp_path: Path) -> None:
     digest = hashlib.sha256(src.read_bytes()).hexdigest()
     out = tmp_path / "out"
     plain_env = {k: v for k, v in env().items() if k != "XLFUNCS_RECALC_EVALUATOR"}
-    r = subprocess.run([sys.executable, "-m", "xlfuncs", "recalc", str(d), "-o", str(out)], capture_output=True,
-                       text=True, env=plain_env, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "xlfuncs", "recalc", str(d), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        env=plain_env,
+        timeout=120,
+        check=False,
+    )
     assert r.returncode == 0, r.stderr
     assert hashlib.sha256(src.read_bytes()).hexdigest() == digest  # original unchanged
     ws = openpyxl.load_workbook(out / "issue.xlsx", data_only=True)["Calc"]
     got = [ws[f"B{i}"].value for i in range(1, 10)]
-    assert got == [points] * 4 + ["eligible" if points >= threshold else "not yet", -1, 4 * points, 2 * points, gap]
+    assert got == [points] * 4 + [
+        "eligible" if points >= threshold else "not yet",
+        -1,
+        4 * points,
+        2 * points,
+        gap,
+    ]
     df = pd.read_excel(out / "issue.xlsx", sheet_name="Calc", header=None)
     assert df.iloc[6, 1] == 4 * points
-    assert openpyxl.load_workbook(out / "issue.xlsx")["Calc"]["B2"].value == f"=_xll.LOCPOINTS({ARGS})"
-    r = subprocess.run([sys.executable, "-m", "xlfuncs", "check", str(out)], capture_output=True, text=True,
-                       env=plain_env, timeout=120)
+    assert (
+        openpyxl.load_workbook(out / "issue.xlsx")["Calc"]["B2"].value == f"=_xll.LOCPOINTS({ARGS})"
+    )
+    r = subprocess.run(
+        [sys.executable, "-m", "xlfuncs", "check", str(out)],
+        capture_output=True,
+        text=True,
+        env=plain_env,
+        timeout=120,
+        check=False,
+    )
     assert r.returncode == 0 and r.stdout == "", r.stdout
-    r = subprocess.run([sys.executable, "-m", "xlfuncs", "recalc", str(out / "issue.xlsx"), "-o", str(tmp_path / "2")],
-                       capture_output=True, text=True, env=plain_env, timeout=120)
-    assert (tmp_path / "2" / "issue.xlsx").read_bytes() == (out / "issue.xlsx").read_bytes()  # twice: same bytes
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "xlfuncs",
+            "recalc",
+            str(out / "issue.xlsx"),
+            "-o",
+            str(tmp_path / "2"),
+        ],
+        capture_output=True,
+        text=True,
+        env=plain_env,
+        timeout=120,
+        check=False,
+    )
+    assert (tmp_path / "2" / "issue.xlsx").read_bytes() == (
+        out / "issue.xlsx"
+    ).read_bytes()  # twice: same bytes
     from test_writer import strip_values
 
     with zipfile.ZipFile(src) as a, zipfile.ZipFile(out / "issue.xlsx") as b:
         for x, y in zip(a.infolist(), b.infolist(), strict=True):
-            assert (x.filename, x.date_time, x.compress_type) == (y.filename, y.date_time, y.compress_type)
+            assert (x.filename, x.date_time, x.compress_type) == (
+                y.filename,
+                y.date_time,
+                y.compress_type,
+            )
             assert strip_values(a.read(x)) == strip_values(b.read(y))

@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
-import recalc_standin  # noqa: E402
-from test_reader import make_package  # noqa: E402
+import recalc_standin
+from test_reader import make_package
 
-from xlfuncs.errors import WorkbookError  # noqa: E402
-from xlfuncs.recalc import safety  # noqa: E402
-from xlfuncs.recalc.batch import recalc  # noqa: E402
-from xlfuncs.recalc.reader import read_workbook  # noqa: E402
+from xlfuncs.errors import WorkbookError
+from xlfuncs.recalc import safety
+from xlfuncs.recalc.batch import recalc
+from xlfuncs.recalc.reader import read_workbook
 
 GOOD_SHEET = '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f>A1+1</f></c></row>'
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -40,7 +40,10 @@ def zip_of(parts: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes
 
 def replace_part(data: bytes, name: str, content: bytes) -> bytes:
     buf = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as zin,
+        zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
         for info in zin.infolist():
             zout.writestr(info.filename, content if info.filename == name else zin.read(info))
     return buf.getvalue()
@@ -52,7 +55,7 @@ def lying_sizes(data: bytes, name: str, claimed: int) -> bytes:
     encoded = name.encode()
     pos = 0
     while (pos := raw.find(b"PK\x03\x04", pos)) != -1:
-        n, m = struct.unpack_from("<HH", raw, pos + 26)
+        n = struct.unpack_from("<H", raw, pos + 26)[0]
         if raw[pos + 30 : pos + 30 + n] == encoded:
             struct.pack_into("<I", raw, pos + 22, claimed)
         pos += 4
@@ -65,11 +68,15 @@ def lying_sizes(data: bytes, name: str, claimed: int) -> bytes:
     return bytes(raw)
 
 
-LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
-          b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol2;</t></si></sst>')
-EXTERNAL = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-            b'<row r="1"><c r="A1" t="str"><f>1</f><v>&x;</v></c></row></sheetData></worksheet>')
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol2;</t></si></sst>'
+)
+EXTERNAL = (
+    b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    b'<row r="1"><c r="A1" t="str"><f>1</f><v>&x;</v></c></row></sheetData></worksheet>'
+)
 
 
 def hostile_files() -> dict[str, tuple[bytes, str]]:
@@ -79,19 +86,58 @@ def hostile_files() -> dict[str, tuple[bytes, str]]:
         "empty.xlsx": (b"", "empty file"),
         "text.xlsx": (b"hello, I am a CSV,1,2\n", "not a zip"),
         "truncated.xlsx": (g[: len(g) // 2], "truncated or corrupt zip"),
-        "encrypted.xlsx": (OLE + b"\0" * 504 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 200, "password-protected"),
+        "encrypted.xlsx": (
+            OLE + b"\0" * 504 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 200,
+            "password-protected",
+        ),
         "legacy.xls": (OLE + b"\0" * 1024, "legacy binary workbook"),
-        "binary.xlsb": (zip_of({"xl/workbook.bin": b"\0\1", "[Content_Types].xml": b"<Types/>"}), ".xlsb"),
-        "calc.ods": (zip_of({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"},
-                            zipfile.ZIP_STORED), "OpenDocument"),
+        "binary.xlsb": (
+            zip_of({"xl/workbook.bin": b"\0\1", "[Content_Types].xml": b"<Types/>"}),
+            ".xlsb",
+        ),
+        "calc.ods": (
+            zip_of(
+                {
+                    "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+                    "content.xml": b"<x/>",
+                },
+                zipfile.ZIP_STORED,
+            ),
+            "OpenDocument",
+        ),
         "noworkbook.xlsx": (zip_of({"[Content_Types].xml": b"<Types/>"}), "no xl/workbook.xml"),
-        "nosheet.xlsx": (replace_part(g, "xl/_rels/workbook.xml.rels", zipfile.ZipFile(io.BytesIO(g)).read(
-            "xl/_rels/workbook.xml.rels").replace(b"sheet1.xml", b"gone1.xml")), "missing part"),
-        "bomb.xlsx": (zip_of({"xl/workbook.xml": b"<workbook/>", "xl/huge.xml": b"\0" * (20 << 20)}), "zip bomb"),
-        "liar.xlsx": (lying_sizes(replace_part(g, "xl/worksheets/sheet1.xml", b"<worksheet>" + b" " * (3 << 20) +
-                                               b"</worksheet>"), "xl/worksheets/sheet1.xml", 100), "corrupt"),
-        "laughs.xlsx": (replace_part(make_package({"S": GOOD_SHEET}, shared=["a"]), "xl/sharedStrings.xml", LAUGHS),
-                        "DOCTYPE"),
+        "nosheet.xlsx": (
+            replace_part(
+                g,
+                "xl/_rels/workbook.xml.rels",
+                zipfile.ZipFile(io.BytesIO(g))
+                .read("xl/_rels/workbook.xml.rels")
+                .replace(b"sheet1.xml", b"gone1.xml"),
+            ),
+            "missing part",
+        ),
+        "bomb.xlsx": (
+            zip_of({"xl/workbook.xml": b"<workbook/>", "xl/huge.xml": b"\0" * (20 << 20)}),
+            "zip bomb",
+        ),
+        "liar.xlsx": (
+            lying_sizes(
+                replace_part(
+                    g,
+                    "xl/worksheets/sheet1.xml",
+                    b"<worksheet>" + b" " * (3 << 20) + b"</worksheet>",
+                ),
+                "xl/worksheets/sheet1.xml",
+                100,
+            ),
+            "corrupt",
+        ),
+        "laughs.xlsx": (
+            replace_part(
+                make_package({"S": GOOD_SHEET}, shared=["a"]), "xl/sharedStrings.xml", LAUGHS
+            ),
+            "DOCTYPE",
+        ),
         "external.xlsx": (replace_part(g, "xl/worksheets/sheet1.xml", EXTERNAL), "DOCTYPE"),
         "badxml.xlsx": (replace_part(g, "xl/workbook.xml", b"<workbook><sheets>"), "malformed XML"),
     }
@@ -107,8 +153,14 @@ def test_each_hostile_input_gets_a_one_line_reason_and_the_batch_goes_on(tmp_pat
     (d / "good.xlsx").write_bytes(good())
     (d / "readonly.xlsx").write_bytes(good())
     (d / "readonly.xlsx").chmod(0o444)
-    (d / "formula_error.xlsx").write_bytes(make_package({"S": '<row r="1"><c r="B1"><f>1/0+ERRDIV</f></c></row>'}))
-    explicit = [d / n for n in cases] + [d / "good.xlsx", d / "readonly.xlsx", d / "formula_error.xlsx"]
+    (d / "formula_error.xlsx").write_bytes(
+        make_package({"S": '<row r="1"><c r="B1"><f>1/0+ERRDIV</f></c></row>'})
+    )
+    explicit = [d / n for n in cases] + [
+        d / "good.xlsx",
+        d / "readonly.xlsx",
+        d / "formula_error.xlsx",
+    ]
     rep = recalc(explicit, out_dir=tmp_path / "out", jobs=2, evaluator=recalc_standin.evaluate)
     by_name = {Path(f.path).name: f for f in rep.files}
     for name, (_content, words) in cases.items():
@@ -118,21 +170,29 @@ def test_each_hostile_input_gets_a_one_line_reason_and_the_batch_goes_on(tmp_pat
         assert not (tmp_path / "out" / name).exists()
     with pytest.raises(WorkbookError, match="is a folder, not a workbook"):
         read_workbook(d / "folder.xlsx")  # (given to recalc, a folder expands to its workbooks)
-    assert by_name["good.xlsx"].ok and by_name["readonly.xlsx"].ok  # read-only input is fine to read
+    assert (
+        by_name["good.xlsx"].ok and by_name["readonly.xlsx"].ok
+    )  # read-only input is fine to read
     assert by_name["formula_error.xlsx"].ok and by_name["formula_error.xlsx"].error_cells == 1
-    assert read_workbook(tmp_path / "out" / "good.xlsx").sheets[0].cached == {(1, 2): 1002.5}  # stand-in: 1*1000 + 2 + len("A1+1")/8
+    assert read_workbook(tmp_path / "out" / "good.xlsx").sheets[0].cached == {
+        (1, 2): 1002.5
+    }  # stand-in: 1*1000 + 2 + len("A1+1")/8
     assert rep.exit_code == 1
     assert not list((tmp_path / "out").glob(".xlfuncs-tmp-*"))
 
 
-def test_unreadable_file_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_file_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     p = tmp_path / "locked.xlsx"
     p.write_bytes(good())
 
     def locked(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(safety, "open", locked, raising=False)  # root can read anything; simulate a lock
+    monkeypatch.setattr(
+        safety, "open", locked, raising=False
+    )  # root can read anything; simulate a lock
     with pytest.raises(WorkbookError, match="permission denied"):
         read_workbook(p)
 
@@ -142,7 +202,11 @@ def test_entities_are_never_expanded_even_late_in_a_part() -> None:
     filler = random.Random(3).randbytes(1 << 20).hex().encode()  # 2 MB that does not compress much
     data = b"<!-- " + filler + b" -->" + LAUGHS.split(b"?>", 1)[1]
     with pytest.raises(WorkbookError, match="DOCTYPE"):
-        read_workbook(io.BytesIO(replace_part(make_package({"S": ""}, shared=["a"]), "xl/sharedStrings.xml", data)))
+        read_workbook(
+            io.BytesIO(
+                replace_part(make_package({"S": ""}, shared=["a"]), "xl/sharedStrings.xml", data)
+            )
+        )
 
 
 def test_limits_bound_total_size(tmp_path: Path) -> None:
@@ -156,11 +220,19 @@ def test_limits_bound_total_size(tmp_path: Path) -> None:
 @given(st.data())
 def test_corrupted_packages_only_ever_raise_workbook_error(data: st.DataObject) -> None:
     """Flip, cut or overwrite bytes of good packages (stored, so XML is visible): read or refuse, never crash."""
-    base = make_package({"S": GOOD_SHEET + '<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="inlineStr">'
-                         '<is><t>x</t></is></c><c r="C2"><f t="shared" ref="C2:C3" si="0">A2</f><v>1</v></c></row>'},
-                        shared=["s"], names='<definedNames><definedName name="N">S!$A$1</definedName></definedNames>')
+    base = make_package(
+        {
+            "S": GOOD_SHEET + '<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="inlineStr">'
+            '<is><t>x</t></is></c><c r="C2"><f t="shared" ref="C2:C3" si="0">A2</f><v>1</v></c></row>'
+        },
+        shared=["s"],
+        names='<definedNames><definedName name="N">S!$A$1</definedName></definedNames>',
+    )
     stored = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(base)) as zin, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as zout:
+    with (
+        zipfile.ZipFile(io.BytesIO(base)) as zin,
+        zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as zout,
+    ):
         for info in zin.infolist():
             zout.writestr(info.filename, zin.read(info))
     raw = bytearray(data.draw(st.sampled_from([base, stored.getvalue()])))

@@ -20,27 +20,49 @@ RNS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationsh
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def make_package(sheets: dict[str, str], *, workbook_extra: str = "", shared: list[str] | None = None,
-                 names: str = "", extra_parts: dict[str, bytes] | None = None) -> bytes:
+def make_package(
+    sheets: dict[str, str],
+    *,
+    workbook_extra: str = "",
+    shared: list[str] | None = None,
+    names: str = "",
+    extra_parts: dict[str, bytes] | None = None,
+) -> bytes:
     """A minimal hand-made package: ``sheets`` maps sheet name -> the inside of <sheetData>."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("_rels/.rels", f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                   f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-        sheet_tags = "".join(f'<sheet name="{n}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, n in enumerate(sheets))
-        z.writestr("xl/workbook.xml", f"<workbook {NS} {RNS}>{workbook_extra}<sheets>{sheet_tags}</sheets>"
-                   f"{names}</workbook>")
-        rels = "".join(f'<Relationship Id="rId{i + 1}" Type="{REL}/worksheet" Target="worksheets/sheet{i + 1}.xml"/>'
-                       for i in range(len(sheets)))
+        z.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        sheet_tags = "".join(
+            f'<sheet name="{n}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, n in enumerate(sheets)
+        )
+        z.writestr(
+            "xl/workbook.xml",
+            f"<workbook {NS} {RNS}>{workbook_extra}<sheets>{sheet_tags}</sheets>{names}</workbook>",
+        )
+        rels = "".join(
+            f'<Relationship Id="rId{i + 1}" Type="{REL}/worksheet" Target="worksheets/sheet{i + 1}.xml"/>'
+            for i in range(len(sheets))
+        )
         if shared is not None:
-            rels += f'<Relationship Id="rIdS" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>'
+            rels += (
+                f'<Relationship Id="rIdS" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>'
+            )
             sis = "".join(f"<si><t>{s}</t></si>" for s in shared)
             z.writestr("xl/sharedStrings.xml", f"<sst {NS}>{sis}</sst>")
-        z.writestr("xl/_rels/workbook.xml.rels",
-                   f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>')
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>',
+        )
         for i, body in enumerate(sheets.values()):
-            z.writestr(f"xl/worksheets/sheet{i + 1}.xml", f"<worksheet {NS}><sheetData>{body}</sheetData></worksheet>")
+            z.writestr(
+                f"xl/worksheets/sheet{i + 1}.xml",
+                f"<worksheet {NS}><sheetData>{body}</sheetData></worksheet>",
+            )
         for name, data in (extra_parts or {}).items():
             z.writestr(name, data)
     return buf.getvalue()
@@ -94,8 +116,20 @@ def test_cell_types_and_cached_values(tmp_path: Path) -> None:
     )
     book = read_workbook(write(tmp_path, make_package({"S": body}, shared=["zero", "one"])))
     s = book.sheets[0]
-    assert s.values == {(1, 1): "one", (1, 2): "inline", (1, 3): False, (1, 4): ExcelError.NA, (1, 5): 0.0015}
-    assert s.cached == {(2, 1): "ab", (2, 2): ExcelError.DIV0, (2, 3): True, (2, 4): 0.003, (2, 6): "a\rb"}
+    assert s.values == {
+        (1, 1): "one",
+        (1, 2): "inline",
+        (1, 3): False,
+        (1, 4): ExcelError.NA,
+        (1, 5): 0.0015,
+    }
+    assert s.cached == {
+        (2, 1): "ab",
+        (2, 2): ExcelError.DIV0,
+        (2, 3): True,
+        (2, 4): 0.003,
+        (2, 6): "a\rb",
+    }
     assert s.formulas[(2, 1)].text == '"a"&"b"'
     assert (2, 5) in s.formulas and (2, 5) not in s.cached  # formula without a stored value
 
@@ -120,8 +154,10 @@ def test_cells_without_r_attribute_and_prefixed_namespace(tmp_path: Path) -> Non
         for info in zin.infolist():
             content = zin.read(info)
             if info.filename == "xl/worksheets/sheet1.xml":
-                content = (f'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                           f"<x:sheetData>{body}</x:sheetData></x:worksheet>").encode()
+                content = (
+                    f'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    f"<x:sheetData>{body}</x:sheetData></x:worksheet>"
+                ).encode()
             zout.writestr(info, content)
     s = read_workbook(write(tmp_path, buf.getvalue())).sheets[0]
     assert s.values == {(1, 1): 1, (2, 1): 3}
@@ -129,14 +165,22 @@ def test_cells_without_r_attribute_and_prefixed_namespace(tmp_path: Path) -> Non
 
 
 def test_date1904_and_sheet_scoped_names(tmp_path: Path) -> None:
-    names = ('<definedNames><definedName name="X" localSheetId="1">B!$A$1</definedName>'
-             '<definedName name="Y">A!$A$1:$A$3</definedName>'
-             '<definedName name="Bad" localSheetId="9">A!$A$1</definedName></definedNames>')
-    data = make_package({"A": "", "B": ""}, workbook_extra='<workbookPr date1904="1"/>',
-                        names=names + '<calcPr calcId="191029"/>')
+    names = (
+        '<definedNames><definedName name="X" localSheetId="1">B!$A$1</definedName>'
+        '<definedName name="Y">A!$A$1:$A$3</definedName>'
+        '<definedName name="Bad" localSheetId="9">A!$A$1</definedName></definedNames>'
+    )
+    data = make_package(
+        {"A": "", "B": ""},
+        workbook_extra='<workbookPr date1904="1"/>',
+        names=names + '<calcPr calcId="191029"/>',
+    )
     book = read_workbook(write(tmp_path, data))
     assert book.date1904 and not book.iterate
-    assert [(n.name, n.text, n.scope) for n in book.names] == [("X", "B!$A$1", 1), ("Y", "A!$A$1:$A$3", None)]
+    assert [(n.name, n.text, n.scope) for n in book.names] == [
+        ("X", "B!$A$1", 1),
+        ("Y", "A!$A$1:$A$3", None),
+    ]
 
 
 def test_missing_sheet_part_is_a_one_line_error(tmp_path: Path) -> None:

@@ -56,7 +56,9 @@ def test_selected_names_keep_order_and_missing_names_are_none(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
-def test_results_cli_outputs(tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_results_cli_outputs(
+    tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     d = tmp_path / "in"
     d.mkdir()
     scenario(d, "a.xlsx", 3.25)

@@ -82,7 +82,15 @@ def test_roundtrip_openpyxl_pandas_and_bytes(book_path: Path, tmp_path: Path) ->
     wb = openpyxl.load_workbook(out, data_only=True)
     ws = wb["Inputs"]
     assert [ws[c].value for c in ("B1", "B2", "B3", "B4", "B5", "C1", "C2", "D1")] == [
-        20, 30, "big & <bold>", "#DIV/0!", True, 20, None, "plain text"]
+        20,
+        30,
+        "big & <bold>",
+        "#DIV/0!",
+        True,
+        20,
+        None,
+        "plain text",
+    ]
     assert wb["Calc"]["A1"].value == 31.1
     formulas = openpyxl.load_workbook(out)
     assert formulas["Inputs"]["B2"].value == "=SUM(A1:A2)"
@@ -117,13 +125,24 @@ def test_values_read_back_exactly(book_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "o.xlsx"
     write_values(book_path, out, VALUES)
     cached = read_workbook(out).sheets[0].cached
-    assert cached[(1, 2)] == 20 and cached[(3, 2)] == "big & <bold>" and cached[(4, 2)] is ExcelError.DIV0
+    assert (
+        cached[(1, 2)] == 20
+        and cached[(3, 2)] == "big & <bold>"
+        and cached[(4, 2)] is ExcelError.DIV0
+    )
     assert cached[(5, 2)] is True and cached[(1, 3)] == 20
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-10**14, 10**14),
-                 st.text(max_size=40), st.booleans(), st.sampled_from(list(ExcelError))))
+@given(
+    st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.integers(-(10**14), 10**14),
+        st.text(max_size=40),
+        st.booleans(),
+        st.sampled_from(list(ExcelError)),
+    )
+)
 def test_patched_value_reads_back_identically(value: object) -> None:
     # Shortest repr round-trips floats exactly; text (control chars too) survives _xHHHH_ escaping.
     xml = b'<worksheet><sheetData><row r="1"><c r="A1"><f>X()</f></c></row></sheetData></worksheet>'
@@ -149,7 +168,9 @@ def test_format_value_edge_cases() -> None:
     assert format_value(object()) == (b"e", b"#VALUE!")
 
 
-def test_kill_during_write_leaves_old_file(book_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_kill_during_write_leaves_old_file(
+    book_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out.xlsx"
     write_values(book_path, out, VALUES)
     old = out.read_bytes()
@@ -179,15 +200,19 @@ def test_unwritable_destination_is_a_workbook_error(book_path: Path, tmp_path: P
 
 
 def test_shared_children_array_members_and_untouched_neighbours() -> None:
-    xml = (b'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>keep</t></is></c>'
-           b'<c r="B1"><f t="shared" ref="B1:B2" si="0">A1</f><v>1</v></c>'
-           b'<c r="C1" t="e"><f t="array" ref="C1:C2">X()</f><v>#N/A</v></c></row>'
-           b'<row r="2"><c r="B2" s="4"><f t="shared" si="0"/><v>1</v></c><c r="C2"><v>0</v></c>'
-           b'<c r="D2"><v>7</v></c></row></sheetData></worksheet>')
+    xml = (
+        b'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>keep</t></is></c>'
+        b'<c r="B1"><f t="shared" ref="B1:B2" si="0">A1</f><v>1</v></c>'
+        b'<c r="C1" t="e"><f t="array" ref="C1:C2">X()</f><v>#N/A</v></c></row>'
+        b'<row r="2"><c r="B2" s="4"><f t="shared" si="0"/><v>1</v></c><c r="C2"><v>0</v></c>'
+        b'<c r="D2"><v>7</v></c></row></sheetData></worksheet>'
+    )
     new, n = patch_sheet(xml, {(1, 1): 0, (1, 2): 2, (2, 2): "t", (1, 3): 5, (2, 3): 6, (2, 4): 8})
     assert n == 4  # B1, B2 (shared), C1 (array), C2 (array member); A1 and D2 are constants
-    assert new == (b'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>keep</t></is></c>'
-                   b'<c r="B1"><f t="shared" ref="B1:B2" si="0">A1</f><v>2</v></c>'
-                   b'<c r="C1"><f t="array" ref="C1:C2">X()</f><v>5</v></c></row>'
-                   b'<row r="2"><c r="B2" s="4" t="str"><f t="shared" si="0"/><v>t</v></c><c r="C2"><v>6</v></c>'
-                   b'<c r="D2"><v>7</v></c></row></sheetData></worksheet>')
+    assert new == (
+        b'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>keep</t></is></c>'
+        b'<c r="B1"><f t="shared" ref="B1:B2" si="0">A1</f><v>2</v></c>'
+        b'<c r="C1"><f t="array" ref="C1:C2">X()</f><v>5</v></c></row>'
+        b'<row r="2"><c r="B2" s="4" t="str"><f t="shared" si="0"/><v>t</v></c><c r="C2"><v>6</v></c>'
+        b'<c r="D2"><v>7</v></c></row></sheetData></worksheet>'
+    )

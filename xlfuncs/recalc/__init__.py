@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from xlfuncs.recalc.model import WorkbookData
     from xlfuncs.recalc.report import BatchReport
 
-__all__ = ["recalc", "check", "results", "read_workbook", "write_values"]
+__all__ = ["check", "read_workbook", "recalc", "results", "write_values"]
 
 
 def recalc(paths: Any, **kwargs: Any) -> BatchReport:

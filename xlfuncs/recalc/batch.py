@@ -36,12 +36,12 @@ __all__ = [
     "RULEBOOK_ENV",
     "Task",
     "UsageError",
+    "cell_name",
+    "check",
     "expand_paths",
     "get_evaluator",
     "process_file",
     "recalc",
-    "check",
-    "cell_name",
 ]
 
 #: ``"module:function"`` of an alternative evaluator (tests, experiments).
@@ -198,8 +198,11 @@ def process_file(task: Task) -> FileResult:
         result.status, result.reason = "failed", "out of memory"
     except RecursionError:
         result.status, result.reason = "failed", "formulas nested too deeply"
-    except Exception as exc:  # one broken file must never stop a batch
-        result.status, result.reason = "failed", _one_line(f"internal error: {type(exc).__name__}: {exc}")
+    except Exception as exc:  # noqa: BLE001  (one broken file must never stop a batch)
+        result.status, result.reason = (
+            "failed",
+            _one_line(f"internal error: {type(exc).__name__}: {exc}"),
+        )
     result.seconds = time.perf_counter() - start
     return result
 
@@ -216,14 +219,18 @@ def _process(task: Task, result: FileResult) -> None:
         dst = Path(task.dst)
         if dst.exists():
             if src.exists() and os.path.samefile(dst, src):
-                raise WorkbookError("output would overwrite the input; use --in-place to change the file itself")
+                raise WorkbookError(
+                    "output would overwrite the input; use --in-place to change the file itself"
+                )
             if not task.force:
                 raise WorkbookError(f"output {dst} exists; use --force to overwrite")
     if task.in_place:
         if src.exists() and not os.access(src, os.W_OK):
             raise WorkbookError("file is read-only; not modified")
         if _lock_file(src).exists():
-            raise WorkbookError(f"file is open in Excel (lock file {_lock_file(src).name}); not modified")
+            raise WorkbookError(
+                f"file is open in Excel (lock file {_lock_file(src).name}); not modified"
+            )
     book = read_workbook(src)
     result.formula_cells = sum(len(s.formulas) for s in book.sheets)
     evaluated = _evaluate(book, task)
@@ -305,7 +312,12 @@ def _init_worker(rulebook: str | None) -> None:
         os.environ[RULEBOOK_ENV] = rulebook
 
 
-def _run_pool(tasks: Sequence[Task], jobs: int, rulebook: str | None, on_done: Callable[[int, FileResult], None]) -> None:
+def _run_pool(
+    tasks: Sequence[Task],
+    jobs: int,
+    rulebook: str | None,
+    on_done: Callable[[int, FileResult], None],
+) -> None:
     from concurrent.futures.process import BrokenProcessPool
 
     window = max(2 * jobs, jobs + 1)
@@ -319,7 +331,9 @@ def _run_pool(tasks: Sequence[Task], jobs: int, rulebook: str | None, on_done: C
                     fut = pool.submit(process_file, tasks[next_index])
                 except BrokenProcessPool:
                     pool.shutdown(wait=False, cancel_futures=True)
-                    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(rulebook,))
+                    pool = ProcessPoolExecutor(
+                        max_workers=jobs, initializer=_init_worker, initargs=(rulebook,)
+                    )
                     continue
                 inflight[fut] = next_index
                 next_index += 1
@@ -331,44 +345,59 @@ def _run_pool(tasks: Sequence[Task], jobs: int, rulebook: str | None, on_done: C
                     res = fut.result()
                 except BrokenProcessPool:
                     broken = True
-                    res = FileResult(tasks[i].src, status="failed", reason="worker process died (out of memory or killed)")
-                except Exception as exc:
-                    res = FileResult(tasks[i].src, status="failed", reason=_one_line(f"internal error: {exc}"))
+                    res = FileResult(
+                        tasks[i].src,
+                        status="failed",
+                        reason="worker process died (out of memory or killed)",
+                    )
+                except Exception as exc:  # noqa: BLE001
+                    res = FileResult(
+                        tasks[i].src, status="failed", reason=_one_line(f"internal error: {exc}")
+                    )
                 on_done(i, res)
             if broken:
                 pool.shutdown(wait=False, cancel_futures=True)
-                pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(rulebook,))
+                pool = ProcessPoolExecutor(
+                    max_workers=jobs, initializer=_init_worker, initargs=(rulebook,)
+                )
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_dask(
-    tasks: Sequence[Task], jobs: int, scheduler: str | None, on_done: Callable[[int, FileResult], None]
+    tasks: Sequence[Task],
+    jobs: int,
+    scheduler: str | None,
+    on_done: Callable[[int, FileResult], None],
 ) -> None:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise UsageError("the dask executor needs the optional extra: pip install 'xlfuncs[dask]'") from None
+        raise UsageError(
+            "the dask executor needs the optional extra: pip install 'xlfuncs[dask]'"
+        ) from None
     cluster = None
     if scheduler:
         try:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout="20s")  # type: ignore[no-untyped-call]
         except (OSError, TimeoutError) as exc:
             raise UsageError(f"cannot connect to Dask scheduler {scheduler} ({exc})") from None
     else:
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)  # type: ignore[no-untyped-call]
     window = max(4 * jobs, 8)
     try:
-        ac = as_completed()
-        keys: dict[str, int] = {}
+        ac = as_completed()  # type: ignore[no-untyped-call]
+        keys: dict[object, int] = {}
         next_index = 0
 
         def submit() -> None:
             nonlocal next_index
             fut = client.submit(process_file, tasks[next_index], pure=False)
             keys[fut.key] = next_index
-            ac.add(fut)
+            ac.add(fut)  # type: ignore[no-untyped-call]
             next_index += 1
 
         while next_index < len(tasks) and next_index < window:
@@ -377,14 +406,16 @@ def _run_dask(
             i = keys.pop(fut.key)
             try:
                 res = fut.result()
-            except Exception as exc:
-                res = FileResult(tasks[i].src, status="failed", reason=_one_line(f"worker failed: {exc}"))
+            except Exception as exc:  # noqa: BLE001
+                res = FileResult(
+                    tasks[i].src, status="failed", reason=_one_line(f"worker failed: {exc}")
+                )
             fut.release()
             on_done(i, res)
             if next_index < len(tasks):
                 submit()
     finally:
-        client.close()
+        client.close()  # type: ignore[no-untyped-call]
         if cluster is not None:
             cluster.close()
 
@@ -426,7 +457,10 @@ def _run(
             _run_pool(tasks, min(n_jobs, len(tasks)), rulebook, on_done)
     finally:
         bar.close()
-    files = [r if r is not None else FileResult(t.src, status="failed", reason="not processed") for r, t in zip(results, tasks)]
+    files = [
+        r if r is not None else FileResult(t.src, status="failed", reason="not processed")
+        for r, t in zip(results, tasks)
+    ]
     return BatchReport(files, time.perf_counter() - start)
 
 
@@ -466,7 +500,11 @@ def recalc(
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     if (out_dir is None) == (not in_place):
-        raise UsageError("give an output folder (-o DIR) or --in-place" if out_dir is None else "-o and --in-place exclude each other")
+        raise UsageError(
+            "give an output folder (-o DIR) or --in-place"
+            if out_dir is None
+            else "-o and --in-place exclude each other"
+        )
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be at least 1")
     if report is not None and Path(report).suffix.lower() not in (".json", ".csv"):
@@ -478,7 +516,9 @@ def recalc(
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UsageError(f"{out}: cannot create output folder ({exc.strerror or exc})") from None
+            raise UsageError(
+                f"{out}: cannot create output folder ({exc.strerror or exc})"
+            ) from None
         clean_stale_temp_files(out)
     tasks: list[Task] = []
     taken: dict[str, str] = {}
@@ -507,12 +547,24 @@ def recalc(
     if not tasks:
         raise UsageError("no workbooks found in the given paths")
     runnable = [t for i, t in enumerate(tasks) if i not in collisions]
-    rep = _run(runnable, jobs=jobs, executor=executor, scheduler=scheduler, rulebook=rb, progress=progress, label="recalc")
+    rep = _run(
+        runnable,
+        jobs=jobs,
+        executor=executor,
+        scheduler=scheduler,
+        rulebook=rb,
+        progress=progress,
+        label="recalc",
+    )
     if collisions:
         merged: list[FileResult] = []
         it = iter(rep.files)
         for i, t in enumerate(tasks):
-            merged.append(FileResult(t.src, status="failed", reason=collisions[i]) if i in collisions else next(it))
+            merged.append(
+                FileResult(t.src, status="failed", reason=collisions[i])
+                if i in collisions
+                else next(it)
+            )
         rep.files = merged
     if report is not None:
         rep.write(report)
@@ -543,7 +595,15 @@ def check(
     tasks = [Task(str(p), None, "check", rb, evaluator) for p in expand_paths(paths)]
     if not tasks:
         raise UsageError("no workbooks found in the given paths")
-    rep = _run(tasks, jobs=jobs, executor=executor, scheduler=scheduler, rulebook=rb, progress=progress, label="check")
+    rep = _run(
+        tasks,
+        jobs=jobs,
+        executor=executor,
+        scheduler=scheduler,
+        rulebook=rb,
+        progress=progress,
+        label="check",
+    )
     if report is not None:
         rep.write(report)
     return rep

@@ -14,11 +14,25 @@ __all__ = ["register"]
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="parallel workers (default: CPU cores)")
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        metavar="N",
+        help="parallel workers (default: CPU cores)",
+    )
     p.add_argument("--report", metavar="FILE", help="write a per-file report (.json or .csv)")
     p.add_argument("--rulebook", metavar="FILE", help="rulebook file the functions use")
-    p.add_argument("--executor", choices=("process", "dask"), default="process", help="where files run (default: process)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster)")
+    p.add_argument(
+        "--executor",
+        choices=("process", "dask"),
+        default="process",
+        help="where files run (default: process)",
+    )
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster)"
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 
 
@@ -32,8 +46,12 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("paths", nargs="+", metavar="PATHS")
     dest = p.add_mutually_exclusive_group()
-    dest.add_argument("-o", "--out-dir", metavar="DIR", help="write results to copies in DIR (same file names)")
-    dest.add_argument("--in-place", action="store_true", help="write results into the files themselves")
+    dest.add_argument(
+        "-o", "--out-dir", metavar="DIR", help="write results to copies in DIR (same file names)"
+    )
+    dest.add_argument(
+        "--in-place", action="store_true", help="write results into the files themselves"
+    )
     p.add_argument("--force", action="store_true", help="replace existing output files in DIR")
     _add_common(p)
     p.set_defaults(handler=_recalc)
@@ -56,7 +74,12 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("paths", nargs="+", metavar="PATHS")
     p.add_argument("--names", nargs="+", metavar="NAME", help="names to collect (default: all)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write .csv, .xlsx or .parquet (default: CSV on stdout)")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write .csv, .xlsx or .parquet (default: CSV on stdout)",
+    )
     p.set_defaults(handler=_results)
 
 

@@ -40,14 +40,14 @@ from xlfuncs.recalc.safety import DEFAULT_LIMITS, Limits, open_package, read_mem
 from xlfuncs.registry import ExcelScalar
 
 __all__ = [
-    "read_workbook",
     "PackageLayout",
-    "package_layout",
-    "scan_cells",
-    "sheet_data_span",
     "col_to_index",
     "index_to_col",
+    "package_layout",
     "parse_ref",
+    "read_workbook",
+    "scan_cells",
+    "sheet_data_span",
 ]
 
 Coord = tuple[int, int]
@@ -64,8 +64,12 @@ CELL_TOKEN = re.compile(
 _R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*["\']\$?([A-Za-z]{1,3})\$?(\d+)["\']')
 _ROW_R = re.compile(rb'(?:^|\s)r\s*=\s*["\'](\d+)["\']')
 _T_ATTR = re.compile(rb'(?:^|\s)t\s*=\s*["\'](\w+)["\']')
-_F_ELEM = re.compile(rb"<" + _PREFIX + rb"f(?=[\s/>])([^>]*?)(?:/>|>(.*?)</" + _PREFIX + rb"f>)", re.DOTALL)
-_V_ELEM = re.compile(rb"<" + _PREFIX + rb"v(?:\s[^>]*)?(?:/>|>(.*?)</" + _PREFIX + rb"v>)", re.DOTALL)
+_F_ELEM = re.compile(
+    rb"<" + _PREFIX + rb"f(?=[\s/>])([^>]*?)(?:/>|>(.*?)</" + _PREFIX + rb"f>)", re.DOTALL
+)
+_V_ELEM = re.compile(
+    rb"<" + _PREFIX + rb"v(?:\s[^>]*)?(?:/>|>(.*?)</" + _PREFIX + rb"v>)", re.DOTALL
+)
 _IS_T = re.compile(rb"<" + _PREFIX + rb"t(?:\s[^>]*)?(?:/>|>(.*?)</" + _PREFIX + rb"t>)", re.DOTALL)
 _RPH = re.compile(rb"<" + _PREFIX + rb"rPh[\s>].*?</" + _PREFIX + rb"rPh>", re.DOTALL)
 _ATTR = re.compile(rb'([\w:.\-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
@@ -131,7 +135,7 @@ def _entity(m: re.Match[str]) -> str:
     key = m.group(1)
     if key[0] == "#":
         try:
-            return chr(int(key[2:], 16) if key[1] in "xX" else int(key[1:]))
+            return chr(int(key[2:], 16) if key[1] in "xX" else int(key[1:]))  # noqa: FURB166
         except (ValueError, OverflowError):
             return m.group(0)
     return _ENTITIES[key]
@@ -280,7 +284,7 @@ def _read_rels(zf: zipfile.ZipFile, part: str, limits: Limits) -> dict[str, tupl
 def package_layout(zf: zipfile.ZipFile, limits: Limits = DEFAULT_LIMITS) -> PackageLayout:
     """Find the workbook part, its sheets (in order) and the shared strings part."""
     workbook = "xl/workbook.xml"
-    for _rid, (rtype, target) in _read_rels(zf, "", limits).items():
+    for rtype, target in _read_rels(zf, "", limits).values():
         if rtype == "officeDocument":
             workbook = target
             break
@@ -291,13 +295,17 @@ def package_layout(zf: zipfile.ZipFile, limits: Limits = DEFAULT_LIMITS) -> Pack
     for el in root.iter():
         if _local(el.tag) != "sheet":
             continue
-        rid = next((v for k, v in el.attrib.items() if _local(k) == "id" and k.startswith("{")), None)
+        rid = next(
+            (v for k, v in el.attrib.items() if _local(k) == "id" and k.startswith("{")), None
+        )
         rel = rels.get(rid or "")
         part = rel[1] if rel and rel[0] == "worksheet" else None
         if rel is None and rid is None:
             raise WorkbookError(f"{workbook}: sheet {el.get('name')!r} has no relationship id")
         if rel is None:
-            raise WorkbookError(f"{workbook}: sheet {el.get('name')!r} points to a missing relationship {rid}")
+            raise WorkbookError(
+                f"{workbook}: sheet {el.get('name')!r} points to a missing relationship {rid}"
+            )
         sheets.append((el.get("name") or f"Sheet{len(sheets) + 1}", part))
     if not sheets:
         raise WorkbookError("workbook has no sheets")
@@ -363,7 +371,9 @@ def _iso_to_serial(text: str, date1904: bool) -> float | str:
     return serial
 
 
-def _decode(t: bytes | None, raw: bytes, shared: list[str], date1904: bool) -> tuple[bool, ExcelScalar]:
+def _decode(
+    t: bytes | None, raw: bytes, shared: list[str], date1904: bool
+) -> tuple[bool, ExcelScalar]:
     """Decode the text of ``<v>`` for cell type ``t``; return (has_value, value)."""
     if t is None or t == b"n":
         raw = raw.strip()
@@ -429,13 +439,16 @@ def _attrs(raw: bytes) -> dict[str, str]:
 _MAX_ARRAY_CELLS = 2_000_000
 
 
-def _read_sheet(
-    data: bytes, name: str, shared: list[str], date1904: bool, part: str
-) -> SheetData:
+def _read_sheet(data: bytes, name: str, shared: list[str], date1904: bool, part: str) -> SheetData:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         data = data.decode("utf-16", errors="replace").encode("utf-8")
     sheet = SheetData(name)
-    values, formulas, cached, members = sheet.values, sheet.formulas, sheet.cached, sheet.array_members
+    values, formulas, cached, members = (
+        sheet.values,
+        sheet.formulas,
+        sheet.cached,
+        sheet.array_members,
+    )
     masters: dict[str, tuple[str, Coord]] = {}
     pending: list[tuple[Coord, str, bool, ExcelScalar]] = []
     array_cells = 0
@@ -454,9 +467,12 @@ def _read_sheet(
                 has_value, value = False, None
             else:
                 has_value, value = _cell_value(t, rest, shared, date1904)
-            text = xml_text(body[3:end]) if b"&" in body[3:end] else body[3:end].decode("utf-8", "replace")
-            if text.startswith("="):
-                text = text[1:]
+            text = (
+                xml_text(body[3:end])
+                if b"&" in body[3:end]
+                else body[3:end].decode("utf-8", "replace")
+            )
+            text = text.removeprefix("=")
             if text:
                 formulas[coord] = FormulaCell(text, coord)
                 if has_value:
@@ -481,8 +497,7 @@ def _read_sheet(
         fattrs = _attrs(fm.group(1)) if fm.group(1).strip() else {}
         ftype = fattrs.get("t", "normal")
         text = xml_text(fm.group(2)) if fm.group(2) is not None else ""
-        if text.startswith("="):
-            text = text[1:]
+        text = text.removeprefix("=")
         if ftype == "shared":
             si = fattrs.get("si", "")
             if text:
@@ -569,7 +584,9 @@ def _read(zf: zipfile.ZipFile, limits: Limits) -> WorkbookData:
                     continue
             book.names.append(DefinedName(name, (el.text or "").strip().removeprefix("="), scope))
     del sheet_index
-    shared = _read_shared_strings(zf, layout.shared_strings, limits) if layout.shared_strings else []
+    shared = (
+        _read_shared_strings(zf, layout.shared_strings, limits) if layout.shared_strings else []
+    )
     for name, part in layout.sheets:
         if part is None:
             book.sheets.append(SheetData(name))

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from xlfuncs.errors import WorkbookError
 
-__all__ = ["FileResult", "BatchReport"]
+__all__ = ["BatchReport", "FileResult"]
 
 Status = Literal["ok", "failed"]
 
@@ -136,7 +136,8 @@ class BatchReport:
         for f in self.files:
             d = f.to_dict()
             writer.writerow(
-                "; ".join(d[k]) if isinstance(d[k], list) else ("" if d[k] is None else d[k]) for k in _CSV_FIELDS
+                "; ".join(d[k]) if isinstance(d[k], list) else ("" if d[k] is None else d[k])
+                for k in _CSV_FIELDS
             )
         return buf.getvalue()
 

@@ -20,6 +20,7 @@ When some file cannot be read, an ``error`` column (last) holds its one-line rea
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Iterable
@@ -31,9 +32,11 @@ from xlfuncs.recalc.model import DefinedName, WorkbookData
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["results", "name_values", "split_sheet_ref"]
+__all__ = ["name_values", "results", "split_sheet_ref"]
 
-_SHEET_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?)$")
+_SHEET_REF = re.compile(
+    r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?)$"
+)
 _MAX_CELLS = 100_000
 
 
@@ -121,7 +124,8 @@ def name_values(book: WorkbookData, names: Iterable[str] | None = None) -> dict[
 
 
 def results(
-    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], names: Iterable[str] | None = None
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    names: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """One row per workbook with the values of its defined names (cached results).
 
@@ -165,7 +169,9 @@ def _flat(df: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         if out[col].map(lambda v: isinstance(v, list)).any():
             out[col] = out[col].map(
-                lambda v: "; ".join("" if x is None else str(x) for x in v) if isinstance(v, list) else v
+                lambda v: (
+                    "; ".join("" if x is None else str(x) for x in v) if isinstance(v, list) else v
+                )
             )
     return out
 
@@ -178,14 +184,18 @@ def table_bytes(df: pd.DataFrame, suffix: str) -> bytes:
     import io
 
     if suffix == ".csv":
-        return _flat(df).to_csv(index=False).encode("utf-8")
+        return str(_flat(df).to_csv(index=False)).encode("utf-8")
     buf = io.BytesIO()
     if suffix == ".xlsx":
         _flat(df).to_excel(buf, index=False, engine="openpyxl")
     elif suffix == ".parquet":
         mixed = df.copy()
         for col in mixed.columns:
-            kinds = {type(v) for v in mixed[col] if v is not None and not (isinstance(v, float) and v != v)}
+            kinds = {
+                type(v)
+                for v in mixed[col]
+                if v is not None and not (isinstance(v, float) and math.isnan(v))
+            }
             if len(kinds) > 1 and not kinds <= {int, float}:
                 mixed[col] = mixed[col].map(lambda v: None if v is None else str(v))
         mixed.to_parquet(buf, index=False)

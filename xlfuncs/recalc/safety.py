@@ -24,7 +24,7 @@ from typing import IO
 
 from xlfuncs.errors import WorkbookError
 
-__all__ = ["Limits", "DEFAULT_LIMITS", "open_package", "read_member", "check_xml_prolog"]
+__all__ = ["DEFAULT_LIMITS", "Limits", "check_xml_prolog", "open_package", "read_member"]
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -65,7 +65,9 @@ def _sniff_ole(source: Path | IO[bytes]) -> str:
     return "legacy binary workbook (.xls/OLE container); save it as .xlsx"
 
 
-def open_package(path: str | os.PathLike[str] | IO[bytes], limits: Limits = DEFAULT_LIMITS) -> zipfile.ZipFile:
+def open_package(
+    path: str | os.PathLike[str] | IO[bytes], limits: Limits = DEFAULT_LIMITS
+) -> zipfile.ZipFile:
     """Open ``path`` (or a binary file object) as a spreadsheet package after checking what it
     is and how big it unpacks.
 
@@ -103,7 +105,14 @@ def open_package(path: str | os.PathLike[str] | IO[bytes], limits: Limits = DEFA
         zf = zipfile.ZipFile(source)
     except zipfile.BadZipFile:
         raise WorkbookError("truncated or corrupt zip package") from None
-    except (OSError, ValueError, EOFError, NotImplementedError, RuntimeError, zipfile.LargeZipFile) as exc:
+    except (
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+        zipfile.LargeZipFile,
+    ) as exc:
         raise WorkbookError(f"corrupt zip package ({exc})") from None
     try:
         _check_members(zf, limits)
@@ -131,14 +140,18 @@ def _check_members(zf: zipfile.ZipFile, limits: Limits) -> None:
                 f"zip member {info.filename} unpacks to {info.file_size} bytes (limit {limits.max_member}); "
                 "possible zip bomb"
             )
-        if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+        if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(
+            info.compress_size, 1
+        ):
             raise WorkbookError(
                 f"zip member {info.filename} has compression ratio "
                 f"{info.file_size / max(info.compress_size, 1):.0f}:1; possible zip bomb"
             )
         total += info.file_size
     if total > limits.max_total:
-        raise WorkbookError(f"package unpacks to {total} bytes (limit {limits.max_total}); possible zip bomb")
+        raise WorkbookError(
+            f"package unpacks to {total} bytes (limit {limits.max_total}); possible zip bomb"
+        )
     if "xl/workbook.xml" not in names:
         raise WorkbookError("not a spreadsheet package (no xl/workbook.xml)")
 
@@ -166,7 +179,9 @@ def read_member(
                     break
                 size += len(chunk)
                 if size > cap:
-                    raise WorkbookError(f"zip member {name} is larger than declared; possible zip bomb")
+                    raise WorkbookError(
+                        f"zip member {name} is larger than declared; possible zip bomb"
+                    )
                 if xml and not parts:
                     check_xml_prolog(chunk, name)
                 parts.append(chunk)
@@ -177,7 +192,7 @@ def read_member(
     except (OSError, ValueError, NotImplementedError, RuntimeError) as exc:
         # zlib.error is an Exception subclass caught below
         raise WorkbookError(f"cannot read zip member {name} ({exc})") from None
-    except Exception as exc:  # zlib.error and friends
+    except Exception as exc:  # noqa: BLE001  (zlib.error and friends)
         raise WorkbookError(f"corrupt zip member {name} ({type(exc).__name__}: {exc})") from None
     data = b"".join(parts)
     if xml:
@@ -215,5 +230,5 @@ def check_xml_prolog(data: bytes, name: str) -> None:
     rest = data[pos : pos + 16]
     if rest[:9].upper() == b"<!DOCTYPE" or rest.startswith(b"<!ENTITY"):
         raise WorkbookError(f"{name}: XML with a DOCTYPE/entity declaration refused")
-    if pos >= n and n >= _CHUNK:
+    if pos >= n >= _CHUNK:
         raise WorkbookError(f"{name}: XML prolog too long")

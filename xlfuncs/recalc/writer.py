@@ -40,11 +40,11 @@ from xlfuncs.registry import ExcelScalar
 
 __all__ = [
     "TEMP_PREFIX",
-    "write_values",
-    "patch_sheet",
-    "format_value",
     "atomic_write",
     "clean_stale_temp_files",
+    "format_value",
+    "patch_sheet",
+    "write_values",
 ]
 
 #: Name prefix of the temporary files written next to a destination.
@@ -52,8 +52,11 @@ TEMP_PREFIX = ".xlfuncs-tmp-"
 
 _T_FULL = re.compile(rb'(\s+)t\s*=\s*(?:"[^"]*"|\'[^\']*\')')
 _V_FULL = re.compile(rb"<" + _PREFIX + rb"v(?:\s[^>]*)?(?:/>|>.*?</" + _PREFIX + rb"v>)", re.DOTALL)
-_IS_FULL = re.compile(rb"<" + _PREFIX + rb"is(?:\s[^>]*)?(?:/>|>.*?</" + _PREFIX + rb"is>)", re.DOTALL)
+_IS_FULL = re.compile(
+    rb"<" + _PREFIX + rb"is(?:\s[^>]*)?(?:/>|>.*?</" + _PREFIX + rb"is>)", re.DOTALL
+)
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+
 
 def _escape_char(m: re.Match[str]) -> str:
     return f"_x{ord(m.group(0)):04X}_"
@@ -187,7 +190,9 @@ def patch_sheet(data: bytes, cells: Mapping[tuple[int, int], object]) -> tuple[b
         if coord not in cells:
             continue
         out.append(data[last:start])
-        out.append(_rewrite_cell(data, start, end, prefix, attrs, old_t, body, fm_end, cells[coord]))
+        out.append(
+            _rewrite_cell(data, start, end, prefix, attrs, old_t, body, fm_end, cells[coord])
+        )
         last = end
         count += 1
     if not count:
@@ -246,7 +251,10 @@ def clean_stale_temp_files(folder: str | os.PathLike[str]) -> list[Path]:
 
 
 def atomic_write(
-    dst: str | os.PathLike[str], write: Callable[[IO[bytes]], None], *, mode_from: str | os.PathLike[str] | None = None
+    dst: str | os.PathLike[str],
+    write: Callable[[IO[bytes]], object],
+    *,
+    mode_from: str | os.PathLike[str] | None = None,
 ) -> None:
     """Call ``write(fileobj)`` on a temporary file next to ``dst``, fsync it, then rename it to ``dst``."""
     dst = Path(dst)
