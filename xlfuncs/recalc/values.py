@@ -338,14 +338,19 @@ def compare(a: Any, b: Any) -> int | ExcelError:
 
 
 def excel_round(x: float | int, digits: int = 0, mode: str = ROUND_HALF_UP) -> float | int:
-    """ROUND/ROUNDUP/ROUNDDOWN on the shortest decimal text of ``x`` (half away from zero).
+    """ROUND/ROUNDUP/ROUNDDOWN on ``x`` as 15 significant decimal digits (half away from zero).
+
+    Excel keeps 15 significant digits, so ``-5*1.37`` (binary -6.8500000000000005) rounds
+    up to -6.85 as the decimal text shows, not to -6.86.
 
     >>> excel_round(-2.5), excel_round(1234.5678, -2), excel_round(1.005, 2)
     (-3.0, 1200.0, 1.01)
+    >>> excel_round(-5 * 1.37, 2, ROUND_UP)
+    -6.85
     """
     if type(x) is int and digits >= 0:
         return x
-    d = Decimal(repr(float(x)))
+    d = Decimal("%.15g" % float(x))
     q = Decimal(1).scaleb(-digits)
     r = d.quantize(q, rounding=mode) if digits >= 0 else (d / q).quantize(
         Decimal(1), rounding=mode
