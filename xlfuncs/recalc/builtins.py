@@ -1675,7 +1675,7 @@ def _format_date(ctx: Ctx, v: float, fmt: str) -> str:
             out.append(tok[1:])
         else:
             out.append(tok)
-        if tok.strip():
+        if tok[:1].isalpha():
             prev_h = False
     return "".join(out)
 
