@@ -258,14 +258,22 @@ class LibreOffice:
         self.convert([sample])
 
 
+# VmHWM (peak RSS of this process image) rather than ru_maxrss, which Linux carries over
+# from the parent across fork + exec and so would report the benchmark's own peak.
 _PEAK = """
-import resource, sys, time
+import sys
 sys.path.insert(0, {root!r})
 from benchmarks.bench_recalc import ours
 from pathlib import Path
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = hwm()
 ours(Path({src!r}), Path({dst!r}))
-print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(before, hwm())
 """
 
 

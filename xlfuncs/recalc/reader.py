@@ -147,9 +147,23 @@ def xml_text(raw: bytes) -> str:
     >>> xml_text(b"a &amp; b &lt; &#67;")
     'a & b < C'
     """
+    if b"&#" in raw and len(raw) > 16:
+        try:  # many character references (text saved as ASCII): let expat decode them
+            return ET.fromstring(b"<t>" + raw + b"</t>").text or ""
+        except ET.ParseError:
+            pass
     text = raw.decode("utf-8", errors="replace")
     if "&" in text:
-        text = _ENTITY.sub(_entity, text)
+        # named entities first and &amp; last, so "&amp;lt;" stays "&lt;"
+        text = (
+            text.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", '"')
+            .replace("&apos;", "'")
+        )
+        if "&#" in text:
+            text = _ENTITY.sub(_entity, text)
+        text = text.replace("&amp;", "&")
     return text
 
 
@@ -404,6 +418,12 @@ def _cell_value(
 ) -> tuple[bool, ExcelScalar]:
     """Return (has_value, value) of a cell body (general path)."""
     if t == b"inlineStr":
+        if (
+            body[:7] == b"<is><t>"
+            and body[-9:] == b"</t></is>"
+            and body.find(b"<", 7) == len(body) - 9
+        ):
+            return True, unescape_xstring(xml_text(body[7:-9]))
         m = _IS_T.search(body)
         if m is None:
             return False, None

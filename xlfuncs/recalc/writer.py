@@ -29,11 +29,17 @@ from typing import IO
 
 from xlfuncs.errors import ExcelError, WorkbookError
 from xlfuncs.recalc.reader import (
+    _COL_CACHE,
     _F_ELEM,
     _PREFIX,
+    _T_ATTR,
+    CELL_TOKEN,
+    CellToken,
+    col_to_index,
     package_layout,
     parse_ref,
     scan_cells,
+    sheet_data_span,
 )
 from xlfuncs.recalc.safety import DEFAULT_LIMITS, Limits, open_package, read_member
 from xlfuncs.registry import ExcelScalar
@@ -164,7 +170,10 @@ def patch_sheet(data: bytes, cells: Mapping[tuple[int, int], object]) -> tuple[b
     last = 0
     count = 0
     arrays: list[tuple[int, int, int, int]] = []
-    for start, end, prefix, attrs, old_t, body, row, col in scan_cells(data):
+    fast = _formula_cells(data)
+    for start, end, prefix, attrs, old_t, body, row, col in (
+        fast if fast is not None else scan_cells(data)
+    ):
         if not body or (b"f" not in body and not arrays):
             continue
         if body[:3] == b"<f>":
@@ -199,6 +208,54 @@ def patch_sheet(data: bytes, cells: Mapping[tuple[int, int], object]) -> tuple[b
         return data, 0
     out.append(data[last:])
     return b"".join(out), count
+
+
+_PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.\-]*:c[\s/>]")
+
+
+def _formula_cells(data: bytes) -> list[CellToken] | None:
+    """The cells holding ``<f>``, found by searching for ``<f`` instead of scanning every cell.
+
+    Only for the common layout (no namespace prefix, every formula cell has ``r=``, no array
+    formula); returns ``None`` otherwise, and the caller scans every cell.
+    """
+    span = sheet_data_span(data)
+    if span is None or b'"array"' in data or _PREFIXED_CELL.search(data, *span):
+        return None
+    pos, end = span
+    out: list[CellToken] = []
+    find, rfind = data.find, data.rfind
+    cols = _COL_CACHE
+    while True:
+        i = find(b"<f", pos, end)
+        if i < 0:
+            return out
+        if data[i + 2 : i + 3] not in (b">", b" ", b"/"):
+            pos = i + 2
+            continue
+        cs = rfind(b"<c ", pos, i)
+        m = CELL_TOKEN.match(data, cs) if cs >= 0 else None
+        if m is None or m.group(4) is None or m.group(7):
+            return None
+        letters, digits, attrs = m.group(4, 5, 6)
+        close = find(b"</c>", m.end(), end)
+        if close < i:
+            return None
+        tm = _T_ATTR.search(attrs) if b"t" in attrs else None
+        col = cols.get(letters) or col_to_index(letters)
+        out.append(
+            (
+                cs,
+                close + 4,
+                b"",
+                attrs,
+                tm.group(1) if tm else None,
+                data[m.end() : close],
+                int(digits),
+                col,
+            )
+        )
+        pos = close + 4
 
 
 def _clone_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
