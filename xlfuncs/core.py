@@ -87,8 +87,11 @@ def _book(rules: Rulebook | None) -> Rulebook:
     return rules if rules is not None else active_rulebook()
 
 
+_SCALAR_TYPES = (int, float, str, datetime.date, type(None), np.generic)
+
+
 def _is_scalar(*values: Any) -> bool:
-    return all(np.ndim(v) == 0 for v in values)
+    return all(isinstance(v, _SCALAR_TYPES) or np.ndim(v) == 0 for v in values)
 
 
 def _check_scalar(name: str, value: Any, *, positive: bool = False) -> float:
@@ -198,12 +201,19 @@ def licence_cost(
     return ls_a * fx_a / am_a + r_a * u_a * fx_a
 
 
-def _rnd_scalar(spend: Decimal, revenue: float, rule: RndRule, scale: Scale) -> float:
-    q = spend * 100 / (_dec(revenue) * _dec(rule.step_percent))
+def _rnd_scalar(spend: float, licence: float, revenue: float, rule: RndRule, scale: Scale) -> float:
+    """R&D points of one programme-year; decimal arithmetic only near a step boundary."""
+    total = spend + licence if rule.licence_counts else spend
+    q = total * 100.0 / (revenue * rule.step_percent)
     if scale == "step":
-        pts = float(int(q.to_integral_value(rounding=ROUND_FLOOR)) * rule.points_per_step)
+        steps = math.floor(q)
+        if abs(q - round(q)) <= _NEAR * max(1.0, abs(q)):  # decide a near-whole quotient exactly
+            exact = (_dec(spend) + (_dec(licence) if rule.licence_counts else 0)) * 100
+            exact /= _dec(revenue) * _dec(rule.step_percent)
+            steps = int(exact.to_integral_value(rounding=ROUND_FLOOR))
+        pts = float(steps * rule.points_per_step)
     else:
-        pts = float(q * _dec(rule.points_per_step))
+        pts = q * rule.points_per_step
     if rule.cap is not None:
         pts = min(pts, rule.cap)
     return float(pts)
@@ -261,8 +271,7 @@ def rnd_points(
         rev = _check_scalar("revenue", revenue, positive=True)
         lic = _check_scalar("licence", licence)
         rule = book.rnd(to_date(year), str(category))
-        total = _dec(s) + _dec(lic) if rule.licence_counts else _dec(s)
-        return _rnd_scalar(total, rev, rule, scale or rule.scale)
+        return _rnd_scalar(s, lic, rev, rule, scale or rule.scale)
     s_a = _check_array("rnd_spend", rnd_spend)
     rev_a = _check_array("revenue", revenue, positive=True)
     lic_a = _check_array("licence", licence)
