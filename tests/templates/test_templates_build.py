@@ -140,3 +140,29 @@ def test_unknown_template() -> None:
 
     with pytest.raises(TemplateError, match="unknown template 'budget'; known: programme_budget"):
         get_template("budget")
+
+
+@pytest.mark.parametrize("name", ["programme_budget", "model_portfolio", "licence_scenarios"])
+def test_shipped_templates_open_with_numbers_anywhere(name: str) -> None:
+    """Shipped files carry every formula's result and ask no spreadsheet to recalculate on open.
+
+    A current calcId (Excel 365 writes 191029) and no fullCalcOnLoad: Excel without the add-in
+    shows the stored numbers instead of #NAME?.
+    """
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    path = Path(__file__).parents[2] / "workbook_templates" / f"{name}.xlsx"
+    wb_xml = zipfile.ZipFile(path).read("xl/workbook.xml").decode()
+    assert 'calcId="191029"' in wb_xml and 'fullCalcOnLoad="1"' not in wb_xml
+    from xlfuncs.recalc.reader import read_workbook
+
+    book = read_workbook(path)
+    missing = [f"{s.name}!{rc}" for s in book.sheets for rc in s.formulas if rc not in s.cached]
+    assert not missing, missing[:10]
+    # and openpyxl / pandas users see numbers, e.g. the total score row of the programme budget
+    if name == "programme_budget":
+        wb = load_workbook(path, data_only=True)
+        (sheet, ref), = wb.defined_names["Score_Total"].destinations
+        assert all(isinstance(c.value, (int, float)) for row in wb[sheet][ref] for c in row)

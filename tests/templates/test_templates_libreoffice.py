@@ -14,6 +14,7 @@ import importlib.util
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -176,12 +177,15 @@ def test_plain_formulas_match_our_engine(converted: dict[str, tuple[Path, Path]]
         assert not bad, f"{name}:\n" + "\n".join(bad[:20])
 
 
-def test_fill_drops_stale_cached_results(converted: dict[str, tuple[Path, Path]], tmp_path: Path) -> None:
+def test_fill_never_leaves_stale_cached_results(converted: dict[str, tuple[Path, Path]], tmp_path: Path) -> None:
     # The LibreOffice copy carries computed results; filling it again must not leave them stale.
     _orig, lo = converted["filled_budget"]
-    out = tmp_path / "refilled.xlsx"
-    fill(lo, {"RnD_Spend": [3e9]}, out)
+    out, raw = tmp_path / "refilled.xlsx", tmp_path / "raw.xlsx"
+    fill(lo, {"RnD_Spend": [3e9]}, out)  # results recomputed: 3e9 / 1e11 revenue = 3 %
+    fill(lo, {"RnD_Spend": [3e9]}, raw, recalc=False)  # results dropped, recalculation flagged
     ws = load_workbook(out, data_only=True)["Programme"]
     share = {ws.cell(row=r, column=1).value: r for r in range(1, 80)}["R&D spend / revenue"]
-    assert ws.cell(row=share, column=4).value is None  # no stale 1.5 % left behind
+    assert ws.cell(row=share, column=4).value == pytest.approx(0.03)
+    assert load_workbook(raw, data_only=True)["Programme"].cell(row=share, column=4).value is None
+    assert b'fullCalcOnLoad="1"' in zipfile.ZipFile(raw).read("xl/workbook.xml")
     assert load_workbook(out)["Programme"].cell(row=share, column=4).value.startswith("=IF(")

@@ -368,6 +368,9 @@ def score_chart(title: str, ws: Worksheet, cat_row: int, first_col: int, last_co
     return chart
 
 
+#: calcId of the Excel 365 calculation engine (Excel writes 191029); see save_workbook.
+CALC_ID = 191029
+
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
@@ -385,6 +388,11 @@ def save_workbook(wb: Workbook, path: str | os.PathLike[str], *, force: bool = T
     props.lastModifiedBy = "xlfuncs"
     props.created = FIXED_TIME
     props.modified = FIXED_TIME
+    # A current calc-engine id and no full-calc flag: Excel (with or without the add-in)
+    # shows the cached results stored below instead of recalculating on open (an old calcId
+    # such as openpyxl's default 124519 makes Excel recalculate everything when it loads).
+    wb.calculation.calcId = CALC_ID
+    wb.calculation.fullCalcOnLoad = False
     buf = io.BytesIO()
     wb.save(buf)
     buf.seek(0)
@@ -399,8 +407,26 @@ def save_workbook(wb: Workbook, path: str | os.PathLike[str], *, force: bool = T
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
             zout.writestr(zi, data)
-    atomic_write(out, fixed.getvalue())
+    atomic_write(out, with_cached_results(fixed.getvalue()))
     return out
+
+
+def with_cached_results(package: bytes) -> bytes:
+    """The package with every formula's result stored, computed by the xlfuncs engine.
+
+    The shipped templates then show their example numbers in any spreadsheet, even one
+    without the add-in; only the ``<v>`` of formula cells is added.
+    """
+    from xlfuncs.recalc.engine import evaluate
+    from xlfuncs.recalc.reader import read_workbook
+    from xlfuncs.recalc.writer import write_values
+
+    with tempfile.TemporaryDirectory(prefix="xlfuncs-template-") as tmp:
+        src, dst = Path(tmp) / "built.xlsx", Path(tmp) / "cached.xlsx"
+        src.write_bytes(package)
+        result = evaluate(read_workbook(src))
+        write_values(src, dst, result.values)
+        return dst.read_bytes()
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -48,6 +48,8 @@ def register(subparsers: Any) -> None:
     f.add_argument("data", help="data file: .csv, .json or .xlsx")
     f.add_argument("-o", "--output", required=True, help="output .xlsx (or folder for scenarios)")
     f.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    f.add_argument("--no-recalc", action="store_true",
+                   help="do not compute the formula results; drop them and flag the file for recalculation on open")
     f.set_defaults(handler=_fill)
 
 
@@ -89,7 +91,7 @@ def _fill(args: argparse.Namespace) -> int:
     from xlfuncs.templates.fill import fill
 
     try:
-        result = fill(args.template, args.data, args.output, force=args.force)
+        result = fill(args.template, args.data, args.output, force=args.force, recalc=not args.no_recalc)
     except TemplateError as exc:
         text = str(exc)
         known = (str(args.data), str(args.output), str(args.template))

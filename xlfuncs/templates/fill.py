@@ -744,8 +744,13 @@ def _drop_cached(root: Any) -> bool:
     return changed
 
 
-def _render(data: bytes, writes: Mapping[str, Mapping[Coord, Any]], label: str) -> tuple[bytes, int]:
-    """Apply ``writes`` to a fresh parse of the package; return the new package bytes."""
+def _render(data: bytes, writes: Mapping[str, Mapping[Coord, Any]], label: str,
+            recalc: bool = True) -> tuple[bytes, int]:
+    """Apply ``writes`` to a fresh parse of the package; return the new package bytes.
+
+    With ``recalc`` the formula results are recomputed and stored; otherwise they are
+    dropped and the workbook is flagged for recalculation on open.
+    """
     from lxml import etree
 
     pkg = _load_package(data, label)
@@ -758,14 +763,16 @@ def _render(data: bytes, writes: Mapping[str, Mapping[Coord, Any]], label: str) 
             _set_value(_ensure_cell(sheet, coord), value)
             count += 1
     for sheet in pkg.sheets.values():
-        changed = _drop_cached(sheet.root)
+        changed = False if recalc else _drop_cached(sheet.root)
         if changed or sheet.part in writes:
             new_parts[sheet.part] = etree.tostring(sheet.root, xml_declaration=True,
                                                    encoding="UTF-8", standalone=True)
     wb_xml = pkg.members["xl/workbook.xml"]
     wb_root = _parse_xml(wb_xml)
     calc = wb_root.find(f"{_Q}calcPr")
-    if calc is None or calc.get("fullCalcOnLoad") not in ("1", "true"):
+    if recalc:
+        pass
+    elif calc is None or calc.get("fullCalcOnLoad") not in ("1", "true"):
         if calc is None:
             calc = etree.SubElement(wb_root, f"{_Q}calcPr")
             # calcPr must come after definedNames and before the extension list elements
@@ -783,6 +790,10 @@ def _render(data: bytes, writes: Mapping[str, Mapping[Coord, Any]], label: str) 
             zi.compress_type = info.compress_type
             zi.external_attr = info.external_attr
             zout.writestr(zi, payload)
+    if recalc:
+        from xlfuncs.templates.builder import with_cached_results
+
+        return with_cached_results(out.getvalue()), count
     return out.getvalue(), count
 
 
@@ -823,13 +834,18 @@ def _safe_name(text: str) -> str:
 
 
 def fill(template: str | os.PathLike[str] | bytes, data: Any, out: str | os.PathLike[str], *,
-         force: bool = False) -> FillResult:
+         force: bool = False, recalc: bool = True) -> FillResult:
     """Fill ``template`` with ``data`` and write ``out``.
 
     ``template`` is a catalog name (``"programme_budget"``) or the path of a template
     workbook. ``data`` is a path (.csv, .json, .xlsx), a dict (name -> value or list of
     values), a list of row dicts or a pandas DataFrame. With a ``scenario`` column, ``out``
     is a folder and one workbook ``<template>-<scenario>.xlsx`` is written per scenario.
+
+    With ``recalc`` (the default) the results of the formulas are computed by the xlfuncs
+    engine and stored with them, so the file shows current numbers in any spreadsheet, with
+    or without the add-in. With ``recalc=False`` the stale results are dropped instead and
+    the workbook asks to be recalculated when opened (``fullCalcOnLoad``).
 
     Raises :class:`~xlfuncs.errors.TemplateError` naming every problem (unknown name,
     wrong type, too many rows, formula cell as target, existing output) before anything
@@ -880,7 +896,7 @@ def fill(template: str | os.PathLike[str] | bytes, data: Any, out: str | os.Path
         shown = problems[:_MAX_PROBLEMS]
         more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
         raise TemplateError(f"{table.source}: cannot fill {label}:\n  " + "\n  ".join(shown) + more)
-    rendered = [(path, *_render(tpl_bytes, writes, label)) for path, writes in plans]
+    rendered = [(path, *_render(tpl_bytes, writes, label, recalc)) for path, writes in plans]
     result = FillResult()
     for path, payload, count in rendered:
         _atomic_write(path, payload)
