@@ -21,12 +21,12 @@ import math
 import numbers
 import os
 import re
-import secrets
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
 
+from xlfuncs._fileio import TEMP_PREFIX, atomic_write, clean_stale_temp_files
 from xlfuncs.errors import ExcelError, WorkbookError
 from xlfuncs.recalc.reader import (
     _COL_CACHE,
@@ -52,9 +52,6 @@ __all__ = [
     "patch_sheet",
     "write_values",
 ]
-
-#: Name prefix of the temporary files written next to a destination.
-TEMP_PREFIX = ".xlfuncs-tmp-"
 
 _T_FULL = re.compile(rb'(\s+)t\s*=\s*(?:"[^"]*"|\'[^\']*\')')
 _V_FULL = re.compile(rb"<" + _PREFIX + rb"v(?:\s[^>]*)?(?:/>|>.*?</" + _PREFIX + rb"v>)", re.DOTALL)
@@ -266,88 +263,6 @@ def _clone_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     zi.internal_attr = info.internal_attr
     zi.create_system = info.create_system
     return zi
-
-
-def _pid_alive(pid: int) -> bool:
-    """True when process ``pid`` exists and is not a zombie (a killed, unreaped writer)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            stat = fh.read()
-        return stat[stat.rfind(b")") + 2 : stat.rfind(b")") + 3] not in (b"Z", b"X")
-    except OSError:
-        return True
-
-
-def clean_stale_temp_files(folder: str | os.PathLike[str]) -> list[Path]:
-    """Remove temporary files left in ``folder`` by killed runs (their process is gone)."""
-    removed: list[Path] = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        if not entry.name.startswith(TEMP_PREFIX):
-            continue
-        try:
-            pid = int(entry.name[len(TEMP_PREFIX) :].split("-", 1)[0])
-        except ValueError:
-            continue
-        if pid != os.getpid() and not _pid_alive(pid):
-            try:
-                os.unlink(entry.path)
-                removed.append(Path(entry.path))
-            except OSError:
-                pass
-    return removed
-
-
-def atomic_write(
-    dst: str | os.PathLike[str],
-    write: Callable[[IO[bytes]], object],
-    *,
-    mode_from: str | os.PathLike[str] | None = None,
-) -> None:
-    """Call ``write(fileobj)`` on a temporary file next to ``dst``, fsync it, then rename it to ``dst``."""
-    dst = Path(dst)
-    folder = dst.parent if str(dst.parent) else Path(".")
-    tmp = folder / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}{dst.suffix}"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        raise WorkbookError(f"cannot write to {folder} ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode_from is not None:
-            try:
-                os.chmod(tmp, os.stat(mode_from).st_mode & 0o7777)
-            except OSError:
-                pass
-        os.replace(tmp, dst)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:
-        dfd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
 
 
 def write_values(
