@@ -31,17 +31,16 @@ import datetime as dt
 import inspect
 import json
 import keyword
-import os
 import re
 import sys
-import tempfile
 import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from xlfuncs._fileio import write_bytes_atomic
 from xlfuncs._version import __version__
-from xlfuncs.errors import ExcelError
+from xlfuncs.errors import ExcelError, WorkbookError
 from xlfuncs.registry import LITE_NAMESPACE, REGISTRY, FunctionSpec
 
 __all__ = [
@@ -531,35 +530,6 @@ ARG_OPTIONS = {{"ndim": 2, "numbers": float, "empty": None, "err_to_str": True}}
 # ---------------------------------------------------------------------------------------
 
 
-def _new_file_mode(path: Path) -> int:
-    """Permissions for ``path``: those of the file it replaces, else the umask default."""
-    try:
-        return path.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same directory."""
-    mode = _new_file_mode(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def _write_outputs(outputs: list[tuple[Path, bytes]], force: bool) -> int:
     """Write every file or none: refuse existing files without ``force``; 0 or 1."""
     existing = [p for p, _ in outputs if p.exists()]
@@ -569,7 +539,10 @@ def _write_outputs(outputs: list[tuple[Path, bytes]], force: bool) -> int:
         return 1
     for p, data in outputs:
         try:
-            _write_atomic(p, data)
+            write_bytes_atomic(p, data)
+        except WorkbookError as exc:
+            print(f"{p}: {exc}", file=sys.stderr)
+            return 1
         except OSError as exc:
             print(f"{p}: cannot write: {exc.strerror or exc}", file=sys.stderr)
             return 1

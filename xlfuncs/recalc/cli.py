@@ -177,12 +177,12 @@ def _results(args: argparse.Namespace) -> int:
     if out is None:
         sys.stdout.write(table_bytes(df, ".csv").decode("utf-8"))
         return status
+    from xlfuncs._fileio import write_bytes_atomic
     from xlfuncs.errors import WorkbookError
-    from xlfuncs.recalc.writer import atomic_write
 
     try:
         data = table_bytes(df, out.suffix.lower())
-        atomic_write(out, lambda fh: fh.write(data) and None)
+        write_bytes_atomic(out, data)
     except (WorkbookError, ImportError, OSError) as exc:
         print(f"{out}: {exc}", file=sys.stderr)
         return 1

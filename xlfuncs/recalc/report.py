@@ -143,7 +143,7 @@ class BatchReport:
 
     def write(self, path: str | os.PathLike[str]) -> None:
         """Write the report as JSON (``.json``) or CSV (``.csv``), atomically."""
-        from xlfuncs.recalc.writer import atomic_write
+        from xlfuncs._fileio import write_bytes_atomic
 
         p = Path(path)
         suffix = p.suffix.lower()
@@ -154,4 +154,4 @@ class BatchReport:
         else:
             raise WorkbookError(f"{p}: report must end in .json or .csv")
         data = text.encode("utf-8")
-        atomic_write(p, lambda fh: fh.write(data) and None)
+        write_bytes_atomic(p, data)

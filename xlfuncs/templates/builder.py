@@ -36,6 +36,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlfuncs._fileio import write_bytes_atomic
 from xlfuncs.errors import TemplateError
 from xlfuncs.templates.names import PURPOSES, NameDoc
 
@@ -407,7 +408,7 @@ def save_workbook(wb: Workbook, path: str | os.PathLike[str], *, force: bool = T
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
             zout.writestr(zi, data)
-    atomic_write(out, with_cached_results(fixed.getvalue()))
+    write_bytes_atomic(out, with_cached_results(fixed.getvalue()), make_parents=True)
     return out
 
 
@@ -427,19 +428,3 @@ def with_cached_results(package: bytes) -> bytes:
         result = evaluate(read_workbook(src))
         write_values(src, dst, result.values)
         return dst.read_bytes()
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temp file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

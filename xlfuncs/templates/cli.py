@@ -54,14 +54,14 @@ def register(subparsers: Any) -> None:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from xlfuncs.errors import TemplateError
+    from xlfuncs.errors import TemplateError, WorkbookError
     from xlfuncs.templates.catalog import TEMPLATES, build_template, regenerate
 
     if args.regenerate:
         try:
             for path in regenerate(args.regenerate):
                 print(path)
-        except (TemplateError, OSError) as exc:
+        except (TemplateError, WorkbookError, OSError) as exc:
             print(f"{args.regenerate}: {exc}", file=sys.stderr)
             return 1
         return 0
@@ -79,6 +79,9 @@ def _template(args: argparse.Namespace) -> int:
         print(f"{args.output}: {exc}" if not str(exc).startswith(str(args.output)) else str(exc),
               file=sys.stderr)
         return 1
+    except WorkbookError as exc:
+        print(f"{args.output}: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"{args.output}: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -87,7 +90,7 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _fill(args: argparse.Namespace) -> int:
-    from xlfuncs.errors import TemplateError
+    from xlfuncs.errors import TemplateError, WorkbookError
     from xlfuncs.templates.fill import fill
 
     try:
@@ -96,6 +99,9 @@ def _fill(args: argparse.Namespace) -> int:
         text = str(exc)
         known = (str(args.data), str(args.output), str(args.template))
         print(text if text.startswith(known) else f"{args.data}: {text}", file=sys.stderr)
+        return 1
+    except WorkbookError as exc:
+        print(f"{args.output}: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"{args.output}: {exc.strerror or exc}", file=sys.stderr)

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from xlfuncs._fileio import write_bytes_atomic
 from xlfuncs.errors import TemplateError
 
 __all__ = ["FillResult", "InputTarget", "fill", "inputs_of", "read_data"]
@@ -899,13 +900,7 @@ def fill(template: str | os.PathLike[str] | bytes, data: Any, out: str | os.Path
     rendered = [(path, *_render(tpl_bytes, writes, label, recalc)) for path, writes in plans]
     result = FillResult()
     for path, payload, count in rendered:
-        _atomic_write(path, payload)
+        write_bytes_atomic(path, payload, make_parents=True)
         result.paths.append(path)
         result.cells_written[str(path)] = count
     return result
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    from xlfuncs.templates.builder import atomic_write
-
-    atomic_write(path, data)
