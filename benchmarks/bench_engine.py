@@ -20,17 +20,12 @@ import sys
 import tempfile
 import time
 
+from xlfuncs._a1 import column_letters
 from xlfuncs.recalc.model import DefinedName, FormulaCell, SheetData, WorkbookData
 
 YEARS = 10
 
 
-def col(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def build(cells: int, seed: int = 1) -> WorkbookData:
@@ -56,8 +51,8 @@ def build(cells: int, seed: int = 1) -> WorkbookData:
         cb = 2 + p * 9
         for y in range(YEARS):
             c = 3 + y
-            L = col(c)
-            prev = col(c - 1)
+            L = column_letters(c)
+            prev = column_letters(c - 1)
             ib = base
             f = calc.formulas
             f[(cb, c)] = FormulaCell(f"LOCPOINTS(Inputs!{L}{ib+1},Inputs!{L}{ib},Inputs!{L}{ib+2},{L}$1)", (cb, c))
@@ -73,8 +68,8 @@ def build(cells: int, seed: int = 1) -> WorkbookData:
     names = [
         DefinedName("PointsCap", "Params!$A$1"),
         DefinedName("Threshold", "Params!$B$1"),
-        DefinedName("Weights", f"Params!$A$2:${col(YEARS)}$2"),
-        DefinedName("Years", f"Inputs!$C$1:${col(2 + YEARS)}$1"),
+        DefinedName("Weights", f"Params!$A$2:${column_letters(YEARS)}$2"),
+        DefinedName("Years", f"Inputs!$C$1:${column_letters(2 + YEARS)}$1"),
     ]
     return WorkbookData([inputs, params, calc], names=names)
 

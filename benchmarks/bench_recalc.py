@@ -35,16 +35,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from xlfuncs._a1 import column_letters
+
 YEARS = list(range(2025, 2035))
 
 
 # ----------------------------------------------------------------------------- workbooks
-def _col(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def generate_workbook(path: Path, programmes: int, *, plain: bool = False, seed: int = 7) -> int:
@@ -64,7 +60,7 @@ def generate_workbook(path: Path, programmes: int, *, plain: bool = False, seed:
     calc = wb.create_sheet("Calc")
     summ = wb.create_sheet("Summary")
     ny = len(YEARS)
-    last = _col(2 + ny)
+    last = column_letters(2 + ny)
     for j, y in enumerate(YEARS):
         inp.cell(1, 3 + j, y)
         calc.cell(1, 3 + j, y)
@@ -73,7 +69,7 @@ def generate_workbook(path: Path, programmes: int, *, plain: bool = False, seed:
     wb.defined_names["PointsCap"] = DefinedName("PointsCap", attr_text="Params!$A$1")
     wb.defined_names["Threshold"] = DefinedName("Threshold", attr_text="Params!$A$2")
     wb.defined_names["BaseYear"] = DefinedName("BaseYear", attr_text="Params!$A$3")
-    wb.defined_names["Weights"] = DefinedName("Weights", attr_text=f"Params!$A$4:${_col(ny)}$4")
+    wb.defined_names["Weights"] = DefinedName("Weights", attr_text=f"Params!$A$4:${column_letters(ny)}$4")
     wb.defined_names["Years"] = DefinedName("Years", attr_text=f"Inputs!$C$1:${last}$1")
     n = 0
 
@@ -92,7 +88,7 @@ def generate_workbook(path: Path, programmes: int, *, plain: bool = False, seed:
             inp.cell(i, c, rnd.randint(5_000, 50_000))
             inp.cell(i + 1, c, rnd.randint(50, 900))
             inp.cell(i + 2, c, rnd.randint(0, 200))
-            L = _col(c)
+            L = column_letters(c)
             rows = [
                 "="
                 + points(f"Inputs!{L}{i + 1}", f"Inputs!{L}{i}", f"Inputs!{L}{i + 2}", f"{L}$1"),
@@ -101,7 +97,7 @@ def generate_workbook(path: Path, programmes: int, *, plain: bool = False, seed:
                 f'=IF({L}{base + 2}>=Threshold,"HIGH","LOW")',
                 f"=SUM(Inputs!{L}{i + 1}:{L}{i + 2})",
                 f"=Inputs!{L}{i}-{L}{base + 4}",
-                f"={_col(c - 1)}{base + 6}+{L}{base + 2}" if j else f"={L}{base + 2}",
+                f"={column_letters(c - 1)}{base + 6}+{L}{base + 2}" if j else f"={L}{base + 2}",
                 f"=IF(Inputs!{L}{i}=0,0,{L}{base + 4}/Inputs!{L}{i})",
                 f"={L}{base + 2}*INDEX(Weights,1,MATCH({L}$1,Years,0))",
             ]

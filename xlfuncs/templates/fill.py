@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from xlfuncs._a1 import a1, column_number
 from xlfuncs._fileio import write_bytes_atomic
 from xlfuncs.errors import TemplateError
 
@@ -59,23 +60,8 @@ Coord = tuple[int, int]
 
 
 # ----------------------------------------------------------------------------- helpers
-def _col_num(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _col_letters(n: int) -> str:
-    s = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        s = chr(65 + rem) + s
-    return s
-
-
 def _a1(coord: Coord) -> str:
-    return f"{_col_letters(coord[1])}{coord[0]}"
+    return a1(*coord)
 
 
 def _blank(value: Any) -> bool:
@@ -235,7 +221,7 @@ def _load_package(data: bytes, label: str) -> _Package:
         for c in root.iter(f"{_Q}c"):
             m = _CELL.match(c.get("r", ""))
             if m:
-                cells[(int(m.group(2)), _col_num(m.group(1)))] = c
+                cells[(int(m.group(2)), column_number(m.group(1)))] = c
         sheets[sh.get("name", "")] = _Sheet(sh.get("name", ""), part, root, cells, [])
     names: dict[str, str] = {}
     name_text: dict[str, str] = {}
@@ -257,8 +243,8 @@ def _parse_ref(text: str) -> tuple[str, Coord, Coord] | None:
     if not m:
         return None
     sheet = m.group("qs").replace("''", "'") if m.group("qs") is not None else m.group("s")
-    c1 = (int(m.group("r1")), _col_num(m.group("c1")))
-    c2 = (int(m.group("r2")), _col_num(m.group("c2"))) if m.group("c2") else c1
+    c1 = (int(m.group("r1")), column_number(m.group("c1")))
+    c2 = (int(m.group("r2")), column_number(m.group("c2"))) if m.group("c2") else c1
     return sheet, c1, c2
 
 
@@ -315,8 +301,8 @@ def _read_validations(pkg: _Package, sheet: _Sheet) -> list[tuple[list[tuple[Coo
             a, _, b = piece.partition(":")
             ma, mb = _CELL.match(a), _CELL.match(b or a)
             if ma and mb:
-                areas.append(((int(ma.group(2)), _col_num(ma.group(1))),
-                              (int(mb.group(2)), _col_num(mb.group(1)))))
+                areas.append(((int(ma.group(2)), column_number(ma.group(1))),
+                              (int(mb.group(2)), column_number(mb.group(1)))))
         f1 = dv.find(f"{_Q}formula1")
         f2 = dv.find(f"{_Q}formula2")
         vtype = dv.get("type", "none")
@@ -717,7 +703,7 @@ def _ensure_cell(sheet: _Sheet, coord: Coord) -> Any:
     new = etree.Element(f"{_Q}c", r=_a1(coord))
     for existing in row_el.findall(f"{_Q}c"):
         m = _CELL.match(existing.get("r", ""))
-        if m and _col_num(m.group(1)) > c:
+        if m and column_number(m.group(1)) > c:
             existing.addprevious(new)
             break
     else:
