@@ -264,17 +264,21 @@ def print_setup(ws: Worksheet, title_rows: str | None, area: str) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    setup = ws.sheet_properties.pageSetUpPr
+    assert setup is not None  # openpyxl creates it with the sheet
+    setup.fitToPage = True
     ws.print_options.gridLines = False
     if title_rows:
         ws.print_title_rows = title_rows
     ws.print_area = area
-    ws.oddFooter.center.text = "&A — &P / &N"
+    footer = ws.oddFooter
+    assert footer is not None  # openpyxl creates it with the sheet
+    footer.center.text = "&A — &P / &N"
 
 
 def add_lists_sheet(tb: TemplateBook, ops: Sequence[Operation]) -> Worksheet:
     """The ``Lists`` sheet: categories, purposes and operation codes for dropdowns."""
-    ws = tb.wb.create_sheet("Lists")
+    ws: Worksheet = tb.wb.create_sheet("Lists")
     heads = [("Category / Категория", CATEGORIES),
              ("Purpose / Цель", tuple(p[0] for p in PURPOSES)),
              ("Operation code / Код операции", tuple(o.code for o in ops))]
@@ -294,7 +298,7 @@ def add_lists_sheet(tb: TemplateBook, ops: Sequence[Operation]) -> Worksheet:
 
 def add_conf_sheet(tb: TemplateBook) -> Worksheet:
     """The ``xlwings.conf`` sheet (key in A, value in B, read until the first blank key)."""
-    ws = tb.wb.create_sheet("xlwings.conf")
+    ws: Worksheet = tb.wb.create_sheet("xlwings.conf")
     ws["A1"] = "UDF Modules"
     ws["B1"] = "xlfuncs.udfs"
     ws.column_dimensions["A"].width = 18
@@ -310,6 +314,7 @@ def add_conf_sheet(tb: TemplateBook) -> Worksheet:
 def add_readme(tb: TemplateBook, title_en: str, title_ru: str, about: Sequence[tuple[str, str]]) -> Worksheet:
     """The "Read me" sheet: purpose, how to use, the rulebook edition, the documented names."""
     ws = tb.wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook starts with one worksheet
     ws.title = "Read me"
     ws["A1"] = f"{title_en} / {title_ru}"
     ws["A1"].font = TITLE_FONT

@@ -58,7 +58,7 @@ def snapshot(path: str | Path) -> dict[str, Any]:
             "print": (ws.print_area, ws.print_title_rows, ws.page_setup.orientation,
                       ws.page_setup.fitToWidth, ws.page_setup.fitToHeight),
             "widths": {k: d.width for k, d in sorted(ws.column_dimensions.items()) if d.width},
-            "charts": len(ws._charts),
+            "charts": len(getattr(ws, "_charts", ())),
         }
     with zipfile.ZipFile(path) as zf:
         snap["parts"] = sorted(zf.namelist())
