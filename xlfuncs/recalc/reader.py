@@ -295,8 +295,45 @@ def _read_rels(zf: zipfile.ZipFile, part: str, limits: Limits) -> dict[str, tupl
     return out
 
 
+#: files of one template repeat their small parts byte for byte: (root rels, workbook part,
+#: workbook rels) bytes -> layout, so the 2nd..Nth file skips the XML parsing
+_LAYOUT_MEMO: dict[tuple[bytes, str, bytes, bytes], PackageLayout] = {}
+
+
+def _member_or_empty(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
+    if name not in zf.NameToInfo:
+        return b""
+    return read_member(zf, name, limits)
+
+
 def package_layout(zf: zipfile.ZipFile, limits: Limits = DEFAULT_LIMITS) -> PackageLayout:
     """Find the workbook part, its sheets (in order) and the shared strings part."""
+    # fast path: the same three small parts as a package seen before -> same layout
+    try:
+        root_rels = _member_or_empty(zf, "_rels/.rels", limits)
+        wb_rels = _member_or_empty(zf, "xl/_rels/workbook.xml.rels", limits)
+        wb_xml = read_member(zf, "xl/workbook.xml", limits)
+    except WorkbookError:
+        return _package_layout(zf, limits)
+    key = (root_rels, "xl/workbook.xml", wb_xml, wb_rels)
+    hit = _LAYOUT_MEMO.get(key)
+    if hit is not None:
+        shared = hit.shared_strings
+        if (shared is None or shared in zf.NameToInfo) and all(
+            part is None or part in zf.NameToInfo for _n, part in hit.sheets
+        ):
+            return PackageLayout(hit.workbook, list(hit.sheets), shared, hit.workbook_xml)
+    layout = _package_layout(zf, limits)
+    if layout.workbook == "xl/workbook.xml" and len(key[2]) < (1 << 20):
+        if len(_LAYOUT_MEMO) > 64:
+            _LAYOUT_MEMO.clear()
+        _LAYOUT_MEMO[key] = PackageLayout(
+            layout.workbook, list(layout.sheets), layout.shared_strings, layout.workbook_xml
+        )
+    return layout
+
+
+def _package_layout(zf: zipfile.ZipFile, limits: Limits) -> PackageLayout:
     workbook = "xl/workbook.xml"
     for rtype, target in _read_rels(zf, "", limits).values():
         if rtype == "officeDocument":
@@ -330,7 +367,10 @@ def package_layout(zf: zipfile.ZipFile, limits: Limits = DEFAULT_LIMITS) -> Pack
 
 
 def _read_shared_strings(zf: zipfile.ZipFile, part: str, limits: Limits) -> list[str]:
-    data = read_member(zf, part, limits)
+    return _parse_shared_strings(read_member(zf, part, limits), part)
+
+
+def _parse_shared_strings(data: bytes, part: str) -> list[str]:
     out: list[str] = []
     try:
         for _event, el in ET.iterparse(io.BytesIO(data), events=("end",)):
@@ -573,20 +613,48 @@ def read_workbook(
         return _read(zf, limits)
 
 
-def _read(zf: zipfile.ZipFile, limits: Limits) -> WorkbookData:
-    layout = package_layout(zf, limits)
+#: per process, the last parsed version of each small part, reused when a later package
+#: holds the same bytes (files filled from one template share most parts). Bounded: one
+#: entry per part name, parts up to :data:`_MEMO_MAX_BYTES`.
+_MEMO_MAX_BYTES = 4 << 20
+_MEMO_MAX_ENTRIES = 256
+_BOOK_MEMO: dict[bytes, tuple[bool, bool, int, float, list[DefinedName]]] = {}
+_SHARED_MEMO: dict[str, tuple[bytes, list[str]]] = {}
+_SHEET_MEMO: dict[tuple[str, str], tuple[bytes, list[str], bool, SheetData]] = {}
+_NO_SHARED: list[str] = []  # never mutated: the shared-strings table of packages without one
+
+
+def _remember(memo: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
+    if len(memo) >= _MEMO_MAX_ENTRIES and key not in memo:
+        memo.clear()
+    memo[key] = value
+
+
+def _copy_sheet(sh: SheetData) -> SheetData:
+    return SheetData(
+        sh.name, dict(sh.values), dict(sh.formulas), dict(sh.cached), dict(sh.array_members)
+    )
+
+
+def _book_settings(
+    layout: PackageLayout,
+) -> tuple[bool, bool, int, float, list[DefinedName]]:
+    hit = _BOOK_MEMO.get(layout.workbook_xml)
+    if hit is not None:
+        return hit
     root = _parse_xml(layout.workbook_xml, layout.workbook)
-    book = WorkbookData(sheets=[])
-    sheet_index = {name: i for i, (name, _p) in enumerate(layout.sheets)}
+    date1904 = iterate = False
+    iterate_count, iterate_delta = 100, 0.001
+    names: list[DefinedName] = []
     for el in root.iter():
         tag = _local(el.tag)
         if tag == "workbookPr":
-            book.date1904 = _truthy(el.get("date1904"))
+            date1904 = _truthy(el.get("date1904"))
         elif tag == "calcPr":
-            book.iterate = _truthy(el.get("iterate"))
+            iterate = _truthy(el.get("iterate"))
             try:
-                book.iterate_count = int(el.get("iterateCount", "100"))
-                book.iterate_delta = float(el.get("iterateDelta", "0.001"))
+                iterate_count = int(el.get("iterateCount", "100"))
+                iterate_delta = float(el.get("iterateDelta", "0.001"))
             except ValueError:
                 pass
         elif tag == "definedName":
@@ -602,15 +670,52 @@ def _read(zf: zipfile.ZipFile, limits: Limits) -> WorkbookData:
                     scope = None
                 if scope is not None and not 0 <= scope < len(layout.sheets):
                     continue
-            book.names.append(DefinedName(name, (el.text or "").strip().removeprefix("="), scope))
-    del sheet_index
-    shared = (
-        _read_shared_strings(zf, layout.shared_strings, limits) if layout.shared_strings else []
+            names.append(DefinedName(name, (el.text or "").strip().removeprefix("="), scope))
+    out = (date1904, iterate, iterate_count, iterate_delta, names)
+    if len(layout.workbook_xml) <= _MEMO_MAX_BYTES:
+        _remember(_BOOK_MEMO, layout.workbook_xml, out)
+    return out
+
+
+def _read(zf: zipfile.ZipFile, limits: Limits) -> WorkbookData:
+    layout = package_layout(zf, limits)
+    date1904, iterate, count, delta, names = _book_settings(layout)
+    book = WorkbookData(
+        sheets=[],
+        names=list(names),
+        iterate=iterate,
+        iterate_count=count,
+        iterate_delta=delta,
+        date1904=date1904,
     )
+    shared: list[str] = _NO_SHARED
+    if layout.shared_strings:
+        part = layout.shared_strings
+        data = read_member(zf, part, limits)
+        hit = _SHARED_MEMO.get(part)
+        if hit is not None and hit[0] == data:
+            shared = hit[1]
+        else:
+            shared = _parse_shared_strings(data, part)
+            if len(data) <= _MEMO_MAX_BYTES:
+                _remember(_SHARED_MEMO, part, (data, shared))
     for name, part in layout.sheets:
         if part is None:
             book.sheets.append(SheetData(name))
             continue
         data = read_member(zf, part, limits)
-        book.sheets.append(_read_sheet(data, name, shared, book.date1904, part))
+        key = (part, name)
+        memo = _SHEET_MEMO.get(key)
+        if (
+            memo is not None
+            and memo[1] is shared
+            and memo[2] == date1904
+            and memo[0] == data
+        ):
+            book.sheets.append(_copy_sheet(memo[3]))
+            continue
+        sheet = _read_sheet(data, name, shared, date1904, part)
+        if len(data) <= _MEMO_MAX_BYTES:
+            _remember(_SHEET_MEMO, key, (data, shared, date1904, _copy_sheet(sheet)))
+        book.sheets.append(sheet)
     return book
