@@ -12,7 +12,6 @@ Run: ``python benchmarks/bench_core.py [--rows N] [--calls N]``
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from collections.abc import Callable
 from typing import Any
@@ -85,7 +84,7 @@ def bench_calls(calls: int) -> None:
     print(f"{'function':<16}{'us/call':>10}{'x ref':>10}")
     for name, spec in REGISTRY.items():
         a = args[name]
-        t = _best(lambda: [spec.invoke(*a) for _ in range(calls)], repeat=3) / calls
+        t = _best(lambda spec=spec, a=a: [spec.invoke(*a) for _ in range(calls)], repeat=3) / calls
         print(f"{name:<16}{t * 1e6:>10.2f}{t / t_ref:>10.0f}")
 
 

@@ -13,6 +13,9 @@ import pytest
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if os.environ.get("XLFUNCS_REQUIRE_LIBREOFFICE") == "1" and shutil.which("soffice") is None:
-        if any(item.get_closest_marker("libreoffice") for item in items):
-            raise pytest.UsageError("XLFUNCS_REQUIRE_LIBREOFFICE=1 but soffice is not on PATH")
+    if (
+        os.environ.get("XLFUNCS_REQUIRE_LIBREOFFICE") == "1"
+        and shutil.which("soffice") is None
+        and any(item.get_closest_marker("libreoffice") for item in items)
+    ):
+        raise pytest.UsageError("XLFUNCS_REQUIRE_LIBREOFFICE=1 but soffice is not on PATH")

@@ -228,7 +228,7 @@ values = st.one_of(scalars, ranges)
 
 
 def _is_excel_value(x: Any) -> bool:
-    if isinstance(x, ExcelError) or isinstance(x, (bool, str)):
+    if isinstance(x, (ExcelError, bool, str)):
         return True
     if isinstance(x, float):
         return math.isfinite(x)

@@ -30,7 +30,7 @@ import datetime
 import math
 from collections.abc import Callable, Hashable, Iterable
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Any, Literal, TypeVar, Union
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
@@ -50,7 +50,7 @@ __all__ = [
     "total_score",
 ]
 
-Number = Union[float, int]
+Number = float | int
 ArrayLike = Any  # float | int | numpy array | pandas Series | sequence
 YearLike = Any  # int | date | None | array of those
 Scale = Literal["step", "linear"]
@@ -60,7 +60,7 @@ T = TypeVar("T")
 _NEAR = 1e-9
 
 
-def to_date(year: int | float | datetime.date | None) -> datetime.date:
+def to_date(year: float | datetime.date | None) -> datetime.date:
     """Turn a year number or a date into the date a rule lookup uses.
 
     >>> to_date(2027)

@@ -25,8 +25,8 @@ from __future__ import annotations
 import enum
 
 __all__ = [
-    "DomainError",
     "ERROR_FOR_EXCEPTION",
+    "DomainError",
     "ExcelError",
     "InputError",
     "NoRuleError",

@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from xlfuncs.errors import ExcelError, excel_error_for
 
@@ -40,8 +40,8 @@ __all__ = [
     "resolve",
 ]
 
-ExcelScalar = Union[float, int, str, bool, None, ExcelError]
-ExcelValue = Union[ExcelScalar, list[list[ExcelScalar]]]
+ExcelScalar = float | int | str | bool | None | ExcelError
+ExcelValue = ExcelScalar | list[list[ExcelScalar]]
 
 #: Namespace of the functions in the generated xlwings Lite module. Excel stores a Lite
 #: call as ``_xldudf_XLFUNCS_LOCPOINTS(...)`` in a file when the add-in is not loaded.
@@ -97,7 +97,7 @@ class FunctionSpec:
         padded = list(args) + [None] * (len(self.args) - len(args))
         try:
             return self.impl(*padded)
-        except Exception as exc:  # the edge: no traceback ever reaches a cell
+        except Exception as exc:  # noqa: BLE001  (the edge: no traceback ever reaches a cell)
             return excel_error_for(exc)
 
 

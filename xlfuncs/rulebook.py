@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import math
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -107,9 +108,9 @@ def _pick(rows: Iterable[Any], on: datetime.date, category: str) -> Any | None:
     best = None
     for exact in (True, False):
         for row in rows:
-            if (row.category == category) if exact else (row.category == "*"):
-                if row.in_force(on) and (best is None or row.effective_from > best.effective_from):
-                    best = row
+            same = (row.category == category) if exact else (row.category == "*")
+            if same and row.in_force(on) and (best is None or row.effective_from > best.effective_from):
+                best = row
         if best is not None:
             return best
     return None
@@ -310,7 +311,7 @@ class _Checker:
         value = row.get(name)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(where, f"field {name!r} must be a number, got {value!r}")
-        if value != value or value in (float("inf"), float("-inf")):
+        if isinstance(value, float) and not math.isfinite(value):
             raise self.fail(where, f"field {name!r} must be finite, got {value!r}")
         if (value <= 0) if positive else (value < 0):
             sign = "> 0" if positive else ">= 0"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from xlfuncs.registry import ExcelScalar
 
-__all__ = ["DefinedName", "FormulaCell", "SheetData", "WorkbookData", "EvalResult"]
+__all__ = ["DefinedName", "EvalResult", "FormulaCell", "SheetData", "WorkbookData"]
 
 Coord = tuple[int, int]
 
