@@ -21,7 +21,9 @@ import math
 import numbers
 import os
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
@@ -265,6 +267,63 @@ def _clone_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     return zi
 
 
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+
+
+def _copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Copy an unchanged member's compressed bytes as they are (no inflate, no deflate).
+
+    Only for plain stored/deflated members without encryption or zip64 sizes; the bytes are
+    checked against the member's CRC before they are written. Returns ``False`` (nothing
+    written) when the member does not qualify, so the caller copies it the slow way.
+    """
+    if (
+        info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+        or info.flag_bits & 0x1
+        or info.compress_size >= 0x7FFFFFFF
+        or info.file_size >= 0x7FFFFFFF
+        or info.file_size > (64 << 20)
+        or zin.fp is None
+        or zout.fp is None
+        or getattr(zout, "_writing", False)
+    ):
+        return False
+    try:
+        fp = zin.fp
+        fp.seek(info.header_offset)
+        head = fp.read(_LOCAL_HEADER.size)
+        if len(head) != _LOCAL_HEADER.size or head[:4] != b"PK\x03\x04":
+            return False
+        fields = _LOCAL_HEADER.unpack(head)
+        skip = fields[-2] + fields[-1]
+        fp.seek(info.header_offset + _LOCAL_HEADER.size + skip)
+        raw = fp.read(info.compress_size)
+        if len(raw) != info.compress_size:
+            return False
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            plain = zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
+        else:
+            plain = raw
+        if len(plain) != info.file_size or zlib.crc32(plain) != info.CRC:
+            return False
+    except (OSError, ValueError, zlib.error, struct.error):
+        return False
+    zi = _clone_info(info)
+    zi.CRC = info.CRC
+    zi.compress_size = info.compress_size
+    zi.file_size = info.file_size
+    zi.flag_bits = info.flag_bits & 0x800  # keep only the UTF-8 name flag: no data descriptor
+    out = zout.fp
+    zi.header_offset = out.tell()
+    out.write(zi.FileHeader(False))
+    out.write(raw)
+    zout.filelist.append(zi)
+    zout.NameToInfo[zi.filename] = zi
+    zout.start_dir = out.tell()
+    zout._didModify = True  # type: ignore[attr-defined]
+    return True
+
+
 def write_values(
     src: str | os.PathLike[str],
     dst: str | os.PathLike[str],
@@ -306,6 +365,8 @@ def write_values(
                 for info in infos:
                     data = patched.get(info.filename)
                     if data is None:
+                        if _copy_raw(zin, zout, info):
+                            continue
                         data = read_member(zin, info.filename, limits, xml=False)
                     zout.writestr(_clone_info(info), data)
 
