@@ -6,9 +6,9 @@ cell takes its value from the one non-blank row. An optional ``scenario`` column
 the table into one workbook per scenario.
 
 Filling patches the package directly: only the ``<c>`` elements of the input cells of
-the touched worksheets change (and cached results of formulas are dropped so nothing stale
-is shown); every other zip member (chart, drawing, styles, names, validation, protection)
-is copied byte for byte. The output is written to a temporary file and moved into place
+the touched worksheets change, and the formulas' cached results are recomputed (or, with
+``recalc=False``, dropped so nothing stale is shown); every other zip member (chart,
+drawing, styles, names, validation, protection) is copied byte for byte. The output is written to a temporary file and moved into place
 with :func:`os.replace`; nothing is written unless all the data checks out.
 
 What is an input cell is read from the workbook itself: an unlocked cell without a
