@@ -37,6 +37,7 @@ def test_round_trip_csv_openpyxl_and_pandas(filled_budget: Path) -> None:
     import pandas as pd
 
     v = _values(filled_budget)
+    # expected values are those of examples/programme_budget.csv (the data filled in), read back
     assert v["Model_Name"] == "Hatchback 1.6 MT"
     assert v["Category"] == "M1"
     assert v["Plan_Year"] == list(range(2024, 2031))
@@ -114,6 +115,7 @@ def test_scenarios_one_workbook_each(tmp_path: Path) -> None:
     assert names == ["licence_scenarios-cheap_licence.xlsx", "licence_scenarios-rich_licence.xlsx"]
     a = _values(tmp_path / "out" / names[0], "Scenarios")
     b = _values(tmp_path / "out" / names[1], "Scenarios")
+    # expected values are the first rows of each scenario in examples/licence_scenarios.csv
     assert a["Base_Op_Points"] == 2100 and b["Base_Op_Points"] == 2400
     assert a["Licence_Lump_Sum"][0] == 100_000_000 and b["Licence_Lump_Sum"][0] == 400_000_000
 
