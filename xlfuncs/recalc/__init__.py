@@ -39,11 +39,11 @@ def check(paths: Any, **kwargs: Any) -> BatchReport:
     return _check(paths, **kwargs)
 
 
-def results(paths: Any, names: Any = None) -> pd.DataFrame:
+def results(paths: Any, names: Any = None, *, long: bool = False) -> pd.DataFrame:
     """Defined-name values of many workbooks as one table; see :func:`xlfuncs.recalc.results.results`."""
     from xlfuncs.recalc.results import results as _results
 
-    return _results(paths, names)
+    return _results(paths, names, long=long)
 
 
 def read_workbook(path: Any, **kwargs: Any) -> WorkbookData:

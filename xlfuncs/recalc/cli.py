@@ -75,6 +75,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("paths", nargs="+", metavar="PATHS")
     p.add_argument("--names", nargs="+", metavar="NAME", help="names to collect (default: all)")
     p.add_argument(
+        "--long",
+        action="store_true",
+        help="one row per file and position (e.g. per plan year) instead of lists in cells",
+    )
+    p.add_argument(
         "-o",
         "--output",
         metavar="FILE",
@@ -161,7 +166,10 @@ def _results(args: argparse.Namespace) -> int:
     from xlfuncs.recalc.results import results, table_bytes
 
     try:
-        df = results(args.paths, args.names)
+        df = results(args.paths, args.names, long=args.long)
+    except ValueError as exc:
+        print(f"xlfuncs results: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"xlfuncs results: {exc}", file=sys.stderr)
         return 1

@@ -32,7 +32,7 @@ from xlfuncs.recalc.model import DefinedName, WorkbookData
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["name_values", "results", "split_sheet_ref"]
+__all__ = ["long_table", "name_values", "results", "split_sheet_ref"]
 
 _SHEET_REF = re.compile(
     r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?)$"
@@ -126,11 +126,14 @@ def name_values(book: WorkbookData, names: Iterable[str] | None = None) -> dict[
 def results(
     paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     names: Iterable[str] | None = None,
+    *,
+    long: bool = False,
 ) -> pd.DataFrame:
     """One row per workbook with the values of its defined names (cached results).
 
     ``names``: the names to collect (``Name`` or ``Sheet!Name``), in that column order;
     default: every non-built-in name found, in order of first appearance.
+    ``long``: one row per file and position instead (see :func:`long_table`).
     """
     import pandas as pd
 
@@ -160,7 +163,40 @@ def results(
         rows.append(row)
     if any_error:
         columns["error"] = None
-    return pd.DataFrame(rows, columns=list(columns))
+    frame = pd.DataFrame(rows, columns=list(columns))
+    return long_table(frame) if long else frame
+
+
+def long_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Unfold list cells: one row per file and position (column ``item``, from 1).
+
+    Year-row names of a template (``Plan_Year``, ``Score_Total`` ...) then line up as one row
+    per file and year; single-cell names repeat on each row. Lists of different lengths in
+    one file cannot line up and raise :class:`ValueError`.
+
+    >>> import pandas as pd
+    >>> long_table(pd.DataFrame({"file": ["a.xlsx"], "Year": [[2024, 2025]], "Model": ["X"]}))
+         file  item  Year Model
+    0  a.xlsx     1  2024     X
+    1  a.xlsx     2  2025     X
+    """
+    import pandas as pd
+
+    out: list[dict[str, Any]] = []
+    for record in df.to_dict("records"):
+        lengths = {len(v) for v in record.values() if isinstance(v, list)}
+        if len(lengths) > 1:
+            raise ValueError(
+                f"{record.get('file')}: names hold ranges of different sizes {sorted(lengths)}; "
+                "choose names of one shape with --names"
+            )
+        n = lengths.pop() if lengths else 1
+        for i in range(n):
+            row = {"file": record.get("file"), "item": i + 1}
+            row.update({k: (v[i] if isinstance(v, list) else v) for k, v in record.items() if k != "file"})
+            out.append(row)
+    columns = ["file", "item"] + [c for c in df.columns if c != "file"]
+    return pd.DataFrame(out, columns=columns)
 
 
 def _flat(df: pd.DataFrame) -> pd.DataFrame:
