@@ -307,9 +307,25 @@ def _run_inline(tasks: Sequence[Task], on_done: Callable[[int, FileResult], None
             os.environ[RULEBOOK_ENV] = saved
 
 
+def _warm_up() -> None:
+    """Import the reader, engine, writer and function table (and load the rulebook) once, so
+    forked workers inherit them and spawned ones pay for it before their first file."""
+    try:
+        from xlfuncs.recalc import engine, reader, writer  # noqa: F401
+        from xlfuncs.registry import resolve
+
+        resolve("LOCPOINTS")
+        from xlfuncs import rulebook
+
+        rulebook.active_rulebook()
+    except Exception:  # noqa: BLE001  (a broken table shows up per file, with its reason)
+        pass
+
+
 def _init_worker(rulebook: str | None) -> None:
     if rulebook:
         os.environ[RULEBOOK_ENV] = rulebook
+    _warm_up()
 
 
 def _run_pool(
@@ -322,6 +338,16 @@ def _run_pool(
 
     window = max(2 * jobs, jobs + 1)
     next_index = 0
+    saved = os.environ.get(RULEBOOK_ENV)
+    try:
+        if rulebook:
+            os.environ[RULEBOOK_ENV] = rulebook
+        _warm_up()
+    finally:
+        if saved is None:
+            os.environ.pop(RULEBOOK_ENV, None)
+        else:
+            os.environ[RULEBOOK_ENV] = saved
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(rulebook,))
     inflight: dict[Future[FileResult], int] = {}
     try:

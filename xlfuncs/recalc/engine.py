@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import os
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
@@ -62,6 +63,34 @@ def _col_letters(n: int) -> str:
         n, rem = divmod(n - 1, 26)
         s = chr(65 + rem) + s
     return s
+
+
+_MISS = object()
+_SCALAR_TYPES = (float, int, str, bool, type(None), ExcelError)
+#: results of user-function calls by (function, typed scalar arguments), shared by the
+#: workbooks of a process (files from one template repeat most calls). Valid for one
+#: rulebook object and one day; volatile functions and range arguments are never memoised.
+_UDF_MEMO: dict[Any, dict[tuple[Any, ...], Any]] = {}
+_UDF_MEMO_STAMP: list[Any] = [None, None, None]
+_UDF_MEMO_MAX = 200_000
+
+
+def _udf_memo_check() -> None:
+    """Forget memoised user-function results when the rulebook or the date changed."""
+    try:
+        from xlfuncs.rulebook import active_rulebook
+
+        rb: Any = active_rulebook()
+    except Exception:  # no rulebook: nothing to memoise against
+        rb = None
+    env = os.environ.get("XLFUNCS_RULEBOOK")
+    today = _dt.date.today()
+    st = _UDF_MEMO_STAMP
+    if rb is None or st[0] is not rb or st[1] != env or st[2] != today:
+        _UDF_MEMO.clear()
+        st[0], st[1], st[2] = rb, env, today
+    elif sum(len(t) for t in _UDF_MEMO.values()) > _UDF_MEMO_MAX:
+        _UDF_MEMO.clear()
 
 
 def _resolve_udf(name: str) -> Any:
@@ -142,18 +171,53 @@ class _Env:
             return missing
         kinds = [a.kind for a in spec.args]
         invoke = spec.invoke
+        memo: dict[tuple[Any, ...], Any] | None = None
+        if not getattr(spec, "volatile", True) and _UDF_MEMO_STAMP[0] is not None:
+            memo = _UDF_MEMO.setdefault(spec, {})
+        scalar_types = _SCALAR_TYPES
 
         def call(*args: Any) -> Any:
             conv = []
+            key: list[Any] | None = [] if memo is not None else None
             for i, a in enumerate(args):
                 t = type(a)
                 if i < len(kinds) and kinds[i] == "range":
-                    conv.append(None if a is None else as_rows(a))
-                elif t is Rng or t is list:
-                    conv.append(to_scalar(a))
-                else:
-                    conv.append(a)
-            return invoke(*conv)
+                    rows = None if a is None else as_rows(a)
+                    conv.append(rows)
+                    if key is not None:
+                        if rows is None:
+                            key.append(None)
+                        else:
+                            flat = [x for row in rows for x in row]
+                            if len(flat) > 256:
+                                key = None
+                            else:
+                                key.append(len(rows))
+                                key.append(tuple(map(type, flat)))
+                                key.append(tuple(flat))
+                    continue
+                if t is Rng or t is list:
+                    a = to_scalar(a)
+                    t = type(a)
+                conv.append(a)
+                if key is not None:
+                    if t in scalar_types:
+                        key.append(t)
+                        key.append(a)
+                    else:
+                        key = None
+            if key is None or memo is None:
+                return invoke(*conv)
+            k = tuple(key)
+            try:
+                v = memo.get(k, _MISS)
+            except TypeError:  # an unhashable value inside a range
+                return invoke(*conv)
+            if v is _MISS:
+                v = invoke(*conv)
+                if type(v) in scalar_types:
+                    memo[k] = v
+            return v
 
         return call
 
@@ -253,6 +317,7 @@ def evaluate(
         cache = default_cache()
     clock = time.perf_counter
     t0 = clock()
+    _udf_memo_check()
     E = _Env(book, today, cache)
     V = E.V
     for si, sh in enumerate(book.sheets):
