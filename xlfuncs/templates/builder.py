@@ -364,8 +364,9 @@ def score_chart(title: str, ws: Worksheet, cat_row: int, first_col: int, last_co
     chart.title = title
     chart.y_axis.title = "points / баллы"
     chart.x_axis.title = "year / год"
-    chart.height = 9
-    chart.width = 18
+    chart.height = 12
+    chart.width = 24
+    chart.legend.position = "b"  # seven series: a legend below leaves the plot its width
     for row, name in series_rows:
         ref = Reference(ws, min_col=first_col, max_col=last_col, min_row=row, max_row=row)
         s = Series(ref, title=name)
