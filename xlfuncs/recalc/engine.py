@@ -30,7 +30,7 @@ from xlfuncs.recalc import builtins as B
 from xlfuncs.recalc.model import EvalResult, WorkbookData
 from xlfuncs.recalc.parser import FormulaSyntaxError, normalize, split_a1
 from xlfuncs.recalc.plancache import PlanCache, default_cache
-from xlfuncs.recalc.values import Rng, as_rows, to_scalar
+from xlfuncs.recalc.values import Rng, as_rows, gc_paused, to_scalar
 
 __all__ = ["evaluate", "PlanCache", "LAST_TIMINGS"]
 
@@ -313,6 +313,11 @@ def evaluate(
     (default: the process-wide one, with its disk store). Never raises for bad formulas:
     they become error values, with a warning in :attr:`EvalResult.warnings`.
     """
+    with gc_paused():
+        return _evaluate(book, today, cache)
+
+
+def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | None) -> EvalResult:
     if cache is None:
         cache = default_cache()
     clock = time.perf_counter

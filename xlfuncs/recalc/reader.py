@@ -37,6 +37,7 @@ from xml.etree import ElementTree as ET
 from xlfuncs.errors import ExcelError, WorkbookError
 from xlfuncs.recalc.model import DefinedName, FormulaCell, SheetData, WorkbookData
 from xlfuncs.recalc.safety import DEFAULT_LIMITS, Limits, open_package, read_member
+from xlfuncs.recalc.values import gc_paused
 from xlfuncs.registry import ExcelScalar
 
 __all__ = [
@@ -609,7 +610,7 @@ def read_workbook(
     Raises :class:`WorkbookError` with a one-line reason for anything unreadable.
     """
     zf = open_package(path, limits)
-    with zf:
+    with zf, gc_paused():
         return _read(zf, limits)
 
 

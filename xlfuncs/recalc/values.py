@@ -18,7 +18,9 @@ array is a 2-D ``list`` of rows.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import gc
 import math
 import re
 from collections.abc import Iterator
@@ -28,6 +30,7 @@ from typing import Any
 from xlfuncs.errors import ExcelError
 
 __all__ = [
+    "gc_paused",
     "Rng",
     "ExcelError",
     "to_num",
@@ -40,6 +43,24 @@ __all__ = [
     "parse_criteria",
     "is_num",
 ]
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a block that allocates many small, acyclic
+    objects (reading and evaluating a large workbook); its previous state is restored.
+
+    >>> with gc_paused():
+    ...     gc.isenabled()
+    False
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 ERR = ExcelError
 _EMPTY_ROW: tuple[()] = ()

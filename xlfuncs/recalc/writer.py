@@ -44,6 +44,7 @@ from xlfuncs.recalc.reader import (
     sheet_data_span,
 )
 from xlfuncs.recalc.safety import DEFAULT_LIMITS, Limits, open_package, read_member
+from xlfuncs.recalc.values import gc_paused
 from xlfuncs.registry import ExcelScalar
 
 __all__ = [
@@ -337,6 +338,16 @@ def write_values(
     :class:`~xlfuncs.recalc.model.EvalResult`. ``dst`` may equal ``src`` (in place).
     Returns the number of cells written.
     """
+    with gc_paused():
+        return _write_values(src, dst, values, limits)
+
+
+def _write_values(
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    values: Mapping[tuple[int, int, int], ExcelScalar],
+    limits: Limits,
+) -> int:
     by_sheet: dict[int, dict[tuple[int, int], object]] = {}
     for (s, r, c), v in values.items():
         by_sheet.setdefault(s, {})[(r, c)] = v
