@@ -552,3 +552,34 @@ def test_fuzz_garbage_never_crashes(text: str) -> None:
 def test_no_cache_env_leak() -> None:
     # tests above never wrote to the user's real cache dir through the default cache
     assert os.environ.get("XLFUNCS_CACHE_DIR", "") != "" or True
+
+
+def test_same_structure_reuses_order_with_new_values() -> None:
+    # the second workbook has the formulas of the first (same structure, cached order) but
+    # other inputs: results follow the inputs (hand calculation: 2*3+1=7, then 5*3+1=16)
+    from xlfuncs.recalc.model import FormulaCell, SheetData, WorkbookData
+
+    def book(x: float) -> WorkbookData:
+        sh = SheetData("S", values={(1, 1): x})
+        sh.formulas[(2, 1)] = FormulaCell("A3+1", (2, 1))
+        sh.formulas[(3, 1)] = FormulaCell("A1*3", (3, 1))
+        return WorkbookData([sh])
+
+    cache = PlanCache(disk=False)
+    assert evaluate(book(2.0), cache=cache).values[(0, 2, 1)] == 7.0
+    assert evaluate(book(5.0), cache=cache).values[(0, 2, 1)] == 16.0
+
+
+def test_same_structure_with_cycle_reported_each_time() -> None:
+    # A1 and A2 refer to each other: circular with iteration off (Excel semantics), every time
+    from xlfuncs.recalc.model import FormulaCell, SheetData, WorkbookData
+
+    cache = PlanCache(disk=False)
+    for _ in range(2):
+        sh = SheetData("S")
+        sh.formulas[(1, 1)] = FormulaCell("A2+1", (1, 1))
+        sh.formulas[(2, 1)] = FormulaCell("A1+1", (2, 1))
+        sh.formulas[(3, 1)] = FormulaCell("7*2", (3, 1))
+        res = evaluate(WorkbookData([sh]), cache=cache)
+        assert sorted(res.circular) == ["S!A1", "S!A2"]
+        assert res.values[(0, 3, 1)] == 14.0

@@ -65,6 +65,12 @@ def _col_letters(n: int) -> str:
     return s
 
 
+#: evaluation order and dependency lists by workbook structure (cells, plan keys, names,
+#: sheets, extents): files from one template skip building the graph again
+_ORDER_MEMO: dict[tuple[Any, ...], tuple[list[int], list[list[int]] | None]] = {}
+_ORDER_MEMO_MAX = 4
+_ORDER_MEMO_MAX_CELLS = 1_200_000
+
 _MISS = object()
 _SCALAR_TYPES = (float, int, str, bool, type(None), ExcelError)
 #: results of user-function calls by (function, typed scalar arguments), shared by the
@@ -377,88 +383,51 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
     binds: dict[tuple[str | None, int], Any] = {}
     n = len(cells)
     fns: list[Any] = [None] * n
-    deps_raw: list[Any] = [()] * n
+    dfns: list[Any] = [None] * n
     for i in range(n):
-        si, r, c = cells[i]
+        si = cells[i][0]
         pk = pkeys[i]
         bk = (pk, si)
         bound = binds.get(bk)
         if bound is None:
             bound = _bind(E, pk, si, book, cells[i])
             binds[bk] = bound
-        f, d = bound
-        fns[i] = f
-        try:
-            deps_raw[i] = d(r, c)
-        except Exception:
-            deps_raw[i] = ()
+        fns[i], dfns[i] = bound
 
     if digest and cache.compiled > compiled_before:
         cache.save(digest, distinct | E.used_keys)
 
     t2 = clock()
-    # ---- dependency graph
-    index: dict[_Cell, int] = {cell: i for i, cell in enumerate(cells)}
-    for i, (r1, c1, r2, c2) in arrays.items():
-        s = cells[i][0]
-        for rr in range(r1, r2 + 1):
-            for cc in range(c1, c2 + 1):
-                index.setdefault((s, rr, cc), i)
-    colrows: dict[tuple[int, int], list[int]] | None = None
-
-    deps: list[list[int]] = [[]] * n
-    for i in range(n):
-        dl = deps_raw[i]
-        if not dl:
-            continue
-        lst: list[int] = []
-        for s, r1, c1, r2, c2 in dl:
-            if r1 == r2 and c1 == c2:
-                j = index.get((s, r1, c1))
-                if j is not None:
-                    lst.append(j)
-                continue
-            if (r2 - r1 + 1) * (c2 - c1 + 1) <= 64:
-                for rr in range(r1, r2 + 1):
-                    for cc in range(c1, c2 + 1):
-                        j = index.get((s, rr, cc))
-                        if j is not None:
-                            lst.append(j)
-                continue
-            if colrows is None:
-                colrows = {}
-                for (cs, cr, ccol) in index:
-                    colrows.setdefault((cs, ccol), []).append(cr)
-                for v in colrows.values():
-                    v.sort()
-            for cc in range(c1, c2 + 1):
-                rows = colrows.get((s, cc))
-                if not rows:
-                    continue
-                lo = bisect_left(rows, r1)
-                hi = bisect_right(rows, r2)
-                for rr in rows[lo:hi]:
-                    lst.append(index[(s, rr, cc)])
-        deps[i] = lst
-    del deps_raw
-
-    # ---- topological order (Kahn)
-    indeg = [0] * n
-    users: list[list[int]] = [[] for _ in range(n)]
-    for i in range(n):
-        for j in deps[i]:
-            users[j].append(i)
-            indeg[i] += 1
-    order = [i for i in range(n) if indeg[i] == 0]
-    k = 0
-    while k < len(order):
-        j = order[k]
-        k += 1
-        for i in users[j]:
-            indeg[i] -= 1
-            if indeg[i] == 0:
-                order.append(i)
-    del users
+    # ---- dependency graph and order: reused for a workbook of the same structure
+    skey = (
+        tuple(cells),
+        tuple(pkeys),
+        tuple(sorted(arrays.items())),
+        tuple(E.names.items()),
+        tuple(E.sheet_ix.items()),
+        tuple(E.maxrows),
+        tuple(E.maxcols),
+    )
+    hit = _ORDER_MEMO.get(skey)
+    deps: list[list[int]]
+    if hit is not None and (hit[1] is not None or len(hit[0]) == n):
+        order = hit[0]
+        deps = hit[1] if hit[1] is not None else []
+    else:
+        order, deps = _order(cells, dfns, arrays, n)
+        if n <= _ORDER_MEMO_MAX_CELLS:
+            total = n
+            for key in list(_ORDER_MEMO):
+                total += len(key[0])
+            while _ORDER_MEMO and (
+                len(_ORDER_MEMO) >= _ORDER_MEMO_MAX or total > _ORDER_MEMO_MAX_CELLS
+            ):
+                old = next(iter(_ORDER_MEMO))
+                total -= len(old[0])
+                del _ORDER_MEMO[old]
+            # dependency lists are kept only when a cycle needs them
+            _ORDER_MEMO[skey] = (order, deps if len(order) < n else None)
+    del dfns
 
     t3 = clock()
     out: dict[_Cell, Any] = {}
@@ -534,6 +503,80 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
         )
     return EvalResult(values=out, warnings=list(E.warnings), circular=circular)
 
+
+
+def _order(
+    cells: list[_Cell], dfns: list[Any], arrays: dict[int, tuple[int, int, int, int]], n: int
+) -> tuple[list[int], list[list[int]]]:
+    """Evaluation order (Kahn; cells on cycles are left out) and each cell's dependencies."""
+    deps_raw: list[Any] = [()] * n
+    for i in range(n):
+        _s, r, c = cells[i]
+        try:
+            deps_raw[i] = dfns[i](r, c)
+        except Exception:
+            deps_raw[i] = ()
+    # ---- dependency graph
+    index: dict[_Cell, int] = {cell: i for i, cell in enumerate(cells)}
+    for i, (r1, c1, r2, c2) in arrays.items():
+        s = cells[i][0]
+        for rr in range(r1, r2 + 1):
+            for cc in range(c1, c2 + 1):
+                index.setdefault((s, rr, cc), i)
+    colrows: dict[tuple[int, int], list[int]] | None = None
+
+    deps: list[list[int]] = [[]] * n
+    for i in range(n):
+        dl = deps_raw[i]
+        if not dl:
+            continue
+        lst: list[int] = []
+        for s, r1, c1, r2, c2 in dl:
+            if r1 == r2 and c1 == c2:
+                j = index.get((s, r1, c1))
+                if j is not None:
+                    lst.append(j)
+                continue
+            if (r2 - r1 + 1) * (c2 - c1 + 1) <= 64:
+                for rr in range(r1, r2 + 1):
+                    for cc in range(c1, c2 + 1):
+                        j = index.get((s, rr, cc))
+                        if j is not None:
+                            lst.append(j)
+                continue
+            if colrows is None:
+                colrows = {}
+                for (cs, cr, ccol) in index:
+                    colrows.setdefault((cs, ccol), []).append(cr)
+                for v in colrows.values():
+                    v.sort()
+            for cc in range(c1, c2 + 1):
+                rows = colrows.get((s, cc))
+                if not rows:
+                    continue
+                lo = bisect_left(rows, r1)
+                hi = bisect_right(rows, r2)
+                for rr in rows[lo:hi]:
+                    lst.append(index[(s, rr, cc)])
+        deps[i] = lst
+
+    # ---- topological order (Kahn)
+    indeg = [0] * n
+    users: list[list[int]] = [[] for _ in range(n)]
+    for i in range(n):
+        for j in deps[i]:
+            users[j].append(i)
+            indeg[i] += 1
+    order = [i for i in range(n) if indeg[i] == 0]
+    k = 0
+    while k < len(order):
+        j = order[k]
+        k += 1
+        for i in users[j]:
+            indeg[i] -= 1
+            if indeg[i] == 0:
+                order.append(i)
+    return order, deps
 
 def _bind(E: _Env, pk: str | None, si: int, book: WorkbookData, cell: _Cell) -> Any:
     where = _a1(book, cell)
