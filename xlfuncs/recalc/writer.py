@@ -24,7 +24,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -164,16 +164,42 @@ def patch_sheet(data: bytes, cells: Mapping[tuple[int, int], object]) -> tuple[b
     >>> patch_sheet(xml, {(1, 1): "two", (1, 2): 9})[0]
     b'<worksheet><sheetData><row r="1"><c r="A1" s="3" t="str"><f>1+1</f><v>two</v></c><c r="B1"><v>5</v></c></row></sheetData></worksheet>'
     """
-    if not cells:
+    return _patch(data, cells, None)
+
+
+class _NotFast(Exception):
+    """The fast formula-cell search met a layout it does not handle."""
+
+
+def _patch(
+    data: bytes, values: Mapping[tuple[int, ...], object], sheet: int | None
+) -> tuple[bytes, int]:
+    """:func:`patch_sheet` with ``values`` keyed ``(row, col)`` (``sheet`` None) or
+    ``(sheet, row, col)``."""
+    if not values:
         return data, 0
+    if _fast_ok(data):
+        try:
+            return _patch_tokens(data, _iter_formula_cells(data), values, sheet)
+        except _NotFast:
+            pass
+    return _patch_tokens(data, scan_cells(data), values, sheet)
+
+
+def _patch_tokens(
+    data: bytes,
+    tokens: Iterable[CellToken],
+    values: Mapping[tuple[int, ...], object],
+    sheet: int | None,
+) -> tuple[bytes, int]:
     out: list[bytes] = []
+    append = out.append
     last = 0
     count = 0
     arrays: list[tuple[int, int, int, int]] = []
-    fast = _formula_cells(data)
-    for start, end, prefix, attrs, old_t, body, row, col in (
-        fast if fast is not None else scan_cells(data)
-    ):
+    get = values.get
+    miss = _MISS
+    for start, end, prefix, attrs, old_t, body, row, col in tokens:
         if not body or (b"f" not in body and not arrays):
             continue
         if body[:3] == b"<f>":
@@ -195,67 +221,68 @@ def patch_sheet(data: bytes, cells: Mapping[tuple[int, int], object]) -> tuple[b
                 fm_end = 0
             else:
                 continue
-        coord = (row, col)
-        if coord not in cells:
+        value = get((row, col) if sheet is None else (sheet, row, col), miss)
+        if value is miss:
             continue
-        out.append(data[last:start])
-        out.append(
-            _rewrite_cell(data, start, end, prefix, attrs, old_t, body, fm_end, cells[coord])
-        )
+        append(data[last:start])
+        append(_rewrite_cell(data, start, end, prefix, attrs, old_t, body, fm_end, value))
         last = end
         count += 1
     if not count:
         return data, 0
-    out.append(data[last:])
+    append(data[last:])
     return b"".join(out), count
 
 
-_PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.\-]*:c[\s/>]")
+_MISS = object()
 
 
-def _formula_cells(data: bytes) -> list[CellToken] | None:
-    """The cells holding ``<f>``, found by searching for ``<f`` instead of scanning every cell.
-
-    Only for the common layout (no namespace prefix, every formula cell has ``r=``, no array
-    formula); returns ``None`` otherwise, and the caller scans every cell.
-    """
+def _fast_ok(data: bytes) -> bool:
     span = sheet_data_span(data)
-    if span is None or b'"array"' in data or _PREFIXED_CELL.search(data, *span):
-        return None
+    return not (span is None or b'"array"' in data or _PREFIXED_CELL.search(data, *span))
+
+
+def _iter_formula_cells(data: bytes) -> Iterator[CellToken]:
+    """The cells holding ``<f>``, found by searching for ``<f`` instead of scanning every
+    cell (layout checked by :func:`_fast_ok`); raises :class:`_NotFast` on anything else."""
+    span = sheet_data_span(data)
+    if span is None:
+        return
     pos, end = span
-    out: list[CellToken] = []
     find, rfind = data.find, data.rfind
     cols = _COL_CACHE
+    match = CELL_TOKEN.match
+    t_search = _T_ATTR.search
     while True:
         i = find(b"<f", pos, end)
         if i < 0:
-            return out
+            return
         if data[i + 2 : i + 3] not in (b">", b" ", b"/"):
             pos = i + 2
             continue
         cs = rfind(b"<c ", pos, i)
-        m = CELL_TOKEN.match(data, cs) if cs >= 0 else None
+        m = match(data, cs) if cs >= 0 else None
         if m is None or m.group(4) is None or m.group(7):
-            return None
+            raise _NotFast
         letters, digits, attrs = m.group(4, 5, 6)
         close = find(b"</c>", m.end(), end)
         if close < i:
-            return None
-        tm = _T_ATTR.search(attrs) if b"t" in attrs else None
-        col = cols.get(letters) or col_to_index(letters)
-        out.append(
-            (
-                cs,
-                close + 4,
-                b"",
-                attrs,
-                tm.group(1) if tm else None,
-                data[m.end() : close],
-                int(digits),
-                col,
-            )
+            raise _NotFast
+        tm = t_search(attrs) if b"t" in attrs else None
+        yield (
+            cs,
+            close + 4,
+            b"",
+            attrs,
+            tm.group(1) if tm else None,
+            data[m.end() : close],
+            int(digits),
+            cols.get(letters) or col_to_index(letters),
         )
         pos = close + 4
+
+
+_PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.\-]*:c[\s/>]")
 
 
 def _clone_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
@@ -348,14 +375,12 @@ def _write_values(
     values: Mapping[tuple[int, int, int], ExcelScalar],
     limits: Limits,
 ) -> int:
-    by_sheet: dict[int, dict[tuple[int, int], object]] = {}
-    for (s, r, c), v in values.items():
-        by_sheet.setdefault(s, {})[(r, c)] = v
+    indexes = {key[0] for key in values}
     written = 0
     with open_package(src, limits) as zin:
         layout = package_layout(zin, limits)
         patched: dict[str, bytes] = {}
-        for index, cells in by_sheet.items():
+        for index in sorted(indexes):
             if not 0 <= index < len(layout.sheets):
                 continue
             part = layout.sheets[index][1]
@@ -364,7 +389,7 @@ def _write_values(
             data = read_member(zin, part, limits)
             if data.startswith((b"\xff\xfe", b"\xfe\xff")):
                 raise WorkbookError(f"{part}: UTF-16 worksheets cannot be written")
-            new, n = patch_sheet(data, cells)
+            new, n = _patch(data, values, index)
             if n:
                 patched[part] = new
                 written += n
