@@ -583,3 +583,34 @@ def test_same_structure_with_cycle_reported_each_time() -> None:
         res = evaluate(WorkbookData([sh]), cache=cache)
         assert sorted(res.circular) == ["S!A1", "S!A2"]
         assert res.values[(0, 3, 1)] == 14.0
+
+
+def _fallback_book() -> Any:
+    from xlfuncs.recalc.model import FormulaCell, SheetData, WorkbookData
+
+    sh = SheetData("S", values={(1, 1): 12.0, (1, 2): 18.0})
+    sh.formulas[(2, 1)] = FormulaCell("GCD(A1,B1)", (2, 1))  # not built in
+    sh.formulas[(2, 2)] = FormulaCell("A2*2", (2, 2))  # built in, reads the fallback cell
+    sh.formulas[(2, 3)] = FormulaCell("NOSUCHFUNCTION(1)", (2, 3))  # nowhere
+    return WorkbookData([sh])
+
+
+def test_fallback_to_formulas_package_per_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("formulas")
+    monkeypatch.delenv("XLFUNCS_FALLBACK", raising=False)
+    res = evaluate(_fallback_book(), cache=PlanCache(disk=False))
+    # GCD(12, 18) = 6 (hand calculation; Excel GCD doc), then 6*2 = 12
+    assert res.values[(0, 2, 1)] == 6.0
+    assert res.values[(0, 2, 2)] == 12.0
+    assert res.values[(0, 2, 3)] is ExcelError.NAME
+    assert res.fallback_cells == ["S!A2"]
+    assert any("GCD" in w and "formulas" in w for w in res.warnings)
+
+
+def test_fallback_switched_off_gives_name_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # without the fallback an unknown function is #NAME? (Excel shows #NAME? for unknown names)
+    monkeypatch.setenv("XLFUNCS_FALLBACK", "off")
+    res = evaluate(_fallback_book(), cache=PlanCache(disk=False))
+    assert res.values[(0, 2, 1)] is ExcelError.NAME
+    assert res.fallback_cells == []
+    assert any("unsupported function GCD" in w for w in res.warnings)

@@ -32,7 +32,7 @@ from xlfuncs.recalc.parser import FormulaSyntaxError, normalize, split_a1
 from xlfuncs.recalc.plancache import PlanCache, default_cache
 from xlfuncs.recalc.values import Rng, as_rows, gc_paused, to_scalar
 
-__all__ = ["evaluate", "PlanCache", "LAST_TIMINGS"]
+__all__ = ["FALLBACK_ENV", "LAST_TIMINGS", "PlanCache", "evaluate"]
 
 #: seconds spent in each phase by the last :func:`evaluate` call in this process
 LAST_TIMINGS: dict[str, float] = {}
@@ -99,6 +99,89 @@ def _udf_memo_check() -> None:
         _UDF_MEMO.clear()
 
 
+#: set to ``off`` to keep functions we do not implement as ``#NAME?`` even when the
+#: optional ``formulas`` package is installed
+FALLBACK_ENV = "XLFUNCS_FALLBACK"
+_FALLBACK: dict[str, Any] | None = None
+
+
+def _fallback_table() -> dict[str, Any]:
+    """Functions of the optional ``formulas`` package (empty when it is not installed)."""
+    global _FALLBACK
+    if os.environ.get(FALLBACK_ENV, "").strip().lower() in ("off", "0", "no", "false"):
+        return {}
+    if _FALLBACK is None:
+        try:
+            import formulas
+
+            _FALLBACK = dict(formulas.get_functions())
+        except Exception:  # not installed or broken: no fallback
+            _FALLBACK = {}
+    return _FALLBACK
+
+
+def _fallback_call(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    """Call a ``formulas`` function with our values; its result as one of ours."""
+    import numpy as np
+    import schedula
+    from formulas.tokens.operand import XlError
+
+    errors: dict[str, Any] = {}
+    try:
+        from formulas.functions import Error
+
+        errors = dict(Error.errors)
+    except Exception:
+        pass
+    empty = schedula.EMPTY
+
+    def one(v: Any) -> Any:
+        if v is None:
+            return empty
+        if isinstance(v, ExcelError):
+            return errors.get(v.value, v.value)
+        return v
+
+    conv: list[Any] = []
+    for a in args:
+        if type(a) is Rng or type(a) is list:
+            rows = as_rows(a)
+            arr = np.empty((len(rows), len(rows[0]) if rows else 0), dtype=object)
+            for i, row in enumerate(rows):
+                for j, v in enumerate(row):
+                    arr[i, j] = one(v)
+            conv.append(arr)
+        else:
+            conv.append(one(a))
+    try:
+        res = fn(*conv)
+    except Exception:
+        return ERR.VALUE
+
+    def back(v: Any) -> Any:
+        if isinstance(v, XlError):
+            try:
+                return ExcelError.from_text(str(v))
+            except ValueError:
+                return ERR.VALUE
+        if v is empty or v is None:
+            return None
+        if isinstance(v, (bool, np.bool_)):
+            return bool(v)
+        if isinstance(v, (int, float, np.integer, np.floating)):
+            return float(v)
+        if isinstance(v, str):
+            return v
+        return ERR.VALUE
+
+    if isinstance(res, np.ndarray):
+        if res.ndim == 0 or res.size == 1:
+            return back(res.reshape(-1)[0] if res.size else None)
+        grid = res if res.ndim == 2 else res.reshape(1, -1)
+        return [[back(x) for x in row] for row in grid.tolist()]
+    return back(res)
+
+
 def _resolve_udf(name: str) -> Any:
     try:
         from xlfuncs.registry import resolve
@@ -138,6 +221,8 @@ class _Env:
         self._udfs: dict[str, Any] = {}
         self.warnings: dict[str, None] = {}
         self.used_keys: set[str] = set()
+        #: set while binding a formula that calls a fallback (``formulas``) function
+        self.binding_fallback = False
 
     def warn(self, msg: str) -> None:
         self.warnings[msg] = None
@@ -164,11 +249,25 @@ class _Env:
         if fn is None:
             fn = self._make_udf(name)
             self._udfs[name] = fn
+        if getattr(fn, "fallback", False):
+            self.binding_fallback = True
         return fn
 
     def _make_udf(self, name: str) -> Callable[..., Any]:
         spec = _resolve_udf(name)
         if spec is None:
+            fb = _fallback_table().get(name)
+            if fb is not None:
+                self.warn(
+                    f"function {name} is not built in: computed by the optional 'formulas' "
+                    "package (see the fallback cells)"
+                )
+
+                def fallback(*args: Any) -> Any:
+                    return _fallback_call(fb, args)
+
+                fallback.fallback = True  # type: ignore[attr-defined]
+                return fallback
             self.warn(f"unsupported function {name}: its cells are #NAME?")
 
             def missing(*args: Any) -> Any:
@@ -231,6 +330,8 @@ class _Env:
         key = (name, s, qualifier)
         fn = self._name_fns.get(key)
         if fn is not None:
+            if getattr(fn, "fallback", False):
+                self.binding_fallback = True
             return fn
         text = None
         scope_sheet = s
@@ -267,6 +368,8 @@ class _Env:
         # a name is called by generated code as N(r, c) and N.deps(r, c)
         fn = f
         fn.deps = d  # type: ignore[attr-defined]
+        if self.binding_fallback:
+            fn.fallback = True  # type: ignore[attr-defined]
         self._name_fns[key] = fn
         return fn
 
@@ -384,14 +487,21 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
     n = len(cells)
     fns: list[Any] = [None] * n
     dfns: list[Any] = [None] * n
+    fallback_keys: set[tuple[str | None, int]] = set()
+    fallback_cells: list[str] = []
     for i in range(n):
         si = cells[i][0]
         pk = pkeys[i]
         bk = (pk, si)
         bound = binds.get(bk)
         if bound is None:
+            E.binding_fallback = False
             bound = _bind(E, pk, si, book, cells[i])
+            if E.binding_fallback:
+                fallback_keys.add(bk)
             binds[bk] = bound
+        if fallback_keys and bk in fallback_keys:
+            fallback_cells.append(_a1(book, cells[i]))
         fns[i], dfns[i] = bound
 
     if digest and cache.compiled > compiled_before:
@@ -501,7 +611,9 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
         E.warn(
             f"internal error evaluating {len(failed)} cell(s), e.g. {failed[0]}: shown as #VALUE!"
         )
-    return EvalResult(values=out, warnings=list(E.warnings), circular=circular)
+    return EvalResult(
+        values=out, warnings=list(E.warnings), fallback_cells=fallback_cells, circular=circular
+    )
 
 
 
