@@ -216,3 +216,17 @@ def test_shared_children_array_members_and_untouched_neighbours() -> None:
         b'<row r="2"><c r="B2" s="4" t="str"><f t="shared" si="0"/><v>t</v></c><c r="C2"><v>6</v></c>'
         b'<c r="D2"><v>7</v></c></row></sheetData></worksheet>'
     )
+
+
+def test_patch_leaves_cells_that_already_hold_the_value() -> None:
+    # A1 already stores 2 (the value computed for 1+1, hand calculation): counted, bytes kept;
+    # B1 stores a stale 0 and is rewritten
+    xml = (
+        b'<worksheet><sheetData><row r="1"><c r="A1"><f>1+1</f><v>2</v></c>'
+        b'<c r="B1"><f>2+2</f><v>0</v></c></row></sheetData></worksheet>'
+    )
+    same, n = patch_sheet(xml, {(1, 1): 2.0})
+    assert same is xml and n == 1
+    new, n = patch_sheet(xml, {(1, 1): 2.0, (1, 2): 4.0})
+    assert n == 2
+    assert new == xml.replace(b"<f>2+2</f><v>0</v>", b"<f>2+2</f><v>4</v>")

@@ -156,8 +156,10 @@ def _rewrite_cell(
 def patch_sheet(data: bytes, cells: Mapping[tuple[int, int], object]) -> tuple[bytes, int]:
     """Rewrite the values of the formula cells of one worksheet part listed in ``cells``.
 
-    Returns the new bytes and the number of cells rewritten. Cells that have no formula
-    (and are not covered by an array formula) are never changed.
+    Returns the new bytes and the number of cells whose value is now stored (a cell that
+    already holds exactly that value is counted but left byte for byte; when none changes,
+    ``data`` itself is returned). Cells that have no formula (and are not covered by an
+    array formula) are never changed.
 
     >>> xml = b'<worksheet><sheetData><row r="1"><c r="A1" s="3"><f>1+1</f><v>0</v></c>' \\
     ...       b'<c r="B1"><v>5</v></c></row></sheetData></worksheet>'
@@ -195,7 +197,7 @@ def _patch_tokens(
     out: list[bytes] = []
     append = out.append
     last = 0
-    count = 0
+    count = changed = 0
     arrays: list[tuple[int, int, int, int]] = []
     get = values.get
     miss = _MISS
@@ -224,12 +226,18 @@ def _patch_tokens(
         value = get((row, col) if sheet is None else (sheet, row, col), miss)
         if value is miss:
             continue
+        count += 1
+        if fm_end and not prefix:
+            # the stored result is already this value, byte for byte: leave the cell alone
+            t, v = format_value(value)
+            if v is not None and t == old_t and body[fm_end:] == b"<v>" + v + b"</v>":
+                continue
+        changed += 1
         append(data[last:start])
         append(_rewrite_cell(data, start, end, prefix, attrs, old_t, body, fm_end, value))
         last = end
-        count += 1
-    if not count:
-        return data, 0
+    if not changed:
+        return data, count
     append(data[last:])
     return b"".join(out), count
 
@@ -390,9 +398,9 @@ def _write_values(
             if data.startswith((b"\xff\xfe", b"\xfe\xff")):
                 raise WorkbookError(f"{part}: UTF-16 worksheets cannot be written")
             new, n = _patch(data, values, index)
-            if n:
+            written += n
+            if new is not data:
                 patched[part] = new
-                written += n
         infos = zin.infolist()
 
         def write(fh: IO[bytes]) -> None:
