@@ -260,3 +260,20 @@ def test_package_api_and_progress_bar(
     assert rep.summary_line().startswith(
         "recalc: 4 files (4 ok, 0 failed), 12 formula cells, 0 error cells, "
     )
+
+
+def test_unchanged_sheets_need_exact_stored_values() -> None:
+    # sheet 0 stores exactly what was computed (2 == 2.0 as numbers); sheet 1 stores a stale
+    # number; sheet 2 stores the text "1" where TRUE was computed (a different type)
+    from xlfuncs.recalc.batch import _unchanged_sheets
+    from xlfuncs.recalc.model import SheetData, WorkbookData
+
+    book = WorkbookData(
+        [
+            SheetData("A", cached={(1, 1): 2, (1, 2): "x"}),
+            SheetData("B", cached={(1, 1): 5.0}),
+            SheetData("C", cached={(1, 1): "1"}),
+        ]
+    )
+    values = {(0, 1, 1): 2.0, (0, 1, 2): "x", (1, 1, 1): 6.0, (2, 1, 1): True}
+    assert _unchanged_sheets(book, values) == {0}

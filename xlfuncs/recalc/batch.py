@@ -182,6 +182,33 @@ def _evaluate(book: WorkbookData, task: Task) -> EvalResult:
     return evaluate(book)
 
 
+_NUMBER_TYPES = (int, float)
+
+
+def _unchanged_sheets(
+    book: WorkbookData, values: dict[tuple[int, int, int], object]
+) -> set[int]:
+    """Sheets whose every computed value equals the stored one exactly (same type and value;
+    int and float count as one type): their bytes need no rewrite."""
+    changed: set[int] = set()
+    seen: set[int] = set()
+    miss = object()
+    for (s, r, c), v in values.items():
+        if s in changed:
+            continue
+        seen.add(s)
+        if not 0 <= s < len(book.sheets):
+            changed.add(s)
+            continue
+        old = book.sheets[s].cached.get((r, c), miss)
+        tv, to = type(v), type(old)
+        if tv is to or (tv in _NUMBER_TYPES and to in _NUMBER_TYPES):
+            if old == v:
+                continue
+        changed.add(s)
+    return seen - changed
+
+
 def _lock_file(src: Path) -> Path:
     return src.with_name("~$" + src.name)
 
@@ -258,8 +285,9 @@ def _process(task: Task, result: FileResult) -> None:
     assert task.dst is not None
     from xlfuncs.recalc.writer import write_values
 
+    unchanged = _unchanged_sheets(book, values)
     del book
-    result.written_cells = write_values(src, task.dst, values)
+    result.written_cells = write_values(src, task.dst, values, unchanged_sheets=unchanged)
     result.output = task.dst
 
 

@@ -24,7 +24,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -366,15 +366,18 @@ def write_values(
     values: Mapping[tuple[int, int, int], ExcelScalar],
     *,
     limits: Limits = DEFAULT_LIMITS,
+    unchanged_sheets: Collection[int] = (),
 ) -> int:
     """Copy workbook ``src`` to ``dst`` with ``values`` written as the cached results.
 
     ``values`` is keyed ``(sheet_index, row, col)`` (0-based sheet, 1-based row/col), as in
     :class:`~xlfuncs.recalc.model.EvalResult`. ``dst`` may equal ``src`` (in place).
-    Returns the number of cells written.
+    ``unchanged_sheets``: indexes of sheets whose stored results the caller found equal to
+    ``values`` (same types and values); they are copied as they are. Returns the number of
+    cells written.
     """
     with gc_paused():
-        return _write_values(src, dst, values, limits)
+        return _write_values(src, dst, values, limits, unchanged_sheets)
 
 
 def _write_values(
@@ -382,9 +385,15 @@ def _write_values(
     dst: str | os.PathLike[str],
     values: Mapping[tuple[int, int, int], ExcelScalar],
     limits: Limits,
+    unchanged_sheets: Collection[int] = (),
 ) -> int:
     indexes = {key[0] for key in values}
     written = 0
+    if unchanged_sheets:
+        skip = set(unchanged_sheets) & indexes
+        if skip:
+            written += sum(1 for key in values if key[0] in skip)
+            indexes -= skip
     with open_package(src, limits) as zin:
         layout = package_layout(zin, limits)
         patched: dict[str, bytes] = {}
