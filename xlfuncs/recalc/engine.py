@@ -112,7 +112,7 @@ def _fallback_table() -> dict[str, Any]:
         return {}
     if _FALLBACK is None:
         try:
-            import formulas
+            import formulas  # type: ignore[import-untyped]
 
             _FALLBACK = dict(formulas.get_functions())
         except Exception:  # not installed or broken: no fallback
@@ -123,12 +123,12 @@ def _fallback_table() -> dict[str, Any]:
 def _fallback_call(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
     """Call a ``formulas`` function with our values; its result as one of ours."""
     import numpy as np
-    import schedula
-    from formulas.tokens.operand import XlError
+    import schedula  # type: ignore[import-untyped]
+    from formulas.tokens.operand import XlError  # type: ignore[import-untyped]
 
     errors: dict[str, Any] = {}
     try:
-        from formulas.functions import Error
+        from formulas.functions import Error  # type: ignore[import-untyped]
 
         errors = dict(Error.errors)
     except Exception:
