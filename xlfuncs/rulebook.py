@@ -28,6 +28,7 @@ import datetime
 import functools
 import math
 import os
+import time
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -530,14 +531,27 @@ def use_rulebook(rulebook: Rulebook | str | os.PathLike[str] | None) -> Rulebook
 
 
 def active_rulebook() -> Rulebook:
-    """The rulebook in use: :func:`use_rulebook`, else ``$XLFUNCS_RULEBOOK``, else the default."""
+    """The rulebook in use: :func:`use_rulebook`, else ``$XLFUNCS_RULEBOOK``, else the default.
+
+    An edition named by the environment variable is reloaded when its file changes (checked
+    at most once a second, since every function call asks for the active rulebook).
+    """
     if _active is not None:
         return _active
     env = os.environ.get(ENV_VAR, "").strip()
-    if env:
-        try:
-            mtime = os.stat(env).st_mtime
-        except OSError as exc:
-            raise RulebookError(f"{env}: cannot read ({ENV_VAR}): {exc.strerror or exc}") from None
-        return _from_env(env, mtime)
-    return default_rulebook()
+    if not env:
+        return default_rulebook()
+    now = time.monotonic()
+    if _env_seen[0] == env and now - _env_seen[1] < 1.0 and _env_seen[2] is not None:
+        return _env_seen[2]
+    try:
+        mtime = os.stat(env).st_mtime
+    except OSError as exc:
+        raise RulebookError(f"{env}: cannot read ({ENV_VAR}): {exc.strerror or exc}") from None
+    book = _from_env(env, mtime)
+    _env_seen[:] = [env, now, book]
+    return book
+
+
+# (path, monotonic time of the last check, rulebook) for $XLFUNCS_RULEBOOK
+_env_seen: list[Any] = ["", 0.0, None]
