@@ -543,7 +543,7 @@ def active_rulebook() -> Rulebook:
         return default_rulebook()
     now = time.monotonic()
     if _env_seen[0] == env and now - _env_seen[1] < 1.0 and _env_seen[2] is not None:
-        return _env_seen[2]
+        return _env_seen[2]  # type: ignore[no-any-return]
     try:
         mtime = os.stat(env).st_mtime
     except OSError as exc:
