@@ -228,6 +228,24 @@ def _whole(q: np.ndarray, exact: Callable[[int], Decimal], rounding: str) -> np.
     return np.asarray(r, dtype=float)
 
 
+def _rnd_arrays(
+    book: Rulebook, year: YearLike, category: Any, scale: Scale | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-element R&D rule parameters: step %, points per step, licence flag, cap, step scale."""
+    rules_list, idx = _per_element(book.rnd, year, category)
+
+    def column(values: list[Any]) -> np.ndarray:
+        return np.asarray(np.array(values)[idx])
+
+    return (
+        column([r.step_percent for r in rules_list]),
+        column([r.points_per_step for r in rules_list]),
+        column([r.licence_counts for r in rules_list]),
+        column([np.inf if r.cap is None else r.cap for r in rules_list]),
+        column([(scale or r.scale) == "step" for r in rules_list]),
+    )
+
+
 def rnd_points(
     rnd_spend: ArrayLike,
     revenue: ArrayLike,
@@ -275,12 +293,7 @@ def rnd_points(
     s_a = _check_array("rnd_spend", rnd_spend)
     rev_a = _check_array("revenue", revenue, positive=True)
     lic_a = _check_array("licence", licence)
-    rules_list, idx = _per_element(book.rnd, year, category)
-    step = np.array([r.step_percent for r in rules_list])[idx]
-    pps = np.array([r.points_per_step for r in rules_list])[idx]
-    counts = np.array([r.licence_counts for r in rules_list])[idx]
-    cap = np.array([np.inf if r.cap is None else r.cap for r in rules_list])[idx]
-    sc = np.array([(scale or r.scale) == "step" for r in rules_list])[idx]
+    step, pps, counts, cap, sc = _rnd_arrays(book, year, category, scale)
     lic_c = np.where(counts, lic_a, 0.0)
     total_a = s_a + lic_c
     num, den, s_b, l_b, r_b, st_b = np.broadcast_arrays(total_a * 100.0, rev_a * step, s_a, lic_c, rev_a, step)
@@ -337,11 +350,7 @@ def spend_needed(
     t_a = _check_array("target_points", target_points)
     rev_a = _check_array("revenue", revenue, positive=True)
     cur_a = _check_array("current_spend", current_spend)
-    rules_list, idx = _per_element(book.rnd, year, category)
-    step = np.array([r.step_percent for r in rules_list])[idx]
-    pps = np.array([r.points_per_step for r in rules_list])[idx]
-    cap = np.array([np.inf if r.cap is None else r.cap for r in rules_list])[idx]
-    sc = np.array([(scale or r.scale) == "step" for r in rules_list])[idx]
+    step, pps, _counts, cap, sc = _rnd_arrays(book, year, category, scale)
     if np.any(t_a > cap):
         raise DomainError("a target is above the R&D points cap")
     t_b, pps_b = np.broadcast_arrays(t_a, pps)
