@@ -8,6 +8,12 @@ memory, as for the 2nd..Nth file of a batch) and from the disk cache (a new proc
 
 Run: ``python benchmarks/bench_engine.py [cells ...]`` (default 5000 50000).
 Peak memory is measured in a child process per size (``ru_maxrss``).
+
+``python benchmarks/bench_engine.py --ratio [ROUNDS]`` measures the growth from 50,000 to
+500,000 cells (issue target: at most 12x): the two sizes alternate in fresh processes for
+ROUNDS rounds (default 3), each giving the median of 3 warm evaluations, and the medians
+and their ratio are printed. Single runs of the 500k case vary by +-20 % on a shared
+machine, so one pair of figures is not enough to judge a change.
 """
 
 from __future__ import annotations
@@ -103,10 +109,44 @@ def measure(cells: int) -> dict[str, float]:
     return out
 
 
+def warm_only(cells: int, repeat: int = 3) -> float:
+    """Median warm evaluation time of a ``cells`` workbook (plans already in memory)."""
+    from xlfuncs.recalc.engine import PlanCache, evaluate
+
+    book = build(cells)
+    cache = PlanCache(tempfile.mkdtemp(prefix="xlfuncs-bench-"))
+    evaluate(book, cache=cache)
+    return _time(lambda: evaluate(book, cache=cache), repeat)
+
+
+def ratio(rounds: int) -> None:
+    """50k and 500k alternating in fresh processes; medians and their ratio."""
+    import statistics
+
+    times: dict[int, list[float]] = {50_000: [], 500_000: []}
+    for _ in range(rounds):
+        for size in times:
+            proc = subprocess.run(
+                [sys.executable, __file__, "--warm-child", str(size)],
+                capture_output=True, text=True, env=dict(os.environ), check=True,
+            )
+            times[size].append(float(proc.stdout))
+    for size, ts in times.items():
+        print(f"{size:>8} cells: median {statistics.median(ts):.3f} s  runs {[round(t, 3) for t in ts]}")
+    r = statistics.median(times[500_000]) / statistics.median(times[50_000])
+    print(f"500k / 50k: {r:.1f}x (target <= 12x)")
+
+
 def main(argv: list[str]) -> None:
     if argv and argv[0] == "--child":
         res = measure(int(argv[1]))
         print(" ".join(f"{k}={v:.4f}" for k, v in res.items()))
+        return
+    if argv and argv[0] == "--warm-child":
+        print(f"{warm_only(int(argv[1])):.6f}")
+        return
+    if argv and argv[0] == "--ratio":
+        ratio(int(argv[1]) if len(argv) > 1 else 3)
         return
     sizes = [int(a) for a in argv] or [5000, 50000]
     print(f"{'cells':>8} {'cold s':>8} {'disk s':>8} {'warm s':>8} {'us/cell':>8} {'peak MB':>8}")
