@@ -42,6 +42,7 @@ from xlfuncs.registry import ExcelScalar
 
 __all__ = [
     "PackageLayout",
+    "clear_memos",
     "col_to_index",
     "index_to_col",
     "package_layout",
@@ -623,6 +624,12 @@ _BOOK_MEMO: dict[bytes, tuple[bool, bool, int, float, list[DefinedName]]] = {}
 _SHARED_MEMO: dict[str, tuple[bytes, list[str]]] = {}
 _SHEET_MEMO: dict[tuple[str, str], tuple[bytes, list[str], bool, SheetData]] = {}
 _NO_SHARED: list[str] = []  # never mutated: the shared-strings table of packages without one
+
+
+def clear_memos() -> None:
+    """Forget the parts remembered from earlier files (benchmarks measure real reads with it)."""
+    for memo in (_LAYOUT_MEMO, _BOOK_MEMO, _SHARED_MEMO, _SHEET_MEMO):
+        memo.clear()
 
 
 def _remember(memo: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
