@@ -25,6 +25,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from typing import Any
 
+from xlfuncs._a1 import column_letters
 from xlfuncs.errors import ExcelError
 from xlfuncs.recalc import builtins as B
 from xlfuncs.recalc.model import EvalResult, WorkbookData
@@ -55,14 +56,6 @@ class _BindError(Exception):
 
 def _const(value: Any) -> tuple[Callable[[int, int], Any], Callable[[int, int], tuple[()]]]:
     return (lambda r, c: value), (lambda r, c: ())
-
-
-def _col_letters(n: int) -> str:
-    s = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        s = chr(65 + rem) + s
-    return s
 
 
 #: evaluation order and dependency lists by workbook structure (cells, plan keys, names,
@@ -410,7 +403,7 @@ def _a1(book: WorkbookData, cell: _Cell) -> str:
     name = book.sheets[s].name
     if not name.replace("_", "").isalnum():
         name = "'" + name.replace("'", "''") + "'"
-    return f"{name}!{_col_letters(c)}{r}"
+    return f"{name}!{column_letters(c)}{r}"
 
 
 def evaluate(

@@ -26,12 +26,13 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 from types import CodeType
 
+from xlfuncs._fileio import write_bytes_atomic
+from xlfuncs.errors import WorkbookError
 from xlfuncs.recalc.compiler import COMPILER_VERSION, MakeFn, compile_source, generate, load
 
 __all__ = ["PlanCache", "default_cache", "cache_tag", "CACHE_ENV"]
@@ -168,20 +169,9 @@ class PlanCache:
             return False
         table = {k: self._code[k] for k in keys if k in self._code}
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(marshal.dumps(table))
-                os.replace(tmp, path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            write_bytes_atomic(path, marshal.dumps(table), make_parents=True)
             return True
-        except OSError:
+        except (OSError, WorkbookError):  # a cache that cannot be written is only slower
             return False
 
 
