@@ -147,11 +147,6 @@ def _rule_table(
     return rules, idx
 
 
-def _year_arg(year: YearLike) -> Any:
-    """Years as something numpy can index cheaply (int arrays stay int arrays)."""
-    return year
-
-
 def _per_element(
     lookup: Callable[[datetime.date, str], T], year: YearLike, category: Any
 ) -> tuple[list[T], np.ndarray]:
