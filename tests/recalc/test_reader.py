@@ -8,6 +8,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.workbook.defined_name import DefinedName as OpxlName
 from openpyxl.worksheet.formula import ArrayFormula
 
@@ -198,3 +200,82 @@ def test_read_only_input_is_read(tmp_path: Path) -> None:
     p = write(tmp_path, make_package({"S": '<row r="1"><c r="A1"><v>5</v></c></row>'}))
     p.chmod(0o444)
     assert read_workbook(p).sheets[0].values == {(1, 1): 5}
+
+
+# --------------------------------------------------------------------------- row memo
+# Files filled from one template differ in a few rows; the reader parses each distinct row
+# once per process. The reference is the whole-sheet parse the reader uses for sheets too
+# large for the memo: both must give the same dicts, in the same order.
+
+_CELL_KINDS = st.sampled_from(["num", "shared_str", "inline", "formula", "master", "child", "empty"])
+
+
+@st.composite
+def _row_xml(draw: st.DrawFn, number: int) -> str:
+    explicit_row = draw(st.booleans())
+    cells = []
+    for col in range(1, draw(st.integers(0, 4)) + 1):
+        kind = draw(_CELL_KINDS)
+        ref = f' r="{"ABCD"[col - 1]}{number}"' if explicit_row and draw(st.booleans()) else ""
+        n = draw(st.integers(-5, 99))
+        cells.append(
+            {
+                "num": f"<c{ref}><v>{n}</v></c>",
+                "shared_str": f'<c{ref} t="s"><v>{n % 2}</v></c>',
+                "inline": f'<c{ref} t="inlineStr"><is><t>x{n}</t></is></c>',
+                "formula": f"<c{ref}><f>A1+{n}</f><v>{n}</v></c>",
+                "master": f'<c{ref}><f t="shared" ref="A1:D9" si="{n % 3}">B1*{n}</f><v>1</v></c>',
+                "child": f'<c{ref}><f t="shared" si="{n % 3}"/><v>{n}</v></c>',
+                "empty": f'<c{ref} s="1"/>',
+            }[kind]
+        )
+    head = f'<row r="{number}">' if explicit_row else "<row>"
+    return head + "".join(cells) + "</row>" if cells or explicit_row else "<row/>"
+
+
+@st.composite
+def _sheets(draw: st.DrawFn) -> list[bytes]:
+    n_rows = draw(st.integers(1, 6))
+    rows = [draw(_row_xml(i + 1)) for i in range(n_rows)]
+    out = []
+    for _ in range(draw(st.integers(1, 4))):
+        out.append(f"<worksheet {NS}><sheetData>{''.join(rows)}</sheetData></worksheet>".encode())
+        i = draw(st.integers(0, n_rows - 1))
+        rows[i] = draw(_row_xml(i + 1))
+    return out
+
+
+def _dump(sheet: object) -> tuple[list[object], ...]:
+    return tuple(
+        list(getattr(sheet, f).items()) for f in ("values", "formulas", "cached", "array_members")
+    )
+
+
+@given(_sheets())
+@settings(max_examples=150, deadline=None)
+def test_row_memo_reads_like_a_whole_sheet_parse(variants: list[bytes]) -> None:
+    from xlfuncs.recalc import reader
+
+    reader.clear_memos()
+    shared = ["a", "b"]
+    for data in variants:
+        got = reader._read_sheet(data, "S", shared, False, "p")
+        limit = reader._MEMO_MAX_BYTES
+        reader._MEMO_MAX_BYTES = 0  # too large for the memo: the whole-sheet parse
+        try:
+            want = reader._read_sheet(data, "S", shared, False, "p")
+        finally:
+            reader._MEMO_MAX_BYTES = limit
+        assert _dump(got) == _dump(want)
+        got.values.clear()  # a caller changing its copy never changes the next read
+        got.formulas.clear()
+
+
+def test_row_memo_is_per_shared_strings_table() -> None:
+    # t="s" cells read through the shared strings of their own file, even for identical rows
+    from xlfuncs.recalc import reader
+
+    reader.clear_memos()
+    data = f'<worksheet {NS}><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>'.encode()
+    assert reader._read_sheet(data, "S", ["first"], False, "p").values == {(1, 1): "first"}
+    assert reader._read_sheet(data, "S", ["second"], False, "p").values == {(1, 1): "second"}

@@ -203,8 +203,13 @@ def scan_cells(data: bytes) -> Iterator[CellToken]:
     span = sheet_data_span(data)
     if span is None:
         return
-    pos, end = span
-    row = col = 0
+    yield from _scan(data, span[0], span[1], [0])
+
+
+def _scan(data: bytes, pos: int, end: int, state: list[int]) -> Iterator[CellToken]:
+    """:func:`scan_cells` over ``data[pos:end]``; ``state[0]`` is the current row number,
+    read at the start (for a first row without ``r=``) and kept up to date."""
+    row, col = state[0], 0
     search = CELL_TOKEN.search
     find = data.find
     cols = _COL_CACHE
@@ -219,6 +224,7 @@ def scan_cells(data: bytes) -> Iterator[CellToken]:
         if is_row is not None:
             rm = _ROW_R.search(row_attrs)
             row, col = (int(rm.group(1)) if rm else row + 1), 0
+            state[0] = row
             continue
         if letters is None and b"r" in attrs:
             rm = r_attr(attrs)
@@ -501,20 +507,132 @@ def _attrs(raw: bytes) -> dict[str, str]:
 _MAX_ARRAY_CELLS = 2_000_000
 
 
+@dataclass(slots=True)
+class _Rows:
+    """What a stretch of ``<sheetData>`` holds (one row, or all rows), before shared formula
+    children are joined to their masters."""
+
+    values: dict[Coord, ExcelScalar]
+    formulas: dict[Coord, FormulaCell]
+    cached: dict[Coord, ExcelScalar]
+    members: dict[Coord, Coord]
+    #: shared formula id -> (text, master cell), and children waiting for their master
+    masters: dict[str, tuple[str, Coord]]
+    pending: list[tuple[Coord, str, bool, ExcelScalar]]
+    #: the row number after the stretch (for a following row without ``r=``)
+    last_row: int
+
+
+#: one parsed ``<row>`` per distinct row text, for rows that begin with an explicit
+#: ``r=``: files filled from one template differ in a few rows only, so the others are
+#: parsed once per process. Valid for one shared-strings table and date system
+#: (:data:`_ROW_CONTEXT`); bounded by :data:`_ROW_MEMO_MAX_BYTES` of row text.
+_ROW_MEMO: dict[bytes, _Rows] = {}
+_ROW_CONTEXT: list[object] = [None, None]
+_ROW_MEMO_BYTES = [0]
+_ROW_MEMO_MAX_BYTES = 16 << 20
+_ROW_SPLIT = b"</row>"
+_ROW_START = re.compile(rb'\s*<row\s(?:[^>]*\s)?r\s*=\s*["\'](\d+)["\'][^>]*>')
+
+
 def _read_sheet(data: bytes, name: str, shared: list[str], date1904: bool, part: str) -> SheetData:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         data = data.decode("utf-16", errors="replace").encode("utf-8")
+    span = sheet_data_span(data)
+    if span is None:
+        return SheetData(name)
+    if (
+        len(data) > _MEMO_MAX_BYTES
+        or b"array" in data  # array members of one row change how later rows read
+        or b"<![CDATA[" in data
+        or b"<!--" in data
+    ):
+        parts = [_parse_rows(data, span[0], span[1], shared, date1904, part, 0)]
+        memoised = False
+    else:  # parts may be shared with the memo: merged into new dicts below, never changed
+        parts = _parse_by_row(data, span[0], span[1], shared, date1904, part)
+        memoised = True
     sheet = SheetData(name)
-    values, formulas, cached, members = (
-        sheet.values,
-        sheet.formulas,
-        sheet.cached,
-        sheet.array_members,
-    )
+    if len(parts) == 1 and not memoised:
+        only = parts[0]
+        sheet.values, sheet.formulas, sheet.cached = only.values, only.formulas, only.cached
+        sheet.array_members = only.members
+        masters, pending = only.masters, only.pending
+    else:
+        masters, pending = {}, []
+        for p in parts:
+            sheet.values.update(p.values)
+            sheet.formulas.update(p.formulas)
+            sheet.cached.update(p.cached)
+            if p.members:
+                sheet.array_members.update(p.members)
+            if p.masters:
+                masters.update(p.masters)
+            if p.pending:
+                pending.extend(p.pending)
+    values, formulas, cached = sheet.values, sheet.formulas, sheet.cached
+    for coord, si, has_value, value in pending:
+        master = masters.get(si)
+        if master is None:
+            if has_value:
+                values[coord] = value
+            continue
+        formulas[coord] = FormulaCell(master[0], master[1])
+        if has_value:
+            cached[coord] = value
+    return sheet
+
+
+def _parse_by_row(
+    data: bytes, pos: int, end: int, shared: list[str], date1904: bool, part: str
+) -> list[_Rows]:
+    """Parse ``data[pos:end]`` row by row, taking rows seen before from :data:`_ROW_MEMO`."""
+    if _ROW_CONTEXT[0] is not shared or _ROW_CONTEXT[1] is not date1904:
+        _ROW_MEMO.clear()
+        _ROW_MEMO_BYTES[0] = 0
+        _ROW_CONTEXT[0], _ROW_CONTEXT[1] = shared, date1904
+    memo = _ROW_MEMO
+    out: list[_Rows] = []
+    last_row = 0
+    chunks = data[pos:end].split(_ROW_SPLIT)
+    offset = pos
+    for chunk in chunks:
+        size = len(chunk)
+        hit = memo.get(chunk)
+        if hit is None:
+            # a row is independent of the rows before it when it states its number
+            own = chunk.count(b"<row") == 1 and _ROW_START.match(chunk) is not None
+            hit = _parse_rows(data, offset, offset + size, shared, date1904, part, last_row)
+            if own:
+                if _ROW_MEMO_BYTES[0] + size > _ROW_MEMO_MAX_BYTES:
+                    memo.clear()
+                    _ROW_MEMO_BYTES[0] = 0
+                memo[chunk] = hit
+                _ROW_MEMO_BYTES[0] += size
+        offset += size + len(_ROW_SPLIT)
+        last_row = hit.last_row
+        out.append(hit)
+    return out
+
+
+def _parse_rows(
+    data: bytes,
+    pos: int,
+    end: int,
+    shared: list[str],
+    date1904: bool,
+    part: str,
+    row: int,
+) -> _Rows:
+    values: dict[Coord, ExcelScalar] = {}
+    formulas: dict[Coord, FormulaCell] = {}
+    cached: dict[Coord, ExcelScalar] = {}
+    members: dict[Coord, Coord] = {}
     masters: dict[str, tuple[str, Coord]] = {}
     pending: list[tuple[Coord, str, bool, ExcelScalar]] = []
+    state = [row]
     array_cells = 0
-    for _s, _e, _p, _a, t, body, row, col in scan_cells(data):
+    for _s, _e, _p, _a, t, body, row, col in _scan(data, pos, end, state):
         if not body:
             continue
         coord = (row, col)
@@ -591,16 +709,7 @@ def _read_sheet(data: bytes, name: str, shared: list[str], date1904: bool, part:
             formulas[coord] = FormulaCell(text, coord)
         if has_value:
             cached[coord] = value
-    for coord, si, has_value, value in pending:
-        master = masters.get(si)
-        if master is None:
-            if has_value:
-                values[coord] = value
-            continue
-        formulas[coord] = FormulaCell(master[0], master[1])
-        if has_value:
-            cached[coord] = value
-    return sheet
+    return _Rows(values, formulas, cached, members, masters, pending, state[0])
 
 
 def read_workbook(
@@ -628,8 +737,9 @@ _NO_SHARED: list[str] = []  # never mutated: the shared-strings table of package
 
 def clear_memos() -> None:
     """Forget the parts remembered from earlier files (benchmarks measure real reads with it)."""
-    for memo in (_LAYOUT_MEMO, _BOOK_MEMO, _SHARED_MEMO, _SHEET_MEMO):
+    for memo in (_LAYOUT_MEMO, _BOOK_MEMO, _SHARED_MEMO, _SHEET_MEMO, _ROW_MEMO):
         memo.clear()
+    _ROW_MEMO_BYTES[0] = 0
 
 
 def _remember(memo: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
