@@ -9,6 +9,7 @@ real engine and gives every value type the writer must handle:
 * text containing ``NOPE(``          -> ``#NAME?`` and a warning "unsupported function NOPE"
 * text containing ``CIRC``           -> the cell is reported as circular
 * text containing ``BOOM``           -> raises (an engine crash must not stop a batch)
+* text containing ``DIE``            -> the worker process exits at once (never the main process)
 * text containing ``BLANK``          -> ``None``
 * text containing ``RULEBOOK``       -> the value of ``$XLFUNCS_RULEBOOK`` (or ``"default"``)
 * anything else                      -> ``row * 1000 + col + len(text) / 8``
@@ -16,6 +17,7 @@ real engine and gives every value type the writer must handle:
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 
 from xlfuncs.errors import ExcelError
@@ -48,6 +50,8 @@ def evaluate(book: WorkbookData, *, today: object = None, cache: object = None) 
         for (r, c), f in sheet.formulas.items():
             if "BOOM" in f.text:
                 raise RuntimeError("stand-in engine exploded")
+            if "DIE" in f.text and multiprocessing.parent_process() is not None:
+                os._exit(3)  # a worker killed mid-file (out of memory, kill -9)
             res.values[(si, r, c)] = standin_value(f.text, r, c)
             if "NOPE(" in f.text:
                 res.warnings.append("unsupported function NOPE")

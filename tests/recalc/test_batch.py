@@ -277,3 +277,24 @@ def test_unchanged_sheets_need_exact_stored_values() -> None:
     )
     values = {(0, 1, 1): 2.0, (0, 1, 2): "x", (1, 1, 1): 6.0, (2, 1, 1): True}
     assert _unchanged_sheets(book, values) == {0}
+
+
+def test_a_dying_worker_fails_only_its_own_file(tmp_path: Path) -> None:
+    # 48 files on 2 workers go 3 to a pool task; the worker dies on book10, in the middle of
+    # its task. Its task mates are run again alone (book09 was already written by the dead
+    # task and is rewritten without --force, since this run made it), only book10 fails.
+    d = tmp_path / "in"
+    d.mkdir()
+    good = make_book(tmp_path / "good.xlsx")
+    for i in range(48):
+        (d / f"book{i:02d}.xlsx").write_bytes(good.read_bytes())
+    make_book(d / "book10.xlsx", {"B1": "=DIE()"})
+    rep = recalc(d, out_dir=tmp_path / "out", jobs=2, evaluator=EV)
+    failed = {Path(f.path).name: f.reason for f in rep.failed}
+    assert failed == {"book10.xlsx": "worker process died (out of memory or killed)"}
+    assert rep.exit_code == 1
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == [f"book{i:02d}.xlsx" for i in range(48) if i != 10]
+    assert read_workbook(tmp_path / "out" / "book09.xlsx").sheets[0].cached[(1, 2)] == EV(
+        read_workbook(good)
+    ).values[(0, 1, 2)]

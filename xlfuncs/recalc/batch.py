@@ -23,7 +23,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -41,6 +41,7 @@ __all__ = [
     "expand_paths",
     "get_evaluator",
     "process_file",
+    "process_files",
     "recalc",
 ]
 
@@ -356,16 +357,40 @@ def _init_worker(rulebook: str | None) -> None:
     _warm_up()
 
 
+def process_files(tasks: Sequence[Task]) -> list[FileResult]:
+    """:func:`process_file` over a chunk of tasks (one round trip to a worker per chunk)."""
+    return [process_file(t) for t in tasks]
+
+
+def _chunk_size(n_tasks: int, jobs: int) -> int:
+    """Tasks per pool submission: about 8 chunks per worker, at most 16 files each, so the
+    round-trip cost is shared while the progress bar and the load balance stay smooth.
+
+    >>> _chunk_size(500, 2), _chunk_size(20, 2), _chunk_size(10_000, 8)
+    (16, 1, 16)
+    """
+    return max(1, min(16, n_tasks // (jobs * 8)))
+
+
+def _new_pool(jobs: int, rulebook: str | None) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(rulebook,))
+
+
 def _run_pool(
     tasks: Sequence[Task],
     jobs: int,
     rulebook: str | None,
     on_done: Callable[[int, FileResult], None],
 ) -> None:
+    """Run ``tasks`` in a process pool, a chunk of files per submission.
+
+    When a worker dies (out of memory, killed), every chunk the pool still held is run again
+    at the end, one file at a time, so only a file that kills a worker on its own is
+    reported as failed. A file that a dead chunk already wrote is written again (this run
+    made it, so no ``force`` is needed).
+    """
     from concurrent.futures.process import BrokenProcessPool
 
-    window = max(2 * jobs, jobs + 1)
-    next_index = 0
     saved = os.environ.get(RULEBOOK_ENV)
     try:
         if rulebook:
@@ -376,44 +401,65 @@ def _run_pool(
             os.environ.pop(RULEBOOK_ENV, None)
         else:
             os.environ[RULEBOOK_ENV] = saved
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(rulebook,))
-    inflight: dict[Future[FileResult], int] = {}
-    try:
-        while next_index < len(tasks) or inflight:
-            while next_index < len(tasks) and len(inflight) < window:
+    size = _chunk_size(len(tasks), jobs)
+    chunks = [list(range(i, min(i + size, len(tasks)))) for i in range(0, len(tasks), size)]
+    chunks.reverse()  # pop() from the end takes them in order
+    existed = [t.dst is not None and os.path.exists(t.dst) for t in tasks]
+    suspects: list[int] = []
+    pool = _new_pool(jobs, rulebook)
+
+    def run(queue: list[list[int]], window: int, final: bool) -> None:
+        nonlocal pool
+        inflight: dict[Future[list[FileResult]], list[int]] = {}
+        while queue or inflight:
+            while queue and len(inflight) < window:
+                indexes = queue.pop()
                 try:
-                    fut = pool.submit(process_file, tasks[next_index])
+                    fut = pool.submit(process_files, [_again(i) if final else tasks[i] for i in indexes])
                 except BrokenProcessPool:
+                    queue.append(indexes)
                     pool.shutdown(wait=False, cancel_futures=True)
-                    pool = ProcessPoolExecutor(
-                        max_workers=jobs, initializer=_init_worker, initargs=(rulebook,)
-                    )
+                    pool = _new_pool(jobs, rulebook)
                     continue
-                inflight[fut] = next_index
-                next_index += 1
+                inflight[fut] = indexes
             done, _ = wait(inflight, return_when=FIRST_COMPLETED)
             broken = False
             for fut in done:
-                i = inflight.pop(fut)
+                indexes = inflight.pop(fut)
                 try:
-                    res = fut.result()
+                    results = fut.result()
                 except BrokenProcessPool:
                     broken = True
-                    res = FileResult(
-                        tasks[i].src,
-                        status="failed",
-                        reason="worker process died (out of memory or killed)",
-                    )
+                    if not final:
+                        suspects.extend(indexes)
+                        continue
+                    reason = "worker process died (out of memory or killed)"
+                    results = [FileResult(tasks[i].src, status="failed", reason=reason) for i in indexes]
                 except Exception as exc:  # noqa: BLE001
-                    res = FileResult(
-                        tasks[i].src, status="failed", reason=_one_line(f"internal error: {exc}")
-                    )
-                on_done(i, res)
+                    reason = _one_line(f"internal error: {exc}")
+                    results = [FileResult(tasks[i].src, status="failed", reason=reason) for i in indexes]
+                for i, res in zip(indexes, results):
+                    on_done(i, res)
             if broken:
+                for indexes in inflight.values():  # lost with the pool: innocent or not
+                    if final:
+                        queue.append(indexes)
+                    else:
+                        suspects.extend(indexes)
+                inflight.clear()
                 pool.shutdown(wait=False, cancel_futures=True)
-                pool = ProcessPoolExecutor(
-                    max_workers=jobs, initializer=_init_worker, initargs=(rulebook,)
-                )
+                pool = _new_pool(jobs, rulebook)
+
+    def _again(i: int) -> Task:
+        task = tasks[i]
+        if not task.force and not existed[i] and task.dst and os.path.exists(task.dst):
+            task = replace(task, force=True)
+        return task
+
+    try:
+        run(chunks, max(2 * jobs, jobs + 1), final=False)
+        if suspects:  # one file at a time: a death now is that file's own
+            run([[i] for i in sorted(suspects, reverse=True)], 1, final=True)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -622,7 +622,7 @@ def _parse_rows(
     shared: list[str],
     date1904: bool,
     part: str,
-    row: int,
+    first_row: int,
 ) -> _Rows:
     values: dict[Coord, ExcelScalar] = {}
     formulas: dict[Coord, FormulaCell] = {}
@@ -630,7 +630,7 @@ def _parse_rows(
     members: dict[Coord, Coord] = {}
     masters: dict[str, tuple[str, Coord]] = {}
     pending: list[tuple[Coord, str, bool, ExcelScalar]] = []
-    state = [row]
+    state = [first_row]
     array_cells = 0
     for _s, _e, _p, _a, t, body, row, col in _scan(data, pos, end, state):
         if not body:
