@@ -462,6 +462,11 @@ def _run_pool(
             run([[i] for i in sorted(suspects, reverse=True)], 1, final=True)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        if suspects:  # workers stopped mid-write leave temporary files: remove them now
+            from xlfuncs._fileio import clean_stale_temp_files
+
+            for folder in {os.path.dirname(os.path.abspath(t.dst)) for t in tasks if t.dst}:
+                clean_stale_temp_files(folder)
 
 
 def _run_dask(
