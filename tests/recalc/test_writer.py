@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -230,3 +231,101 @@ def test_patch_leaves_cells_that_already_hold_the_value() -> None:
     new, n = patch_sheet(xml, {(1, 1): 2.0, (1, 2): 4.0})
     assert n == 2
     assert new == xml.replace(b"<f>2+2</f><v>0</v>", b"<f>2+2</f><v>4</v>")
+
+
+# --------------------------------------------------------------------------- fast paths
+# Sheets without array formulas are patched row by row with prepared formula cells (files of
+# one template differ in a few rows). The reference is the general path that scans every cell.
+
+_VALUE = st.one_of(
+    st.integers(-(2**60), 2**60),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.text(max_size=6),
+    st.sampled_from([ExcelError.NA, ExcelError.DIV0, None]),
+)
+
+
+@st.composite
+def _formula_row(draw: st.DrawFn, number: int) -> str:
+    cells = []
+    for col in range(1, draw(st.integers(0, 4)) + 1):
+        ref = f'r="{"ABCD"[col - 1]}{number}"'
+        t = draw(st.sampled_from(["", ' t="str"', ' t="e"', ' t="b"', ' t="n"']))
+        s = draw(st.sampled_from(["", ' s="3"']))
+        attrs = draw(st.sampled_from([f"{ref}{s}{t}", f"{ref}{t}{s}"]))
+        stored = draw(st.sampled_from(["", "<v>1</v>", "<v>x</v>", "<v/>", "<is><t>a</t></is>"]))
+        kind = draw(st.sampled_from(["plain", "shared", "value", "empty"]))
+        cells.append(
+            {
+                "plain": f"<c {attrs}><f>A1+{col}</f>{stored}</c>",
+                "shared": f'<c {attrs}><f t="shared" si="0"/>{stored}</c>',
+                "value": f"<c {attrs}><v>5</v></c>",
+                "empty": f"<c {attrs}/>",
+            }[kind]
+        )
+    return f'<row r="{number}">' + "".join(cells) + "</row>"
+
+
+@given(st.data())
+@settings(max_examples=150, deadline=None)
+def test_row_by_row_patch_equals_the_general_path(data: st.DataObject) -> None:
+    from xlfuncs.recalc.reader import scan_cells
+
+    writer_mod._ROW_SLOTS.clear()
+    rows = [data.draw(_formula_row(i + 1)) for i in range(data.draw(st.integers(1, 5)))]
+    for _ in range(data.draw(st.integers(1, 3))):  # later sheets reuse the unchanged rows
+        xml = f"<worksheet><sheetData>{''.join(rows)}</sheetData></worksheet>".encode()
+        values = {
+            (r, c): data.draw(_VALUE) for r in range(1, 6) for c in range(1, 5) if data.draw(st.booleans())
+        }
+        want = writer_mod._patch_tokens(xml, scan_cells(xml), values, None)
+        got = writer_mod._patch(xml, values, None)
+        assert got == want
+        i = data.draw(st.integers(0, len(rows) - 1))
+        rows[i] = data.draw(_formula_row(i + 1))
+
+
+def test_unread_member_is_copied_as_stored_even_if_it_does_not_inflate(tmp_path: Path) -> None:
+    # A member we never read (here a custom part) is copied as its compressed bytes when its
+    # local header agrees with the central directory: the output is never worse than the input.
+    src = tmp_path / "src.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "=1+1"
+    wb.save(src)
+    with zipfile.ZipFile(src, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("customXml/item1.xml", "<x>" + "y" * 500 + "</x>")
+
+    def member_bytes(path: Path) -> bytes:
+        with zipfile.ZipFile(path) as z:
+            info = z.getinfo("customXml/item1.xml")
+        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+        return path.read_bytes()[start : start + info.compress_size]
+
+    raw = bytearray(src.read_bytes())
+    start = raw.find(member_bytes(src))
+    raw[start + 2] ^= 0xFF  # corrupt the deflate stream; CRC and sizes still agree
+    src.write_bytes(bytes(raw))
+    write_values(src, tmp_path / "out.xlsx", {(0, 1, 1): 2})
+    assert member_bytes(tmp_path / "out.xlsx") == member_bytes(src)
+    assert read_workbook(tmp_path / "out.xlsx").sheets[0].cached == {(1, 1): 2}
+
+
+def test_sheet_bytes_from_the_read_are_used_only_for_the_same_unchanged_file(tmp_path: Path) -> None:
+    # read A, then replace A's content by B's: the writer must patch B's sheet, not A's
+    from xlfuncs.recalc.reader import last_read_parts
+
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    for path, extra in ((a, None), (b, 5)):
+        wb = openpyxl.Workbook()
+        wb.active["A1"] = 1
+        wb.active["B1"] = "=A1"
+        wb.active["C1"] = extra
+        wb.save(path)
+    read_workbook(a)
+    assert last_read_parts(a) is not None and last_read_parts(b) is None
+    a.write_bytes(b.read_bytes())
+    os.utime(a, ns=(1, 1))  # a different stamp, whatever the clock resolution
+    assert last_read_parts(a) is None
+    write_values(a, tmp_path / "out.xlsx", {(0, 1, 2): "x"})
+    assert read_workbook(tmp_path / "out.xlsx").sheets[0].values == {(1, 1): 1, (1, 3): 5}

@@ -45,6 +45,7 @@ __all__ = [
     "clear_memos",
     "col_to_index",
     "index_to_col",
+    "last_read_parts",
     "package_layout",
     "parse_ref",
     "read_workbook",
@@ -182,10 +183,17 @@ def unescape_xstring(text: str) -> str:
 
 def sheet_data_span(data: bytes) -> tuple[int, int] | None:
     """Byte offsets of the inside of ``<sheetData>``, or ``None`` when it is empty."""
-    m_open = _SHEETDATA_OPEN.search(data)
+    # literal search first (C speed), the regex only where the literal form is not there
+    i = data.find(b"<sheetData")
+    m_open = _SHEETDATA_OPEN.match(data, i) if i >= 0 else None
+    if m_open is None:
+        m_open = _SHEETDATA_OPEN.search(data)
     if m_open is None or m_open.group(1):
         return None
     start = m_open.end()
+    j = data.find(b"</sheetData>", start)
+    if j >= 0 and data.find(b"sheetData", start, j) < 0:
+        return start, j
     m_close = _SHEETDATA_CLOSE.search(data, start)
     return start, (m_close.start() if m_close else len(data))
 
@@ -719,9 +727,41 @@ def read_workbook(
 
     Raises :class:`WorkbookError` with a one-line reason for anything unreadable.
     """
+    stamp = _stamp(path) if isinstance(path, (str, os.PathLike)) else None
     zf = open_package(path, limits)
+    parts: dict[str, bytes] = {}
     with zf, gc_paused():
-        return _read(zf, limits)
+        book = _read(zf, limits, parts)
+    _LAST_READ[0] = None
+    if stamp is not None and stamp == _stamp(path):  # type: ignore[arg-type]
+        _LAST_READ[0] = (os.path.abspath(path), stamp, _LAST_LAYOUT[0], parts)  # type: ignore[arg-type]
+    return book
+
+
+def _stamp(path: str | os.PathLike[str]) -> tuple[int, int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
+
+
+#: the worksheet parts of the package read last from a file, for the writer that follows
+#: (it checks the file is unchanged and each part's CRC): path, stamp, layout, part bytes
+_LAST_READ: list[tuple[str, tuple[int, int, int, int], PackageLayout | None, dict[str, bytes]] | None] = [None]
+_LAST_LAYOUT: list[PackageLayout | None] = [None]
+
+
+def last_read_parts(
+    path: str | os.PathLike[str],
+) -> tuple[PackageLayout | None, dict[str, bytes]] | None:
+    """The layout and worksheet bytes of ``path`` if it is the file :func:`read_workbook` read
+    last and it has not changed since (same size, modification time and inode), else ``None``.
+    Callers check each part against the zip's CRC before they use it."""
+    last = _LAST_READ[0]
+    if last is None or last[0] != os.path.abspath(path) or last[1] != _stamp(path):
+        return None
+    return last[2], last[3]
 
 
 #: per process, the last parsed version of each small part, reused when a later package
@@ -740,6 +780,7 @@ def clear_memos() -> None:
     for memo in (_LAYOUT_MEMO, _BOOK_MEMO, _SHARED_MEMO, _SHEET_MEMO, _ROW_MEMO):
         memo.clear()
     _ROW_MEMO_BYTES[0] = 0
+    _LAST_READ[0] = _LAST_LAYOUT[0] = None
 
 
 def _remember(memo: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
@@ -795,8 +836,9 @@ def _book_settings(
     return out
 
 
-def _read(zf: zipfile.ZipFile, limits: Limits) -> WorkbookData:
+def _read(zf: zipfile.ZipFile, limits: Limits, parts: dict[str, bytes] | None = None) -> WorkbookData:
     layout = package_layout(zf, limits)
+    _LAST_LAYOUT[0] = layout
     date1904, iterate, count, delta, names = _book_settings(layout)
     book = WorkbookData(
         sheets=[],
@@ -822,6 +864,8 @@ def _read(zf: zipfile.ZipFile, limits: Limits) -> WorkbookData:
             book.sheets.append(SheetData(name))
             continue
         data = read_member(zf, part, limits)
+        if parts is not None and len(data) <= _MEMO_MAX_BYTES:
+            parts[part] = data
         key = (part, name)
         memo = _SHEET_MEMO.get(key)
         if (
