@@ -203,6 +203,7 @@ _Slot = tuple[int, int, int, int, bytes, bytes, bytes, bytes, bytes, bytes, "byt
 _ROW_SLOTS: dict[bytes, list[_Slot]] = {}
 _ROW_SLOTS_BYTES = [0]
 _ROW_SLOTS_MAX_BYTES = 16 << 20
+_ROW_SLOTS_MAX_SHEET = 4 << 20
 
 
 def _row_slots(data: bytes, pos: int, end: int) -> list[_Slot]:
@@ -250,6 +251,7 @@ def _patch_rows(
     texts seen before reuse their prepared formula cells (files of one template differ in
     a few rows)."""
     memo = _ROW_SLOTS
+    store = end - pos <= _ROW_SLOTS_MAX_SHEET  # a huge sheet is not a template's: no memo
     out: list[bytes] = []
     append = out.append
     get = values.get
@@ -262,11 +264,12 @@ def _patch_rows(
         slots = memo.get(chunk)
         if slots is None:
             slots = _row_slots(data, offset, offset + size)
-            if _ROW_SLOTS_BYTES[0] + size > _ROW_SLOTS_MAX_BYTES:
-                memo.clear()
-                _ROW_SLOTS_BYTES[0] = 0
-            memo[chunk] = slots
-            _ROW_SLOTS_BYTES[0] += size
+            if store:
+                if _ROW_SLOTS_BYTES[0] + size > _ROW_SLOTS_MAX_BYTES:
+                    memo.clear()
+                    _ROW_SLOTS_BYTES[0] = 0
+                memo[chunk] = slots
+                _ROW_SLOTS_BYTES[0] += size
         for rs, re_, row, col, with_t, without_t, after_t, head, tail, old_tail, old_t in slots:
             value = get((row, col) if sheet is None else (sheet, row, col), miss)
             if value is miss:
