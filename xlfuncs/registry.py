@@ -136,6 +136,12 @@ class _Registry(Mapping[str, FunctionSpec]):
 REGISTRY: Mapping[str, FunctionSpec] = _Registry()
 
 
+def current_table() -> Mapping[str, FunctionSpec]:
+    """The table :data:`REGISTRY` reads now; another object once the table is replaced
+    (engines that keep resolved functions compare it by identity)."""
+    return REGISTRY._load()  # type: ignore[attr-defined, no-any-return]
+
+
 def resolve(name: str) -> FunctionSpec | None:
     """Find the function behind any spelling Excel stores in a file.
 

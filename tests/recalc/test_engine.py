@@ -614,3 +614,190 @@ def test_fallback_switched_off_gives_name_error(monkeypatch: pytest.MonkeyPatch)
     assert res.values[(0, 2, 1)] is ExcelError.NAME
     assert res.fallback_cells == []
     assert any("unsupported function GCD" in w for w in res.warnings)
+
+
+# ------------------------------------------------- fast paths give what the slow ones give
+
+
+def _plain(spec: FunctionSpec, args: tuple[Any, ...]) -> Any:
+    """The registry calling convention, done the obvious way: a range argument as rows
+    (``None`` when omitted), any other as its top-left value."""
+    from xlfuncs.recalc.values import as_rows, to_scalar
+
+    conv = []
+    for i, a in enumerate(args):
+        if i < len(spec.args) and spec.args[i].kind == "range":
+            conv.append(None if a is None else as_rows(a))
+        else:
+            conv.append(to_scalar(a))
+    return spec.invoke(*conv)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and repr(a) == repr(b)
+
+
+def test_udf_callers_match_plain_invoke() -> None:
+    # every user function, on blanks, numbers, text, logicals, errors, one-cell and larger
+    # references and arrays: the memoised caller (first call and repeat), the unmemoised
+    # one and a one-cell value passed for its reference ("v" in the mask) all give what a
+    # plain invoke gives
+    import random
+
+    from xlfuncs.recalc import engine
+    from xlfuncs.recalc.values import Rng
+
+    V: dict[Any, Any] = {
+        (0, 1, 1): 2025.0, (0, 2, 1): "body_welding", (0, 3, 1): True, (0, 4, 1): E.DIV0,
+        (0, 5, 1): "M1", (0, 6, 1): 1_000_000.0, (0, 7, 1): "", (0, 8, 1): "loans",
+        (0, 1, 2): 5000.0, (0, 2, 2): "да", (0, 3, 2): -1.0, (0, 5, 2): "abc", (0, 6, 2): 1.0,
+    }
+    cells = [Rng(V, 0, r, c, r, c) for r in range(1, 10) for c in (1, 2)]
+    others: list[Any] = [
+        None, 0.0, 2024.0, 1.5e9, -3.0, float("inf"), "procurement", "N1", "", True, False,
+        E.NA, E.VALUE, Rng(V, 0, 1, 1, 4, 1), Rng(V, 0, 1, 1, 8, 2), [[2026.0, 1.0]],
+        [["body_painting"], ["telematics"]], [[E.NUM]],
+    ]
+    # equal values of other types (1.0, TRUE, "1") must not share a memo entry
+    V[(0, 9, 1)] = 1.0
+    V[(0, 9, 2)] = True
+    others += [1.0, True, "1", 1]
+    specs = list(registry.REGISTRY.values()) + list(_fake_specs().values())
+    rnd = random.Random(7)
+    checked = 0
+    for spec in specs:
+        memo: dict[Any, Any] = {}  # shared by all calls of the function, as in the engine
+        for _ in range(150):
+            n = rnd.randint(spec.min_args, len(spec.args) + 1)
+            args = tuple(rnd.choice(cells if rnd.random() < 0.5 else others) for _ in range(n))
+            want = _plain(spec, args)
+            cellpos = [i for i, a in enumerate(args) if type(a) is Rng and a.r1 == a.r2
+                       and a.c1 == a.c2 and rnd.random() < 0.7]
+            mask = "".join("v" if i in cellpos else "." for i in range(n))
+            passed = tuple(a.top_left() if i in cellpos else a for i, a in enumerate(args))
+            for caller in (engine._udf_caller(spec, "." * n, None),
+                           engine._udf_caller(spec, "." * n, memo),
+                           engine._udf_caller(spec, "." * n, memo)):
+                assert _same(caller(*args), want), (spec.name, args)
+            for memo2 in (None, {}, memo):
+                caller = engine._udf_caller(spec, mask, memo2)
+                assert _same(caller(*passed), want), (spec.name, mask, args)
+                assert _same(caller(*passed), want), (spec.name, mask, args)
+            checked += 1
+    assert checked == 150 * len(specs)
+
+
+def _filled_programmes(tmp_path: Any, count: int) -> list[WorkbookData]:
+    import random
+
+    from xlfuncs.recalc.reader import read_workbook
+
+    fill = pytest.importorskip("xlfuncs.templates.fill").fill
+    rnd = random.Random(5)
+    books = []
+    for k in range(count):
+        data = {
+            "Model_Name": f"Model {k}",
+            "Revenue": [rnd.randint(1_000, 90_000) * 1000 for _ in range(7)],
+            "RnD_Spend": [rnd.randint(10, 900) * 1000 for _ in range(7)],
+            "Licence_Lump_Sum": [rnd.randint(0, 200) * 1000 for _ in range(7)],
+        }
+        out = tmp_path / f"programme_{k}.xlsx"
+        fill("programme_budget", data, out, force=True, recalc=False)
+        books.append(read_workbook(out))
+    # bad inputs too: text, blanks, errors, logicals, negative and zero amounts, an
+    # unknown operation code and category
+    bad: list[Any] = ["abc", None, E.DIV0, True, -5.0, 0.0, "", "rocket_engine", "Z9"]
+    for k, book in enumerate(books[1:], 1):
+        sh = next(s for s in book.sheets if s.name == "Programme")
+        cells = sorted(sh.values)
+        for j in range(6):
+            cell = cells[(k * 37 + j * 11) % len(cells)]
+            sh.values[cell] = bad[(k + j) % len(bad)]
+        sh.values[(5, 4)] = bad[k % len(bad)]  # the category
+    return books
+
+
+def _result(res: Any) -> Any:
+    return ([(k, type(v).__name__, repr(v)) for k, v in res.values.items()],
+            res.warnings, res.fallback_cells, res.circular)
+
+
+def test_programme_templates_fast_paths_match_slow(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # filled programme templates, good and bad inputs, each evaluated twice with one plan
+    # cache (bound structure reused, user-function results memoised and then hit) give
+    # exactly what an evaluation with neither memo nor reuse gives
+    from xlfuncs.recalc import engine
+
+    books = _filled_programmes(tmp_path, 6)
+    cache = PlanCache(disk=False)
+    today = dt.date(2026, 3, 1)
+    fast = [[_result(evaluate(b, cache=cache, today=today)) for b in books] for _ in range(2)]
+    assert fast[0] == fast[1]
+
+    def no_memo() -> None:
+        for t in engine._UDF_MEMO.values():
+            t.clear()
+        engine._UDF_MEMO.clear()
+        engine._BOUND.clear()
+        engine._UDF_MEMO_STAMP[0] = None  # bound user functions get no memo table
+
+    monkeypatch.setattr(engine, "_udf_memo_check", no_memo)
+    monkeypatch.setattr(engine, "_give_bound", lambda *a: None)
+    slow = [_result(evaluate(b, cache=PlanCache(disk=False), today=today)) for b in books]
+    assert fast[0] == slow
+    assert any(t == "ExcelError" for _, t, _ in slow[1][0])  # the bad inputs did reach cells
+
+
+def test_bound_structure_follows_registry_and_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a reused structure still sees a replaced function table and a new TODAY()
+    cache = PlanCache(disk=False)
+
+    def book() -> WorkbookData:
+        sh = SheetData("S", values={(1, 1): 3.0})
+        sh.formulas[(1, 2)] = FormulaCell("LOCTWICE(A1)", (1, 2))
+        sh.formulas[(1, 3)] = FormulaCell("TODAY()", (1, 3))
+        return WorkbookData([sh])
+
+    first = evaluate(book(), cache=cache, today=dt.date(2024, 1, 31)).values
+    assert first[(0, 1, 2)] is E.NAME
+    assert first[(0, 1, 3)] == 45322.0  # 2024-01-31
+    monkeypatch.setattr(registry.REGISTRY, "_table", MappingProxyType(_fake_specs()))
+    again = evaluate(book(), cache=cache, today=dt.date(2024, 2, 1)).values
+    assert again[(0, 1, 2)] == 6.0
+    assert again[(0, 1, 3)] == 45323.0
+    third = evaluate(book(), cache=cache, today=dt.date(2024, 2, 2)).values
+    assert third[(0, 1, 2)] == 6.0
+    assert third[(0, 1, 3)] == 45324.0
+
+
+def test_bound_structure_in_use_is_not_shared() -> None:
+    # a user function that evaluates a workbook of the same structure while its own is
+    # being evaluated (the structure's value store is in use): both get their own values
+    cache = PlanCache(disk=False)
+
+    def book(x: float, fn: str) -> WorkbookData:
+        sh = SheetData("S", values={(1, 1): x})
+        sh.formulas[(1, 2)] = FormulaCell(f"{fn}(A1)+A1", (1, 2))
+        return WorkbookData([sh])
+
+    inner: list[Any] = []
+
+    def nested(x: Any) -> Any:
+        if x == 5.0:  # the outer workbook: evaluate the inner one meanwhile
+            inner.append(evaluate(book(100.0, "LOCNEST"), cache=cache).values[(0, 1, 2)])
+        return 1.0
+
+    spec = FunctionSpec("LOCNEST", nested, "nested", (Arg("x", "x"),), volatile=True)
+    old = registry.REGISTRY._table  # type: ignore[attr-defined]
+    registry.REGISTRY._table = MappingProxyType({"LOCNEST": spec})  # type: ignore[attr-defined]
+    try:
+        evaluate(book(1.0, "LOCNEST"), cache=cache)  # bound once, then reused
+        inner.clear()
+        res = evaluate(book(5.0, "LOCNEST"), cache=cache)
+    finally:
+        registry.REGISTRY._table = old  # type: ignore[attr-defined]
+    assert res.values[(0, 1, 2)] == 6.0
+    assert inner and inner[0] == 101.0

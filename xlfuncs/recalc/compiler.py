@@ -31,7 +31,7 @@ from xlfuncs.recalc.values import Rng
 __all__ = ["COMPILER_VERSION", "generate", "compile_source", "load", "GLOBALS"]
 
 #: Bump whenever generated source changes meaning (part of the plan-cache key).
-COMPILER_VERSION = "3"
+COMPILER_VERSION = "4"
 
 MakeFn = Callable[[Any, int], tuple[Callable[[int, int], Any], Callable[[int, int], Any]]]
 
@@ -174,9 +174,19 @@ class _Gen:
             return "float(r)" if name == "ROW" else "float(c)"
         spec = B.BUILTINS.get(name)
         if spec is None:
-            var = self.bind(("udf", name), "U", f"E.udf({name!r})")
-            inner = ", ".join(self.emit(a, "a", True) for a in args)
-            expr = f"{var}({inner})"
+            # a single-cell reference is passed as its value (no Rng built per call); the
+            # mask tells E.udf which arguments those are ("v"), so the call is unchanged
+            parts = []
+            mask = ""
+            for a in args:
+                if a[0] == "ref":
+                    parts.append(self.emit(a, "v"))
+                    mask += "v"
+                else:
+                    parts.append(self.emit(a, "a", True))
+                    mask += "."
+            var = self.bind(("udf", name, mask), "U", f"E.udf({name!r}, {mask!r})")
+            expr = f"{var}({', '.join(parts)})"
             return expr if mode == "a" else f"_ii({expr}, r, c)"
         kind = spec[0]
         ident = _ident(name)

@@ -22,6 +22,7 @@ import functools
 import os
 import time
 from bisect import bisect_left, bisect_right
+from operator import itemgetter
 from collections.abc import Callable
 from typing import Any
 
@@ -65,6 +66,7 @@ _ORDER_MEMO_MAX = 4
 _ORDER_MEMO_MAX_CELLS = 1_200_000
 
 _MISS = object()
+_second = itemgetter(1)
 _SCALAR_TYPES = (float, int, str, bool, type(None), ExcelError)
 #: results of user-function calls by (function, typed scalar arguments), shared by the
 #: workbooks of a process (files from one template repeat most calls). Valid for one
@@ -75,7 +77,8 @@ _UDF_MEMO_MAX = 200_000
 
 
 def _udf_memo_check() -> None:
-    """Forget memoised user-function results when the rulebook or the date changed."""
+    """Forget memoised user-function results when the rulebook or the date changed (and
+    the bound structures, whose calls hold the memo tables), or when there are too many."""
     try:
         from xlfuncs.rulebook import active_rulebook
 
@@ -86,10 +89,14 @@ def _udf_memo_check() -> None:
     today = _dt.date.today()
     st = _UDF_MEMO_STAMP
     if rb is None or st[0] is not rb or st[1] != env or st[2] != today:
+        for t in _UDF_MEMO.values():
+            t.clear()
         _UDF_MEMO.clear()
+        _BOUND.clear()  # bound structures hold their memo tables (or none)
         st[0], st[1], st[2] = rb, env, today
     elif sum(len(t) for t in _UDF_MEMO.values()) > _UDF_MEMO_MAX:
-        _UDF_MEMO.clear()
+        for t in _UDF_MEMO.values():  # emptied in place: bound structures hold them
+            t.clear()
 
 
 #: set to ``off`` to keep functions we do not implement as ``#NAME?`` even when the
@@ -184,31 +191,183 @@ def _resolve_udf(name: str) -> Any:
         return None
 
 
+_SCALAR_SET = frozenset(_SCALAR_TYPES)
+#: first element of a memo key with range arguments (other keys are 2-tuples of tuples)
+_RANGE_KEY = ("range-key",)
+
+
+def _udf_caller(
+    spec: Any, mask: str, memo: dict[tuple[Any, ...], Any] | None
+) -> Callable[..., Any]:
+    """Call ``spec`` with arguments as the generated code passes them (see
+    :meth:`_Env.udf`): a range argument becomes rows, any other a scalar; results of
+    scalar calls are memoised in ``memo`` (``None``: no memo)."""
+    kinds = [a.kind for a in spec.args]
+    invoke = spec.invoke
+    n = len(mask)
+    is_range = [i < len(kinds) and kinds[i] == "range" for i in range(n)]
+    if not any(is_range):
+        return _scalar_caller(invoke, mask, memo)
+    cell = [m == "v" for m in mask]
+    scalar_types = _SCALAR_TYPES
+    scalar_set = _SCALAR_SET
+    miss = _MISS
+
+    def convert(args: tuple[Any, ...]) -> list[Any]:
+        conv: list[Any] = []
+        for i, a in enumerate(args):
+            if i < n and is_range[i]:
+                if cell[i]:
+                    conv.append([[a]])  # one cell's value: the 1x1 range it was written as
+                else:
+                    conv.append(None if a is None else as_rows(a))
+            elif type(a) is Rng or type(a) is list:
+                conv.append(to_scalar(a))
+            else:
+                conv.append(a)
+        return conv
+
+    def call(*args: Any) -> Any:
+        if memo is None:
+            return invoke(*convert(args))
+        # key: per range, its row count, value types and values; per scalar, type and value
+        key: list[Any] = [_RANGE_KEY]
+        for i, a in enumerate(args):
+            t = type(a)
+            if i < n and is_range[i]:
+                if cell[i]:
+                    key += (1, (t,), (a,))
+                    continue
+                if a is None:
+                    key.append(None)
+                    continue
+                if t is Rng:
+                    r1 = a.r1
+                    r2 = a.r2
+                    c1 = a.c1
+                    if (r2 - r1 + 1) * (a.c2 - c1 + 1) > 256:
+                        return invoke(*convert(args))
+                    if c1 == a.c2:
+                        g = a.V.get
+                        sh = a.s
+                        flat = [g((sh, r, c1)) for r in range(r1, r2 + 1)]
+                    else:
+                        flat = a.flat()
+                    nr = r2 - r1 + 1
+                else:
+                    rows = as_rows(a)
+                    flat = [x for row in rows for x in row]
+                    if len(flat) > 256:
+                        return invoke(*convert(args))
+                    nr = len(rows)
+                key += (nr, tuple(map(type, flat)), tuple(flat))
+                continue
+            if t is Rng:
+                a = a.V.get((a.s, a.r1, a.c1))
+                t = type(a)
+            elif t is list:
+                a = to_scalar(a)
+                t = type(a)
+            if t not in scalar_set:
+                return invoke(*convert(args))
+            key += (t, a)
+        k = tuple(key)
+        try:
+            v = memo.get(k, miss)
+        except TypeError:  # an unhashable value inside a range
+            return invoke(*convert(args))
+        if v is miss:
+            v = invoke(*convert(args))
+            if type(v) in scalar_types:
+                memo[k] = v
+        return v
+
+    return call
+
+
+def _scalar_caller(
+    invoke: Callable[..., Any], mask: str, memo: dict[tuple[Any, ...], Any] | None
+) -> Callable[..., Any]:
+    """:func:`_udf_caller` for a function without range arguments: every argument is
+    made a scalar; the memo key is the argument types, then the arguments."""
+    n = len(mask)
+    loose = tuple(i for i, m in enumerate(mask) if m != "v")  # may be a Rng or an array
+    ok_types: dict[tuple[type, ...], bool] = {}
+    scalar_set = _SCALAR_SET
+    miss = _MISS
+
+    def call(*args: Any) -> Any:
+        if len(args) != n:  # not called as the mask says: make every argument a scalar
+            args = tuple(to_scalar(a) for a in args)
+        elif loose:
+            lst = list(args)
+            for i in loose:
+                a = lst[i]
+                t = type(a)
+                if t is Rng:
+                    lst[i] = a.V.get((a.s, a.r1, a.c1))
+                elif t is list:
+                    lst[i] = to_scalar(a)
+            args = tuple(lst)
+        if memo is None:
+            return invoke(*args)
+        ts = tuple(map(type, args))
+        ok = ok_types.get(ts)
+        if ok is None:
+            ok = ok_types[ts] = all(t in scalar_set for t in ts)
+        if not ok:
+            return invoke(*args)
+        k = (ts, args)
+        v = memo.get(k, miss)
+        if v is miss:
+            v = invoke(*args)
+            if type(v) in scalar_set:
+                memo[k] = v
+        return v
+
+    return call
+
+
+_Layout = tuple[dict[str, int], list[int], list[int], dict[tuple[int | None, str], str]]
+
+
+def _layout(book: WorkbookData) -> _Layout:
+    """Sheet indexes by lower-case name, each sheet's last used row and column, and the
+    defined names' formulas by (scope, upper-case name)."""
+    sheet_ix = {sh.name.lower(): i for i, sh in enumerate(book.sheets)}
+    maxrows: list[int] = []
+    maxcols: list[int] = []
+    col = _second
+    for sh in book.sheets:
+        mr = mc = 1
+        for keys in (sh.values, sh.formulas, sh.array_members):
+            if keys:
+                r = max(keys)[0]
+                c = max(map(col, keys))
+                if r > mr:
+                    mr = r
+                if c > mc:
+                    mc = c
+        maxrows.append(mr)
+        maxcols.append(mc)
+    names: dict[tuple[int | None, str], str] = {}
+    for dn in book.names:
+        text = dn.text[1:] if dn.text.startswith("=") else dn.text
+        names[(dn.scope, dn.name.upper())] = text
+    return sheet_ix, maxrows, maxcols, names
+
+
 class _Env:
     """What a compiled plan binds to: the value store and the workbook's names/sheets."""
 
-    def __init__(self, book: WorkbookData, today: _dt.date | None, cache: PlanCache) -> None:
+    def __init__(
+        self, book: WorkbookData, today: _dt.date | None, cache: PlanCache, layout: _Layout
+    ) -> None:
         self.book = book
         self.V: dict[_Cell, Any] = {}
         self.cache = cache
         self.ctx = B.Ctx(book.date1904, today)
-        self.sheet_ix = {sh.name.lower(): i for i, sh in enumerate(book.sheets)}
-        self.maxrows: list[int] = []
-        self.maxcols: list[int] = []
-        for sh in book.sheets:
-            mr = mc = 1
-            for keys in (sh.values, sh.formulas, sh.array_members):
-                for r, c in keys:
-                    if r > mr:
-                        mr = r
-                    if c > mc:
-                        mc = c
-            self.maxrows.append(mr)
-            self.maxcols.append(mc)
-        self.names: dict[tuple[int | None, str], str] = {}
-        for dn in book.names:
-            text = dn.text[1:] if dn.text.startswith("=") else dn.text
-            self.names[(dn.scope, dn.name.upper())] = text
+        self.sheet_ix, self.maxrows, self.maxcols, self.names = layout
         self._name_fns: dict[tuple[Any, ...], Any] = {}
         self._building: set[tuple[Any, ...]] = set()
         self._udfs: dict[str, Any] = {}
@@ -237,16 +396,19 @@ class _Env:
         fn = functools.partial(B.BUILTINS[name][1], self.ctx)
         return B.lift(fn) if lifted else fn
 
-    def udf(self, name: str) -> Callable[..., Any]:
-        fn = self._udfs.get(name)
+    def udf(self, name: str, mask: str = "") -> Callable[..., Any]:
+        """The callable behind a user function call; ``mask`` marks with ``v`` the arguments
+        the generated code passes as the value of one cell instead of a 1x1 :class:`Rng`."""
+        key = (name, mask)
+        fn = self._udfs.get(key)
         if fn is None:
-            fn = self._make_udf(name)
-            self._udfs[name] = fn
+            fn = self._make_udf(name, mask)
+            self._udfs[key] = fn
         if getattr(fn, "fallback", False):
             self.binding_fallback = True
         return fn
 
-    def _make_udf(self, name: str) -> Callable[..., Any]:
+    def _make_udf(self, name: str, mask: str) -> Callable[..., Any]:
         spec = _resolve_udf(name)
         if spec is None:
             fb = _fallback_table().get(name)
@@ -255,8 +417,14 @@ class _Env:
                     f"function {name} is not built in: computed by the optional 'formulas' "
                     "package (see the fallback cells)"
                 )
+                cellpos = [i for i, m in enumerate(mask) if m == "v"]
 
                 def fallback(*args: Any) -> Any:
+                    if cellpos:  # a cell's value as the 1x1 range it was written as
+                        lst = list(args)
+                        for i in cellpos:
+                            lst[i] = [[lst[i]]]
+                        args = tuple(lst)
                     return _fallback_call(fb, args)
 
                 fallback.fallback = True  # type: ignore[attr-defined]
@@ -267,57 +435,10 @@ class _Env:
                 return ERR.NAME
 
             return missing
-        kinds = [a.kind for a in spec.args]
-        invoke = spec.invoke
         memo: dict[tuple[Any, ...], Any] | None = None
         if not getattr(spec, "volatile", True) and _UDF_MEMO_STAMP[0] is not None:
             memo = _UDF_MEMO.setdefault(spec, {})
-        scalar_types = _SCALAR_TYPES
-
-        def call(*args: Any) -> Any:
-            conv = []
-            key: list[Any] | None = [] if memo is not None else None
-            for i, a in enumerate(args):
-                t = type(a)
-                if i < len(kinds) and kinds[i] == "range":
-                    rows = None if a is None else as_rows(a)
-                    conv.append(rows)
-                    if key is not None:
-                        if rows is None:
-                            key.append(None)
-                        else:
-                            flat = [x for row in rows for x in row]
-                            if len(flat) > 256:
-                                key = None
-                            else:
-                                key.append(len(rows))
-                                key.append(tuple(map(type, flat)))
-                                key.append(tuple(flat))
-                    continue
-                if t is Rng or t is list:
-                    a = to_scalar(a)
-                    t = type(a)
-                conv.append(a)
-                if key is not None:
-                    if t in scalar_types:
-                        key.append(t)
-                        key.append(a)
-                    else:
-                        key = None
-            if key is None or memo is None:
-                return invoke(*conv)
-            k = tuple(key)
-            try:
-                v = memo.get(k, _MISS)
-            except TypeError:  # an unhashable value inside a range
-                return invoke(*conv)
-            if v is _MISS:
-                v = invoke(*conv)
-                if type(v) in scalar_types:
-                    memo[k] = v
-            return v
-
-        return call
+        return _udf_caller(spec, mask, memo)
 
     def name(self, name: str, s: int, qualifier: str | None) -> Any:
         key = (name, s, qualifier)
@@ -425,11 +546,7 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
     clock = time.perf_counter
     t0 = clock()
     _udf_memo_check()
-    E = _Env(book, today, cache)
-    V = E.V
-    for si, sh in enumerate(book.sheets):
-        for (r, c), v in sh.values.items():
-            V[(si, r, c)] = v
+    layout = _layout(book)
 
     # ---- cells and their plan keys
     cells: list[_Cell] = []
@@ -438,11 +555,10 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
     memo = _KEY_MEMO
     if len(memo) > 1_000_000:
         memo.clear()
-    bad_text: dict[int, str] = {}
     for si, sh in enumerate(book.sheets):
         members = sh.array_members
         for (r, c), fc in sh.formulas.items():
-            if (r, c) in members:
+            if members and (r, c) in members:
                 continue
             is_arr = fc.array_ref is not None
             mk = (fc.text, fc.anchor, is_arr)
@@ -465,9 +581,136 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
                     arrays[len(cells)] = (r, c, r, c)
             cells.append((si, r, c))
             pkeys.append(pk)
+    n = len(cells)
+    sheet_ix, maxrows, maxcols, names = layout
+    # the workbook's structure: the cells, their formula shapes, names, sheets and extents
+    skey = (
+        tuple(cells),
+        tuple(pkeys),
+        tuple(sorted(arrays.items())),
+        tuple(names.items()),
+        tuple(sheet_ix.items()),
+        tuple(maxrows),
+        tuple(maxcols),
+    )
+    bkey = (skey, book.date1904, os.environ.get(FALLBACK_ENV, ""))
+    table = _registry_table()
+    bound = _take_bound(bkey, cache, table)
 
     t1 = clock()
-    # ---- plans: memory, then disk, then compile
+    if bound is not None:
+        # the same structure was bound before: reuse its closures over a cleared store
+        E = bound.E
+        E.book = book
+        E.ctx.__init__(book.date1904, today)  # type: ignore[misc]  # TODAY()/NOW() afresh
+        E.warnings = dict(bound.warnings)
+        V = E.V
+        V.clear()
+        for si, sh in enumerate(book.sheets):
+            for (r, c), v in sh.values.items():
+                V[(si, r, c)] = v
+        fns = bound.fns
+        fallback_cells = list(bound.fallback_cells)
+        order = bound.order
+        deps = bound.deps
+        t2 = t3 = clock()
+    else:
+        E = _Env(book, today, cache, layout)
+        V = E.V
+        for si, sh in enumerate(book.sheets):
+            for (r, c), v in sh.values.items():
+                V[(si, r, c)] = v
+        fns, dfns, fallback_cells = _bind_all(E, book, cells, pkeys, cache)
+
+        t2 = clock()
+        order, deps = _plan_order(skey, cells, dfns, arrays, n)
+        del dfns
+        # dependency lists are kept only when a cycle needs them
+        bound = _Bound(E, fns, fallback_cells, order, deps if len(order) < n else [], cache, table)
+        fallback_cells = list(fallback_cells)
+        t3 = clock()
+    try:
+        return _run(book, E, V, cells, fns, arrays, order, deps, n, fallback_cells, (t0, t1, t2, t3))
+    finally:
+        V.clear()  # the values are in the result: do not keep them alive
+        _give_bound(bkey, bound, n)
+
+
+class _Bound:
+    """A workbook structure bound once: its environment (value store, names, functions),
+    the cells' compiled closures, and the evaluation order; reused by the next workbook
+    of the same structure in this process."""
+
+    __slots__ = ("E", "fns", "fallback_cells", "warnings", "order", "deps", "cache", "table")
+
+    def __init__(
+        self, E: _Env, fns: list[Any], fallback_cells: list[str], order: list[int],
+        deps: list[list[int]], cache: PlanCache, table: Any,
+    ) -> None:
+        self.E = E
+        self.fns = fns
+        self.fallback_cells = fallback_cells
+        self.warnings = dict(E.warnings)
+        self.order = order
+        self.deps = deps
+        self.cache = cache
+        self.table = table
+
+
+#: bound structures by (structure, 1904 dates, fallback setting): a short list each, so a
+#: structure in use (another thread, a nested call) is bound afresh instead of shared
+_BOUND: dict[tuple[Any, ...], list[_Bound]] = {}
+_BOUND_MAX = 4
+_BOUND_MAX_CELLS = 200_000
+
+
+def _registry_table() -> Any:
+    try:
+        from xlfuncs.registry import current_table
+
+        return current_table()
+    except Exception:  # the function table is not importable: no user functions
+        return None
+
+
+def _take_bound(key: tuple[Any, ...], cache: PlanCache, table: Any) -> _Bound | None:
+    pool = _BOUND.get(key)
+    if not pool:
+        return None
+    for i in range(len(pool) - 1, -1, -1):
+        try:
+            b = pool[i]
+        except IndexError:  # taken meanwhile by another thread
+            continue
+        if b.cache is cache and b.table is table:
+            try:
+                pool.remove(b)
+            except ValueError:  # taken meanwhile by another thread
+                continue
+            return b
+    return None
+
+
+def _give_bound(key: tuple[Any, ...], b: _Bound, n: int) -> None:
+    if n > _BOUND_MAX_CELLS:
+        return
+    pool = _BOUND.get(key)
+    if pool is None:
+        while len(_BOUND) >= _BOUND_MAX:
+            try:
+                del _BOUND[next(iter(_BOUND))]
+            except (StopIteration, KeyError, RuntimeError):
+                break
+        pool = _BOUND.setdefault(key, [])
+    if len(pool) < 2:
+        pool.append(b)
+
+
+def _bind_all(
+    E: _Env, book: WorkbookData, cells: list[_Cell], pkeys: list[str | None], cache: PlanCache
+) -> tuple[list[Any], list[Any], list[str]]:
+    """Bind every cell's plan (each distinct plan once per sheet): the cells' value and
+    dependency functions, and the cells computed by a fallback function."""
     distinct = {k for k in pkeys if k is not None}
     digest = ""
     if any(k not in cache for k in distinct):
@@ -499,40 +742,41 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
 
     if digest and cache.compiled > compiled_before:
         cache.save(digest, distinct | E.used_keys)
+    return fns, dfns, fallback_cells
 
-    t2 = clock()
-    # ---- dependency graph and order: reused for a workbook of the same structure
-    skey = (
-        tuple(cells),
-        tuple(pkeys),
-        tuple(sorted(arrays.items())),
-        tuple(E.names.items()),
-        tuple(E.sheet_ix.items()),
-        tuple(E.maxrows),
-        tuple(E.maxcols),
-    )
+
+def _plan_order(
+    skey: tuple[Any, ...], cells: list[_Cell], dfns: list[Any],
+    arrays: dict[int, tuple[int, int, int, int]], n: int,
+) -> tuple[list[int], list[list[int]]]:
+    """Evaluation order and dependency lists: reused for a workbook of the same structure."""
     hit = _ORDER_MEMO.get(skey)
-    deps: list[list[int]]
     if hit is not None and (hit[1] is not None or len(hit[0]) == n):
-        order = hit[0]
-        deps = hit[1] if hit[1] is not None else []
-    else:
-        order, deps = _order(cells, dfns, arrays, n)
-        if n <= _ORDER_MEMO_MAX_CELLS:
-            total = n
-            for key in list(_ORDER_MEMO):
-                total += len(key[0])
-            while _ORDER_MEMO and (
-                len(_ORDER_MEMO) >= _ORDER_MEMO_MAX or total > _ORDER_MEMO_MAX_CELLS
-            ):
-                old = next(iter(_ORDER_MEMO))
-                total -= len(old[0])
-                del _ORDER_MEMO[old]
-            # dependency lists are kept only when a cycle needs them
-            _ORDER_MEMO[skey] = (order, deps if len(order) < n else None)
-    del dfns
+        return hit[0], hit[1] if hit[1] is not None else []
+    order, deps = _order(cells, dfns, arrays, n)
+    if n <= _ORDER_MEMO_MAX_CELLS:
+        total = n
+        for key in list(_ORDER_MEMO):
+            total += len(key[0])
+        while _ORDER_MEMO and (
+            len(_ORDER_MEMO) >= _ORDER_MEMO_MAX or total > _ORDER_MEMO_MAX_CELLS
+        ):
+            old = next(iter(_ORDER_MEMO))
+            total -= len(old[0])
+            del _ORDER_MEMO[old]
+        # dependency lists are kept only when a cycle needs them
+        _ORDER_MEMO[skey] = (order, deps if len(order) < n else None)
+    return order, deps
 
-    t3 = clock()
+
+def _run(
+    book: WorkbookData, E: _Env, V: dict[_Cell, Any], cells: list[_Cell], fns: list[Any],
+    arrays: dict[int, tuple[int, int, int, int]], order: list[int], deps: list[list[int]],
+    n: int, fallback_cells: list[str], times: tuple[float, float, float, float],
+) -> EvalResult:
+    """Evaluate the cells in ``order`` (then any cycles) into the result."""
+    clock = time.perf_counter
+    t0, t1, t2, t3 = times
     out: dict[_Cell, Any] = {}
     failed: list[str] = []
 
