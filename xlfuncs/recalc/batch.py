@@ -372,6 +372,14 @@ def _chunk_size(n_tasks: int, jobs: int) -> int:
     return max(1, min(16, n_tasks // (jobs * 8)))
 
 
+def _rerun(task: Task, existed: bool) -> Task:
+    """``task`` to run again after its chunk was lost: an output that did not exist before the
+    run was written by the lost chunk, so it may be replaced without ``force``."""
+    if not task.force and not existed and task.dst and os.path.exists(task.dst):
+        return replace(task, force=True)
+    return task
+
+
 def _new_pool(jobs: int, rulebook: str | None) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(rulebook,))
 
@@ -451,10 +459,7 @@ def _run_pool(
                 pool = _new_pool(jobs, rulebook)
 
     def _again(i: int) -> Task:
-        task = tasks[i]
-        if not task.force and not existed[i] and task.dst and os.path.exists(task.dst):
-            task = replace(task, force=True)
-        return task
+        return _rerun(tasks[i], existed[i])
 
     try:
         run(chunks, max(2 * jobs, jobs + 1), final=False)
@@ -493,31 +498,47 @@ def _run_dask(
         )
         client = Client(cluster)  # type: ignore[no-untyped-call]
     window = max(4 * jobs, 8)
+    size = _chunk_size(len(tasks), jobs)
+    # (indexes, alone): a chunk that fails is run again one file at a time
+    queue: list[tuple[list[int], bool]] = [
+        (list(range(i, min(i + size, len(tasks)))), size == 1) for i in range(0, len(tasks), size)
+    ]
+    queue.reverse()
+    existed = [t.dst is not None and os.path.exists(t.dst) for t in tasks]
     try:
         ac = as_completed()  # type: ignore[no-untyped-call]
-        keys: dict[object, int] = {}
-        next_index = 0
+        keys: dict[object, tuple[list[int], bool]] = {}
+        retried: set[int] = set()
+        inflight = 0
 
         def submit() -> None:
-            nonlocal next_index
-            fut = client.submit(process_file, tasks[next_index], pure=False)
-            keys[fut.key] = next_index
+            nonlocal inflight
+            indexes, alone = queue.pop()
+            chunk = [_rerun(tasks[i], existed[i]) if i in retried else tasks[i] for i in indexes]
+            fut = client.submit(process_files, chunk, pure=False)
+            keys[fut.key] = (indexes, alone)
             ac.add(fut)  # type: ignore[no-untyped-call]
-            next_index += 1
+            inflight += 1
 
-        while next_index < len(tasks) and next_index < window:
+        while queue and inflight < window:
             submit()
         for fut in ac:
-            i = keys.pop(fut.key)
+            inflight -= 1
+            indexes, alone = keys.pop(fut.key)
             try:
-                res = fut.result()
+                results = fut.result()
             except Exception as exc:  # noqa: BLE001
-                res = FileResult(
-                    tasks[i].src, status="failed", reason=_one_line(f"worker failed: {exc}")
-                )
+                if not alone:
+                    queue.extend(([i], True) for i in reversed(indexes))
+                    retried.update(indexes)
+                    results = []
+                else:
+                    reason = _one_line(f"worker failed: {exc}")
+                    results = [FileResult(tasks[i].src, status="failed", reason=reason) for i in indexes]
             fut.release()
-            on_done(i, res)
-            if next_index < len(tasks):
+            for i, res in zip(indexes, results):
+                on_done(i, res)
+            while queue and inflight < window:
                 submit()
     finally:
         client.close()  # type: ignore[no-untyped-call]
