@@ -191,6 +191,8 @@ def test_process_pool_gives_the_same_report_as_inline(inputs: Path, tmp_path: Pa
 def test_dask_local_cluster_gives_the_same_report(inputs: Path, tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     (inputs / "broken.xlsx").write_bytes(b"")
+    for i in range(40):  # enough files for several per Dask task
+        (inputs / f"copy{i:02d}.xlsx").write_bytes((inputs / "book0.xlsx").read_bytes())
     ref = recalc(inputs, out_dir=tmp_path / "ref", jobs=1, evaluator=EV)
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
