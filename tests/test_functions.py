@@ -243,3 +243,54 @@ def test_every_function_returns_an_excel_value(name: str, args: list[Any]) -> No
     """Any input gives a finite number, a bool, text, an array or an Excel error; never an exception."""
     result = REGISTRY[name].invoke(*args)
     assert _is_excel_value(result), (name, args, result)
+
+
+def test_overflow_is_num_not_inf() -> None:
+    # found by the property test above: spend for 2.68e156 points overflows to inf; a cell
+    # cannot show inf, Excel shows #NUM! for a number out of range
+    assert call("LOCSPENDNEEDED", 2.6815615859885194e156, 2.6815615859885194e156) is NUM
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0.0, -0.0, 2.5, -7.0, 2025.0, 2025.5, 1899.0, 10000.0, 45658.0, 1e308, float("inf"),
+     float("nan"), 0, 2025, 1899, 10000, 45658, -3, 10**400, "", "  ", " 2025 ", "M1", "abc",
+     "1,5", None, True, False, ExcelError.NA],
+)
+def test_coercion_fast_paths_match_the_general_path(value: Any) -> None:
+    # a float, int or text goes through a shortcut; the same value inside a 1x1 range goes
+    # the general way (unwrapped, then every check): same value or same error
+    from xlfuncs import functions as F
+
+    def outcome(fn: Any, *args: Any) -> Any:
+        try:
+            r = fn(*args)
+        except Exception as exc:  # noqa: BLE001
+            return ("raises", type(exc).__name__, str(exc))
+        return (type(r).__name__, repr(r))
+
+    for fn, rest in (
+        (F._number, ()), (F._number, (None,)), (F._number, (1.0,)),
+        (F._text, ()), (F._text, ("M1",)), (F._year, None),
+    ):
+        if rest is None:
+            direct, ranged = outcome(fn, value), outcome(fn, [[value]])
+        else:
+            direct, ranged = outcome(fn, "x", value, *rest), outcome(fn, "x", [[value]], *rest)
+        if isinstance(value, ExcelError):  # an error inside a range is the result
+            assert ranged[0] == "raises"
+            continue
+        assert direct == ranged, (fn.__name__, rest, value)
+
+
+def test_invoke_contract_after_precomputed_arity() -> None:
+    # too many or too few arguments, an error in a scalar argument (returned), an error in
+    # a range argument (the function decides), missing trailing arguments (blank)
+    assert call("LOCTHRESHOLD", "loans", 2026, "M1", 1) is VALUE
+    assert call("LOCTHRESHOLD") is VALUE
+    assert call("LOCTHRESHOLD", "loans", ExcelError.DIV0) is ExcelError.DIV0
+    assert call("LOCTHRESHOLD", ExcelError.NA, ExcelError.DIV0) is ExcelError.NA
+    assert call("LOCSCORE", [[ExcelError.REF]], None) is ExcelError.REF
+    assert call("LOCTHRESHOLD", "loans", 2026) == 2500.0  # rulebook: loans 2,500 from 2026
+    assert REGISTRY["LOCSCORE"].min_args == 1
+    assert REGISTRY["LOCRULEBOOK"].min_args == 0

@@ -219,3 +219,37 @@ def test_not_utf8_and_missing_file(tmp_path: Path) -> None:
 def test_default_file_is_packaged() -> None:
     assert DEFAULT_EDITION_PATH.is_file()
     assert load_rulebook(DEFAULT_EDITION_PATH).edition == BOOK.edition
+
+
+def test_pinned_rulebook_then_env_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # inside a pinned block the environment is not read again; after it, a new
+    # $XLFUNCS_RULEBOOK takes effect at once
+    from xlfuncs.rulebook import pinned_rulebook
+
+    path = _write(tmp_path, MINIMAL)
+    monkeypatch.delenv("XLFUNCS_RULEBOOK", raising=False)
+    with pinned_rulebook(default_rulebook()) as book:
+        monkeypatch.setenv("XLFUNCS_RULEBOOK", str(path))
+        assert active_rulebook() is book
+    assert active_rulebook().edition == "test-edition"
+
+
+def test_env_change_reaches_recalculation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the engine memoises function results and reuses bound workbooks: a new
+    # $XLFUNCS_RULEBOOK must still change the next recalculation
+    from xlfuncs.recalc.engine import evaluate
+    from xlfuncs.recalc.model import FormulaCell, SheetData, WorkbookData
+    from xlfuncs.recalc.plancache import PlanCache
+
+    cache = PlanCache(disk=False)
+
+    def edition() -> object:
+        sh = SheetData("S", formulas={(1, 1): FormulaCell("LOCRULEBOOK()", (1, 1))})
+        return evaluate(WorkbookData([sh]), cache=cache).values[(0, 1, 1)]
+
+    monkeypatch.delenv("XLFUNCS_RULEBOOK", raising=False)
+    assert edition() == default_rulebook().edition
+    monkeypatch.setenv("XLFUNCS_RULEBOOK", str(_write(tmp_path, MINIMAL)))
+    assert edition() == "test-edition"
+    monkeypatch.delenv("XLFUNCS_RULEBOOK")
+    assert edition() == default_rulebook().edition

@@ -27,7 +27,7 @@ from typing import Any
 from xlfuncs import core
 from xlfuncs.errors import DomainError, ExcelError, InputError
 from xlfuncs.registry import Arg, FunctionSpec
-from xlfuncs.rulebook import active_rulebook
+from xlfuncs.rulebook import Rulebook, active_rulebook
 
 __all__ = ["FUNCTIONS", "excel_date"]
 
@@ -56,6 +56,13 @@ class _Propagate(Exception):
 
 
 def _number(name: str, value: Any, default: float | None = 0.0) -> float:
+    t = type(value)
+    if t is float:  # the common cases, as below without the checks they skip
+        if value - value == 0.0:
+            return value
+        raise DomainError(f"{name} must be finite")
+    if t is int:
+        return float(value)
     value = _scalar(name, value)
     if value is None:
         if default is None:
@@ -78,6 +85,11 @@ def _number(name: str, value: Any, default: float | None = 0.0) -> float:
 
 
 def _text(name: str, value: Any, default: str | None = None) -> str:
+    if type(value) is str:  # the common case, as below
+        text = value.strip()
+        if not text and default is not None:
+            return default
+        return text
     value = _scalar(name, value)
     if value is None or (isinstance(value, str) and not value.strip() and default is not None):
         if default is None:
@@ -102,6 +114,11 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def _year(value: Any) -> datetime.date:
     """A year number 1900-9999 (1 January), an Excel date serial (>= 10000) or a date."""
+    t = type(value)
+    if t is int and 1900 <= value <= 9999:  # the common cases, as below
+        return datetime.date(value, 1, 1)
+    if t is float and 1900.0 <= value <= 9999.0 and value == int(value):
+        return datetime.date(int(value), 1, 1)
     value = _scalar("year", value)
     if value is None:
         return datetime.date.today()
@@ -127,16 +144,19 @@ def _year(value: Any) -> datetime.date:
     raise DomainError(f"year must be a year 1900-9999 or a date, got {value!r}")
 
 
-def _category(value: Any) -> str:
-    return active_rulebook().category(_text("category", value, "M1"))
+def _category(value: Any, book: Rulebook | None = None) -> str:
+    return (book or active_rulebook()).category(_text("category", value, "M1"))
 
 
 def _wrap(impl: Any) -> Any:
     def call(*args: Any) -> Any:
         try:
-            return impl(*args)
+            result = impl(*args)
         except _Propagate as p:
             return p.error
+        if type(result) is float and result - result != 0.0:
+            return ExcelError.NUM  # an overflow (inf) or nan is no cell value
+        return result
 
     call.__name__ = impl.__name__
     call.__doc__ = impl.__doc__
@@ -159,13 +179,15 @@ def licensecost(
 
 
 def locpoints(rnd_spend: Any, revenue: Any, licence_cost: Any, year: Any, category: Any) -> float:
+    book = active_rulebook()
     return float(
         core.rnd_points(
             _number("rnd_spend", rnd_spend),
             _number("revenue", revenue),
             _number("licence_cost", licence_cost),
             year=_year(year),
-            category=_category(category),
+            category=_category(category, book),
+            rules=book,
         )
     )
 
@@ -173,21 +195,27 @@ def locpoints(rnd_spend: Any, revenue: Any, licence_cost: Any, year: Any, catego
 def locspendneeded(
     target_points: Any, revenue: Any, current_spend: Any, year: Any, category: Any
 ) -> float:
+    book = active_rulebook()
     return float(
         core.spend_needed(
             _number("target_points", target_points),
             _number("revenue", revenue),
             _number("current_spend", current_spend),
             year=_year(year),
-            category=_category(category),
+            category=_category(category, book),
+            rules=book,
         )
     )
 
 
 def locoppoints(operation: Any, category: Any, year: Any) -> float:
+    book = active_rulebook()
     return float(
         core.operation_points(
-            _text("operation", operation), category=_category(category), year=_year(year)
+            _text("operation", operation),
+            category=_category(category, book),
+            year=_year(year),
+            rules=book,
         )
     )
 
@@ -213,37 +241,46 @@ def locscore(operations: Any, done: Any, rnd_points: Any, category: Any, year: A
     if flags is not None:  # a blank operation code is skipped whatever its flag
         pairs = [(o, f) for o, f in zip(ops, flags) if not (o is None or o == "")]
         ops, flags = [o for o, _ in pairs], [f for _, f in pairs]
+    book = active_rulebook()
     return core.total_score(
         ops,
         flags,
         _number("rnd_points", rnd_points),
-        category=_category(category),
+        category=_category(category, book),
         year=_year(year),
+        rules=book,
     )
 
 
 def locthreshold(purpose: Any, year: Any, category: Any) -> float:
-    return core.threshold(_text("purpose", purpose), year=_year(year), category=_category(category))
+    book = active_rulebook()
+    return core.threshold(
+        _text("purpose", purpose), year=_year(year), category=_category(category, book), rules=book
+    )
 
 
 def locgap(score: Any, purpose: Any, year: Any, category: Any) -> float:
+    book = active_rulebook()
     return float(
         core.gap(
             _number("score", score, None),
             _text("purpose", purpose),
             year=_year(year),
-            category=_category(category),
+            category=_category(category, book),
+            rules=book,
         )
     )
 
 
 def loceligible(score: Any, purpose: Any, year: Any, category: Any) -> bool:
+    book = active_rulebook()
     return bool(
         core.eligible(
             _number("score", score, None),
             _text("purpose", purpose),
             year=_year(year),
-            category=_category(category),
+            category=_category(category, book),
+            rules=book,
         )
     )
 
@@ -254,7 +291,7 @@ RULES_COLUMNS = ("table", "key", "category", "value", "effective_from", "effecti
 def locrules(table: Any, year: Any, category: Any) -> list[list[Any]]:
     book = active_rulebook()
     tbl = _text("table", table, "all").lower()
-    cat = None if _scalar("category", category) in (None, "") else _category(category)
+    cat = None if _scalar("category", category) in (None, "") else _category(category, book)
     rows = book.in_force(_year(year), cat, tbl)
     def cell(v: Any) -> Any:
         return float(v) if isinstance(v, int) and not isinstance(v, bool) else v

@@ -77,10 +77,20 @@ class FunctionSpec:
     example: str = ""
     propagate_errors: bool = field(default=True)
 
+    def __post_init__(self) -> None:
+        # fixed per function, read by every call (not fields: equality and hash unchanged)
+        object.__setattr__(self, "_nargs", len(self.args))
+        object.__setattr__(self, "_min_args", sum(1 for a in self.args if not a.optional))
+        object.__setattr__(
+            self, "_scalar_args",
+            tuple(i for i, a in enumerate(self.args) if a.kind != "range")
+            if self.propagate_errors else (),
+        )
+
     @property
     def min_args(self) -> int:
         """Number of required arguments."""
-        return sum(1 for a in self.args if not a.optional)
+        return self._min_args  # type: ignore[attr-defined, no-any-return]
 
     def invoke(self, *args: Any) -> Any:
         """Call the function the way a spreadsheet does; never raises.
@@ -88,15 +98,17 @@ class FunctionSpec:
         Missing trailing arguments are passed as ``None``. An error value in a
         scalar argument is returned as the result (as Excel built-ins do).
         """
-        if len(args) > len(self.args) or len(args) < self.min_args:
+        n = len(args)
+        nargs: int = self._nargs  # type: ignore[attr-defined]
+        if n > nargs or n < self._min_args:  # type: ignore[attr-defined]
             return ExcelError.VALUE
-        if self.propagate_errors:
-            for spec, value in zip(self.args, args):
-                if spec.kind != "range" and isinstance(value, ExcelError):
-                    return value
-        padded = list(args) + [None] * (len(self.args) - len(args))
+        for i in self._scalar_args:  # type: ignore[attr-defined]
+            if i < n and isinstance(args[i], ExcelError):
+                return args[i]
+        if n < nargs:
+            args += (None,) * (nargs - n)
         try:
-            return self.impl(*padded)
+            return self.impl(*args)
         except Exception as exc:  # noqa: BLE001  (the edge: no traceback ever reaches a cell)
             return excel_error_for(exc)
 

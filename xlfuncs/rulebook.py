@@ -24,13 +24,15 @@ Which rulebook is used:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import functools
 import math
 import os
 import time
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -48,6 +50,7 @@ __all__ = [
     "active_rulebook",
     "default_rulebook",
     "load_rulebook",
+    "pinned_rulebook",
     "use_rulebook",
 ]
 
@@ -530,12 +533,39 @@ def use_rulebook(rulebook: Rulebook | str | os.PathLike[str] | None) -> Rulebook
     return active_rulebook()
 
 
+#: the rulebook of a :func:`pinned_rulebook` block (per thread and task)
+_pinned: contextvars.ContextVar[Rulebook | None] = contextvars.ContextVar(
+    "xlfuncs_pinned_rulebook", default=None
+)
+
+
+@contextlib.contextmanager
+def pinned_rulebook(rulebook: Rulebook) -> Iterator[Rulebook]:
+    """Within the block (in this thread or task), :func:`active_rulebook` is ``rulebook``
+    without looking at :func:`use_rulebook` or the environment again: a batch of function
+    calls that must all use one rulebook (one recalculation of a workbook) asks once.
+
+    >>> with pinned_rulebook(default_rulebook()) as book:
+    ...     active_rulebook() is book
+    True
+    """
+    token = _pinned.set(rulebook)
+    try:
+        yield rulebook
+    finally:
+        _pinned.reset(token)
+
+
 def active_rulebook() -> Rulebook:
-    """The rulebook in use: :func:`use_rulebook`, else ``$XLFUNCS_RULEBOOK``, else the default.
+    """The rulebook in use: :func:`pinned_rulebook`, else :func:`use_rulebook`, else
+    ``$XLFUNCS_RULEBOOK``, else the default.
 
     An edition named by the environment variable is reloaded when its file changes (checked
     at most once a second, since every function call asks for the active rulebook).
     """
+    pinned = _pinned.get()
+    if pinned is not None:
+        return pinned
     if _active is not None:
         return _active
     env = os.environ.get(ENV_VAR, "").strip()

@@ -76,13 +76,12 @@ _UDF_MEMO_STAMP: list[Any] = [None, None, None]
 _UDF_MEMO_MAX = 200_000
 
 
-def _udf_memo_check() -> None:
+def _udf_memo_check() -> Any:
     """Forget memoised user-function results when the rulebook or the date changed (and
-    the bound structures, whose calls hold the memo tables), or when there are too many."""
+    the bound structures, whose calls hold the memo tables), or when there are too many;
+    the active rulebook (``None`` when there is none)."""
     try:
-        from xlfuncs.rulebook import active_rulebook
-
-        rb: Any = active_rulebook()
+        rb: Any = _active_rulebook()
     except Exception:  # no rulebook: nothing to memoise against
         rb = None
     env = os.environ.get("XLFUNCS_RULEBOOK")
@@ -97,6 +96,17 @@ def _udf_memo_check() -> None:
     elif sum(len(t) for t in _UDF_MEMO.values()) > _UDF_MEMO_MAX:
         for t in _UDF_MEMO.values():  # emptied in place: bound structures hold them
             t.clear()
+    return rb
+
+
+try:
+    from xlfuncs.rulebook import active_rulebook as _active_rulebook
+    from xlfuncs.rulebook import pinned_rulebook as _pinned_rulebook
+except Exception:  # the rulebook module is broken: user functions show their own errors
+    def _active_rulebook() -> Any:
+        raise RuntimeError("no rulebook")
+
+    _pinned_rulebook = None  # type: ignore[assignment]
 
 
 #: set to ``off`` to keep functions we do not implement as ``#NAME?`` even when the
@@ -545,7 +555,7 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
         cache = default_cache()
     clock = time.perf_counter
     t0 = clock()
-    _udf_memo_check()
+    rulebook = _udf_memo_check()
     layout = _layout(book)
 
     # ---- cells and their plan keys
@@ -630,7 +640,12 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
         fallback_cells = list(fallback_cells)
         t3 = clock()
     try:
-        return _run(book, E, V, cells, fns, arrays, order, deps, n, fallback_cells, (t0, t1, t2, t3))
+        times = (t0, t1, t2, t3)
+        if rulebook is None:
+            return _run(book, E, V, cells, fns, arrays, order, deps, n, fallback_cells, times)
+        # every user function of this workbook uses the rulebook the memo is valid for
+        with _pinned_rulebook(rulebook):
+            return _run(book, E, V, cells, fns, arrays, order, deps, n, fallback_cells, times)
     finally:
         V.clear()  # the values are in the result: do not keep them alive
         _give_bound(bkey, bound, n)
