@@ -685,6 +685,12 @@ def test_udf_callers_match_plain_invoke() -> None:
                 assert _same(caller(*passed), want), (spec.name, mask, args)
             checked += 1
     assert checked == 150 * len(specs)
+    # called with another argument count than the mask says: still the plain result
+    for spec in specs:
+        for args in [(), (2025.0,), ("loans", 2026.0, "M1"), (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)]:
+            for memo2 in (None, {}):
+                got = engine._udf_caller(spec, "v.", memo2)(*args)
+                assert _same(got, _plain(spec, args)), (spec.name, args)
 
 
 def _filled_programmes(tmp_path: Any, count: int) -> list[WorkbookData]:
@@ -801,3 +807,19 @@ def test_bound_structure_in_use_is_not_shared() -> None:
         registry.REGISTRY._table = old  # type: ignore[attr-defined]
     assert res.values[(0, 1, 2)] == 6.0
     assert inner and inner[0] == 101.0
+
+
+def test_bound_structure_with_whole_columns_follows_extents() -> None:
+    # SUM(A:A) spans the sheet's used rows: a workbook of the same formulas with values
+    # further down must not reuse the shorter span (hand sums: 1+2, then 1+2+40)
+    cache = PlanCache(disk=False)
+
+    def book(values: dict[tuple[int, int], Any]) -> WorkbookData:
+        sh = SheetData("S", values=dict(values))
+        sh.formulas[(1, 2)] = FormulaCell("SUM(A:A)", (1, 2))
+        return WorkbookData([sh])
+
+    assert evaluate(book({(1, 1): 1.0, (2, 1): 2.0}), cache=cache).values[(0, 1, 2)] == 3.0
+    more = {(1, 1): 1.0, (2, 1): 2.0, (9, 1): 40.0}
+    assert evaluate(book(more), cache=cache).values[(0, 1, 2)] == 43.0
+    assert evaluate(book({(1, 1): 5.0}), cache=cache).values[(0, 1, 2)] == 5.0

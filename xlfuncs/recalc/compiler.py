@@ -31,7 +31,7 @@ from xlfuncs.recalc.values import Rng
 __all__ = ["COMPILER_VERSION", "generate", "compile_source", "load", "GLOBALS"]
 
 #: Bump whenever generated source changes meaning (part of the plan-cache key).
-COMPILER_VERSION = "4"
+COMPILER_VERSION = "5"
 
 MakeFn = Callable[[Any, int], tuple[Callable[[int, int], Any], Callable[[int, int], Any]]]
 
@@ -101,7 +101,15 @@ class _Gen:
             ec1, ec2 = self.axis(c1, "c"), self.axis(c2, "c")
         t = f"({sv}, {er1}, {ec1}, {er2}, {ec2})"
         self.deps.append(t)
-        return f"Rng(V, {sv}, {er1}, {ec1}, {er2}, {ec2})"
+        return self.rng(t, r1 is not None and (r1[0] or r2[0]) or c1 is not None and (c1[0] or c2[0]))
+
+    def rng(self, t: str, relative: bool) -> str:
+        """A reference object; one made at bind time when it does not move with the cell
+        (a :class:`Rng` is never changed once made)."""
+        expr = f"Rng(V, {t[1:-1]})"
+        if relative:
+            return expr
+        return self.bind(("rng", t), "K", expr)
 
     # -- expressions
     def emit(self, node: Node, mode: str, direct: bool = False) -> str:
@@ -124,7 +132,7 @@ class _Gen:
             ec = self.axis(cs, "c")
             self.deps.append(f"({sv}, {er}, {ec}, {er}, {ec})")
             if direct:
-                return f"Rng(V, {sv}, {er}, {ec}, {er}, {ec})"
+                return self.rng(f"({sv}, {er}, {ec}, {er}, {ec})", rs[0] or cs[0])
             return f"_g(({sv}, {er}, {ec}))"
         if kind == "area":
             expr = self.area(node)

@@ -22,6 +22,7 @@ import functools
 import os
 import time
 from bisect import bisect_left, bisect_right
+from itertools import repeat
 from operator import itemgetter
 from collections.abc import Callable
 from typing import Any
@@ -67,6 +68,7 @@ _ORDER_MEMO_MAX_CELLS = 1_200_000
 
 _MISS = object()
 _second = itemgetter(1)
+_third = itemgetter(2)
 _SCALAR_TYPES = (float, int, str, bool, type(None), ExcelError)
 #: results of user-function calls by (function, typed scalar arguments), shared by the
 #: workbooks of a process (files from one template repeat most calls). Valid for one
@@ -299,52 +301,92 @@ def _scalar_caller(
     invoke: Callable[..., Any], mask: str, memo: dict[tuple[Any, ...], Any] | None
 ) -> Callable[..., Any]:
     """:func:`_udf_caller` for a function without range arguments: every argument is
-    made a scalar; the memo key is the argument types, then the arguments."""
+    made a scalar; the memo key is (argument types, arguments). The caller is generated
+    per argument count and positions of the one-cell values (one Python call per use)."""
+    shape = (mask.replace(".", "x"), memo is None)
+    factory = _CALLER_FACTORIES.get(shape)
+    if factory is None:
+        factory = _CALLER_FACTORIES[shape] = _caller_factory(mask, memo is None)
+    return factory(  # type: ignore[no-any-return]
+        invoke, memo, {}, _SCALAR_SET, _MISS, Rng, to_scalar, _generic_scalar_call
+    )
+
+
+#: generated caller factories by (mask, without memo)
+_CALLER_FACTORIES: dict[tuple[str, bool], Callable[..., Any]] = {}
+
+
+def _generic_scalar_call(invoke: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    """A call with another argument count than its mask: every argument as a scalar."""
+    return invoke(*(to_scalar(a) for a in args))
+
+
+def _caller_factory(mask: str, no_memo: bool) -> Callable[..., Any]:
     n = len(mask)
-    loose = tuple(i for i, m in enumerate(mask) if m != "v")  # may be a Rng or an array
-    ok_types: dict[tuple[type, ...], bool] = {}
-    scalar_set = _SCALAR_SET
-    miss = _MISS
+    names = [f"a{i}" for i in range(n)]
+    params = "".join(f"{x}=_NO, " for x in names)
+    argl = "".join(f"{x}, " for x in names)
+    lines = [
+        "def factory(invoke, memo, ok_types, scalar_set, miss, Rng, to_scalar, generic):",
+        f"    def call({params}*extra):",
+        "        if extra" + "".join(f" or {x} is _NO" for x in names) + ":",
+        f"            return generic(invoke, tuple(x for x in ({argl}) + extra if x is not _NO))",
+    ]
+    for i, m in enumerate(mask):
+        if m != "v":  # may be a reference or an array: its top-left value
+            x = names[i]
+            lines += [
+                f"        t = type({x})",
+                "        if t is Rng:",
+                f"            {x} = {x}.V.get(({x}.s, {x}.r1, {x}.c1))",
+                "        elif t is list:",
+                f"            {x} = to_scalar({x})",
+            ]
+    if no_memo:
+        lines.append(f"        return invoke({argl})")
+    else:
+        lines += [
+            f"        ts = ({''.join(f'type({x}), ' for x in names)})",
+            "        ok = ok_types.get(ts)",
+            "        if ok is None:",
+            "            ok = ok_types[ts] = all(t in scalar_set for t in ts)",
+            "        if not ok:",
+            f"            return invoke({argl})",
+            f"        k = (ts, ({argl}))",
+            "        v = memo.get(k, miss)",
+            "        if v is miss:",
+            f"            v = invoke({argl})",
+            "            if type(v) in scalar_set:",
+            "                memo[k] = v",
+            "        return v",
+        ]
+    lines.append("    return call")
+    ns: dict[str, Any] = {"_NO": _NO_ARG}
+    exec(compile("\n".join(lines), "<xlfuncs-udf-caller>", "exec"), ns)
+    return ns["factory"]  # type: ignore[no-any-return]
 
-    def call(*args: Any) -> Any:
-        if len(args) != n:  # not called as the mask says: make every argument a scalar
-            args = tuple(to_scalar(a) for a in args)
-        elif loose:
-            lst = list(args)
-            for i in loose:
-                a = lst[i]
-                t = type(a)
-                if t is Rng:
-                    lst[i] = a.V.get((a.s, a.r1, a.c1))
-                elif t is list:
-                    lst[i] = to_scalar(a)
-            args = tuple(lst)
-        if memo is None:
-            return invoke(*args)
-        ts = tuple(map(type, args))
-        ok = ok_types.get(ts)
-        if ok is None:
-            ok = ok_types[ts] = all(t in scalar_set for t in ts)
-        if not ok:
-            return invoke(*args)
-        k = (ts, args)
-        v = memo.get(k, miss)
-        if v is miss:
-            v = invoke(*args)
-            if type(v) in scalar_set:
-                memo[k] = v
-        return v
 
-    return call
+#: default of a generated caller's parameters: told apart from a passed None
+_NO_ARG = object()
 
 
-_Layout = tuple[dict[str, int], list[int], list[int], dict[tuple[int | None, str], str]]
+_Names = dict[tuple[int | None, str], str]
 
 
-def _layout(book: WorkbookData) -> _Layout:
-    """Sheet indexes by lower-case name, each sheet's last used row and column, and the
-    defined names' formulas by (scope, upper-case name)."""
+def _sheets_and_names(book: WorkbookData) -> tuple[dict[str, int], _Names]:
+    """Sheet indexes by lower-case name; the defined names' formulas by (scope, upper-case
+    name)."""
     sheet_ix = {sh.name.lower(): i for i, sh in enumerate(book.sheets)}
+    names: _Names = {}
+    for dn in book.names:
+        text = dn.text[1:] if dn.text.startswith("=") else dn.text
+        names[(dn.scope, dn.name.upper())] = text
+    return sheet_ix, names
+
+
+def _extents(book: WorkbookData) -> tuple[list[int], list[int]]:
+    """Each sheet's last used row and column (what whole-column and whole-row references
+    span)."""
     maxrows: list[int] = []
     maxcols: list[int] = []
     col = _second
@@ -360,24 +402,25 @@ def _layout(book: WorkbookData) -> _Layout:
                     mc = c
         maxrows.append(mr)
         maxcols.append(mc)
-    names: dict[tuple[int | None, str], str] = {}
-    for dn in book.names:
-        text = dn.text[1:] if dn.text.startswith("=") else dn.text
-        names[(dn.scope, dn.name.upper())] = text
-    return sheet_ix, maxrows, maxcols, names
+    return maxrows, maxcols
 
 
 class _Env:
     """What a compiled plan binds to: the value store and the workbook's names/sheets."""
 
     def __init__(
-        self, book: WorkbookData, today: _dt.date | None, cache: PlanCache, layout: _Layout
+        self, book: WorkbookData, today: _dt.date | None, cache: PlanCache,
+        sheet_ix: dict[str, int], names: _Names,
     ) -> None:
         self.book = book
         self.V: dict[_Cell, Any] = {}
         self.cache = cache
         self.ctx = B.Ctx(book.date1904, today)
-        self.sheet_ix, self.maxrows, self.maxcols, self.names = layout
+        self.sheet_ix = sheet_ix
+        self.names = names
+        self.maxrows, self.maxcols = _extents(book)
+        #: set once a plan bound here asked for a sheet's extents
+        self.used_extents = False
         self._name_fns: dict[tuple[Any, ...], Any] = {}
         self._building: set[tuple[Any, ...]] = set()
         self._udfs: dict[str, Any] = {}
@@ -397,9 +440,11 @@ class _Env:
         return ix
 
     def maxrow(self, s: int) -> int:
+        self.used_extents = True
         return self.maxrows[s]
 
     def maxcol(self, s: int) -> int:
+        self.used_extents = True
         return self.maxcols[s]
 
     def ctxfn(self, name: str, lifted: bool) -> Callable[..., Any]:
@@ -556,7 +601,7 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
     clock = time.perf_counter
     t0 = clock()
     rulebook = _udf_memo_check()
-    layout = _layout(book)
+    sheet_ix, names = _sheets_and_names(book)
 
     # ---- cells and their plan keys
     cells: list[_Cell] = []
@@ -566,8 +611,17 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
     if len(memo) > 1_000_000:
         memo.clear()
     for si, sh in enumerate(book.sheets):
+        formulas = sh.formulas
         members = sh.array_members
-        for (r, c), fc in sh.formulas.items():
+        if not members:
+            # the common case in bulk: plain formulas whose plan keys are known
+            mks = [(fc.text, fc.anchor, fc.array_ref is not None) for fc in formulas.values()]
+            got = list(map(memo.get, mks, repeat("")))
+            if "" not in got and True not in map(_third, mks):
+                cells += [(si, r, c) for r, c in formulas]
+                pkeys += got
+                continue
+        for (r, c), fc in formulas.items():
             if members and (r, c) in members:
                 continue
             is_arr = fc.array_ref is not None
@@ -592,20 +646,18 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
             cells.append((si, r, c))
             pkeys.append(pk)
     n = len(cells)
-    sheet_ix, maxrows, maxcols, names = layout
-    # the workbook's structure: the cells, their formula shapes, names, sheets and extents
+    # the workbook's structure: the cells, their formula shapes, names and sheets (and the
+    # sheets' extents, compared only when a bound plan depends on them)
     skey = (
         tuple(cells),
         tuple(pkeys),
         tuple(sorted(arrays.items())),
         tuple(names.items()),
         tuple(sheet_ix.items()),
-        tuple(maxrows),
-        tuple(maxcols),
     )
     bkey = (skey, book.date1904, os.environ.get(FALLBACK_ENV, ""))
     table = _registry_table()
-    bound = _take_bound(bkey, cache, table)
+    bound = _take_bound(bkey, cache, table, book)
 
     t1 = clock()
     if bound is not None:
@@ -625,7 +677,7 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
         deps = bound.deps
         t2 = t3 = clock()
     else:
-        E = _Env(book, today, cache, layout)
+        E = _Env(book, today, cache, sheet_ix, names)
         V = E.V
         for si, sh in enumerate(book.sheets):
             for (r, c), v in sh.values.items():
@@ -633,7 +685,9 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
         fns, dfns, fallback_cells = _bind_all(E, book, cells, pkeys, cache)
 
         t2 = clock()
-        order, deps = _plan_order(skey, cells, dfns, arrays, n)
+        order, deps = _plan_order(
+            skey + (tuple(E.maxrows), tuple(E.maxcols)), cells, dfns, arrays, n
+        )
         del dfns
         # dependency lists are kept only when a cycle needs them
         bound = _Bound(E, fns, fallback_cells, order, deps if len(order) < n else [], cache, table)
@@ -656,7 +710,9 @@ class _Bound:
     the cells' compiled closures, and the evaluation order; reused by the next workbook
     of the same structure in this process."""
 
-    __slots__ = ("E", "fns", "fallback_cells", "warnings", "order", "deps", "cache", "table")
+    __slots__ = (
+        "E", "fns", "fallback_cells", "warnings", "order", "deps", "cache", "table", "extents"
+    )
 
     def __init__(
         self, E: _Env, fns: list[Any], fallback_cells: list[str], order: list[int],
@@ -670,6 +726,8 @@ class _Bound:
         self.deps = deps
         self.cache = cache
         self.table = table
+        #: the sheets' extents when a plan was bound to them, else None
+        self.extents = (E.maxrows, E.maxcols) if E.used_extents else None
 
 
 #: bound structures by (structure, 1904 dates, fallback setting): a short list each, so a
@@ -680,24 +738,38 @@ _BOUND_MAX_CELLS = 200_000
 
 
 def _registry_table() -> Any:
+    global _current_table
     try:
-        from xlfuncs.registry import current_table
+        if _current_table is None:
+            from xlfuncs.registry import current_table
 
-        return current_table()
+            _current_table = current_table
+        return _current_table()
     except Exception:  # the function table is not importable: no user functions
         return None
 
 
-def _take_bound(key: tuple[Any, ...], cache: PlanCache, table: Any) -> _Bound | None:
+_current_table: Callable[[], Any] | None = None
+
+
+def _take_bound(
+    key: tuple[Any, ...], cache: PlanCache, table: Any, book: WorkbookData
+) -> _Bound | None:
     pool = _BOUND.get(key)
     if not pool:
         return None
+    extents: tuple[list[int], list[int]] | None = None
     for i in range(len(pool) - 1, -1, -1):
         try:
             b = pool[i]
         except IndexError:  # taken meanwhile by another thread
             continue
         if b.cache is cache and b.table is table:
+            if b.extents is not None:
+                if extents is None:
+                    extents = _extents(book)
+                if b.extents != extents:
+                    continue
             try:
                 pool.remove(b)
             except ValueError:  # taken meanwhile by another thread
