@@ -103,7 +103,7 @@ class FunctionSpec:
         if n > nargs or n < self._min_args:  # type: ignore[attr-defined]
             return ExcelError.VALUE
         for i in self._scalar_args:  # type: ignore[attr-defined]
-            if i < n and isinstance(args[i], ExcelError):
+            if i < n and type(args[i]) is ExcelError:  # an enum with members: no subclasses
                 return args[i]
         if n < nargs:
             args += (None,) * (nargs - n)

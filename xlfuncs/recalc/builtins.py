@@ -297,7 +297,10 @@ def _pow(a: Any, b: Any) -> Any:
 
 
 def _cat(a: Any, b: Any) -> Any:
-    if _is_arr(a) or _is_arr(b):
+    ta = type(a)
+    if ta is str and type(b) is str:  # the common case, as below
+        return a + b
+    if ta is list or ta is Rng or _is_arr(b):
         return _bcast(_cat, a, b)
     x = to_text(a)
     if type(x) is ExcelError:
