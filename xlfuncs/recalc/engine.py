@@ -702,6 +702,7 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
             return _run(book, E, V, cells, fns, arrays, order, deps, n, fallback_cells, times)
     finally:
         V.clear()  # the values are in the result: do not keep them alive
+        E.book = None  # type: ignore[assignment]  # nor the workbook
         _give_bound(bkey, bound, n)
 
 
