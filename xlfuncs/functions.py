@@ -59,7 +59,7 @@ def _number(name: str, value: Any, default: float | None = 0.0) -> float:
     t = type(value)
     if t is float:  # the common cases, as below without the checks they skip
         if value - value == 0.0:
-            return value
+            return value  # type: ignore[no-any-return]
         raise DomainError(f"{name} must be finite")
     if t is int:
         return float(value)

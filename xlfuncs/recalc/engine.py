@@ -22,9 +22,9 @@ import functools
 import os
 import time
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from itertools import repeat
 from operator import itemgetter
-from collections.abc import Callable
 from typing import Any
 
 from xlfuncs._a1 import column_letters
@@ -34,6 +34,8 @@ from xlfuncs.recalc.model import EvalResult, WorkbookData
 from xlfuncs.recalc.parser import FormulaSyntaxError, normalize, split_a1
 from xlfuncs.recalc.plancache import PlanCache, default_cache
 from xlfuncs.recalc.values import Rng, as_rows, gc_paused, to_scalar
+from xlfuncs.rulebook import active_rulebook as _active_rulebook
+from xlfuncs.rulebook import pinned_rulebook as _pinned_rulebook
 
 __all__ = ["FALLBACK_ENV", "LAST_TIMINGS", "PlanCache", "evaluate"]
 
@@ -99,16 +101,6 @@ def _udf_memo_check() -> Any:
         for t in _UDF_MEMO.values():  # emptied in place: bound structures hold them
             t.clear()
     return rb
-
-
-try:
-    from xlfuncs.rulebook import active_rulebook as _active_rulebook
-    from xlfuncs.rulebook import pinned_rulebook as _pinned_rulebook
-except Exception:  # the rulebook module is broken: user functions show their own errors
-    def _active_rulebook() -> Any:
-        raise RuntimeError("no rulebook")
-
-    _pinned_rulebook = None  # type: ignore[assignment]
 
 
 #: set to ``off`` to keep functions we do not implement as ``#NAME?`` even when the
@@ -362,7 +354,7 @@ def _caller_factory(mask: str, no_memo: bool) -> Callable[..., Any]:
         ]
     lines.append("    return call")
     ns: dict[str, Any] = {"_NO": _NO_ARG}
-    exec(compile("\n".join(lines), "<xlfuncs-udf-caller>", "exec"), ns)
+    exec(compile("\n".join(lines), "<xlfuncs-udf-caller>", "exec"), ns)  # noqa: S102  (our own source)
     return ns["factory"]  # type: ignore[no-any-return]
 
 
@@ -423,7 +415,7 @@ class _Env:
         self.used_extents = False
         self._name_fns: dict[tuple[Any, ...], Any] = {}
         self._building: set[tuple[Any, ...]] = set()
-        self._udfs: dict[str, Any] = {}
+        self._udfs: dict[tuple[str, str], Callable[..., Any]] = {}
         self.warnings: dict[str, None] = {}
         self.used_keys: set[str] = set()
         #: set while binding a formula that calls a fallback (``formulas``) function
@@ -712,7 +704,7 @@ class _Bound:
     of the same structure in this process."""
 
     __slots__ = (
-        "E", "fns", "fallback_cells", "warnings", "order", "deps", "cache", "table", "extents"
+        "E", "cache", "deps", "extents", "fallback_cells", "fns", "order", "table", "warnings"
     )
 
     def __init__(
