@@ -134,6 +134,14 @@ def test_text_format() -> None:
     assert text(CTX, "abc", "0.00") == "abc"
 
 
+def test_round_of_huge_values_and_places() -> None:
+    # Found by the fuzz test: 1/1.4e-45 has no digit below the units, so ROUND keeps it
+    # (Excel keeps 15 significant digits: 7.13623846352980E+44); 400 places is a no-op too.
+    assert fn("ROUND")(1 / 1.401298464324817e-45, 0.0) == 7.1362384635298e44
+    assert fn("ROUND")(1.5, 400.0) == 1.5
+    assert fn("ROUNDDOWN")(-123.0, -400.0) == 0.0
+
+
 def test_lift_elementwise() -> None:
     rounded = lift(fn("ROUND"))([[1.25, 2.35]], 1.0)
     assert rounded == [[1.3, 2.4]]

@@ -379,10 +379,14 @@ def excel_round(x: float | int, digits: int = 0, mode: str = ROUND_HALF_UP) -> f
     (-3.0, 1200.0, 1.01)
     >>> excel_round(-5 * 1.37, 2, ROUND_UP)
     -6.85
+    >>> excel_round(7.1e44), excel_round(1.5, 400), excel_round(123.0, -400)
+    (7.1e+44, 1.5, 0.0)
     """
     if type(x) is int and digits >= 0:
         return x
     d = Decimal("%.15g" % float(x))
+    if not d.is_finite() or d.as_tuple().exponent >= -digits:  # type: ignore[operator]
+        return float(d)  # no digit below the rounding place (also keeps huge values exact)
     q = Decimal(1).scaleb(-digits)
     r = d.quantize(q, rounding=mode) if digits >= 0 else (d / q).quantize(
         Decimal(1), rounding=mode
