@@ -94,6 +94,11 @@ def _is_scalar(*values: Any) -> bool:
     return all(isinstance(v, _SCALAR_TYPES) or np.ndim(v) == 0 for v in values)
 
 
+def _ndim0(value: Any) -> bool:
+    """``np.ndim(value) == 0``, without numpy's cost for plain Python scalars."""
+    return isinstance(value, _SCALAR_TYPES) or np.ndim(value) == 0
+
+
 def _check_scalar(name: str, value: Any, *, positive: bool = False) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(
         value, (int, float, np.integer, np.floating)
@@ -151,10 +156,10 @@ def _per_element(
     lookup: Callable[[datetime.date, str], T], year: YearLike, category: Any
 ) -> tuple[list[T], np.ndarray]:
     # Fast path: a single year and category (the common case for a whole frame).
-    if np.ndim(year) == 0 and np.ndim(category) == 0:
+    if _ndim0(year) and _ndim0(category):
         return [lookup(to_date(year), str(category))], np.zeros((), dtype=np.intp)
     yarr = np.asarray(year)
-    if yarr.dtype.kind in "iu" and np.ndim(category) == 0:
+    if yarr.dtype.kind in "iu" and _ndim0(category):
         uniq, inv = np.unique(yarr, return_inverse=True)
         rules = [lookup(to_date(int(u)), str(category)) for u in uniq]
         return rules, inv.reshape(yarr.shape)
@@ -367,8 +372,8 @@ def operation_points(
     500.0
     """
     book = _book(rules)
-    on = to_date(year) if np.ndim(year) == 0 else None
-    if np.ndim(code) == 0 and on is not None:
+    on = to_date(year) if _ndim0(year) else None
+    if _ndim0(code) and on is not None:
         return float(book.operation(str(code), on, category).points)
     codes = np.asarray(code, dtype=object)
     years = np.broadcast_to(np.asarray(year, dtype=object), codes.shape)
@@ -474,7 +479,7 @@ def gap(
     991.0
     """
     th = threshold(purpose, year=year, category=category, rules=rules)
-    if np.ndim(score) == 0:
+    if _ndim0(score):
         return max(0.0, th - _check_scalar("score", score))
     return _like(np.maximum(0.0, th - _check_array("score", score)), score)
 
@@ -493,7 +498,7 @@ def eligible(
     True
     """
     th = threshold(purpose, year=year, category=category, rules=rules)
-    if np.ndim(score) == 0:
+    if _ndim0(score):
         return _check_scalar("score", score) >= th
     return _like(_check_array("score", score) >= th, score)
 

@@ -174,15 +174,13 @@ class Rulebook:
         return key
 
     # -- lookups ----------------------------------------------------------------------
-    def _memoised(self, key: tuple[Any, ...], find: Any) -> Any:
-        hit = self._memo.get(key)
-        if hit is None:
-            hit = self._memo[key] = find()
-        return hit
-
     def rnd(self, on: datetime.date, category: str = "M1") -> RndRule:
         """The R&D rule in force; :class:`NoRuleError` if none."""
-        return self._memoised(("rnd", on, category), lambda: self._rnd(on, category))  # type: ignore[no-any-return]
+        key = ("rnd", on, category)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = self._rnd(on, category)
+        return hit  # type: ignore[no-any-return]
 
     def _rnd(self, on: datetime.date, category: str) -> RndRule:
         cat = self.category(category)
@@ -193,9 +191,11 @@ class Rulebook:
 
     def operation(self, code: str, on: datetime.date, category: str = "M1") -> OperationRule:
         """The points row of an operation code in force; :class:`NoRuleError` if none."""
-        return self._memoised(  # type: ignore[no-any-return]
-            ("op", code, on, category), lambda: self._operation(code, on, category)
-        )
+        key = ("op", code, on, category)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = self._operation(code, on, category)
+        return hit  # type: ignore[no-any-return]
 
     def _operation(self, code: str, on: datetime.date, category: str) -> OperationRule:
         key = self.code(code)
@@ -207,9 +207,11 @@ class Rulebook:
 
     def threshold(self, purpose: str, on: datetime.date, category: str = "M1") -> ThresholdRule:
         """The threshold row in force, with ``same_as`` links resolved; :class:`NoRuleError` if none."""
-        return self._memoised(  # type: ignore[no-any-return]
-            ("th", purpose, on, category), lambda: self._threshold(purpose, on, category)
-        )
+        key = ("th", purpose, on, category)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = self._threshold(purpose, on, category)
+        return hit  # type: ignore[no-any-return]
 
     def _threshold(self, purpose: str, on: datetime.date, category: str) -> ThresholdRule:
         key = self.purpose(purpose)
