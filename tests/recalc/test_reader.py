@@ -259,6 +259,7 @@ def test_row_memo_reads_like_a_whole_sheet_parse(variants: list[bytes]) -> None:
     reader.clear_memos()
     shared = ["a", "b"]
     for data in variants:
+        reader._ROW_SKIP[("p", "S")] = 0  # row by row, whatever the policy would choose
         got = reader._read_sheet(data, "S", shared, False, "p")
         limit = reader._MEMO_MAX_BYTES
         reader._MEMO_MAX_BYTES = 0  # too large for the memo: the whole-sheet parse
@@ -279,3 +280,39 @@ def test_row_memo_is_per_shared_strings_table() -> None:
     data = f'<worksheet {NS}><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>'.encode()
     assert reader._read_sheet(data, "S", ["first"], False, "p").values == {(1, 1): "first"}
     assert reader._read_sheet(data, "S", ["second"], False, "p").values == {(1, 1): "second"}
+
+
+def test_row_memo_policy_first_whole_then_rows_then_whole_when_rows_do_not_repeat() -> None:
+    from xlfuncs.recalc import reader
+
+    reader.clear_memos()
+    calls: list[str] = []
+    real = reader._parse_by_row
+
+    def spy(*args: object) -> object:
+        calls.append("rows")
+        return real(*args)  # type: ignore[arg-type]
+
+    def sheet(k: int) -> bytes:
+        rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r * k}</v></c></row>' for r in range(1, 21))
+        return f"<worksheet {NS}><sheetData>{rows}</sheetData></worksheet>".encode()
+
+    shared: list[str] = []  # one table for all reads, as for files of one template
+    reader._parse_by_row = spy  # type: ignore[assignment]
+    try:
+
+        def read(k: int) -> None:
+            calls.append("read")
+            reader._read_sheet(sheet(k), "S", shared, False, "p")
+
+        read(1)  # first read of the sheet: whole
+        read(2)  # second: row by row, fills the memo
+        read(2)  # third: row by row, all rows repeat
+        read(3)  # row by row, no row repeats: the next 16 reads are whole
+        for _ in range(16):
+            read(3)
+        read(3)  # then the memo is tried again
+    finally:
+        reader._parse_by_row = real  # type: ignore[assignment]
+    pattern = "".join("r" if c == "rows" else "." for c in calls).replace(".r", "R")
+    assert pattern == "." + "RRR" + "." * 16 + "R"

@@ -551,6 +551,7 @@ def _read_sheet(data: bytes, name: str, shared: list[str], date1904: bool, part:
         return SheetData(name)
     if (
         len(data) > _MEMO_MAX_BYTES
+        or not _rows_worth_it(part, name)
         or b"array" in data  # array members of one row change how later rows read
         or b"<![CDATA[" in data
         or b"<!--" in data
@@ -558,7 +559,7 @@ def _read_sheet(data: bytes, name: str, shared: list[str], date1904: bool, part:
         parts = [_parse_rows(data, span[0], span[1], shared, date1904, part, 0)]
         memoised = False
     else:  # parts may be shared with the memo: merged into new dicts below, never changed
-        parts = _parse_by_row(data, span[0], span[1], shared, date1904, part)
+        parts = _parse_by_row(data, span[0], span[1], shared, date1904, part, name)
         memoised = True
     sheet = SheetData(name)
     if len(parts) == 1 and not memoised:
@@ -591,8 +592,30 @@ def _read_sheet(data: bytes, name: str, shared: list[str], date1904: bool, part:
     return sheet
 
 
+#: per (part, sheet name): reads to skip before the row memo is tried again. The first read
+#: of a sheet parses it whole (a one-off workbook gains nothing from the memo), the second
+#: fills the memo row by row, and from the third on, when under a tenth of the rows repeat,
+#: the 16 reads after that parse whole again (workbooks that share part names, not rows).
+_ROW_SKIP: dict[tuple[str, str], int] = {}
+_FILL = -1  # the next read fills the memo; no judging on it
+
+
+def _rows_worth_it(part: str, name: str) -> bool:
+    key = (part, name)
+    skip = _ROW_SKIP.get(key)
+    if skip is None:
+        if len(_ROW_SKIP) >= _MEMO_MAX_ENTRIES:
+            _ROW_SKIP.clear()
+        _ROW_SKIP[key] = _FILL
+        return False
+    if skip > 0:
+        _ROW_SKIP[key] = skip - 1
+        return False
+    return True
+
+
 def _parse_by_row(
-    data: bytes, pos: int, end: int, shared: list[str], date1904: bool, part: str
+    data: bytes, pos: int, end: int, shared: list[str], date1904: bool, part: str, name: str = ""
 ) -> list[_Rows]:
     """Parse ``data[pos:end]`` row by row, taking rows seen before from :data:`_ROW_MEMO`."""
     if _ROW_CONTEXT[0] is not shared or _ROW_CONTEXT[1] is not date1904:
@@ -604,10 +627,12 @@ def _parse_by_row(
     last_row = 0
     chunks = data[pos:end].split(_ROW_SPLIT)
     offset = pos
+    misses = 0
     for chunk in chunks:
         size = len(chunk)
         hit = memo.get(chunk)
         if hit is None:
+            misses += 1
             # a row is independent of the rows before it when it states its number
             own = chunk.count(b"<row") == 1 and _ROW_START.match(chunk) is not None
             hit = _parse_rows(data, offset, offset + size, shared, date1904, part, last_row)
@@ -620,6 +645,11 @@ def _parse_by_row(
         offset += size + len(_ROW_SPLIT)
         last_row = hit.last_row
         out.append(hit)
+    key = (part, name)
+    if _ROW_SKIP.get(key) == _FILL:
+        _ROW_SKIP[key] = 0
+    elif (len(chunks) - misses) * 10 < len(chunks):
+        _ROW_SKIP[key] = 16
     return out
 
 
@@ -777,7 +807,7 @@ _NO_SHARED: list[str] = []  # never mutated: the shared-strings table of package
 
 def clear_memos() -> None:
     """Forget the parts remembered from earlier files (benchmarks measure real reads with it)."""
-    for memo in (_LAYOUT_MEMO, _BOOK_MEMO, _SHARED_MEMO, _SHEET_MEMO, _ROW_MEMO):
+    for memo in (_LAYOUT_MEMO, _BOOK_MEMO, _SHARED_MEMO, _SHEET_MEMO, _ROW_MEMO, _ROW_SKIP):
         memo.clear()
     _ROW_MEMO_BYTES[0] = 0
     _LAST_READ[0] = _LAST_LAYOUT[0] = None
