@@ -187,11 +187,15 @@ def median_time(fn: Callable[[], object], repeat: int) -> float:
 
 
 def ours(src: Path, dst: Path) -> int:
-    from xlfuncs.recalc.engine import evaluate
+    from xlfuncs.recalc import writer
+    from xlfuncs.recalc.engine import clear_result_memo, evaluate
     from xlfuncs.recalc.reader import clear_memos, read_workbook
     from xlfuncs.recalc.writer import write_values
 
-    clear_memos()  # a real read each time: "warm" means compiled plans, not remembered file parts
+    # real work each time: "warm" means compiled plans, not remembered rows or results
+    clear_memos()
+    writer.clear_memos()
+    clear_result_memo()
     book = read_workbook(src)
     res = evaluate(book)
     return write_values(src, dst, res.values)

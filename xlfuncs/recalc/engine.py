@@ -37,7 +37,7 @@ from xlfuncs.recalc.values import Rng, as_rows, gc_paused, to_scalar
 from xlfuncs.rulebook import active_rulebook as _active_rulebook
 from xlfuncs.rulebook import pinned_rulebook as _pinned_rulebook
 
-__all__ = ["FALLBACK_ENV", "LAST_TIMINGS", "PlanCache", "evaluate"]
+__all__ = ["FALLBACK_ENV", "LAST_TIMINGS", "PlanCache", "clear_result_memo", "evaluate"]
 
 #: seconds spent in each phase by the last :func:`evaluate` call in this process
 LAST_TIMINGS: dict[str, float] = {}
@@ -101,6 +101,12 @@ def _udf_memo_check() -> Any:
         for t in _UDF_MEMO.values():  # emptied in place: bound structures hold them
             t.clear()
     return rb
+
+
+def clear_result_memo() -> None:
+    """Forget the memoised user-function results (benchmarks measure fresh inputs with it)."""
+    for t in _UDF_MEMO.values():  # emptied in place: bound structures hold them
+        t.clear()
 
 
 #: set to ``off`` to keep functions we do not implement as ``#NAME?`` even when the
