@@ -10,6 +10,7 @@ real engine and gives every value type the writer must handle:
 * text containing ``CIRC``           -> the cell is reported as circular
 * text containing ``BOOM``           -> raises (an engine crash must not stop a batch)
 * text containing ``DIE``            -> the worker process exits at once (never the main process)
+* text containing ``CYCLE``          -> leaves a reference cycle behind (watched in ``CYCLES``)
 * text containing ``BLANK``          -> ``None``
 * text containing ``RULEBOOK``       -> the value of ``$XLFUNCS_RULEBOOK`` (or ``"default"``)
 * anything else                      -> ``row * 1000 + col + len(text) / 8``
@@ -19,9 +20,20 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import weakref
 
 from xlfuncs.errors import ExcelError
 from xlfuncs.recalc.model import EvalResult, WorkbookData
+
+
+#: weak references to the cycles left by ``CYCLE`` formulas
+CYCLES: list[weakref.ref[object]] = []
+
+
+class _Node:
+    def __init__(self, inner: list[object]) -> None:
+        self.inner = inner
+        inner.append(self)
 
 
 def standin_value(text: str, row: int, col: int) -> object:
@@ -50,6 +62,10 @@ def evaluate(book: WorkbookData, *, today: object = None, cache: object = None) 
         for (r, c), f in sheet.formulas.items():
             if "BOOM" in f.text:
                 raise RuntimeError("stand-in engine exploded")
+            if "CYCLE" in f.text:
+                node: list[object] = []
+                node.append(node)  # unreachable once this call returns: only the collector frees it
+                CYCLES.append(weakref.ref(_Node(node)))
             if "DIE" in f.text and multiprocessing.parent_process() is not None:
                 os._exit(3)  # a worker killed mid-file (out of memory, kill -9)
             res.values[(si, r, c)] = standin_value(f.text, r, c)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -300,3 +301,24 @@ def test_a_dying_worker_fails_only_its_own_file(tmp_path: Path) -> None:
     assert read_workbook(tmp_path / "out" / "book09.xlsx").sheets[0].cached[(1, 2)] == EV(
         read_workbook(good)
     ).values[(0, 1, 2)]
+
+
+def test_pool_worker_freezes_inherited_objects_and_still_collects_cycles(tmp_path: Path) -> None:
+    # A worker's collector is off and the objects it inherited are frozen; the cycles a
+    # chunk leaves are collected when the chunk ends. Run in a child: it changes the GC.
+    book = make_book(tmp_path / "b.xlsx", {"B1": "=CYCLE()"})
+    script = f"""
+import gc, sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+import recalc_standin
+from xlfuncs.recalc import batch
+batch._init_worker(None)
+assert not gc.isenabled() and gc.get_freeze_count() > 0
+tasks = [batch.Task({str(book)!r}, {str(tmp_path / "o.xlsx")!r}, evaluator=recalc_standin.evaluate, force=True)]
+res = batch.process_files(tasks * 3)
+assert [r.status for r in res] == ["ok"] * 3, res
+assert len(recalc_standin.CYCLES) == 3 and all(r() is None for r in recalc_standin.CYCLES)
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "ok", out.stderr

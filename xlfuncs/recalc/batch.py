@@ -15,6 +15,7 @@ picklable callable or ``"module:function"``) or set ``XLFUNCS_RECALC_EVALUATOR``
 
 from __future__ import annotations
 
+import gc
 import glob
 import importlib
 import math
@@ -352,14 +353,37 @@ def _warm_up() -> None:
 
 
 def _init_worker(rulebook: str | None) -> None:
+    """Pool worker start: the rulebook, the warm-up, then the garbage collector.
+
+    A forked worker inherits every object of the calling process (a caller may hold a large
+    workbook). They are frozen, so no collection ever walks them (nor copies their memory
+    pages), and automatic collection is off: files make mostly acyclic objects, freed by
+    reference counting, and :func:`process_files` collects the young generations after each
+    chunk, which finds every cycle made since the chunk before (and every 32nd chunk all
+    generations but the frozen objects).
+    """
     if rulebook:
         os.environ[RULEBOOK_ENV] = rulebook
     _warm_up()
+    gc.freeze()
+    gc.disable()
+    _WORKER_GC[0] = True
 
 
 def process_files(tasks: Sequence[Task]) -> list[FileResult]:
     """:func:`process_file` over a chunk of tasks (one round trip to a worker per chunk)."""
-    return [process_file(t) for t in tasks]
+    out = [process_file(t) for t in tasks]
+    if _WORKER_GC[0]:
+        # the automatic collector is off: the young generations after each chunk (every
+        # cycle made since the chunk before), everything but the frozen objects now and then
+        _WORKER_GC[1] += 1
+        gc.collect(2 if _WORKER_GC[1] % 32 == 0 else 1)
+    return out
+
+
+#: [on, chunks done]: set in pool workers, whose garbage collector is off (see
+#: :func:`_init_worker`)
+_WORKER_GC: list[Any] = [False, 0]
 
 
 def _chunk_size(n_tasks: int, jobs: int) -> int:
