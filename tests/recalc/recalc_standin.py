@@ -25,7 +25,6 @@ import weakref
 from xlfuncs.errors import ExcelError
 from xlfuncs.recalc.model import EvalResult, WorkbookData
 
-
 #: weak references to the cycles left by ``CYCLE`` formulas
 CYCLES: list[weakref.ref[object]] = []
 
