@@ -207,7 +207,25 @@ def test_read_only_input_is_read(tmp_path: Path) -> None:
 # once per process. The reference is the whole-sheet parse the reader uses for sheets too
 # large for the memo: both must give the same dicts, in the same order.
 
-_CELL_KINDS = st.sampled_from(["num", "shared_str", "inline", "formula", "master", "child", "empty"])
+_CELL_KINDS = st.sampled_from(
+    ["num", "shared_str", "inline", "formula", "master", "child", "empty", "plain"]
+)
+#: cells in and just outside the plain form the reader reads with one pattern
+_PLAIN_CELLS = [
+    '<c {r} t="str"><v></v></c>',
+    "<c {r}><v></v></c>",
+    '<c {r} s="2"><f></f><v>4</v></c>',
+    "<c {r}><f>=A1+1</f></c>",
+    '<c {r} t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+    '<c {r} t="b" s="1"><v>1</v></c>',
+    '<c {r} s="1" t="str"><f>"a"&amp;"b"</f><v>a&amp;b</v></c>',
+    '<c {r} cm="1"><f>A1</f><v>2</v></c>',
+    '<c {r} t="inlineStr"><v>3</v></c>',
+    "<c {r}><v/></c>",
+    "<c {r}> <v>7</v></c>",
+    '<c {r} t="d"><v>2024-01-31T12:00:00</v></c>',
+    "<c {r}><v>1.5E+3</v></c>",
+]
 
 
 @st.composite
@@ -227,6 +245,7 @@ def _row_xml(draw: st.DrawFn, number: int) -> str:
                 "master": f'<c{ref}><f t="shared" ref="A1:D9" si="{n % 3}">B1*{n}</f><v>1</v></c>',
                 "child": f'<c{ref}><f t="shared" si="{n % 3}"/><v>{n}</v></c>',
                 "empty": f'<c{ref} s="1"/>',
+                "plain": draw(st.sampled_from(_PLAIN_CELLS)).replace(" {r}", ref),
             }[kind]
         )
     head = f'<row r="{number}">' if explicit_row else "<row>"
@@ -261,13 +280,13 @@ def test_row_memo_reads_like_a_whole_sheet_parse(variants: list[bytes]) -> None:
     for data in variants:
         reader._ROW_SKIP[("p", "S")] = 0  # row by row, whatever the policy would choose
         got = reader._read_sheet(data, "S", shared, False, "p")
-        limit = reader._MEMO_MAX_BYTES
-        reader._MEMO_MAX_BYTES = 0  # too large for the memo: the whole-sheet parse
-        try:
-            want = reader._read_sheet(data, "S", shared, False, "p")
-        finally:
-            reader._MEMO_MAX_BYTES = limit
+        # the reference: a comment sends the reader through one general pass over the sheet
+        ref = data.replace(b"</worksheet>", b"<!-- whole --></worksheet>")
+        want = reader._read_sheet(ref, "S", shared, False, "p")
         assert _dump(got) == _dump(want)
+        reader._ROW_SKIP[("p2", "S2")] = 5  # row by row without the memo
+        first = reader._read_sheet(data, "S2", shared, False, "p2")
+        assert _dump(first) == _dump(want)
         got.values.clear()  # a caller changing its copy never changes the next read
         got.formulas.clear()
 
@@ -290,7 +309,8 @@ def test_row_memo_policy_first_whole_then_rows_then_whole_when_rows_do_not_repea
     real = reader._parse_by_row
 
     def spy(*args: object) -> object:
-        calls.append("rows")
+        if args[-1]:  # memoised
+            calls.append("rows")
         return real(*args)  # type: ignore[arg-type]
 
     def sheet(k: int) -> bytes:
@@ -316,3 +336,15 @@ def test_row_memo_policy_first_whole_then_rows_then_whole_when_rows_do_not_repea
         reader._parse_by_row = real  # type: ignore[assignment]
     pattern = "".join("r" if c == "rows" else "." for c in calls).replace(".r", "R")
     assert pattern == "." + "RRR" + "." * 16 + "R"
+
+
+@pytest.mark.parametrize("cell", _PLAIN_CELLS)
+def test_plain_form_cells_read_like_the_general_pass(cell: str) -> None:
+    from xlfuncs.recalc import reader
+
+    row = '<row r="2"><c r="A2"><v>1</v></c>' + cell.replace("{r}", 'r="B2"') + "</row>"
+    data = f"<worksheet {NS}><sheetData>{row}</sheetData></worksheet>".encode()
+    reader._ROW_SKIP[("p", "S")] = 5  # row by row, no memo
+    got = reader._read_sheet(data, "S", [], False, "p")
+    want = reader._read_sheet(data.replace(b"</worksheet>", b"<!----></worksheet>"), "S", [], False, "p")
+    assert _dump(got) == _dump(want)

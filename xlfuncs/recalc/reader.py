@@ -549,25 +549,21 @@ def _read_sheet(data: bytes, name: str, shared: list[str], date1904: bool, part:
     span = sheet_data_span(data)
     if span is None:
         return SheetData(name)
-    if (
-        len(data) > _MEMO_MAX_BYTES
-        or not _rows_worth_it(part, name)
-        or b"array" in data  # array members of one row change how later rows read
-        or b"<![CDATA[" in data
-        or b"<!--" in data
-    ):
+    if b"array" in data or b"<![CDATA[" in data or b"<!--" in data:
+        # array members of one row change how later rows read; CDATA and comments may hide
+        # a row end: one pass over the whole sheet
         parts = [_parse_rows(data, span[0], span[1], shared, date1904, part, 0)]
         memoised = False
-    else:  # parts may be shared with the memo: merged into new dicts below, never changed
-        parts = _parse_by_row(data, span[0], span[1], shared, date1904, part, name)
-        memoised = True
+    else:
+        memoised = len(data) <= _MEMO_MAX_BYTES and _rows_worth_it(part, name)
+        parts = _parse_by_row(data, span[0], span[1], shared, date1904, part, name, memoised)
     sheet = SheetData(name)
     if len(parts) == 1 and not memoised:
         only = parts[0]
         sheet.values, sheet.formulas, sheet.cached = only.values, only.formulas, only.cached
         sheet.array_members = only.members
         masters, pending = only.masters, only.pending
-    else:
+    else:  # parts may be shared with the memo: merged into new dicts, never changed
         masters, pending = {}, []
         for p in parts:
             sheet.values.update(p.values)
@@ -614,29 +610,61 @@ def _rows_worth_it(part: str, name: str) -> bool:
     return True
 
 
+def _new_rows() -> _Rows:
+    return _Rows({}, {}, {}, {}, {}, [], 0)
+
+
+def _merge(into: _Rows, part: _Rows) -> None:
+    into.values.update(part.values)
+    into.formulas.update(part.formulas)
+    into.cached.update(part.cached)
+    into.members.update(part.members)
+    into.masters.update(part.masters)
+    into.pending.extend(part.pending)
+    into.last_row = part.last_row
+
+
 def _parse_by_row(
-    data: bytes, pos: int, end: int, shared: list[str], date1904: bool, part: str, name: str = ""
+    data: bytes,
+    pos: int,
+    end: int,
+    shared: list[str],
+    date1904: bool,
+    part: str,
+    name: str = "",
+    memoised: bool = True,
 ) -> list[_Rows]:
-    """Parse ``data[pos:end]`` row by row, taking rows seen before from :data:`_ROW_MEMO`."""
-    if _ROW_CONTEXT[0] is not shared or _ROW_CONTEXT[1] is not date1904:
+    """Parse ``data[pos:end]`` (no array formulas) row by row: rows in the plain form through
+    :func:`_fast_row`, others through :func:`_parse_rows`. ``memoised``: one part per row,
+    rows seen before taken from :data:`_ROW_MEMO`; else a single part."""
+    if memoised and (_ROW_CONTEXT[0] is not shared or _ROW_CONTEXT[1] is not date1904):
         _ROW_MEMO.clear()
         _ROW_MEMO_BYTES[0] = 0
         _ROW_CONTEXT[0], _ROW_CONTEXT[1] = shared, date1904
-    memo = _ROW_MEMO
-    out: list[_Rows] = []
+    memo = _ROW_MEMO if memoised else {}
+    acc = _new_rows()
+    out: list[_Rows] = [] if memoised else [acc]
     last_row = 0
     chunks = data[pos:end].split(_ROW_SPLIT)
     offset = pos
     misses = 0
+    start_row = _ROW_START.match
     for chunk in chunks:
         size = len(chunk)
         hit = memo.get(chunk)
         if hit is None:
             misses += 1
             # a row is independent of the rows before it when it states its number
-            own = chunk.count(b"<row") == 1 and _ROW_START.match(chunk) is not None
-            hit = _parse_rows(data, offset, offset + size, shared, date1904, part, last_row)
-            if own:
+            rm = start_row(chunk) if chunk.count(b"<row") == 1 else None
+            into = _new_rows() if memoised else acc
+            if rm is not None and _fast_row(chunk, shared, date1904, into):
+                into.last_row = int(rm.group(1))
+                hit = into
+            else:
+                hit = _parse_rows(data, offset, offset + size, shared, date1904, part, last_row)
+                if not memoised:
+                    _merge(acc, hit)
+            if memoised and rm is not None:
                 if _ROW_MEMO_BYTES[0] + size > _ROW_MEMO_MAX_BYTES:
                     memo.clear()
                     _ROW_MEMO_BYTES[0] = 0
@@ -644,13 +672,54 @@ def _parse_by_row(
                 _ROW_MEMO_BYTES[0] += size
         offset += size + len(_ROW_SPLIT)
         last_row = hit.last_row
-        out.append(hit)
-    key = (part, name)
-    if _ROW_SKIP.get(key) == _FILL:
-        _ROW_SKIP[key] = 0
-    elif (len(chunks) - misses) * 10 < len(chunks):
-        _ROW_SKIP[key] = 16
+        if memoised:
+            out.append(hit)
+    if memoised:
+        key = (part, name)
+        if _ROW_SKIP.get(key) == _FILL:
+            _ROW_SKIP[key] = 0
+        elif (len(chunks) - misses) * 10 < len(chunks):
+            _ROW_SKIP[key] = 16
     return out
+
+
+#: a cell in the form Excel, openpyxl and our writer use for numbers, shared strings and
+#: formulas: ``r=`` first, then ``s=`` and/or ``t=``, then ``<f>`` without attributes and/or
+#: ``<v>``, nothing else. Groups: column, row, type, formula text, the whole ``<v>`` element.
+_FAST_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})(\d+)"(?: s="\d+")?(?: t="(\w+)")?(?: s="\d+")?'
+    rb"(?:/>|>(?:<f>([^<]*)</f>)?(<v>[^<]*</v>)?</c>)"
+)
+
+
+def _fast_row(chunk: bytes, shared: list[str], date1904: bool, into: _Rows) -> bool:
+    """Add the cells of one row to ``into`` when every cell has the plain form of
+    :data:`_FAST_CELL` (as :func:`_parse_rows` would); ``False``, adding nothing, otherwise."""
+    if b"inlineStr" in chunk:
+        return False
+    cells = _FAST_CELL.findall(chunk)
+    if len(cells) != chunk.count(b"<c"):
+        return False
+    values, formulas, cached = into.values, into.formulas, into.cached
+    cols = _COL_CACHE
+    for letters, digits, t, f, v in cells:
+        if not f and not v:
+            continue
+        coord = (int(digits), cols.get(letters) or col_to_index(letters))
+        if v:
+            has_value, value = _decode(t or None, v[3:-4], shared, date1904)
+        else:
+            has_value, value = False, None
+        if f:
+            text = (xml_text(f) if b"&" in f else f.decode("utf-8", "replace")).removeprefix("=")
+            if text:
+                formulas[coord] = FormulaCell(text, coord)
+                if has_value:
+                    cached[coord] = value
+                continue
+        if has_value:
+            values[coord] = value
+    return True
 
 
 def _parse_rows(
