@@ -251,6 +251,36 @@ def _row_slots(data: bytes, pos: int, end: int) -> list[_Slot]:
     return slots
 
 
+#: a formula cell in the plain form: ``r=``, then ``s=`` and/or ``t=``, ``<f>`` without
+#: attributes, an optional ``<v>``. Groups: column, row, ``s=`` before ``t=``, type,
+#: ``s=`` after it, formula text, the old ``<v>`` element.
+_FAST_FORMULA = re.compile(
+    rb'<c r="([A-Z]{1,3})(\d+)"((?: s="\d+")?)(?: t="(\w+)")?((?: s="\d+")?)>'
+    rb"(<f>[^<]*</f>)(<v>[^<]*</v>)?</c>"
+)
+
+
+def _fast_slots(chunk: bytes) -> list[_Slot] | None:
+    """:func:`_row_slots` for a row whose formula cells all have the plain form of
+    :data:`_FAST_FORMULA`; ``None`` otherwise."""
+    slots: list[_Slot] = []
+    cols = _COL_CACHE
+    for m in _FAST_FORMULA.finditer(chunk):
+        letters, digits, s1, t, s2, head, old_v = m.groups()
+        lead = b'<c r="' + letters + digits + b'"' + s1
+        if t is not None:
+            with_t, without_t, after_t = lead + b" ", lead, s2 + b">"
+        else:
+            with_t, without_t, after_t = lead + s2 + b" ", lead + s2, b">"
+        slots.append(
+            (m.start(), m.end(), int(digits), cols.get(letters) or col_to_index(letters),
+             with_t, without_t, after_t, head, b"", old_v or b"", t)
+        )
+    if len(slots) != chunk.count(b"<f"):
+        return None
+    return slots
+
+
 def _patch_rows(
     data: bytes, pos: int, end: int, values: Mapping[tuple[int, ...], object], sheet: int | None
 ) -> tuple[bytes, int]:
@@ -270,7 +300,9 @@ def _patch_rows(
         size = len(chunk)
         slots = memo.get(chunk)
         if slots is None:
-            slots = _row_slots(data, offset, offset + size)
+            slots = _fast_slots(chunk)
+            if slots is None:
+                slots = _row_slots(data, offset, offset + size)
             if store:
                 if _ROW_SLOTS_BYTES[0] + size > _ROW_SLOTS_MAX_BYTES:
                     memo.clear()
