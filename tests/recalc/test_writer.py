@@ -329,3 +329,33 @@ def test_sheet_bytes_from_the_read_are_used_only_for_the_same_unchanged_file(tmp
     assert last_read_parts(a) is None
     write_values(a, tmp_path / "out.xlsx", {(0, 1, 2): "x"})
     assert read_workbook(tmp_path / "out.xlsx").sheets[0].values == {(1, 1): 1, (1, 3): 5}
+
+
+def test_sheet_bytes_from_the_read_are_kept_per_thread(tmp_path: Path) -> None:
+    # threads (Dask workers run several) each write the file they read themselves
+    import threading
+
+    from xlfuncs.recalc.reader import last_read_parts
+
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    for path in (a, b):
+        wb = openpyxl.Workbook()
+        wb.active["A1"] = "=1+1"
+        wb.save(path)
+    seen: list[object] = []
+    read_a, read_b = threading.Event(), threading.Event()
+
+    def other() -> None:
+        read_workbook(a)
+        read_a.set()
+        read_b.wait(10)
+        seen.append(last_read_parts(a))
+
+    t = threading.Thread(target=other)
+    t.start()
+    read_a.wait(10)
+    read_workbook(b)  # this thread's last read; the other thread's stays
+    read_b.set()
+    t.join(10)
+    assert seen and seen[0] is not None and last_read_parts(b) is not None
+    assert last_read_parts(a) is None

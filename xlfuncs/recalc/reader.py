@@ -28,6 +28,7 @@ import io
 import os
 import posixpath
 import re
+import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -533,10 +534,10 @@ class _Rows:
 
 #: one parsed ``<row>`` per distinct row text, for rows that begin with an explicit
 #: ``r=``: files filled from one template differ in a few rows only, so the others are
-#: parsed once per process. Valid for one shared-strings table and date system
-#: (:data:`_ROW_CONTEXT`); bounded by :data:`_ROW_MEMO_MAX_BYTES` of row text.
-_ROW_MEMO: dict[bytes, _Rows] = {}
-_ROW_CONTEXT: list[object] = [None, None]
+#: parsed once per process. Each entry holds the shared-strings table and date system it
+#: was read with and is used only with the same ones (safe across threads); bounded by
+#: :data:`_ROW_MEMO_MAX_BYTES` of row text.
+_ROW_MEMO: dict[bytes, tuple[list[str], bool, _Rows]] = {}
 _ROW_MEMO_BYTES = [0]
 _ROW_MEMO_MAX_BYTES = 16 << 20
 _ROW_SPLIT = b"</row>"
@@ -637,11 +638,7 @@ def _parse_by_row(
     """Parse ``data[pos:end]`` (no array formulas) row by row: rows in the plain form through
     :func:`_fast_row`, others through :func:`_parse_rows`. ``memoised``: one part per row,
     rows seen before taken from :data:`_ROW_MEMO`; else a single part."""
-    if memoised and (_ROW_CONTEXT[0] is not shared or _ROW_CONTEXT[1] is not date1904):
-        _ROW_MEMO.clear()
-        _ROW_MEMO_BYTES[0] = 0
-        _ROW_CONTEXT[0], _ROW_CONTEXT[1] = shared, date1904
-    memo = _ROW_MEMO if memoised else {}
+    memo: dict[bytes, tuple[list[str], bool, _Rows]] = _ROW_MEMO if memoised else {}
     acc = _new_rows()
     out: list[_Rows] = [] if memoised else [acc]
     last_row = 0
@@ -651,7 +648,8 @@ def _parse_by_row(
     start_row = _ROW_START.match
     for chunk in chunks:
         size = len(chunk)
-        hit = memo.get(chunk)
+        entry = memo.get(chunk)
+        hit = entry[2] if entry and entry[0] is shared and entry[1] == date1904 else None
         if hit is None:
             misses += 1
             # a row is independent of the rows before it when it states its number
@@ -668,7 +666,7 @@ def _parse_by_row(
                 if _ROW_MEMO_BYTES[0] + size > _ROW_MEMO_MAX_BYTES:
                     memo.clear()
                     _ROW_MEMO_BYTES[0] = 0
-                memo[chunk] = hit
+                memo[chunk] = (shared, date1904, hit)
                 _ROW_MEMO_BYTES[0] += size
         offset += size + len(_ROW_SPLIT)
         last_row = hit.last_row
@@ -829,11 +827,12 @@ def read_workbook(
     stamp = _stamp(path) if isinstance(path, (str, os.PathLike)) else None
     zf = open_package(path, limits)
     parts: dict[str, bytes] = {}
+    layouts: list[PackageLayout] = []
     with zf, gc_paused():
-        book = _read(zf, limits, parts)
-    _LAST_READ[0] = None
+        book = _read(zf, limits, parts, layouts)
+    _LAST_READ.last = None
     if stamp is not None and stamp == _stamp(path):  # type: ignore[arg-type]
-        _LAST_READ[0] = (os.path.abspath(path), stamp, _LAST_LAYOUT[0], parts)  # type: ignore[arg-type]
+        _LAST_READ.last = (os.path.abspath(path), stamp, layouts[0], parts)  # type: ignore[arg-type]
     return book
 
 
@@ -845,10 +844,10 @@ def _stamp(path: str | os.PathLike[str]) -> tuple[int, int, int, int] | None:
     return st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
 
 
-#: the worksheet parts of the package read last from a file, for the writer that follows
-#: (it checks the file is unchanged and each part's CRC): path, stamp, layout, part bytes
-_LAST_READ: list[tuple[str, tuple[int, int, int, int], PackageLayout | None, dict[str, bytes]] | None] = [None]
-_LAST_LAYOUT: list[PackageLayout | None] = [None]
+#: per thread, the worksheet parts of the package read last from a file, for the writer
+#: that follows (it checks the file is unchanged and each part's CRC): ``last`` is
+#: (path, stamp, layout, part bytes) or None
+_LAST_READ = threading.local()
 
 
 def last_read_parts(
@@ -857,7 +856,7 @@ def last_read_parts(
     """The layout and worksheet bytes of ``path`` if it is the file :func:`read_workbook` read
     last and it has not changed since (same size, modification time and inode), else ``None``.
     Callers check each part against the zip's CRC before they use it."""
-    last = _LAST_READ[0]
+    last = getattr(_LAST_READ, "last", None)
     if last is None or last[0] != os.path.abspath(path) or last[1] != _stamp(path):
         return None
     return last[2], last[3]
@@ -879,7 +878,7 @@ def clear_memos() -> None:
     for memo in (_LAYOUT_MEMO, _BOOK_MEMO, _SHARED_MEMO, _SHEET_MEMO, _ROW_MEMO, _ROW_SKIP):
         memo.clear()
     _ROW_MEMO_BYTES[0] = 0
-    _LAST_READ[0] = _LAST_LAYOUT[0] = None
+    _LAST_READ.last = None
 
 
 def _remember(memo: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
@@ -935,9 +934,16 @@ def _book_settings(
     return out
 
 
-def _read(zf: zipfile.ZipFile, limits: Limits, parts: dict[str, bytes] | None = None) -> WorkbookData:
+def _read(
+    zf: zipfile.ZipFile,
+    limits: Limits,
+    parts: dict[str, bytes] | None = None,
+    layouts: list[PackageLayout] | None = None,
+) -> WorkbookData:
+    """Read the package; fill ``parts`` with the worksheet bytes and ``layouts`` with the layout."""
     layout = package_layout(zf, limits)
-    _LAST_LAYOUT[0] = layout
+    if layouts is not None:
+        layouts.append(layout)
     date1904, iterate, count, delta, names = _book_settings(layout)
     book = WorkbookData(
         sheets=[],
