@@ -25,7 +25,7 @@ import math
 import re
 from collections.abc import Iterator
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 from xlfuncs.errors import ExcelError
 
@@ -146,9 +146,11 @@ def as_rows(x: Any) -> list[list[Any]]:
     """Any value as a 2-D list of rows (a scalar becomes 1x1)."""
     t = type(x)
     if t is Rng:
-        return x.rows()
+        rows: list[list[Any]] = x.rows()
+        return rows
     if t is list:
-        return x
+        array: list[list[Any]] = x
+        return array
     return [[x]]
 
 
@@ -156,7 +158,8 @@ def flat_values(x: Any) -> list[Any]:
     """Any value as a flat list (row by row)."""
     t = type(x)
     if t is Rng:
-        return x.flat()
+        cells: list[Any] = x.flat()
+        return cells
     if t is list:
         return [v for row in x for v in row]
     return [x]
@@ -232,7 +235,8 @@ def to_num(v: Any) -> float | int | ExcelError:
     """Coerce a scalar to a number for arithmetic (blank -> 0, TRUE -> 1, numeric text)."""
     t = type(v)
     if t is float or t is int:
-        return v
+        num: float | int = v
+        return num
     if v is None:
         return 0
     if t is bool:
@@ -240,7 +244,8 @@ def to_num(v: Any) -> float | int | ExcelError:
     if t is str:
         return text_to_num(v)
     if t is ExcelError:
-        return v
+        err: ExcelError = v
+        return err
     if t is Rng:
         if v.nrows == 1 and v.ncols == 1:
             return to_num(v.top_left())
@@ -250,7 +255,7 @@ def to_num(v: Any) -> float | int | ExcelError:
     return ERR.VALUE
 
 
-def general_number(x: float | int) -> str:
+def general_number(x: float) -> str:
     """Format a number as Excel's General format does (up to 15 significant digits).
 
     >>> general_number(1.0), general_number(1234567.125), general_number(1e20)
@@ -281,7 +286,8 @@ def to_text(v: Any) -> str | ExcelError:
     """Coerce a scalar to text for ``&`` and text functions."""
     t = type(v)
     if t is str:
-        return v
+        text: str = v
+        return text
     if t is float or t is int:
         return general_number(v)
     if v is None:
@@ -289,7 +295,8 @@ def to_text(v: Any) -> str | ExcelError:
     if t is bool:
         return "TRUE" if v else "FALSE"
     if t is ExcelError:
-        return v
+        err: ExcelError = v
+        return err
     if t is Rng or t is list:
         return to_text(to_scalar(v))
     return ERR.VALUE
@@ -299,9 +306,11 @@ def to_bool(v: Any) -> bool | ExcelError:
     """Coerce a scalar to a logical value (IF, AND, OR, NOT)."""
     t = type(v)
     if t is bool:
-        return v
+        flag: bool = v
+        return flag
     if t is float or t is int:
-        return v != 0
+        nonzero: bool = v != 0
+        return nonzero
     if v is None:
         return False
     if t is str:
@@ -312,7 +321,8 @@ def to_bool(v: Any) -> bool | ExcelError:
             return False
         return ERR.VALUE
     if t is ExcelError:
-        return v
+        err: ExcelError = v
+        return err
     if t is Rng or t is list:
         return to_bool(to_scalar(v))
     return ERR.VALUE
@@ -348,9 +358,11 @@ def compare(a: Any, b: Any) -> int | ExcelError:
     ta = type(a)
     tb = type(b)
     if ta is ExcelError:
-        return a
+        err: ExcelError = a
+        return err
     if tb is ExcelError:
-        return b
+        err = b
+        return err
     if a is None:
         if b is None:
             return 0
@@ -366,7 +378,8 @@ def compare(a: Any, b: Any) -> int | ExcelError:
     if ra == 1:
         a = a.lower()
         b = b.lower()
-    return (a > b) - (a < b)
+    order: int = (a > b) - (a < b)
+    return order
 
 
 def excel_round(x: float | int, digits: int = 0, mode: str = ROUND_HALF_UP) -> float | int:
@@ -499,7 +512,8 @@ def parse_criteria(crit: Any) -> Any:
         def eq_num(v: Any, t: Any = target) -> bool:
             tv = type(v)
             if tv is float or tv is int:
-                return v == t
+                same: bool = v == t
+                return same
             if tv is str:
                 n = text_to_num(v)
                 return type(n) is not ExcelError and n == t
@@ -557,6 +571,7 @@ def parse_criteria(crit: Any) -> Any:
 
     fn = {"<": operator.lt, ">": operator.gt, "<=": operator.le, ">=": operator.ge}[op]
     if type(num) is not ExcelError:
-        return lambda v: (type(v) is float or type(v) is int) and fn(v, num)
+        bound = cast("float | int", num)  # mypy does not narrow on ``type(x) is not ...``
+        return lambda v: (type(v) is float or type(v) is int) and fn(v, bound)
     low = rest.lower()
     return lambda v: type(v) is str and fn(v.lower(), low)
