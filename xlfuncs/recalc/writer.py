@@ -26,7 +26,7 @@ import zipfile
 import zlib
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, overload
 
 from xlfuncs._fileio import TEMP_PREFIX, atomic_write, clean_stale_temp_files
 from xlfuncs.errors import ExcelError, WorkbookError
@@ -175,9 +175,20 @@ class _NotFast(Exception):
     """The fast formula-cell search met a layout it does not handle."""
 
 
+#: values to write, keyed ``(row, col)`` when the ``sheet`` argument is None, else
+#: ``(sheet, row, col)`` (the overloads of :func:`_patch` tie the key to ``sheet``)
+_Values = Mapping[Any, object]
+
+
+@overload
 def _patch(
-    data: bytes, values: Mapping[tuple[int, ...], object], sheet: int | None
-) -> tuple[bytes, int]:
+    data: bytes, values: Mapping[tuple[int, int], object], sheet: None
+) -> tuple[bytes, int]: ...
+@overload
+def _patch(
+    data: bytes, values: Mapping[tuple[int, int, int], object], sheet: int
+) -> tuple[bytes, int]: ...
+def _patch(data: bytes, values: _Values, sheet: int | None) -> tuple[bytes, int]:
     """:func:`patch_sheet` with ``values`` keyed ``(row, col)`` (``sheet`` None) or
     ``(sheet, row, col)``."""
     if not values:
@@ -282,7 +293,7 @@ def _fast_slots(chunk: bytes) -> list[_Slot] | None:
 
 
 def _patch_rows(
-    data: bytes, pos: int, end: int, values: Mapping[tuple[int, ...], object], sheet: int | None
+    data: bytes, pos: int, end: int, values: _Values, sheet: int | None
 ) -> tuple[bytes, int]:
     """:func:`_patch_tokens` for sheets without array formulas or prefixed cells: the row
     texts seen before reuse their prepared formula cells (files of one template differ in
@@ -340,7 +351,7 @@ def _patch_rows(
 def _patch_tokens(
     data: bytes,
     tokens: Iterable[CellToken],
-    values: Mapping[tuple[int, ...], object],
+    values: _Values,
     sheet: int | None,
 ) -> tuple[bytes, int]:
     out: list[bytes] = []
@@ -402,9 +413,13 @@ def _fast_ok(data: bytes) -> bool:
     return data.find(b":c", *span) < 0 or _PREFIXED_CELL.search(data, *span) is None
 
 
+#: a :data:`CellToken` of a cell holding ``<f>``: its body is never None
+_FormulaToken = tuple[int, int, bytes, bytes, "bytes | None", bytes, int, int]
+
+
 def _iter_formula_cells(
     data: bytes, pos: int | None = None, end: int | None = None
-) -> Iterator[CellToken]:
+) -> Iterator[_FormulaToken]:
     """The cells holding ``<f>`` (in ``data[pos:end]``, else in ``<sheetData>``), found by
     searching for ``<f`` instead of scanning every cell (layout checked by :func:`_fast_ok`);
     raises :class:`_NotFast` on anything else."""
@@ -572,7 +587,7 @@ def _write_values(
             part = layout.sheets[index][1]
             if part is None:
                 continue
-            data = known.get(part)  # type: ignore[assignment]
+            data = known.get(part)
             info = zin.NameToInfo.get(part)
             if (
                 data is None
