@@ -22,7 +22,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -188,7 +188,7 @@ _NUMBER_TYPES = (int, float)
 
 
 def _unchanged_sheets(
-    book: WorkbookData, values: dict[tuple[int, int, int], object]
+    book: WorkbookData, values: Mapping[tuple[int, int, int], object]
 ) -> set[int]:
     """Sheets whose every computed value equals the stored one exactly (same type and value;
     int and float count as one type): their bytes need no rewrite."""

@@ -1035,7 +1035,8 @@ def _resized(target: Any, shape: tuple[int, int]) -> list[Any]:
         if shape_of(target) != shape:
             target = Rng(target.V, target.s, target.r1, target.c1,
                          target.r1 + shape[0] - 1, target.c1 + shape[1] - 1)
-        return target.flat()
+        cells: list[Any] = target.flat()
+        return cells
     if type(target) is list:
         if shape_of(target) != shape:
             raise XErr(ERR.VALUE)

@@ -1121,9 +1121,9 @@ def _iterate(
         delta = 0.0
         for i in comp:
             key = cells[i]
-            before = V.get(key)
+            before: Any = V.get(key)
             run(i)
-            after = V.get(key)
+            after: Any = V.get(key)
             if type(before) in (float, int) and type(after) in (float, int):
                 delta = max(delta, abs(after - before))
             elif before != after:

@@ -43,7 +43,7 @@ _KINDS = {"c": "cell", "a": "array", "n": "name"}
 
 def _edition() -> str:
     try:
-        from xlfuncs import rulebook  # type: ignore[attr-defined]
+        from xlfuncs import rulebook
 
         book = rulebook.active_rulebook()
         return str(getattr(book, "edition", "") or "")

@@ -954,6 +954,7 @@ def _read(
         date1904=date1904,
     )
     shared: list[str] = _NO_SHARED
+    part: str | None  # the shared-strings part, then each sheet's (None: no part)
     if layout.shared_strings:
         part = layout.shared_strings
         data = read_member(zf, part, limits)
