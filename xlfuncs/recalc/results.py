@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from xlfuncs.errors import ExcelError, WorkbookError
@@ -182,7 +182,7 @@ def long_table(df: pd.DataFrame) -> pd.DataFrame:
     """
     import pandas as pd
 
-    out: list[dict[str, Any]] = []
+    out: list[dict[Hashable, Any]] = []  # keyed by column label, as to_dict gives
     for record in df.to_dict("records"):
         lengths = {len(v) for v in record.values() if isinstance(v, list)}
         if len(lengths) > 1:
@@ -192,7 +192,7 @@ def long_table(df: pd.DataFrame) -> pd.DataFrame:
             )
         n = lengths.pop() if lengths else 1
         for i in range(n):
-            row = {"file": record.get("file"), "item": i + 1}
+            row: dict[Hashable, Any] = {"file": record.get("file"), "item": i + 1}
             row.update({k: (v[i] if isinstance(v, list) else v) for k, v in record.items() if k != "file"})
             out.append(row)
     columns = ["file", "item"] + [c for c in df.columns if c != "file"]
