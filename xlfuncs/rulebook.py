@@ -35,7 +35,7 @@ import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from xlfuncs.errors import NoRuleError, RulebookError, UnknownCodeError
 
@@ -106,10 +106,13 @@ class ThresholdRule(_Row):
     same_as: str | None
 
 
-def _pick(rows: Iterable[Any], on: datetime.date, category: str) -> Any | None:
+_R = TypeVar("_R", bound=_Row)
+
+
+def _pick(rows: Iterable[_R], on: datetime.date, category: str) -> _R | None:
     """The row in force on ``on``: the latest start among rows for ``category`` (exact beats ``*``)."""
     rows = list(rows)
-    best = None
+    best: _R | None = None
     for exact in (True, False):
         for row in rows:
             same = (row.category == category) if exact else (row.category == "*")
@@ -180,14 +183,14 @@ class Rulebook:
         hit = self._memo.get(key)
         if hit is None:
             hit = self._memo[key] = self._rnd(on, category)
-        return hit  # type: ignore[no-any-return]
+        return hit
 
     def _rnd(self, on: datetime.date, category: str) -> RndRule:
         cat = self.category(category)
         row = _pick(self.rnd_rules, on, cat)
         if row is None:
             raise NoRuleError(f"no R&D rule in force on {on} for {cat} in {self.edition}")
-        return row  # type: ignore[no-any-return]
+        return row
 
     def operation(self, code: str, on: datetime.date, category: str = "M1") -> OperationRule:
         """The points row of an operation code in force; :class:`NoRuleError` if none."""
@@ -195,7 +198,7 @@ class Rulebook:
         hit = self._memo.get(key)
         if hit is None:
             hit = self._memo[key] = self._operation(code, on, category)
-        return hit  # type: ignore[no-any-return]
+        return hit
 
     def _operation(self, code: str, on: datetime.date, category: str) -> OperationRule:
         key = self.code(code)
@@ -203,7 +206,7 @@ class Rulebook:
         row = _pick((o for o in self.operations if o.code == key), on, cat)
         if row is None:
             raise NoRuleError(f"no points for {key!r} ({cat}) in force on {on} in {self.edition}")
-        return row  # type: ignore[no-any-return]
+        return row
 
     def threshold(self, purpose: str, on: datetime.date, category: str = "M1") -> ThresholdRule:
         """The threshold row in force, with ``same_as`` links resolved; :class:`NoRuleError` if none."""
@@ -211,7 +214,7 @@ class Rulebook:
         hit = self._memo.get(key)
         if hit is None:
             hit = self._memo[key] = self._threshold(purpose, on, category)
-        return hit  # type: ignore[no-any-return]
+        return hit
 
     def _threshold(self, purpose: str, on: datetime.date, category: str) -> ThresholdRule:
         key = self.purpose(purpose)
