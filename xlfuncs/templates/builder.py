@@ -366,6 +366,7 @@ def score_chart(title: str, ws: Worksheet, cat_row: int, first_col: int, last_co
     chart.x_axis.title = "year / год"
     chart.height = 12
     chart.width = 24
+    assert chart.legend is not None  # LineChart() makes one; the stubs allow None
     chart.legend.position = "b"  # seven series: a legend below leaves the plot its width
     for row, name in series_rows:
         ref = Reference(ws, min_col=first_col, max_col=last_col, min_row=row, max_row=row)
