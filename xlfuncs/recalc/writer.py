@@ -2,8 +2,10 @@
 
 Only the ``<v>`` element and the ``t=`` attribute of formula cells (and of cells covered
 by an array formula) are rewritten; ``<f>`` is kept as is. Every other zip member is copied
-with the same name, order, date and compression method and identical uncompressed bytes;
-inside a changed worksheet, every byte outside the rewritten cells is unchanged. The
+with the same name, order, date and compression method and, when its local header agrees
+with the central directory, as its very compressed bytes; inside a changed worksheet,
+every byte outside the rewritten cells is unchanged (the part is compressed again at zlib
+level 3: about 2.5x faster than the default level for about 9 % more bytes). The
 calculation settings (``calcPr``) are never touched, so Excel without the add-in still
 shows the stored numbers.
 
