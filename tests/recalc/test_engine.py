@@ -823,3 +823,35 @@ def test_bound_structure_with_whole_columns_follows_extents() -> None:
     more = {(1, 1): 1.0, (2, 1): 2.0, (9, 1): 40.0}
     assert evaluate(book(more), cache=cache).values[(0, 1, 2)] == 43.0
     assert evaluate(book({(1, 1): 5.0}), cache=cache).values[(0, 1, 2)] == 5.0
+
+
+def test_bound_structures_kept_within_their_cell_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    # limits scaled down: structures up to 3 cells may keep two copies, up to 6 one copy,
+    # of 7 none; 10 cells in all, the oldest structure goes first
+    from xlfuncs.recalc import engine
+
+    monkeypatch.setattr(engine, "_BOUND_TWO_CELLS", 3)
+    monkeypatch.setattr(engine, "_BOUND_MAX_CELLS", 6)
+    monkeypatch.setattr(engine, "_BOUND_MAX_TOTAL", 10)
+    monkeypatch.setattr(engine, "_BOUND", {})
+    cache = PlanCache(disk=False)
+
+    def book(n: int, tag: str) -> WorkbookData:
+        sh = SheetData(tag, values={(1, 1): 1.0})
+        for c in range(2, n + 2):
+            sh.formulas[(1, c)] = FormulaCell("A1+1", (1, c))
+        return WorkbookData([sh])
+
+    def kept() -> list[int]:
+        return [len(b.order) for pool in engine._BOUND.values() for b in pool]
+
+    evaluate(book(3, "a"), cache=cache)
+    evaluate(book(3, "a"), cache=cache)  # takes the kept copy and gives it back
+    assert kept() == [3]
+    evaluate(book(5, "b"), cache=cache)
+    evaluate(book(5, "b"), cache=cache)
+    assert sorted(kept())[-1] == 5 and kept().count(5) == 1  # one copy of a large one
+    evaluate(book(7, "c"), cache=cache)
+    assert 7 not in kept()  # over the per-structure limit
+    evaluate(book(5, "d"), cache=cache)
+    assert sum(kept()) <= 10 and kept()[-1] == 5

@@ -733,7 +733,11 @@ class _Bound:
 #: structure in use (another thread, a nested call) is bound afresh instead of shared
 _BOUND: dict[tuple[Any, ...], list[_Bound]] = {}
 _BOUND_MAX = 4
-_BOUND_MAX_CELLS = 200_000
+#: structures up to this many cells are kept (two copies up to :data:`_BOUND_TWO_CELLS`),
+#: and no more than :data:`_BOUND_MAX_TOTAL` cells in all
+_BOUND_MAX_CELLS = 1_000_000
+_BOUND_TWO_CELLS = 200_000
+_BOUND_MAX_TOTAL = 1_200_000
 
 
 def _registry_table() -> Any:
@@ -782,13 +786,17 @@ def _give_bound(key: tuple[Any, ...], b: _Bound, n: int) -> None:
         return
     pool = _BOUND.get(key)
     if pool is None:
-        while len(_BOUND) >= _BOUND_MAX:
+        # the oldest structures go first, until this one fits (in count and in cells)
+        while _BOUND and (
+            len(_BOUND) >= _BOUND_MAX
+            or sum(len(x.order) for p in list(_BOUND.values()) for x in p) + n > _BOUND_MAX_TOTAL
+        ):
             try:
                 del _BOUND[next(iter(_BOUND))]
             except (StopIteration, KeyError, RuntimeError):
                 break
         pool = _BOUND.setdefault(key, [])
-    if len(pool) < 2:
+    if len(pool) < (2 if n <= _BOUND_TWO_CELLS else 1):
         pool.append(b)
 
 
