@@ -17,6 +17,7 @@ Peak memory is the max RSS of a fresh subprocess doing one recalc + write.
     python benchmarks/bench_recalc.py            # full run
     python benchmarks/bench_recalc.py --quick    # smoke run: small sizes, 1 repeat, 20 templates
     python benchmarks/bench_recalc.py --huge     # also ~500,000 formula cells (references once there)
+    python benchmarks/bench_recalc.py --ratio 3  # only the ~500k / ~50k growth, 3 rounds of fresh processes
 """
 
 from __future__ import annotations
@@ -293,6 +294,51 @@ def peak_memory_mb(src: Path, dst: Path) -> tuple[float, float]:
     return base_kb / 1024, peak_kb / 1024
 
 
+# ----------------------------------------------------------------------------- ratio
+_CHILD = """
+import sys, time
+sys.path.insert(0, {bench!r})
+from pathlib import Path
+from bench_recalc import median_time, ours
+src = Path({src!r})
+ours(src, Path({dst!r}))  # compile the plans (cold)
+print(median_time(lambda: ours(src, Path({dst!r})), 3))
+"""
+
+
+def growth_ratio(rounds: int) -> int:
+    """~50k and ~500k formula cells, read + evaluate + write, alternating in fresh processes.
+
+    Each process gives the median of 3 warm runs; the medians over ``rounds`` rounds and
+    their ratio are printed (target: at most 12x). One pair of runs varies too much on a
+    shared machine to judge the growth.
+    """
+    work = Path(tempfile.mkdtemp(prefix="bench-ratio-"))
+    try:
+        env = {**os.environ, "XLFUNCS_CACHE_DIR": str(work / "plan-cache")}
+        files = {}
+        for programmes in (500, 5000):
+            files[programmes] = work / f"gen_{programmes}.xlsx"
+            generate_workbook(files[programmes], programmes)
+        times: dict[int, list[float]] = {500: [], 5000: []}
+        for r in range(rounds):
+            for programmes, src in files.items():
+                code = _CHILD.format(
+                    bench=str(Path(__file__).parent), src=str(src), dst=str(work / "out.xlsx")
+                )
+                out = subprocess.run(
+                    [sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env
+                )
+                times[programmes].append(float(out.stdout.strip().splitlines()[-1]))
+                print(f"round {r + 1}: ~{programmes * 99:,} cells {times[programmes][-1]:.3f} s", file=sys.stderr)
+        small, big = statistics.median(times[500]), statistics.median(times[5000])
+        print(f"~50k: {small:.3f} s, ~500k: {big:.3f} s (medians of {rounds} fresh processes)")
+        print(f"~500k / ~50k time: {big / small:.1f}x (target <= 12x)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
 # ----------------------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
@@ -308,7 +354,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--no-libreoffice", action="store_true")
     ap.add_argument("--keep", metavar="DIR", help="work in DIR and keep the files")
+    ap.add_argument(
+        "--ratio",
+        type=int,
+        metavar="ROUNDS",
+        help="only the growth from ~50k to ~500k cells, alternating in fresh processes",
+    )
     args = ap.parse_args(argv)
+    if args.ratio:
+        return growth_ratio(args.ratio)
     repeat = 1 if args.quick else 3
     sizes = [("~500 cells", 5)] if args.quick else [("~5k cells", 50), ("~50k cells", 500)]
     if args.huge:
