@@ -118,6 +118,22 @@ def format_value(value: object) -> tuple[bytes | None, bytes | None]:
     return b"e", b"#VALUE!"
 
 
+def _without_result(tail: bytes) -> bytes:
+    """What follows ``</f>`` in a cell, without the stored result (``<v>``, ``<is>``).
+
+    >>> _without_result(b"<v>1</v>"), _without_result(b'<v t="x">1</v><extLst/>')
+    (b'', b'<extLst/>')
+    """
+    if not tail:
+        return tail
+    if tail[:3] == b"<v>" and tail[-4:] == b"</v>" and tail.find(b"<", 3) == len(tail) - 4:
+        return b""
+    tail = _V_FULL.sub(b"", tail)
+    if b"is" in tail:
+        tail = _IS_FULL.sub(b"", tail)
+    return tail
+
+
 def _rewrite_cell(
     data: bytes,
     start: int,
@@ -143,14 +159,7 @@ def _rewrite_cell(
             attrs = attrs + b' t="' + t + b'"'
     elif t is not None:
         attrs = attrs + b' t="' + t + b'"'
-    head, tail = body[:fm_end], body[fm_end:]
-    if tail:
-        if tail[:3] == b"<v>" and tail[-4:] == b"</v>" and tail.find(b"<", 3) == len(tail) - 4:
-            tail = b""
-        else:
-            tail = _V_FULL.sub(b"", tail)
-            if b"is" in tail:
-                tail = _IS_FULL.sub(b"", tail)
+    head, tail = body[:fm_end], _without_result(body[fm_end:])
     open_tag = lead + attrs + b">"
     if v is None:
         return open_tag + head + tail + close
@@ -249,14 +258,7 @@ def _row_slots(data: bytes, pos: int, end: int) -> list[_Slot]:
         else:
             with_t, without_t, after_t = lead + attrs + b" ", lead + attrs, b">"
         old_tail = body[fm_end:]
-        tail = old_tail
-        if tail:
-            if tail[:3] == b"<v>" and tail[-4:] == b"</v>" and tail.find(b"<", 3) == len(tail) - 4:
-                tail = b""
-            else:
-                tail = _V_FULL.sub(b"", tail)
-                if b"is" in tail:
-                    tail = _IS_FULL.sub(b"", tail)
+        tail = _without_result(old_tail)
         slots.append(
             (start - pos, stop - pos, row, col, with_t, without_t, after_t, body[:fm_end], tail,
              old_tail, old_t)
