@@ -558,25 +558,15 @@ def _read_sheet(data: bytes, name: str, shared: list[str], date1904: bool, part:
     else:
         memoised = len(data) <= _MEMO_MAX_BYTES and _rows_worth_it(part, name)
         parts = _parse_by_row(data, span[0], span[1], shared, date1904, part, name, memoised)
-    sheet = SheetData(name)
     if len(parts) == 1 and not memoised:
-        only = parts[0]
-        sheet.values, sheet.formulas, sheet.cached = only.values, only.formulas, only.cached
-        sheet.array_members = only.members
-        masters, pending = only.masters, only.pending
+        rows = parts[0]
     else:  # parts may be shared with the memo: merged into new dicts, never changed
-        masters, pending = {}, []
+        rows = _new_rows()
         for p in parts:
-            sheet.values.update(p.values)
-            sheet.formulas.update(p.formulas)
-            sheet.cached.update(p.cached)
-            if p.members:
-                sheet.array_members.update(p.members)
-            if p.masters:
-                masters.update(p.masters)
-            if p.pending:
-                pending.extend(p.pending)
+            _merge(rows, p)
+    sheet = SheetData(name, rows.values, rows.formulas, rows.cached, rows.members)
     values, formulas, cached = sheet.values, sheet.formulas, sheet.cached
+    masters, pending = rows.masters, rows.pending
     for coord, si, has_value, value in pending:
         master = masters.get(si)
         if master is None:
@@ -632,8 +622,8 @@ def _parse_by_row(
     shared: list[str],
     date1904: bool,
     part: str,
-    name: str = "",
-    memoised: bool = True,
+    name: str,
+    memoised: bool,
 ) -> list[_Rows]:
     """Parse ``data[pos:end]`` (no array formulas) row by row: rows in the plain form through
     :func:`_fast_row`, others through :func:`_parse_rows`. ``memoised``: one part per row,
@@ -852,7 +842,7 @@ _LAST_READ = threading.local()
 
 def last_read_parts(
     path: str | os.PathLike[str],
-) -> tuple[PackageLayout | None, dict[str, bytes]] | None:
+) -> tuple[PackageLayout, dict[str, bytes]] | None:
     """The layout and worksheet bytes of ``path`` if it is the file :func:`read_workbook` read
     last and it has not changed since (same size, modification time and inode), else ``None``.
     Callers check each part against the zip's CRC before they use it."""

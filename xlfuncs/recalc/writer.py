@@ -582,7 +582,7 @@ def _write_values(
     # the reader, each sheet checked against the zip's CRC and size
     last = last_read_parts(src) if isinstance(src, (str, os.PathLike)) else None
     with open_package(src, limits) as zin:
-        layout = (last[0] if last and last[0] else None) or package_layout(zin, limits)
+        layout = last[0] if last else package_layout(zin, limits)
         known = last[1] if last else {}
         patched: dict[str, bytes] = {}
         for index in sorted(indexes):
