@@ -1,26 +1,29 @@
 """The pure core: localization-points calculations over numbers or arrays.
 
 Every function takes plain numbers (or numpy arrays / pandas Series, which broadcast),
-looks the rule up in a :class:`~xlfuncs.rulebook.Rulebook` by date and vehicle category, and
-raises the exceptions of :mod:`xlfuncs.errors` on bad input. Nothing here knows about Excel.
+looks the rule up in a :class:`~xlfuncs.rulebook.Rulebook` by date, vehicle category and
+powertrain, and raises the exceptions of :mod:`xlfuncs.errors` on bad input. Nothing here
+knows about Excel.
 
 Dates: ``year`` is a year number (meaning 1 January of it), a :class:`datetime.date`, an
 array of either, or ``None`` for today.
 
-The R&D rule (Resolution 719 as amended by PP 661): ``points_per_step`` points for each
-``step_percent`` % of revenue spent on R&D; from 2023 licence costs count as R&D. Under the
-default ``"step"`` scale only whole steps count, computed in exact decimal arithmetic so
-that 1.5 % of revenue is 3 steps = 600 points, never 400 through float rounding.
+The R&D rule (Resolution 719, section II and footnote <12>): from PP 317 (21.03.2024) 400
+points per 1 % of revenue as a whole number, capped by category and year; before it, 200
+points for each full 0.5 % (press). The ratio of spend to revenue is decided at Excel's 15
+significant digits, so a spend typed as ``=A1*1.5%`` is exactly 1.5 %.
 
->>> rnd_points(15, 1000, year=2022)         # 1.5 % -> 3 steps x 200
+>>> rnd_points(15, 1000, year=2025)         # 1.5 % x 400
 600.0
->>> rnd_points(7.4, 1000, year=2022)        # 0.74 % -> 1 whole step
-200.0
->>> rnd_points(7.4, 1000, year=2022, scale="linear")
+>>> rnd_points(7.4, 1000, year=2025)        # 0.74 % x 400 = 296
 296.0
->>> rnd_points(5, 1000, licence=5, year=2023)   # licences count from 2023: 1 %
-400.0
->>> rnd_points(5, 1000, licence=5, year=2022)   # ... but not before
+>>> rnd_points(7.4, 1000, year=2022)        # 2019 rule: one full 0.5 % step
+200.0
+>>> rnd_points(50, 1000, year=2026)         # 5 % would be 2,000: capped at 1,000 from 2026
+1000.0
+>>> rnd_points(10, 1000, year=2024, purpose="procurement")   # x 1.3 for 2024 procurement
+520.0
+>>> rnd_points(5, 1000, licence=5, year=2025)   # licence costs do not count in this edition
 200.0
 """
 
@@ -29,21 +32,25 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Callable, Hashable, Iterable
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any, Literal, TypeVar
 
 import numpy as np
 
-from xlfuncs.errors import DomainError, InputError
-from xlfuncs.rulebook import RndRule, Rulebook, active_rulebook
+from xlfuncs.errors import DomainError, InputError, NoRuleError, UnknownCodeError
+from xlfuncs.rulebook import OperationRule, RndRule, Rulebook, active_rulebook, default_rulebook
 
 __all__ = [
+    "eco_multiplier",
     "eligible",
+    "excel15",
     "gap",
     "licence_cost",
     "operation_points",
     "parse_done_flag",
+    "parse_share",
     "rnd_points",
+    "score_lines",
     "spend_needed",
     "threshold",
     "to_date",
@@ -56,8 +63,6 @@ YearLike = Any  # int | date | None | array of those
 Scale = Literal["step", "linear"]
 T = TypeVar("T")
 
-# A quotient this close to a whole number is decided in exact decimal arithmetic.
-_NEAR = 1e-9
 
 
 def to_date(year: float | datetime.date | None) -> datetime.date:
@@ -131,41 +136,6 @@ def _dec(x: float) -> Decimal:
     return Decimal(repr(float(x)))
 
 
-def _rule_table(
-    lookup: Callable[[datetime.date, str], T], years: Any, categories: Any
-) -> tuple[list[T], np.ndarray]:
-    """Rules per element for arrays of years/categories: (unique rules, index array)."""
-    y = np.asarray(years, dtype=object) if years is not None else np.asarray(None, dtype=object)
-    c = np.asarray(categories, dtype=object)
-    y, c = np.broadcast_arrays(y, c)
-    keys: dict[tuple[Hashable, Hashable], int] = {}
-    rules: list[T] = []
-    idx = np.empty(y.shape, dtype=np.intp)
-    flat_idx = idx.reshape(-1)
-    for i, (yy, cc) in enumerate(zip(y.reshape(-1), c.reshape(-1))):
-        key = (yy.item() if isinstance(yy, np.generic) else yy, cc)
-        j = keys.get(key)
-        if j is None:
-            j = keys[key] = len(rules)
-            rules.append(lookup(to_date(key[0]), str(cc)))
-        flat_idx[i] = j
-    return rules, idx
-
-
-def _per_element(
-    lookup: Callable[[datetime.date, str], T], year: YearLike, category: Any
-) -> tuple[list[T], np.ndarray]:
-    # Fast path: a single year and category (the common case for a whole frame).
-    if _ndim0(year) and _ndim0(category):
-        return [lookup(to_date(year), str(category))], np.zeros((), dtype=np.intp)
-    yarr = np.asarray(year)
-    if yarr.dtype.kind in "iu" and _ndim0(category):
-        uniq, inv = np.unique(yarr, return_inverse=True)
-        rules = [lookup(to_date(int(u)), str(category)) for u in uniq]
-        return rules, inv.reshape(yarr.shape)
-    return _rule_table(lookup, year, category)
-
-
 def licence_cost(
     lump_sum: ArrayLike,
     royalty_per_unit: ArrayLike = 0,
@@ -201,49 +171,61 @@ def licence_cost(
     return ls_a * fx_a / am_a + r_a * u_a * fx_a
 
 
-def _rnd_scalar(spend: float, licence: float, revenue: float, rule: RndRule, scale: Scale) -> float:
-    """R&D points of one programme-year; decimal arithmetic only near a step boundary."""
-    total = spend + licence if rule.licence_counts else spend
-    q = total * 100.0 / (revenue * rule.step_percent)
+def excel15(x: Decimal | float) -> Decimal:
+    """``x`` at 15 significant digits, as Excel stores and compares numbers.
+
+    >>> excel15(943356717.05 * 0.015 * 100 / 943356717.05)
+    Decimal('1.50000000000000')
+    """
+    d = x if isinstance(x, Decimal) else _dec(x)
+    if not d:
+        return Decimal(0)
+    return d.quantize(Decimal(1).scaleb(d.adjusted() - 14), rounding=ROUND_HALF_EVEN)
+
+
+def _whole(x: Decimal, rounding: str) -> int:
+    """``x`` (decided at 15 digits) to a whole number: ``floor``/``down`` or ``nearest`` (half up)."""
+    mode = ROUND_HALF_UP if rounding == "nearest" else ROUND_FLOOR
+    return int(excel15(x).to_integral_value(rounding=mode))
+
+
+def _rnd_scalar(
+    spend: float,
+    licence: float,
+    revenue: float,
+    rule: RndRule,
+    scale: Scale,
+    rounding: str,
+    factor: float,
+) -> float:
+    """R&D points of one programme-year, decided in decimal arithmetic at 15 digits."""
+    total = _dec(spend) + (_dec(licence) if rule.licence_counts else 0)
+    share = excel15(total * 100 / _dec(revenue))  # per cent of revenue
+    steps = share / _dec(rule.step_percent)
     if scale == "step":
-        steps = math.floor(q)
-        if abs(q - round(q)) <= _NEAR * max(1.0, abs(q)):  # decide a near-whole quotient exactly
-            exact = (_dec(spend) + (_dec(licence) if rule.licence_counts else 0)) * 100
-            exact /= _dec(revenue) * _dec(rule.step_percent)
-            steps = int(exact.to_integral_value(rounding=ROUND_FLOOR))
-        pts = float(steps * rule.points_per_step)
+        raw = Decimal(_whole(steps, "floor")) * _dec(rule.points_per_step) * _dec(factor)
+        pts = Decimal(_whole(raw, "floor"))
     else:
-        pts = q * rule.points_per_step
+        pts = Decimal(_whole(steps * _dec(rule.points_per_step) * _dec(factor), rounding))
+    out = float(pts)
     if rule.cap is not None:
-        pts = min(pts, rule.cap)
-    return float(pts)
+        out = min(out, float(rule.cap))
+    return out
 
 
-def _whole(q: np.ndarray, exact: Callable[[int], Decimal], rounding: str) -> np.ndarray:
-    """floor/ceil of the quotients ``q``, recomputed exactly (``exact(i)``) near whole numbers."""
-    r = np.floor(q) if rounding == ROUND_FLOOR else np.ceil(q)
-    near = np.abs(q - np.rint(q)) <= _NEAR * np.maximum(1.0, np.abs(q))
-    for i in np.flatnonzero(near.ravel()):
-        r.flat[i] = float(exact(int(i)).to_integral_value(rounding=rounding))
-    return np.asarray(r, dtype=float)
+def _rnd_factor(book: Rulebook, on: datetime.date, category: str, purpose: str | None) -> float:
+    if purpose is None or purpose == "":
+        return 1.0
+    return book.factor("rnd", on, category, book.purpose(purpose))
 
 
-def _rnd_arrays(
-    book: Rulebook, year: YearLike, category: Any, scale: Scale | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per-element R&D rule parameters: step %, points per step, licence flag, cap, step scale."""
-    rules_list, idx = _per_element(book.rnd, year, category)
-
-    def column(values: list[Any]) -> np.ndarray:
-        return np.asarray(np.array(values)[idx])
-
-    return (
-        column([r.step_percent for r in rules_list]),
-        column([r.points_per_step for r in rules_list]),
-        column([r.licence_counts for r in rules_list]),
-        column([np.inf if r.cap is None else r.cap for r in rules_list]),
-        column([(scale or r.scale) == "step" for r in rules_list]),
-    )
+def _elementwise(fn: Callable[..., float], *arrays: Any) -> np.ndarray:
+    """``fn`` over the broadcast of ``arrays`` (scalar rules looked up per element)."""
+    b = np.broadcast_arrays(*[np.asarray(a, dtype=object) for a in arrays])
+    out = np.empty(b[0].shape, dtype=float)
+    for i, args in enumerate(zip(*[x.ravel() for x in b])):
+        out.flat[i] = fn(*[a.item() if isinstance(a, np.generic) else a for a in args])
+    return out
 
 
 def rnd_points(
@@ -253,20 +235,26 @@ def rnd_points(
     *,
     year: YearLike = None,
     category: Any = "M1",
+    purpose: str | None = None,
     rules: Rulebook | None = None,
     scale: Scale | None = None,
+    rounding: str | None = None,
 ) -> Any:
-    """R&D localization points under the rule in force.
+    """R&D localization points under the rule in force (footnote <12>).
 
     Parameters
     ----------
     rnd_spend, revenue, licence
         R&D spend, revenue and the year's licence cost, in one currency. Licence cost is added
-        to R&D only where the rule in force counts it (from 2023 in the default edition).
+        to R&D only where the rule in force counts it (not in the default edition; see the
+        scenario edition ``ru719-licence-draft``).
     year, category
-        When and for which vehicle category (default M1) to look the rule up.
-    scale
-        ``"step"`` (whole steps only) or ``"linear"``; default: the rulebook's.
+        When (the calculation year) and for which vehicle category (default M1).
+    purpose
+        The purpose the points are for: ``"procurement"`` applies the 2024 factor of note 5.
+    scale, rounding
+        ``"step"`` (whole steps only) or ``"linear"``; ``"floor"`` or ``"nearest"``: override
+        the rulebook's reading of the lost formula.
 
     Raises
     ------
@@ -278,36 +266,29 @@ def rnd_points(
     Examples
     --------
     >>> import numpy as np
-    >>> rnd_points(np.array([5.0, 10, 15]), 1000, year=2024).tolist()
+    >>> rnd_points(np.array([5.0, 10, 15]), 1000, year=2025).tolist()
     [200.0, 400.0, 600.0]
+    >>> rnd_points(7.4, 1000, year=2025, rounding="nearest", scale="step")
+    0.0
     """
     book = _book(rules)
     if scale not in (None, "step", "linear"):
         raise InputError(f"scale must be 'step' or 'linear', got {scale!r}")
+    if rounding not in (None, "floor", "nearest"):
+        raise InputError(f"rounding must be 'floor' or 'nearest', got {rounding!r}")
+
+    def one(s: Any, rev: Any, lic: Any, y: Any, cat: Any) -> float:
+        sf = _check_scalar("rnd_spend", s)
+        rf = _check_scalar("revenue", rev, positive=True)
+        lf = _check_scalar("licence", lic)
+        on = to_date(y)
+        rule = book.rnd(on, str(cat))
+        factor = _rnd_factor(book, on, str(cat), purpose)
+        return _rnd_scalar(sf, lf, rf, rule, scale or rule.scale, rounding or rule.rounding, factor)
+
     if _is_scalar(rnd_spend, revenue, licence, year, category):
-        s = _check_scalar("rnd_spend", rnd_spend)
-        rev = _check_scalar("revenue", revenue, positive=True)
-        lic = _check_scalar("licence", licence)
-        rule = book.rnd(to_date(year), str(category))
-        return _rnd_scalar(s, lic, rev, rule, scale or rule.scale)
-    s_a = _check_array("rnd_spend", rnd_spend)
-    rev_a = _check_array("revenue", revenue, positive=True)
-    lic_a = _check_array("licence", licence)
-    step, pps, counts, cap, sc = _rnd_arrays(book, year, category, scale)
-    lic_c = np.where(counts, lic_a, 0.0)
-    total_a = s_a + lic_c
-    num, den, s_b, l_b, r_b, st_b = np.broadcast_arrays(total_a * 100.0, rev_a * step, s_a, lic_c, rev_a, step)
-    q = num / den
-
-    def exact(i: int) -> Decimal:
-        return (_dec(s_b.flat[i]) + _dec(l_b.flat[i])) * 100 / (_dec(r_b.flat[i]) * _dec(st_b.flat[i]))
-
-    if np.all(sc):
-        pts = _whole(q, exact, ROUND_FLOOR) * pps
-    else:
-        pts = np.where(sc, _whole(q, exact, ROUND_FLOOR), q) * pps
-    out = np.minimum(pts, cap)
-    return _like(out, rnd_spend, revenue, licence)
+        return one(rnd_spend, revenue, licence, year, category)
+    return _like(_elementwise(one, rnd_spend, revenue, licence, year, category), rnd_spend, revenue, licence)
 
 
 def spend_needed(
@@ -317,77 +298,78 @@ def spend_needed(
     *,
     year: YearLike = None,
     category: Any = "M1",
+    purpose: str | None = None,
     rules: Rulebook | None = None,
     scale: Scale | None = None,
+    rounding: str | None = None,
 ) -> Any:
     """Extra R&D (or counted licence) spend needed to earn ``target_points`` of R&D points.
 
-    0 when ``current_spend`` already earns them. Under the step scale the target is rounded
-    up to whole steps.
+    0 when ``current_spend`` already earns them; :class:`DomainError` (``#NUM!``) when the
+    target is above the cap in force. The answer is the least spend that earns the target
+    under the same rule as :func:`rnd_points` (15 significant digits, the rule's rounding).
 
-    >>> spend_needed(600, 1000)          # 3 steps x 0.5 % of 1000
+    >>> spend_needed(600, 1000, year=2025)         # 1.5 % of 1000
     15.0
-    >>> spend_needed(500, 1000, 4)       # 3 steps needed (2.5 rounds up): 15 - 4
-    11.0
-    >>> spend_needed(400, 1000, 12)      # already earned
+    >>> spend_needed(500, 1000, 4, year=2025)      # 1.25 % = 12.5, less 4 planned
+    8.5
+    >>> spend_needed(600, 1000, year=2022)         # 2019 rule: 3 steps of 0.5 %
+    15.0
+    >>> spend_needed(400, 1000, 12, year=2025)     # already earned
     0.0
     """
     book = _book(rules)
-    if _is_scalar(target_points, revenue, current_spend, year, category):
-        t = _check_scalar("target_points", target_points)
-        rev = _check_scalar("revenue", revenue, positive=True)
-        cur = _check_scalar("current_spend", current_spend)
-        rule = book.rnd(to_date(year), str(category))
-        if rule.cap is not None and t > rule.cap:
-            raise DomainError(f"target {t:g} is above the R&D points cap {rule.cap:g}")
-        share = _dec(rule.step_percent) / 100
+
+    def one(t: Any, rev: Any, cur: Any, y: Any, cat: Any) -> float:
+        tf = _check_scalar("target_points", t)
+        rf = _check_scalar("revenue", rev, positive=True)
+        cf = _check_scalar("current_spend", cur)
+        on = to_date(y)
+        rule = book.rnd(on, str(cat))
+        if rule.cap is not None and tf > rule.cap:
+            raise DomainError(f"target {tf:g} is above the R&D points cap {rule.cap:g} in force on {on}")
+        factor = _dec(_rnd_factor(book, on, str(cat), purpose))
+        pps, step = _dec(rule.points_per_step) * factor, _dec(rule.step_percent)
         if (scale or rule.scale) == "step":
-            steps = (_dec(t) / _dec(rule.points_per_step)).to_integral_value(rounding=ROUND_CEILING)
-            required = steps * share * _dec(rev)
+            steps = (_dec(tf) / pps).to_integral_value(rounding=ROUND_CEILING)
+            share = steps * step
         else:
-            required = _dec(t) / _dec(rule.points_per_step) * share * _dec(rev)
-        return max(0.0, float(required - _dec(cur)))
-    t_a = _check_array("target_points", target_points)
-    rev_a = _check_array("revenue", revenue, positive=True)
-    cur_a = _check_array("current_spend", current_spend)
-    step, pps, _counts, cap, sc = _rnd_arrays(book, year, category, scale)
-    if np.any(t_a > cap):
-        raise DomainError("a target is above the R&D points cap")
-    t_b, pps_b = np.broadcast_arrays(t_a, pps)
-    q = t_b / pps_b
-    steps_a = np.where(
-        sc, _whole(q, lambda i: _dec(t_b.flat[i]) / _dec(pps_b.flat[i]), ROUND_CEILING), q
-    )
-    required_a = steps_a * step / 100.0 * rev_a
-    out = np.maximum(0.0, required_a - cur_a)
+            need = _dec(tf) - (Decimal("0.5") if (rounding or rule.rounding) == "nearest" else 0)
+            share = max(Decimal(0), need) * step / pps
+            share = share.quantize(Decimal(1).scaleb(share.adjusted() - 14), rounding=ROUND_CEILING) if share else share
+        required = share * _dec(rf) / 100
+        return max(0.0, float(required - _dec(cf)))
+
+    if _is_scalar(target_points, revenue, current_spend, year, category):
+        return one(target_points, revenue, current_spend, year, category)
+    out = _elementwise(one, target_points, revenue, current_spend, year, category)
     return _like(out, target_points, revenue, current_spend)
 
 
 def operation_points(
-    code: Any, *, category: str = "M1", year: YearLike = None, rules: Rulebook | None = None
+    code: Any,
+    *,
+    category: str = "M1",
+    year: YearLike = None,
+    powertrain: str = "ice",
+    rules: Rulebook | None = None,
 ) -> Any:
     """Points of one operation code (case-insensitive), or of an array of codes.
 
     >>> operation_points("body_painting", year=2025)
     500.0
+    >>> operation_points("mt_gearbox_assembly_test", year=2025, powertrain="bev")
+    15.0
     """
     book = _book(rules)
-    on = to_date(year) if _ndim0(year) else None
-    if _ndim0(code) and on is not None:
-        return float(book.operation(str(code), on, category).points)
-    codes = np.asarray(code, dtype=object)
-    years = np.broadcast_to(np.asarray(year, dtype=object), codes.shape)
-    cache: dict[tuple[Any, Any], float] = {}
-    out = np.empty(codes.shape, dtype=float)
-    for i, (c, y) in enumerate(zip(codes.ravel(), years.ravel())):
-        key = (c, y)
-        if key not in cache:
-            cache[key] = float(book.operation(str(c), to_date(y), category).points)
-        out.flat[i] = cache[key]
-    return out
+    if _ndim0(code) and _ndim0(year):
+        return float(book.operation(str(code), to_date(year), category, powertrain).points)
+    return _elementwise(
+        lambda c, y: float(book.operation(str(c), to_date(y), category, powertrain).points), code, year
+    )
 
 
-_TRUE = {"yes", "y", "true", "да", "д", "x", "1", "+"}
+_TRUE = {"yes", "y", "true", "да", "д", "x", "х", "1", "+", "v", "✓"}
 _FALSE = {"no", "n", "false", "нет", "н", "0", "-", ""}
 
 
@@ -414,22 +396,74 @@ def parse_done_flag(value: Any) -> bool:
     raise InputError(f"done flag must be TRUE/FALSE, 1/0 or yes/no (да/нет), got {value!r}")
 
 
-def total_score(
+def parse_share(value: Any) -> float:
+    """Read the done value of a pro-rata line: a share 0..1 of the units that meet it, or a
+    done flag (done = 1).
+
+    >>> [parse_share(v) for v in (0.5, True, "да", None, 2 / 3)]
+    [0.5, 1.0, 1.0, 0.0, 0.6666666666666666]
+    """
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        x = float(value)
+        if not math.isfinite(x) or not 0 <= x <= 1:
+            raise DomainError(f"share done must be from 0 to 1, got {value!r}")
+        return x
+    return 1.0 if parse_done_flag(value) else 0.0
+
+
+def eco_multiplier(eco_factor: Any, book: Rulebook, on: datetime.date) -> float:
+    """The ecology factor of note 5: a number the rulebook has in force (or 1), or the name of
+    the UN regulation met: ``"R83-07"`` (x1.5), ``"R154-00"`` (level 1A, x2), ``"R49-06"`` (x2).
+
+    >>> eco_multiplier("UN R83-07", default_rulebook(), datetime.date(2025, 1, 1))
+    1.5
+    """
+    in_force = book.eco_factors(on)
+    if eco_factor is None or eco_factor == "":
+        return 1.0
+    if isinstance(eco_factor, str):
+        key = eco_factor.strip().lower().replace("un", "", 1).strip() if eco_factor.strip().lower().startswith("un") else eco_factor.strip().lower()
+        key = key.replace("№", "").replace("n ", "").replace(" ", "_").replace("-", "_").replace(".", "_")
+        key = key if key.startswith("r") else "r" + key
+        for name, value in in_force.items():
+            if name == key or name.startswith(key + "_"):
+                return value
+        raise UnknownCodeError(
+            f"unknown ecology regulation {eco_factor!r}; in force: {', '.join(in_force) or 'none'}"
+        )
+    x = _check_scalar("eco_factor", eco_factor, positive=True)
+    if x != 1.0 and x not in in_force.values():
+        raise DomainError(
+            f"eco_factor must be 1 or a factor in force ({', '.join(f'{v:g}' for v in sorted(set(in_force.values())))}), got {x:g}"
+        )
+    return x
+
+
+def _line_points(row: OperationRule, share: float, eco: float) -> float:
+    if row.prorata:
+        pts = Decimal(_whole(_dec(row.points) * _dec(share), row.rounding))
+    else:
+        pts = _dec(row.points) if share else Decimal(0)
+    if row.eco and eco != 1.0:
+        pts *= _dec(eco)
+    return float(excel15(pts))
+
+
+def score_lines(
     operations: Iterable[Any],
     done: Iterable[Any] | None = None,
-    rnd: Number = 0,
     *,
     category: str = "M1",
     year: YearLike = None,
+    powertrain: str = "ice",
+    eco_factor: Any = 1,
     rules: Rulebook | None = None,
-) -> float:
-    """Total score: points of the operations marked done, plus ``rnd`` (R&D points).
+) -> dict[str, float]:
+    """The points each listed operation earns (code -> points), before groups are applied.
 
-    Blank codes (``None`` or ``""``) are skipped; a code listed twice counts once (if any of
-    its flags says done). Without ``done`` every listed operation counts.
-
-    >>> total_score(["body_welding", "body_painting", "telematics"], [True, "да", 0], rnd=400, year=2025)
-    1300.0
+    A code that is not in force on the date (a period that ended, a tier that has not
+    started) earns 0: the law gives no points for it then. Blank codes are skipped; a code
+    listed twice counts once, with the larger of its done values.
     """
     book = _book(rules)
     on = to_date(year)
@@ -437,31 +471,88 @@ def total_score(
     flags = [True] * len(ops) if done is None else list(done)
     if len(flags) != len(ops):
         raise InputError(f"{len(ops)} operations but {len(flags)} done flags")
-    rnd_f = _check_scalar("rnd_points", rnd)
-    counted: set[str] = set()
+    eco = eco_multiplier(eco_factor, book, on)
+    pt = book.powertrain(powertrain)
+    shares: dict[str, tuple[float, Any]] = {}
     for code, flag in zip(ops, flags):
         if code is None or (isinstance(code, str) and not code.strip()):
             continue
         if not isinstance(code, str):
             raise InputError(f"operation code must be text, got {code!r}")
         key = book.code(code)
-        if parse_done_flag(flag):
-            counted.add(key)
-    return float(sum(book.operation(c, on, category).points for c in counted) + rnd_f)
+        try:
+            row = book.operation(key, on, category, pt)
+        except NoRuleError:
+            row = None
+        share = parse_share(flag) if row is not None and row.prorata else float(parse_done_flag(flag))
+        if key not in shares or share > shares[key][0]:
+            shares[key] = (share, row)
+    return {k: (0.0 if row is None else _line_points(row, share, eco)) for k, (share, row) in shares.items()}
+
+
+def total_score(
+    operations: Iterable[Any],
+    done: Iterable[Any] | None = None,
+    rnd: Number = 0,
+    *,
+    category: str = "M1",
+    year: YearLike = None,
+    powertrain: str = "ice",
+    eco_factor: Any = 1,
+    rules: Rulebook | None = None,
+) -> float:
+    """Total score: points of the operations marked done, plus ``rnd`` (R&D points).
+
+    Of a group of alternatives ("выполнение одного из следующих условий", the score tiers of
+    an electronic unit) only the best done line counts. Pro-rata lines take the share of
+    units that meet them (0..1) as their done value and round as the line says. The ecology
+    factor (``eco_factor``) multiplies the ICE operations.
+
+    >>> total_score(["body_welding", "body_painting", "telematics_tier_200"], [True, "да", 0], rnd=400, year=2025)
+    1300.0
+    >>> total_score(["body_stamping_30", "body_stamping_70"], year=2025)   # one of: the best
+    300.0
+    >>> total_score(["cylinder_block"], year=2025, eco_factor="R83-07")    # 95 x 1.5
+    142.5
+    """
+    book = _book(rules)
+    per_line = score_lines(
+        operations, done, category=category, year=year, powertrain=powertrain,
+        eco_factor=eco_factor, rules=book,
+    )
+    rnd_f = _check_scalar("rnd_points", rnd)
+    best: dict[str, float] = {}
+    total = Decimal(0)
+    for code, pts in per_line.items():
+        group = book.operation_group(code)
+        if group:
+            best[group] = max(best.get(group, 0.0), pts)
+        else:
+            total += _dec(pts)
+    total += sum((_dec(v) for v in best.values()), Decimal(0))
+    return float(excel15(total + _dec(rnd_f)))
 
 
 def threshold(
-    purpose: str, *, year: YearLike = None, category: str = "M1", rules: Rulebook | None = None
+    purpose: str,
+    *,
+    year: YearLike = None,
+    category: str = "M1",
+    powertrain: str = "ice",
+    rules: Rulebook | None = None,
 ) -> float:
-    """Points needed for a purpose (procurement, loans, utilfee, spic, taxi).
+    """Points needed for a purpose (procurement, competitiveness, loans, utilfee, spic, taxi).
 
     >>> threshold("loans", year=2026)
     2500.0
-    >>> threshold("utilfee", year=datetime.date(2025, 9, 1))
+    >>> threshold("procurement", year=2026, powertrain="bev")
     1500.0
+    >>> threshold("procurement", year=2029, category="M3")
+    3400.0
     """
-    row = _book(rules).threshold(purpose, to_date(year), category)
-    assert row.points is not None
+    row = _book(rules).threshold(purpose, to_date(year), category, powertrain)
+    if row.points is None:  # a resolved link always carries points; guard hand-built rows
+        raise NoRuleError(f"the {purpose!r} threshold row has no points")
     return float(row.points)
 
 
@@ -471,6 +562,7 @@ def gap(
     *,
     year: YearLike = None,
     category: str = "M1",
+    powertrain: str = "ice",
     rules: Rulebook | None = None,
 ) -> Any:
     """Points missing to the threshold (0 when met).
@@ -478,7 +570,7 @@ def gap(
     >>> gap(2209, "procurement", year=2021)   # UAZ Patriot, 2020 output, against 3,200
     991.0
     """
-    th = threshold(purpose, year=year, category=category, rules=rules)
+    th = threshold(purpose, year=year, category=category, powertrain=powertrain, rules=rules)
     if _ndim0(score):
         return max(0.0, th - _check_scalar("score", score))
     return _like(np.maximum(0.0, th - _check_array("score", score)), score)
@@ -490,6 +582,7 @@ def eligible(
     *,
     year: YearLike = None,
     category: str = "M1",
+    powertrain: str = "ice",
     rules: Rulebook | None = None,
 ) -> Any:
     """True where the score meets the threshold.
@@ -497,7 +590,7 @@ def eligible(
     >>> eligible(3280, "procurement", year=2021)   # Lada Granta, 2020 output
     True
     """
-    th = threshold(purpose, year=year, category=category, rules=rules)
+    th = threshold(purpose, year=year, category=category, powertrain=powertrain, rules=rules)
     if _ndim0(score):
         return _check_scalar("score", score) >= th
     return _like(_check_array("score", score) >= th, score)

@@ -178,7 +178,18 @@ def licensecost(
     )
 
 
-def locpoints(rnd_spend: Any, revenue: Any, licence_cost: Any, year: Any, category: Any) -> float:
+def _powertrain(value: Any, book: Rulebook) -> str:
+    return book.powertrain(_text("powertrain", value, "ice"))
+
+
+def _purpose(value: Any, book: Rulebook) -> str | None:
+    text = _text("purpose", value, "")
+    return book.purpose(text) if text else None
+
+
+def locpoints(
+    rnd_spend: Any, revenue: Any, licence_cost: Any, year: Any, category: Any, purpose: Any
+) -> float:
     book = active_rulebook()
     return float(
         core.rnd_points(
@@ -187,15 +198,23 @@ def locpoints(rnd_spend: Any, revenue: Any, licence_cost: Any, year: Any, catego
             _number("licence_cost", licence_cost),
             year=_year(year),
             category=_category(category, book),
+            purpose=_purpose(purpose, book),
             rules=book,
         )
     )
 
 
 def locspendneeded(
-    target_points: Any, revenue: Any, current_spend: Any, year: Any, category: Any
+    target_points: Any,
+    revenue: Any,
+    current_spend: Any,
+    year: Any,
+    category: Any,
+    powertrain: Any,
+    purpose: Any,
 ) -> float:
     book = active_rulebook()
+    _powertrain(powertrain, book)  # validated: the R&D rule is the same for every powertrain
     return float(
         core.spend_needed(
             _number("target_points", target_points),
@@ -203,18 +222,20 @@ def locspendneeded(
             _number("current_spend", current_spend),
             year=_year(year),
             category=_category(category, book),
+            purpose=_purpose(purpose, book),
             rules=book,
         )
     )
 
 
-def locoppoints(operation: Any, category: Any, year: Any) -> float:
+def locoppoints(operation: Any, category: Any, year: Any, powertrain: Any) -> float:
     book = active_rulebook()
     return float(
         core.operation_points(
             _text("operation", operation),
             category=_category(category, book),
             year=_year(year),
+            powertrain=_powertrain(powertrain, book),
             rules=book,
         )
     )
@@ -233,7 +254,15 @@ def _cells(name: str, value: Any) -> list[Any]:
     return out
 
 
-def locscore(operations: Any, done: Any, rnd_points: Any, category: Any, year: Any) -> float:
+def locscore(
+    operations: Any,
+    done: Any,
+    rnd_points: Any,
+    category: Any,
+    year: Any,
+    powertrain: Any,
+    eco_factor: Any,
+) -> float:
     ops = _cells("operations", operations)
     flags = None if done is None else _cells("done", done)
     if flags is not None and len(flags) != len(ops):
@@ -242,24 +271,31 @@ def locscore(operations: Any, done: Any, rnd_points: Any, category: Any, year: A
         pairs = [(o, f) for o, f in zip(ops, flags) if not (o is None or o == "")]
         ops, flags = [o for o, _ in pairs], [f for _, f in pairs]
     book = active_rulebook()
+    eco = _scalar("eco_factor", eco_factor)
     return core.total_score(
         ops,
         flags,
         _number("rnd_points", rnd_points),
         category=_category(category, book),
         year=_year(year),
+        powertrain=_powertrain(powertrain, book),
+        eco_factor=1 if eco is None or eco == "" else (eco if isinstance(eco, str) else _number("eco_factor", eco)),
         rules=book,
     )
 
 
-def locthreshold(purpose: Any, year: Any, category: Any) -> float:
+def locthreshold(purpose: Any, year: Any, category: Any, powertrain: Any) -> float:
     book = active_rulebook()
     return core.threshold(
-        _text("purpose", purpose), year=_year(year), category=_category(category, book), rules=book
+        _text("purpose", purpose),
+        year=_year(year),
+        category=_category(category, book),
+        powertrain=_powertrain(powertrain, book),
+        rules=book,
     )
 
 
-def locgap(score: Any, purpose: Any, year: Any, category: Any) -> float:
+def locgap(score: Any, purpose: Any, year: Any, category: Any, powertrain: Any) -> float:
     book = active_rulebook()
     return float(
         core.gap(
@@ -267,12 +303,13 @@ def locgap(score: Any, purpose: Any, year: Any, category: Any) -> float:
             _text("purpose", purpose),
             year=_year(year),
             category=_category(category, book),
+            powertrain=_powertrain(powertrain, book),
             rules=book,
         )
     )
 
 
-def loceligible(score: Any, purpose: Any, year: Any, category: Any) -> bool:
+def loceligible(score: Any, purpose: Any, year: Any, category: Any, powertrain: Any) -> bool:
     book = active_rulebook()
     return bool(
         core.eligible(
@@ -280,12 +317,13 @@ def loceligible(score: Any, purpose: Any, year: Any, category: Any) -> bool:
             _text("purpose", purpose),
             year=_year(year),
             category=_category(category, book),
+            powertrain=_powertrain(powertrain, book),
             rules=book,
         )
     )
 
 
-RULES_COLUMNS = ("table", "key", "category", "value", "effective_from", "effective_to", "confidence", "source")
+RULES_COLUMNS = ("table", "key", "category", "powertrain", "value", "effective_from", "effective_to", "confidence", "source")
 
 
 def locrules(table: Any, year: Any, category: Any) -> list[list[Any]]:
@@ -305,7 +343,10 @@ def locrulebook() -> str:
 
 _YEAR = Arg("year", "Year (1900-9999, meaning 1 January) or a date; blank = today (год или дата)", "date", True)
 _CAT = Arg("category", 'Vehicle category (категория ТС): M1, M2, M3, N1, N2, N3; blank = "M1"', "text", True)
-_PURPOSE = Arg("purpose", "Purpose (цель): procurement, loans, utilfee, spic or taxi", "text")
+_PT = Arg("powertrain", 'Powertrain (силовая установка): ice, hybrid or bev; blank = "ice"', "text", True)
+_PURPOSE = Arg(
+    "purpose", "Purpose (цель): procurement, competitiveness, loans, utilfee, spic or taxi", "text"
+)
 _SCORE = Arg("score", "Total localization score in points (баллы)")
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
@@ -326,77 +367,85 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "LOCPOINTS",
         _wrap(locpoints),
-        "R&D localization points (баллы за НИОКР) under the rule in force: 200 points per 0.5 % of "
-        "revenue spent on R&D; licence costs count as R&D where the rule says so (from 2023).",
+        "R&D points (баллы за НИОКР, footnote <12>): 400 per 1 % of revenue as a whole number, "
+        "capped by category and year (1,000 from 2026); 200 per full 0.5 % before 21.03.2024. "
+        "Licence costs count only where the rulebook says so.",
         (
             Arg("rnd_spend", "R&D spend in the year (затраты на НИОКР)"),
             Arg("revenue", "Revenue in the year, same currency, > 0 (выручка)"),
             Arg("licence_cost", "Licence cost for the year, e.g. from LICENSECOST (затраты на лицензии); blank = 0", optional=True),
             _YEAR,
             _CAT,
+            Arg("purpose", 'Purpose the points are for; "procurement" applies the 2024 factor 1.3; blank = none', "text", True),
         ),
         example="=LOCPOINTS(15, 1000, 0, 2025)",
     ),
     FunctionSpec(
         "LOCSPENDNEEDED",
         _wrap(locspendneeded),
-        "Extra R&D or licence spend needed to earn target_points of R&D points (необходимые затраты "
-        "на НИОКР); 0 if current_spend already earns them.",
+        "Extra R&D spend needed to earn target_points of R&D points (необходимые затраты на НИОКР); "
+        "0 if current_spend already earns them; #NUM! if the target is above the cap.",
         (
             Arg("target_points", "R&D points to reach (целевые баллы за НИОКР)"),
             Arg("revenue", "Revenue in the year, > 0 (выручка)"),
             Arg("current_spend", "R&D and counted licence spend already planned; blank = 0", optional=True),
             _YEAR,
             _CAT,
+            _PT,
+            Arg("purpose", 'Purpose the points are for; "procurement" applies the 2024 factor 1.3; blank = none', "text", True),
         ),
         example="=LOCSPENDNEEDED(600, 1000, 4, 2025)",
     ),
     FunctionSpec(
         "LOCOPPOINTS",
         _wrap(locoppoints),
-        "Points of one operation code under the rulebook in force (баллы за операцию), e.g. "
-        '"body_welding" or "body_painting".',
+        "Points of one operation code (one line of section II) under the rulebook in force "
+        '(баллы за операцию), e.g. "body_welding" or "engine_ecu_tier_200".',
         (
             Arg("operation", "Operation code, e.g. body_welding (код операции)", "text"),
             _CAT,
             _YEAR,
+            _PT,
         ),
         example='=LOCOPPOINTS("body_painting")',
     ),
     FunctionSpec(
         "LOCSCORE",
         _wrap(locscore),
-        "Total localization score (итоговые баллы): points of the listed operations whose done flag "
-        "is TRUE/1/yes/да, plus rnd_points.",
+        "Total localization score (итоговые баллы): points of the listed operations that are done "
+        "(only the best of a group of alternatives; pro-rata lines take the share done, 0..1), "
+        "times the ecology factor on ICE operations, plus rnd_points.",
         (
             Arg("operations", "Range of operation codes; blanks are skipped (операции)", "range"),
-            Arg("done", "Range of done flags, same size: TRUE/1/yes/да; blank = all done (выполнено)", "range", True),
+            Arg("done", "Range of done flags (TRUE/1/yes/да) or shares 0..1 for pro-rata lines, same size; blank = all done (выполнено)", "range", True),
             Arg("rnd_points", "R&D points to add, e.g. from LOCPOINTS (баллы за НИОКР); blank = 0", optional=True),
             _CAT,
             _YEAR,
+            _PT,
+            Arg("eco_factor", 'Ecology factor on ICE operations (note 5): 1, 1.5, 2, or "R83-07", "R154-00", "R49-06"; blank = 1', "text", True),
         ),
         example="=LOCSCORE(A2:A9, B2:B9, 400)",
     ),
     FunctionSpec(
         "LOCTHRESHOLD",
         _wrap(locthreshold),
-        "Points needed for a purpose in a year (пороговое значение баллов): procurement, loans, "
-        "utilfee, spic or taxi.",
-        (_PURPOSE, _YEAR, _CAT),
+        "Points needed for a purpose in a year (пороговое значение баллов): procurement, "
+        "competitiveness, loans, utilfee, spic or taxi, by category and powertrain.",
+        (_PURPOSE, _YEAR, _CAT, _PT),
         example='=LOCTHRESHOLD("procurement", 2027)',
     ),
     FunctionSpec(
         "LOCGAP",
         _wrap(locgap),
         "Points missing to reach the threshold of a purpose (недостающие баллы); 0 if met.",
-        (_SCORE, _PURPOSE, _YEAR, _CAT),
+        (_SCORE, _PURPOSE, _YEAR, _CAT, _PT),
         example='=LOCGAP(2209, "procurement", 2025)',
     ),
     FunctionSpec(
         "LOCELIGIBLE",
         _wrap(loceligible),
         "TRUE if the score meets the threshold of the purpose in that year (соответствие порогу).",
-        (_SCORE, _PURPOSE, _YEAR, _CAT),
+        (_SCORE, _PURPOSE, _YEAR, _CAT, _PT),
         example='=LOCELIGIBLE(3280, "procurement", 2025)',
     ),
     FunctionSpec(
@@ -405,7 +454,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "The rules in force as a table with their sources and confidence (действующие правила); "
         "spills in Excel 365.",
         (
-            Arg("table", "Which rules: all, rnd, operations or thresholds; blank = all", "text", True),
+            Arg("table", "Which rules: all, rnd, operations, thresholds or factors; blank = all", "text", True),
             _YEAR,
             Arg("category", "Vehicle category (категория ТС); blank = all categories", "text", True),
         ),
