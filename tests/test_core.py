@@ -1,8 +1,9 @@
 """Tests of xlfuncs.core: the R&D rule, licences, spend needed, operations, thresholds.
 
-Expected numbers come from the rule of ../shared/domain/localization-rules.md §5 (200 points per
-each 0.5 % of revenue, licence costs counted from 2023) and its suggested regression tests (§6),
-worked by hand in the comments.
+Expected numbers come from the default edition's R&D rule: before PP 317 (to 20.03.2024) 200
+points per each full 0.5 % of revenue (../shared/domain/localization-rules.md §5, press); from
+21.03.2024 400 points per 1 % as a whole number with the caps of footnote <12>
+(../shared/domain/pp719/footnotes.txt), licence costs not counted; worked by hand in the comments.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from xlfuncs import core
 from xlfuncs.errors import DomainError, InputError, NoRuleError, UnknownCodeError
+from xlfuncs.rulebook import load_rulebook
 
 
 @pytest.mark.parametrize(
@@ -44,10 +46,69 @@ def test_rnd_points_linear_is_selectable() -> None:
     assert core.rnd_points(7.4, 1000, year=2022, scale="linear") == pytest.approx(296)
 
 
-def test_licence_counts_only_from_2023() -> None:
-    # 0.5 % R&D + 0.5 % licence: 2 steps from 2023 (licence rule), 1 step before
-    assert core.rnd_points(5, 1000, 5, year=2023) == 400
-    assert core.rnd_points(5, 1000, 5, year=datetime.date(2022, 12, 31)) == 200
+def test_licence_counts_in_the_draft_scenario_only() -> None:
+    # 0.5 % R&D + 0.5 % licence. The law (footnote <12>) has no licence item: 0.5 % x 400 = 200.
+    assert core.rnd_points(5, 1000, 5, year=2025) == 200
+    assert core.rnd_points(5, 1000, 5, year=2023) == 200  # 2019 rule: one 0.5 % step
+    # the scenario edition counts them from 2023: 1 % = 2 steps (2023), 1 % x 400 (2025)
+    draft = load_rulebook("ru719-licence-draft")
+    assert core.rnd_points(5, 1000, 5, year=2023, rules=draft) == 400
+    assert core.rnd_points(5, 1000, 5, year=2025, rules=draft) == 400
+    assert core.rnd_points(5, 1000, 5, year=datetime.date(2022, 12, 31), rules=draft) == 200
+
+
+@pytest.mark.parametrize(
+    ("spend", "year", "category", "expected"),
+    [
+        (10, 2025, "M1", 400),  # 1 % x 400 (section II R&D line)
+        (7.4, 2025, "M1", 296),  # 0.74 % x 400 = 296: proportional, whole (<12> "целым числом")
+        (7.49, 2025, "M1", 299),  # 299.6 rounded down (this edition's reading)
+        (50, datetime.date(2024, 6, 1), "M1", 1283),  # cap 1,283 for cars in 2024
+        (50, datetime.date(2024, 6, 1), "N1", 1258),  # LCVs 1,258 in 2024
+        (50, datetime.date(2024, 6, 1), "N3", 1258),  # trucks 1,258 in 2024
+        (50, datetime.date(2024, 6, 1), "M2", 1168),  # buses 1,168 in 2024
+        (50, 2025, "M1", 1850),  # cars 1,850 in 2025
+        (50, 2025, "N2", 1775),  # trucks 1,775 in 2025
+        (50, 2025, "M3", 1505),  # buses 1,505 in 2025
+        (50, 2026, "M1", 1000),  # every category 1,000 from 2026
+        (50, 2030, "M3", 1000),
+        (50, datetime.date(2024, 3, 20), "M1", 2000),  # the day before PP 317: 10 steps x 200, no cap
+    ],
+)
+def test_rnd_points_pp317_rule_and_caps(spend: float, year: object, category: str, expected: float) -> None:
+    assert core.rnd_points(spend, 1000, year=year, category=category) == expected
+
+
+def test_rnd_factor_for_2024_procurement() -> None:
+    # note 5: 2024 procurement R&D points x 1.3, then the cap: 1 % -> 520; 4 % -> 2,080 -> 1,283
+    assert core.rnd_points(10, 1000, year=datetime.date(2024, 6, 1), purpose="procurement") == 520
+    assert core.rnd_points(40, 1000, year=datetime.date(2024, 6, 1), purpose="procurement") == 1283
+    assert core.rnd_points(10, 1000, year=datetime.date(2024, 6, 1), purpose="loans") == 400
+    assert core.rnd_points(10, 1000, year=2025, purpose="procurement") == 400
+    with pytest.raises(UnknownCodeError):
+        core.rnd_points(10, 1000, year=2025, purpose="lottery")
+
+
+def test_the_float_trap_of_the_issue() -> None:
+    # the spend typed as =A1*1.5%: 943356717.05*0.015 is 1.4999999999999998 % in floats; Excel
+    # (15 digits) and this rule see 1.5 %: 600 points (2025: 1.5 x 400; 2023: 3 steps x 200)
+    revenue = 943356717.05
+    assert core.rnd_points(revenue * 0.015, revenue, year=2025) == 600
+    assert core.rnd_points(revenue * 0.015, revenue, year=2023) == 600
+
+
+@settings(max_examples=300, deadline=None)
+@given(revenue=st.integers(1, 10**13).map(lambda c: c / 100), k=st.integers(0, 40))
+def test_ratio_decided_at_15_digits_step_rule(revenue: float, k: int) -> None:
+    """Revenue x k/200 gives exactly k x 200 points under the 2019 step rule (0.5 % steps)."""
+    assert core.rnd_points(revenue * k / 200, revenue, year=2023) == k * 200
+
+
+@settings(max_examples=300, deadline=None)
+@given(revenue=st.integers(1, 10**13).map(lambda c: c / 100), k=st.integers(0, 250))
+def test_ratio_decided_at_15_digits_linear_rule(revenue: float, k: int) -> None:
+    """Revenue x k/10,000 (k hundredths of a per cent) gives exactly 4k points from 2026, capped."""
+    assert core.rnd_points(revenue * k / 10_000, revenue, year=2026) == min(4 * k, 1000)
 
 
 @pytest.mark.parametrize(
@@ -88,11 +149,11 @@ def test_licence_cost() -> None:
 @pytest.mark.parametrize(
     ("target", "revenue", "current", "expected"),
     [
-        (600, 1000, 0, 15),  # 3 steps x 0.5 % x 1000
-        (500, 1000, 4, 11),  # 2.5 steps round up to 3: 15 - 4
-        (400, 1000, 12, 0),  # 12 already earns 2 steps
+        (600, 1000, 0, 15),  # 1.5 % x 1000 (400 per 1 %)
+        (500, 1000, 4, 8.5),  # 1.25 % = 12.5, less 4
+        (400, 1000, 12, 0),  # 12 already earns 480
         (0, 1000, 0, 0),
-        (200, 3, 0, 0.015),  # 1 step of 0.5 % of 3
+        (200, 3, 0, 0.015),  # 0.5 % of 3
     ],
 )
 def test_spend_needed(target: float, revenue: float, current: float, expected: float) -> None:
@@ -115,15 +176,23 @@ def test_vector_equals_scalar(spend: float, revenue: float, licence: float, year
     assert vector[0] == scalar
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
-    target=st.integers(0, 40).map(lambda s: s * 100.0),
-    revenue=st.integers(1, 10**9).map(lambda c: c / 100),
+    target=st.integers(0, 1850),
+    revenue=st.integers(1, 10**11).map(lambda c: c / 100),
+    year=st.sampled_from([2023, 2024, 2025, 2026]),
+    purpose=st.sampled_from([None, "procurement"]),
 )
-def test_spend_needed_reaches_target(target: float, revenue: float) -> None:
-    """Spending exactly what is needed earns at least the target."""
-    need = core.spend_needed(target, revenue, year=2025)
-    assert core.rnd_points(need, revenue, year=2025) >= target - 1e-9
+def test_spend_needed_reaches_target(target: int, revenue: float, year: int, purpose: str | None) -> None:
+    """Spending exactly what is needed earns at least the target (below the cap in force)."""
+    on = datetime.date(year, 6, 1)
+    cap = {2023: None, 2024: 1283, 2025: 1850, 2026: 1000}[year]  # footnote <12>, cars
+    if cap is not None and target > cap:
+        with pytest.raises(DomainError):
+            core.spend_needed(target, revenue, year=on, purpose=purpose)
+        return
+    need = core.spend_needed(target, revenue, year=on, purpose=purpose)
+    assert core.rnd_points(need, revenue, year=on, purpose=purpose) >= target
 
 
 def test_pandas_series_keeps_index() -> None:
@@ -136,23 +205,25 @@ def test_pandas_series_keeps_index() -> None:
 
 
 def test_per_row_years_use_rule_of_each_year() -> None:
-    # licence counts in 2023 but not in 2022 (same inputs otherwise)
-    out = core.rnd_points(np.array([5.0, 5.0]), 1000, np.array([5.0, 5.0]), year=np.array([2022, 2023]))
-    assert out.tolist() == [200.0, 400.0]
+    # 0.74 %: one whole 0.5 % step in 2022 (200), 296 in 2025; 5 %: 2,000 in 2023, cap 1,000 in 2026
+    out = core.rnd_points(np.array([7.4, 7.4, 50, 50]), 1000, year=np.array([2022, 2025, 2023, 2026]))
+    assert out.tolist() == [200.0, 296.0, 2000.0, 1000.0]
 
 
 def test_operations_and_score() -> None:
     assert core.operation_points("Body_Welding", year=2025) == 400
     with pytest.raises(UnknownCodeError):
         core.operation_points("hyperdrive", year=2025)
-    # welding 400 + painting 500 (telematics not done) + R&D 400
-    assert core.total_score(["body_welding", "body_painting", "telematics"], [1, "да", "нет"], 400, year=2025) == 1300
-    # blank codes skipped, duplicates once, no flags = all listed
-    assert core.total_score(["engine_ecu", None, "", "engine_ecu"], year=2025) == 100
+    # welding 400 + painting 500 (telematics not done) + R&D 400 (section II lines 5, 6)
+    assert core.total_score(["body_welding", "body_painting", "telematics_tier_200"], [1, "да", "нет"], 400, year=2025) == 1300
+    # blank codes skipped, duplicates once, no flags = all listed; ECU tier 200: 100 in 2026 (line 163)
+    assert core.total_score(["engine_ecu_tier_200", None, "", "engine_ecu_tier_200"], year=2026) == 100
     with pytest.raises(InputError):
-        core.total_score(["engine_ecu"], ["perhaps"], year=2025)
+        core.total_score(["engine_ecu_tier_200"], ["perhaps"], year=2025)
     with pytest.raises(InputError):
-        core.total_score(["engine_ecu"], [1, 0], year=2025)
+        core.total_score(["engine_ecu_tier_200"], [1, 0], year=2025)
+    with pytest.raises(UnknownCodeError):  # a group is not a line
+        core.total_score(["engine_ecu"], year=2025)
 
 
 def test_gap_and_eligibility_public_scores() -> None:

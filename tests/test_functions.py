@@ -1,6 +1,8 @@
 """Tests of the Excel functions (xlfuncs.functions through the registry).
 
-Each expected number cites its rule: ../shared/domain/localization-rules.md section, or a hand calculation.
+Each expected number cites its rule: the default edition ru719-2026-07 compiled from Resolution 719
+(section II line N of ../shared/domain/pp719/section-II-automotive.txt, note 5 or footnote <12> in
+../shared/domain/pp719/), ../shared/domain/localization-rules.md for the press rows, or a hand calculation.
 """
 
 from __future__ import annotations
@@ -48,16 +50,22 @@ def test_licensecost(args: tuple[Any, ...], expected: Any) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        ((10, 1000, 0, 2025), 400),  # §5: 1 % = 2 steps x 200
-        ((15, 1000, None, 2025), 600),  # 1.5 % = 3 steps, exactly
+        ((10, 1000, 0, 2025), 400),  # section II R&D line: 400 per 1 %
+        ((15, 1000, None, 2025), 600),  # 1.5 % x 400, exactly
         ((0.15, 10, None, 2025), 600),  # same share with float-unfriendly inputs
-        ((7.4, 1000, 0, 2025), 200),  # 0.74 % -> 1 step (step rule)
-        ((5, 1000, 5, 2023), 400),  # licence counted from 2023: 1 %
-        ((5, 1000, 5, 2022), 200),  # not counted in 2022
-        ((5, 1000, 5, 44927), 400),  # Excel serial 44927 = 2023-01-01
+        ((7.4, 1000, 0, 2025), 296),  # 0.74 % x 400 = 296 (proportional, whole number, <12>)
+        ((7.4, 1000, 0, 2023), 200),  # before PP 317: 200 per full 0.5 % (press, §5)
+        ((5, 1000, 5, 2025), 200),  # licence costs are not R&D: 0.5 % x 400 (footnote <12>)
+        ((5, 1000, 5, 44927), 200),  # Excel serial 44927 = 2023-01-01: one 0.5 % step
         ((5, 1000, 5, datetime.datetime(2022, 6, 1)), 200),  # a date from xlwings
-        ((5, 1000, 5, "2023-01-01"), 400),  # ISO date text
-        ((10, 1000, 0, 2025, "n1"), 400),  # the R&D rule applies to every category ("*")
+        ((5, 1000, 5, "2026-01-01"), 200),  # ISO date text
+        ((10, 1000, 0, 2025, "n1"), 400),  # the R&D rule applies to every category
+        ((50, 1000, 0, 2026), 1000),  # 5 % = 2,000, capped at 1,000 from 2026 (<12>)
+        ((50, 1000, 0, 2025), 1850),  # M1 cap 1,850 in 2025 (<12>)
+        ((50, 1000, 0, 2025, "M3"), 1505),  # bus cap 1,505 in 2025 (<12>)
+        ((10, 1000, 0, 2024, "M1", "procurement"), 520),  # 2024 procurement: x 1.3 (note 5)
+        ((10, 1000, 0, 2025, "M1", "procurement"), 400),  # the factor is for 2024 only
+        ((10, 1000, 0, 2025, "M1", "lottery"), VALUE),  # unknown purpose
         ((10, 1000, 0, 2018), NA),  # before PP 661: no rule
         ((10, 0), NUM),  # revenue <= 0
         ((10, None), NUM),  # blank revenue is 0
@@ -78,8 +86,11 @@ def test_locpoints(args: tuple[Any, ...], expected: Any) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        ((600, 1000, 0, 2025), 15),  # 3 steps x 0.5 % x 1000
-        ((500, 1000, 4, 2025), 11),  # 2.5 steps -> 3: 15 - 4
+        ((600, 1000, 0, 2025), 15),  # 1.5 % x 1000 (400 per 1 %)
+        ((500, 1000, 4, 2025), 8.5),  # 1.25 % = 12.5, less 4 planned
+        ((500, 1000, 4, 2023), 11),  # 2019 step rule: 2.5 steps -> 3 = 15, less 4
+        ((1100, 1000, 0, 2026), NUM),  # above the 1,000 cap from 2026 (<12>)
+        ((520, 1000, 0, 2024, "M1", "ice", "procurement"), 10),  # x 1.3 in 2024: 1 %
         ((400, 1000, 12, 2025), 0),  # already reached
         ((600, 0, 0, 2025), NUM),
         ((-1, 1000, 0, 2025), NUM),
@@ -93,15 +104,24 @@ def test_locspendneeded(args: tuple[Any, ...], expected: Any) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (("body_welding",), 400),  # §3 confirmed
-        (("BODY_PAINTING", "m1", 2025), 500),  # case-insensitive
-        (("engine_ecu", None, 2025), 100),
-        (("cylinder_block", "M1", 2025), 95),
-        (("engine_assembly_test", "M1", 2025), 25),
-        (("russian_body_metal", "M1", 2025), 200),
-        (("russian_paint", "M1", 2025), 100),
-        (("telematics", "M1", 2025), 200),
-        (("telematics", "N3", 2025), NA),  # no truck table found (§3)
+        (("body_welding",), 400),  # section II line 5
+        (("BODY_PAINTING", "m1", 2025), 500),  # line 6; case-insensitive
+        (("body_painting", "N3", 2025), 500),  # the lines apply to every category
+        (("engine_ecu_tier_200", None, 2025), 200),  # line 163: 200 when calculated from 2024
+        (("engine_ecu_tier_200", None, 2026), 100),  # ... 100 from 2026
+        (("engine_ecu_tier_200", None, 2028), 75),  # ... 75 from 2028
+        (("engine_ecu_smt", None, 2023), 75),  # line 157: until 31 Jul 2024
+        (("engine_ecu_smt", None, 2025), NA),  # ended 31 Jul 2024
+        (("engine_ecu", None, 2025), VALUE),  # a group of alternatives, not one line
+        (("cylinder_block", "M1", 2025), 95),  # line 20
+        (("engine_assembly_test", "M1", 2025), 25),  # line 19
+        (("russian_body_metal", "M1", 2025), 200),  # alias of body_metal_70 (line 16)
+        (("body_stamping_30", "M3", 2025), 30),  # line 8: 30 for buses
+        (("body_stamping_30", "N1", 2025), 100),  # line 8: 100 except buses
+        (("mt_gearbox_assembly_test", "M1", 2025, "bev"), 15),  # line 83: electric 15
+        (("mt_gearbox_assembly_test", "M1", 2025, "hybrid"), 30),  # line 83: ICE and hybrid 30
+        (("mt_gearbox_assembly_test", "M1", 2025, "diesel"), VALUE),  # unknown powertrain
+        (("telematics_tier_200", "N3", 2025), 133),  # line 274, every category
         (("warp_drive",), VALUE),
         ((None,), VALUE),
         ((12,), VALUE),
@@ -111,15 +131,20 @@ def test_locoppoints(args: tuple[Any, ...], expected: Any) -> None:
     assert call("LOCOPPOINTS", *args) == expected
 
 
-OPS = [["body_welding"], ["body_painting"], ["engine_ecu"], [None], ["telematics"]]
+OPS = [["body_welding"], ["body_painting"], ["engine_ecu_tier_200"], [None], ["telematics_tier_245"]]
 
 
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        ((OPS,), 1200),  # 400 + 500 + 100 + 200, blank skipped
+        ((OPS, None, 0, "M1", 2026), 1200),  # lines 5, 6, 163, 279: 400 + 500 + 100 + 200, blank skipped
         ((OPS, [[True], ["да"], [0], [None], ["no"]], 400, "M1", 2025), 1300),  # 400+500 + 400 R&D
-        ((OPS, [[1], [1], [1], ["yes"], [1]], 0, "M1", 2025), 1200),  # a blank code's flag is ignored
+        ((OPS, [[1], [1], [1], ["yes"], [1]], 0, "M1", 2025), 1300),  # 400+500+200+200; blank code's flag ignored
+        (([["body_stamping_30"], ["body_stamping_70"]], None, 0, "M3", 2025), 100),  # one of: best, bus value (line 12)
+        (([["cylinder_block"]], None, 0, "M1", 2025, "ice", 1.5), 142.5),  # note 5 eco factor x 1.5
+        (([["cylinder_block"]], None, 0, "M1", 2025, "ice", "R154-00"), 190),  # note 5: x 2
+        (([["cylinder_block"]], None, 0, "M1", 2025, "ice", 3), NUM),  # not a factor of note 5
+        (([["body_welding"]], None, 0, "M1", 2025, "ice", 2), 400),  # the factor is for ICE lines only
         ((OPS, [[1], [1]], 0), VALUE),  # shapes differ
         ((OPS, [["maybe"], [1], [1], [1], [1]]), VALUE),  # unreadable flag
         (([["body_welding", "warp_drive"]],), VALUE),  # unknown code
@@ -134,12 +159,19 @@ def test_locscore(args: tuple[Any, ...], expected: Any) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (("procurement", 2021), 3200),  # §4 confirmed
-        (("Procurement", 2027, "M1"), 3500),
+        (("procurement", 2021), 3200),  # §4 confirmed (press, before the legal text's 2023)
+        (("Procurement", 2027, "M1"), 3500),  # note 5
+        (("procurement", 2027, "M1", "bev"), 1500),  # note 5: electric cars 1,500 from 2026
+        (("procurement", 2029, "N1", "bev"), 2300),  # note 5: electric LCVs 2,300 from 2029
+        (("procurement", 2029, "M3"), 3400),  # note 5: buses 3,400 from 2029
+        (("procurement", 2027, "M3", "bev"), 2300),  # note 5: electric buses 2,300 from 2027
+        (("competitiveness", 2025), 1400),  # note 5: PP 191 programmes 1,400 from 2025
         (("loans", 2024), 1600),
         (("loans", 2026), 2500),
         (("utilfee", 2025), 3701),  # 1 Jan 2025, before the August change
         (("utilfee", datetime.date(2025, 9, 1)), 1500),  # after it
+        (("utilfee", 2026), NA),  # stated for 2025 only (audit 1.3)
+        (("loans", 2026, "M1", "bev"), NA),  # loans: ICE cars only (press)
         (("spic", 2024), 7000),
         (("taxi", 2027), 3500),  # = procurement bar
         (("taxi", 2026), NA),  # 1 Jan 2026: the taxi law starts 1 Mar 2026
@@ -174,17 +206,18 @@ def test_gap_and_eligible(name: str, args: tuple[Any, ...], expected: Any) -> No
 
 def test_locrules_table() -> None:
     table = call("LOCRULES", "thresholds", 2027, "M1")
-    assert table[0] == ["table", "key", "category", "value", "effective_from", "effective_to", "confidence", "source"]
-    by_key = {row[1]: row for row in table[1:]}
-    assert by_key["procurement"][3] == 3500 and by_key["procurement"][6] == "confirmed"
-    assert all(len(row) == 8 for row in table)
+    assert table[0] == ["table", "key", "category", "powertrain", "value", "effective_from", "effective_to", "confidence", "source"]
+    by_key = {(row[1], row[3]): row for row in table[1:]}
+    assert by_key[("procurement", "ice")][4] == 3500 and by_key[("procurement", "ice")][7] == "legal text"
+    assert by_key[("procurement", "bev")][4] == 1500  # note 5
+    assert all(len(row) == 9 for row in table)
     assert call("LOCRULES", "recipes") == VALUE
     whole = call("LOCRULES", None, 2025)
     assert {row[2] for row in whole[1:]} >= {"M1", "N1"}  # all categories when blank
 
 
 def test_locrulebook() -> None:
-    assert call("LOCRULEBOOK") == "ru719-press-2026-11"
+    assert call("LOCRULEBOOK") == "ru719-2026-07"
     assert call("LOCRULEBOOK", 1) == VALUE
 
 

@@ -1,4 +1,9 @@
-"""Tests of xlfuncs.rulebook: the default edition, lookups, user editions and validation."""
+"""Tests of xlfuncs.rulebook: lookups, editions by id, user editions, extends, diff and validation.
+
+The press edition ru719-press-2026-11 (still shipped for comparison) is tested against
+../shared/domain/localization-rules.md; the numbers of the default edition compiled from the law
+are tested in tests/test_edition_ru719.py.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +16,15 @@ from xlfuncs.errors import NoRuleError, RulebookError, UnknownCodeError
 from xlfuncs.rulebook import (
     DEFAULT_EDITION_PATH,
     active_rulebook,
+    available_editions,
     default_rulebook,
+    diff_rulebooks,
     load_rulebook,
     use_rulebook,
 )
 
 D = datetime.date
-BOOK = default_rulebook()
+BOOK = load_rulebook("ru719-press-2026-11")
 
 
 # Thresholds: expected values from ../shared/domain/localization-rules.md §4 (the row named in each case).
@@ -78,12 +85,16 @@ def test_operation_points(code: str, points: int) -> None:
     assert BOOK.operation(code.upper(), D(2025, 1, 1), "m1").points == points
 
 
-def test_every_row_has_source_and_confidence() -> None:
-    rows = [*BOOK.rnd_rules, *BOOK.operations, *BOOK.thresholds]
+@pytest.mark.parametrize("edition", ["ru719-press-2026-11", "ru719-2026-07", "ru719-licence-draft"])
+def test_every_row_has_source_and_confidence(edition: str) -> None:
+    book = load_rulebook(edition)
+    rows = [*book.rnd_rules, *book.operations, *book.thresholds, *book.factors]
     assert rows
     for row in rows:
         assert row.source.strip()
-        assert row.confidence in ("confirmed", "single source", "uncertain")
+        assert row.confidence in ("legal text", "confirmed", "single source", "uncertain")
+    if edition == "ru719-press-2026-11":  # the press edition has no legal-text rows
+        assert {r.confidence for r in rows} <= {"confirmed", "single source", "uncertain"}
 
 
 def test_rnd_rule_licence_from_2023() -> None:
@@ -173,7 +184,7 @@ def test_use_rulebook_and_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     ("old", "new", "message"),
     [
         ('edition = "test-edition"', "", "'edition'"),
-        ("schema = 1", "schema = 2", "'schema' must be 1"),
+        ("schema = 1", "schema = 3", "'schema' must be 1 or 2"),
         ("points = 1234", 'points = "many"', r"\[\[threshold\]\] row 1: field 'points' must be a number"),
         ("points = 1234", "points = -5", "must be > 0"),
         ("points_per_step = 100", "points_per_step = 0", r"\[\[rnd\]\] row 1: field 'points_per_step'"),
@@ -203,7 +214,7 @@ def test_broken_editions_name_file_row_field(tmp_path: Path, old: str, new: str,
 
 def test_duplicate_rows_refused(tmp_path: Path) -> None:
     block = MINIMAL[MINIMAL.index("[[threshold]]"):]
-    with pytest.raises(RulebookError, match=r"row 2: same key procurement/M1"):
+    with pytest.raises(RulebookError, match=r"procurement/M1/\*: two rows with the same key"):
         load_rulebook(_write(tmp_path, MINIMAL + block))
 
 
@@ -218,7 +229,148 @@ def test_not_utf8_and_missing_file(tmp_path: Path) -> None:
 
 def test_default_file_is_packaged() -> None:
     assert DEFAULT_EDITION_PATH.is_file()
-    assert load_rulebook(DEFAULT_EDITION_PATH).edition == BOOK.edition
+    assert load_rulebook(DEFAULT_EDITION_PATH).edition == default_rulebook().edition == "ru719-2026-07"
+
+
+def test_editions_by_id_and_their_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert sorted(available_editions()) == ["ru719-2026-07", "ru719-licence-draft", "ru719-press-2026-11"]
+    assert load_rulebook("ru719-press-2026-11").schema == 1
+    with pytest.raises(RulebookError, match="not a rulebook file or edition id"):
+        load_rulebook("ru719-1999")
+    with pytest.raises(RulebookError, match="is a folder"):
+        load_rulebook(tmp_path)
+    empty = tmp_path / "empty.toml"
+    empty.write_text("  \n", encoding="utf-8")
+    with pytest.raises(RulebookError, match="empty"):
+        load_rulebook(empty)
+    monkeypatch.setenv("XLFUNCS_RULEBOOK", "ru719-press-2026-11")
+    assert active_rulebook().edition == "ru719-press-2026-11"
+
+
+SCHEMA2 = """
+schema = 2
+edition = "test-2"
+categories = ["M1", "M3"]
+[purposes]
+procurement = "Public procurement"
+[aliases]
+old_code = "stamping_30"
+[[operation]]
+code = "stamping_30"
+group = "stamping"
+effective_from = 2020-01-01
+source = "test"
+confidence = "legal text"
+[[operation.variant]]
+points = 100
+[[operation.variant]]
+points = 30
+category = ["M3"]
+[[operation]]
+code = "stamping_70"
+group = "stamping"
+points = 300
+effective_from = 2020-01-01
+source = "test"
+confidence = "legal text"
+[[operation]]
+code = "gears"
+prorata = true
+rounding = "down"
+effective_from = 2020-01-01
+source = "test"
+confidence = "legal text"
+[[operation.variant]]
+points = 140
+powertrain = ["ice", "hybrid"]
+[[operation.variant]]
+points = 70
+powertrain = "bev"
+effective_to = 2024-12-31
+[[threshold]]
+purpose = "procurement"
+category = "*"
+powertrain = ["ice", "hybrid"]
+points = 3000
+effective_from = 2020-01-01
+source = "test"
+confidence = "legal text"
+[[threshold]]
+purpose = "procurement"
+category = "*"
+powertrain = "bev"
+points = 1000
+effective_from = 2020-01-01
+source = "test"
+confidence = "legal text"
+"""
+
+
+def test_schema_2_variants_groups_and_aliases(tmp_path: Path) -> None:
+    book = load_rulebook(_write(tmp_path, SCHEMA2))
+    on = D(2024, 6, 1)
+    assert book.operation("stamping_30", on, "M1").points == 100  # the '*' variant
+    assert book.operation("stamping_30", on, "M3").points == 30  # exact category wins
+    assert book.operation("OLD_CODE", on, "M3").points == 30  # an alias
+    assert book.operation("gears", on, "M1", "hybrid").points == 140
+    assert book.operation("gears", on, "M1", "bev").points == 70
+    with pytest.raises(NoRuleError):  # the bev variant ended
+        book.operation("gears", D(2025, 1, 1), "M1", "bev")
+    assert book.groups == {"stamping": ("stamping_30", "stamping_70")}
+    with pytest.raises(UnknownCodeError, match="group of alternatives"):
+        book.code("stamping")
+    assert book.threshold("procurement", on, "M3", "bev").points == 1000
+    assert book.threshold("procurement", on, "M3", "electric").points == 1000  # alias of bev
+    with pytest.raises(UnknownCodeError, match="powertrain"):
+        book.threshold("procurement", on, "M3", "steam")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('rounding = "down"', 'rounding = "up"', "field 'rounding'"),
+        ('prorata = true\nrounding = "down"', "prorata = true", "needs 'rounding'"),
+        ('powertrain = "bev"', 'powertrain = "steam"', "field 'powertrain'"),
+        ('old_code = "stamping_30"', 'old_code = "nothing"', "not an operation code"),
+        ('code = "stamping_30"\n', 'code = "stamping_30"\npoints = 5\n', "either on the row"),
+        ('points = 70\npowertrain = "bev"', 'points = 70\npowertrain = "*"\nfoo = 1', "unknown field"),
+    ],
+)
+def test_schema_2_errors_name_the_row(tmp_path: Path, old: str, new: str, message: str) -> None:
+    assert old in SCHEMA2, old
+    with pytest.raises(RulebookError, match=message):
+        load_rulebook(_write(tmp_path, SCHEMA2.replace(old, new, 1)))
+
+
+def test_extends_replaces_given_tables_only(tmp_path: Path) -> None:
+    base = _write(tmp_path, SCHEMA2)
+    child = tmp_path / "child.toml"
+    child.write_text(
+        'schema = 2\nedition = "child"\nextends = "edition.toml"\n'
+        '[[threshold]]\npurpose = "procurement"\ncategory = "*"\npoints = 5\n'
+        'effective_from = 2020-01-01\nsource = "t"\nconfidence = "uncertain"\n',
+        encoding="utf-8",
+    )
+    book = load_rulebook(child)
+    assert book.edition == "child"
+    assert book.threshold("procurement", D(2024, 1, 1), "M1", "bev").points == 5  # replaced
+    assert book.operation("stamping_70", D(2024, 1, 1)).points == 300  # inherited
+    assert load_rulebook(base).threshold("procurement", D(2024, 1, 1), "M1", "bev").points == 1000
+    loop = tmp_path / "loop.toml"
+    loop.write_text('schema = 2\nedition = "loop"\nextends = "loop.toml"\n', encoding="utf-8")
+    with pytest.raises(RulebookError, match="chain longer"):
+        load_rulebook(loop)
+
+
+def test_diff_lists_what_changed(tmp_path: Path) -> None:
+    a = load_rulebook(_write(tmp_path, SCHEMA2))
+    b_path = tmp_path / "b.toml"
+    b_path.write_text(SCHEMA2.replace("points = 300\n", "points = 250\n").replace('edition = "test-2"', 'edition = "b"'), encoding="utf-8")
+    changes = diff_rulebooks(a, load_rulebook(b_path))
+    assert [(c.kind, c.table) for c in changes] == [("changed", "operation")]
+    assert ("points", 300, 250) in changes[0].fields
+    assert "stamping_70" in str(changes[0])
+    assert diff_rulebooks(a, a) == []
 
 
 def test_pinned_rulebook_then_env_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
