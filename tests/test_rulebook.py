@@ -332,7 +332,7 @@ def test_schema_2_variants_groups_and_aliases(tmp_path: Path) -> None:
         ('prorata = true\nrounding = "down"', "prorata = true", "needs 'rounding'"),
         ('powertrain = "bev"', 'powertrain = "steam"', "field 'powertrain'"),
         ('old_code = "stamping_30"', 'old_code = "nothing"', "not an operation code"),
-        ('code = "stamping_30"\n', 'code = "stamping_30"\npoints = 5\n', "either on the row"),
+        ('[[operation]]\ncode = "stamping_30"\n', '[[operation]]\ncode = "stamping_30"\npoints = 5\n', "either on the row"),
         ('points = 70\npowertrain = "bev"', 'points = 70\npowertrain = "*"\nfoo = 1', "unknown field"),
     ],
 )
