@@ -78,7 +78,7 @@ def test_function_signature_matches_spec(name: str) -> None:
 
 
 # Expected values: LICENSECOST formula of issue 3 (1,000,000 x 1 / 4 = 250,000); LOCPOINTS
-# 1.5 % of revenue = 3 steps of 0.5 % x 200 points = 600 (R&D rule, localization-rules.md);
+# 1.5 % of revenue on 1 Jan 2024 = 3 steps of 0.5 % x 200 points = 600 (the rule before PP 317);
 # procurement threshold 3,200 from 2021 and 3,500 from 2027 (issue 3, item 2); body_welding
 # 400 and telematics 200 points (issue 3, item 4); error classes of issue 3, item 5.
 CASES: list[tuple[str, tuple[Any, ...], Any]] = [
@@ -99,8 +99,8 @@ CASES: list[tuple[str, tuple[Any, ...], Any]] = [
     ("LOCTHRESHOLD", ("loans", 2019.0), "#N/A"),  # loan thresholds start in 2024: no rule
     ("LOCTHRESHOLD", ("no_such_purpose",), "#VALUE!"),  # unknown purpose
     ("LOCOPPOINTS", ([["BODY_WELDING"]],), 400.0),  # codes are case-insensitive
-    ("LOCSCORE", ([["body_welding"], ["telematics"]],), 600.0),  # 400 + 200
-    ("LOCSCORE", ([["body_welding"], ["telematics"]], [[True], ["no"]], 100.0), 500.0),  # 400 + 100
+    ("LOCSCORE", ([["body_welding"], ["telematics_tier_245"]],), 600.0),  # L5 400 + L279 200
+    ("LOCSCORE", ([["body_welding"], ["telematics_tier_245"]], [[True], ["no"]], 100.0), 500.0),  # 400 + 100 R&D
     ("LOCELIGIBLE", (4000.0, "procurement", 2027.0), True),  # 4,000 >= 3,500
     ("LOCGAP", (3000.0, "procurement", 2027.0), 500.0),  # 3,500 - 3,000
 ]

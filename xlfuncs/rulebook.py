@@ -743,7 +743,7 @@ def _parse(data: Mapping[str, Any], path: str, base: Rulebook | None = None) -> 
             )
     rnd_t = tuple(rnd) if raw is not None or base is None else base.rnd_rules
     raw = rows("operation")
-    ops_t = tuple(_parse_operations(ck, raw)) if raw is not None or base is None else base.operations
+    ops_t = tuple(_parse_operations(ck, raw or [])) if raw is not None or base is None else base.operations
     ths: list[ThresholdRule] = []
     raw = rows("threshold")
     for i, row in enumerate(raw or []):
