@@ -405,3 +405,19 @@ def test_env_change_reaches_recalculation(tmp_path: Path, monkeypatch: pytest.Mo
     assert edition() == "test-edition"
     monkeypatch.delenv("XLFUNCS_RULEBOOK")
     assert edition() == default_rulebook().edition
+
+
+@pytest.mark.parametrize(
+    ("typed", "purpose"),
+    [("госзакупки", "procurement"), ("Кредиты", "loans"), ("утильсбор", "utilfee"), ("СПИК", "spic"),
+     ("такси", "taxi"), ("КППК", "competitiveness")],
+)
+def test_russian_purpose_names(typed: str, purpose: str) -> None:
+    assert default_rulebook().purpose(typed) == purpose
+
+
+def test_cyrillic_categories_read_as_latin() -> None:
+    book = default_rulebook()
+    assert [book.category(c) for c in ("М1", "м2", "Н1", "н3")] == ["M1", "M2", "N1", "N3"]
+    with pytest.raises(UnknownCodeError):
+        book.category("Б1")

@@ -93,6 +93,16 @@ _POWERTRAIN_ALIASES = {
     "hev": "hybrid", "phev": "hybrid",
 }
 _MEMO_LIMIT = 200_000
+#: Cyrillic letters that look like the Latin ones of the category codes (М1, Н3 typed in Russian)
+_CYRILLIC_LOOKALIKES = str.maketrans({"М": "M", "Н": "N", "м": "M", "н": "N"})
+#: Russian names of the purposes, as a Russian-speaking analyst types them
+_PURPOSE_ALIASES = {
+    "госзакупки": "procurement", "закупки": "procurement", "44-фз": "procurement",
+    "кппк": "competitiveness", "пп 191": "competitiveness",
+    "кредиты": "loans", "льготные кредиты": "loans", "автокредиты": "loans",
+    "утильсбор": "utilfee", "компенсация утильсбора": "utilfee",
+    "спик": "spic", "такси": "taxi",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -257,8 +267,13 @@ class Rulebook:
 
     # -- normalisation ------------------------------------------------------------
     def category(self, category: str) -> str:
-        """Normalise a category name; raise :class:`UnknownCodeError` if unknown."""
-        key = str(category).strip().upper()
+        """Normalise a category name (Cyrillic М/Н as typed on a Russian keyboard read as
+        Latin M/N); raise :class:`UnknownCodeError` if unknown.
+
+        >>> default_rulebook().category(" м1 ")
+        'M1'
+        """
+        key = str(category).strip().upper().translate(_CYRILLIC_LOOKALIKES)
         if key not in self.categories:
             raise UnknownCodeError(
                 f"unknown vehicle category {category!r}; known: {', '.join(self.categories)}"
@@ -276,8 +291,13 @@ class Rulebook:
         return key
 
     def purpose(self, purpose: str) -> str:
-        """Normalise a purpose name; raise :class:`UnknownCodeError` if unknown."""
+        """Normalise a purpose name (or its Russian name); raise :class:`UnknownCodeError`.
+
+        >>> default_rulebook().purpose("Госзакупки")
+        'procurement'
+        """
         key = str(purpose).strip().lower()
+        key = _PURPOSE_ALIASES.get(key, key)
         if key not in self.purposes:
             raise UnknownCodeError(f"unknown purpose {purpose!r}; known: {', '.join(self.purposes)}")
         return key
