@@ -4,7 +4,7 @@ The pure core (rules and calculations) is importable without Excel, xlwings, ope
 pandas. Batch recalculation and template filling are reached lazily through this module.
 
 >>> import xlfuncs
->>> xlfuncs.rnd_points(15, 1000, year=2025)   # 1.5 % of revenue = 3 steps of 0.5 % x 200
+>>> xlfuncs.rnd_points(15, 1000, year=2025)   # 1.5 % of revenue x 400 points per 1 %
 600.0
 >>> xlfuncs.threshold("procurement", year=2027)
 3500.0
