@@ -257,3 +257,20 @@ def test_million_rows_vectorised() -> None:
     # spot-check against the scalar path
     for i in range(0, n, 997):
         assert out[i] == core.rnd_points(float(spend[i]), float(revenue[i]), year=int(years[i]))
+
+
+def test_a_bad_row_is_nan_and_warned_not_fatal() -> None:
+    # one NaN or negative row must neither sink the frame nor pass unnoticed (issue: "one NaN row
+    # makes a vectorised core call raise for the whole array")
+    from xlfuncs.errors import RowsWarning
+
+    spend = pd.Series([10.0, float("nan"), -1.0, 15.0], index=list("abcd"))
+    with pytest.warns(RowsWarning, match=r"2 of 4 element\(s\) not computed \(NaN\); first at index 1"):
+        out = core.rnd_points(spend, 1000, year=2025)
+    assert list(out.index) == list("abcd")
+    assert out["a"] == 400 and out["d"] == 600 and out[["b", "c"]].isna().all()
+    with pytest.warns(RowsWarning):
+        g = core.gap(np.array([3000.0, np.nan]), "procurement", year=2025)
+    assert g[0] == 200 and np.isnan(g[1])
+    with pytest.warns(RowsWarning, match="no R&D rule"):
+        core.rnd_points(np.array([10.0, 10.0]), 1000, year=np.array([2025, 2010]))

@@ -31,13 +31,14 @@ from __future__ import annotations
 
 import datetime
 import math
+import warnings
 from collections.abc import Callable, Hashable, Iterable
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any, Literal, TypeVar
 
 import numpy as np
 
-from xlfuncs.errors import DomainError, InputError, NoRuleError, UnknownCodeError
+from xlfuncs.errors import DomainError, InputError, NoRuleError, RowsWarning, UnknownCodeError, XlfuncsError
 from xlfuncs.rulebook import OperationRule, RndRule, Rulebook, active_rulebook, default_rulebook
 
 __all__ = [
@@ -220,11 +221,28 @@ def _rnd_factor(book: Rulebook, on: datetime.date, category: str, purpose: str |
 
 
 def _elementwise(fn: Callable[..., float], *arrays: Any) -> np.ndarray:
-    """``fn`` over the broadcast of ``arrays`` (scalar rules looked up per element)."""
+    """``fn`` over the broadcast of ``arrays`` (scalar rules looked up per element).
+
+    An element that fails (a NaN, a negative spend, no rule in force) is NaN in the result and
+    the others are computed; a :class:`~xlfuncs.errors.RowsWarning` says how many failed and
+    why the first did, so a bad row never passes unnoticed nor sinks the whole frame.
+    """
     b = np.broadcast_arrays(*[np.asarray(a, dtype=object) for a in arrays])
     out = np.empty(b[0].shape, dtype=float)
+    failed: list[tuple[int, XlfuncsError]] = []
     for i, args in enumerate(zip(*[x.ravel() for x in b])):
-        out.flat[i] = fn(*[a.item() if isinstance(a, np.generic) else a for a in args])
+        try:
+            out.flat[i] = fn(*[a.item() if isinstance(a, np.generic) else a for a in args])
+        except XlfuncsError as exc:
+            out.flat[i] = np.nan
+            failed.append((i, exc))
+    if failed:
+        i, exc = failed[0]
+        warnings.warn(
+            f"{len(failed)} of {out.size} element(s) not computed (NaN); first at index {i}: {exc}",
+            RowsWarning,
+            stacklevel=3,
+        )
     return out
 
 
@@ -573,7 +591,7 @@ def gap(
     th = threshold(purpose, year=year, category=category, powertrain=powertrain, rules=rules)
     if _ndim0(score):
         return max(0.0, th - _check_scalar("score", score))
-    return _like(np.maximum(0.0, th - _check_array("score", score)), score)
+    return _like(_elementwise(lambda x: max(0.0, th - _check_scalar("score", x)), score), score)
 
 
 def eligible(

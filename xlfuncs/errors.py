@@ -30,6 +30,7 @@ __all__ = [
     "ExcelError",
     "InputError",
     "NoRuleError",
+    "RowsWarning",
     "RulebookError",
     "TemplateError",
     "UnknownCodeError",
@@ -74,6 +75,11 @@ class ExcelError(enum.Enum):
 
 class XlfuncsError(Exception):
     """Base class of every exception raised by xlfuncs."""
+
+
+class RowsWarning(UserWarning):
+    """Some elements of an array call could not be computed: they are NaN in the result, and
+    the warning says how many and why the first one failed."""
 
 
 class InputError(XlfuncsError):
