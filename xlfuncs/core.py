@@ -237,9 +237,9 @@ def _elementwise(fn: Callable[..., float], *arrays: Any) -> np.ndarray:
             out.flat[i] = np.nan
             failed.append((i, exc))
     if failed:
-        i, exc = failed[0]
+        first, why = failed[0]
         warnings.warn(
-            f"{len(failed)} of {out.size} element(s) not computed (NaN); first at index {i}: {exc}",
+            f"{len(failed)} of {out.size} element(s) not computed (NaN); first at index {first}: {why}",
             RowsWarning,
             stacklevel=3,
         )
