@@ -855,3 +855,45 @@ def test_bound_structures_kept_within_their_cell_budget(monkeypatch: pytest.Monk
     assert 7 not in kept()  # over the per-structure limit
     evaluate(book(5, "d"), cache=cache)
     assert sum(kept()) <= 10 and kept()[-1] == 5
+
+
+# --- the rulebook ----------------------------------------------------------------------------
+
+
+def _edition_book() -> WorkbookData:
+    sh = SheetData("S", values={(1, 1): 2027.0})
+    sh.formulas[(1, 2)] = FormulaCell("LOCRULEBOOK()", (1, 2))
+    sh.formulas[(1, 3)] = FormulaCell('LOCTHRESHOLD("procurement",A1,"M1")', (1, 3))
+    return WorkbookData([sh])
+
+
+def test_a_rulebook_that_cannot_load_raises_instead_of_error_cells(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # before: the load error was swallowed and every LOC* cell became #VALUE!
+    from xlfuncs.errors import RulebookError
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("schema = 2\n[[[", encoding="utf-8")
+    monkeypatch.setenv("XLFUNCS_RULEBOOK", str(bad))
+    with pytest.raises(RulebookError, match=r"bad\.toml: not valid TOML"):
+        evaluate(_edition_book(), cache=PlanCache(disk=False))
+
+
+def test_explicit_rulebook_is_used_and_its_results_not_memoised_for_another(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlfuncs.rulebook import load_rulebook
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XLFUNCS_RULEBOOK", str(bad))  # never asked: the rulebook is given
+    cache = PlanCache(disk=False)
+    press = load_rulebook("ru719-press-2026-11")
+    got = evaluate(_edition_book(), cache=cache, rulebook=press).values
+    assert got[(0, 1, 2)] == "ru719-press-2026-11" and got[(0, 1, 3)] == 3500
+    monkeypatch.setenv("XLFUNCS_RULEBOOK", "ru719-licence-draft")
+    got = evaluate(_edition_book(), cache=cache).values  # same structure, other rulebook
+    assert got[(0, 1, 2)] == "ru719-licence-draft"
+    got = evaluate(_edition_book(), cache=cache, rulebook=press).values
+    assert got[(0, 1, 2)] == "ru719-press-2026-11"

@@ -34,6 +34,7 @@ from xlfuncs.recalc.model import EvalResult, WorkbookData
 from xlfuncs.recalc.parser import FormulaSyntaxError, normalize, split_a1
 from xlfuncs.recalc.plancache import PlanCache, default_cache
 from xlfuncs.recalc.values import Rng, as_rows, gc_paused, to_scalar
+from xlfuncs.rulebook import Rulebook
 from xlfuncs.rulebook import active_rulebook as _active_rulebook
 from xlfuncs.rulebook import pinned_rulebook as _pinned_rulebook
 
@@ -76,27 +77,26 @@ _SCALAR_TYPES = (float, int, str, bool, type(None), ExcelError)
 #: workbooks of a process (files from one template repeat most calls). Valid for one
 #: rulebook object and one day; volatile functions and range arguments are never memoised.
 _UDF_MEMO: dict[Any, dict[tuple[Any, ...], Any]] = {}
-_UDF_MEMO_STAMP: list[Any] = [None, None, None]
+_UDF_MEMO_STAMP: list[Any] = [None, None]
 _UDF_MEMO_MAX = 200_000
 
 
-def _udf_memo_check() -> Any:
+def _udf_memo_check() -> Rulebook:
     """Forget memoised user-function results when the rulebook or the date changed (and
     the bound structures, whose calls hold the memo tables), or when there are too many;
-    the active rulebook (``None`` when there is none)."""
-    try:
-        rb: Any = _active_rulebook()
-    except Exception:  # no rulebook: nothing to memoise against
-        rb = None
-    env = os.environ.get("XLFUNCS_RULEBOOK")
+    the active rulebook (the pinned one in a batch run).
+
+    A rulebook that cannot be loaded raises :class:`~xlfuncs.errors.RulebookError`: it is
+    never turned into error values in every cell."""
+    rb = _active_rulebook()
     today = _dt.date.today()
     st = _UDF_MEMO_STAMP
-    if rb is None or st[0] is not rb or st[1] != env or st[2] != today:
+    if st[0] is not rb or st[1] != today:
         for t in _UDF_MEMO.values():
             t.clear()
         _UDF_MEMO.clear()
         _BOUND.clear()  # bound structures hold their memo tables (or none)
-        st[0], st[1], st[2] = rb, env, today
+        st[0], st[1] = rb, today
     elif sum(len(t) for t in _UDF_MEMO.values()) > _UDF_MEMO_MAX:
         for t in _UDF_MEMO.values():  # emptied in place: bound structures hold them
             t.clear()
@@ -581,16 +581,26 @@ def _a1(book: WorkbookData, cell: _Cell) -> str:
 
 
 def evaluate(
-    book: WorkbookData, *, today: _dt.date | None = None, cache: PlanCache | None = None
+    book: WorkbookData,
+    *,
+    today: _dt.date | None = None,
+    cache: PlanCache | None = None,
+    rulebook: Rulebook | None = None,
 ) -> EvalResult:
     """Evaluate every formula cell of ``book``.
 
     ``today`` fixes TODAY()/NOW() (default: the real date); ``cache`` is the plan cache
-    (default: the process-wide one, with its disk store). Never raises for bad formulas:
-    they become error values, with a warning in :attr:`EvalResult.warnings`.
+    (default: the process-wide one, with its disk store); ``rulebook`` is the rulebook every
+    xlfuncs function of the workbook uses (default: the active one, see
+    :func:`~xlfuncs.rulebook.active_rulebook`). Never raises for bad formulas: they become
+    error values, with a warning in :attr:`EvalResult.warnings`; a rulebook that cannot be
+    loaded raises :class:`~xlfuncs.errors.RulebookError`.
     """
     with gc_paused():
-        return _evaluate(book, today, cache)
+        if rulebook is None:
+            return _evaluate(book, today, cache)
+        with _pinned_rulebook(rulebook):
+            return _evaluate(book, today, cache)
 
 
 def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | None) -> EvalResult:
@@ -693,8 +703,6 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
         t3 = clock()
     try:
         times = (t0, t1, t2, t3)
-        if rulebook is None:
-            return _run(book, E, V, cells, fns, arrays, order, deps, n, fallback_cells, times)
         # every user function of this workbook uses the rulebook the memo is valid for
         with _pinned_rulebook(rulebook):
             return _run(book, E, V, cells, fns, arrays, order, deps, n, fallback_cells, times)

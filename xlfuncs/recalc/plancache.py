@@ -7,8 +7,9 @@ its plan keys), one file of marshalled code objects, so the 2nd..Nth workbook of
 template, even in a new process, neither parses nor compiles.
 
 Disk layout: ``<cache dir>/plans/<tag>/<digest[:2]>/<digest>.plans`` where ``tag`` holds
-the xlfuncs version, the compiler version, the Python bytecode tag and the rulebook
-edition, so any of them changing invalidates old entries. The cache dir is
+the xlfuncs version, the compiler version and the Python bytecode tag, so any of them
+changing invalidates old entries. Plans do not depend on the rulebook: a user function is
+named in a plan and bound, with the rulebook of the run, when the workbook is evaluated. The cache dir is
 ``$XLFUNCS_CACHE_DIR`` if set (``off`` disables the disk cache), else
 ``platformdirs.user_cache_dir("xlfuncs")``. Files are written to a temporary name and
 renamed into place, so concurrent processes only ever see whole files; an unreadable file
@@ -41,23 +42,13 @@ CACHE_ENV = "XLFUNCS_CACHE_DIR"
 _KINDS = {"c": "cell", "a": "array", "n": "name"}
 
 
-def _edition() -> str:
-    try:
-        from xlfuncs import rulebook
-
-        book = rulebook.active_rulebook()
-        return str(getattr(book, "edition", "") or "")
-    except Exception:  # rulebook not there yet, or unreadable: plans do not depend on it
-        return ""
-
-
 def cache_tag() -> str:
     """Directory name that versions the on-disk plans."""
     try:
         from xlfuncs._version import __version__ as version
     except Exception:
         version = "0"
-    raw = f"{version}|{COMPILER_VERSION}|{sys.implementation.cache_tag}|{_edition()}"
+    raw = f"{version}|{COMPILER_VERSION}|{sys.implementation.cache_tag}"
     return f"v{version}-c{COMPILER_VERSION}-{sys.implementation.cache_tag}-" + hashlib.sha1(
         raw.encode()
     ).hexdigest()[:10]
