@@ -12,7 +12,8 @@ real engine and gives every value type the writer must handle:
 * text containing ``DIE``            -> the worker process exits at once (never the main process)
 * text containing ``CYCLE``          -> leaves a reference cycle behind (watched in ``CYCLES``)
 * text containing ``BLANK``          -> ``None``
-* text containing ``RULEBOOK``       -> the value of ``$XLFUNCS_RULEBOOK`` (or ``"default"``)
+* text containing ``RULEBOOK``       -> the edition id of the active rulebook (the one a batch
+  run pins), plus ``|`` and ``$XLFUNCS_RULEBOOK`` when that is set
 * anything else                      -> ``row * 1000 + col + len(text) / 8``
 """
 
@@ -47,7 +48,10 @@ def standin_value(text: str, row: int, col: int) -> object:
     if "BLANK" in text:
         return None
     if "RULEBOOK" in text:
-        return os.environ.get("XLFUNCS_RULEBOOK", "default")
+        from xlfuncs.rulebook import active_rulebook
+
+        env = os.environ.get("XLFUNCS_RULEBOOK")
+        return active_rulebook().edition + (f"|{env}" if env else "")
     return row * 1000 + col + len(text) / 8
 
 

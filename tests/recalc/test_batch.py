@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -98,7 +99,7 @@ def test_usage_errors(inputs: Path, tmp_path: Path) -> None:
         recalc(inputs, out_dir=tmp_path / "o", jobs=0)
     with pytest.raises(UsageError, match="report"):
         recalc(inputs, out_dir=tmp_path / "o", report=tmp_path / "r.txt")
-    with pytest.raises(UsageError, match="rulebook file not found"):
+    with pytest.raises(UsageError, match=r"^rulebook: .*none\.toml: cannot read"):
         recalc(inputs, out_dir=tmp_path / "o", rulebook=tmp_path / "none.toml")
     with pytest.raises(UsageError, match="no workbooks"):
         recalc(tmp_path / "nothing*.xlsx", out_dir=tmp_path / "o")
@@ -153,27 +154,193 @@ def test_circular_is_a_per_file_error_unless_iterative(tmp_path: Path) -> None:
     assert rep.exit_code == 1
 
 
-def test_rulebook_reaches_the_workers(inputs: Path, tmp_path: Path) -> None:
-    rb = tmp_path / "mine.toml"
-    rb.write_text("# a rulebook\n")
-    d = tmp_path / "rb"
+EDITIONS = Path(__file__).resolve().parents[2] / "xlfuncs" / "data"
+
+
+def my_rulebook(path: Path, edition: str = "mine", *, points: str = "400") -> Path:
+    """A valid rulebook file: the press edition under another id (welding at ``points``)."""
+    text = (EDITIONS / "ru719-press-2026-11.toml").read_text(encoding="utf-8")
+    text = text.replace('edition = "ru719-press-2026-11"', f'edition = "{edition}"')
+    text = re.sub(r"(?m)^points = 400$", f"points = {points}", text, count=1)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _edition_books(d: Path, n: int = 3) -> Path:
     d.mkdir()
-    for i in range(3):
+    for i in range(n):
         make_book(d / f"r{i}.xlsx", {"B1": "=RULEBOOK"})
-    env_before = os.environ.get("XLFUNCS_RULEBOOK")
-    rep = recalc(d, out_dir=tmp_path / "o", jobs=2, rulebook=rb, evaluator=EV)
-    assert rep.exit_code == 0
-    for i in range(3):
-        assert read_workbook(tmp_path / "o" / f"r{i}.xlsx").sheets[0].cached[(1, 2)] == str(
-            rb.resolve()
+    return d
+
+
+def _editions(folder: Path) -> set[object]:
+    return {read_workbook(p).sheets[0].cached[(1, 2)] for p in sorted(folder.glob("*.xlsx"))}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_rulebook_reaches_the_workers_without_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    monkeypatch.delenv("XLFUNCS_RULEBOOK", raising=False)
+    rb = my_rulebook(tmp_path / "mine.toml")
+    d = _edition_books(tmp_path / "rb")
+    rep = recalc(d, out_dir=tmp_path / "o", jobs=jobs, rulebook=rb, evaluator=EV)
+    assert rep.exit_code == 0, [f.reason for f in rep.files]
+    # pinned in every worker; nothing was put in the environment (it would show after "|")
+    assert _editions(tmp_path / "o") == {"mine"}
+    assert "XLFUNCS_RULEBOOK" not in os.environ
+    rep = recalc(d, out_dir=tmp_path / "o2", jobs=jobs, rulebook="ru719-licence-draft", evaluator=EV)
+    assert _editions(tmp_path / "o2") == {"ru719-licence-draft"}
+
+
+def test_spawned_workers_load_the_rulebook_from_their_arguments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a spawned worker inherits nothing: it gets the validated path as its initializer
+    # argument and loads it there; the outer default (the environment) is not what it uses
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from xlfuncs.recalc import batch
+
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(Path(__file__).parent), *sys.path]))
+    monkeypatch.setenv("XLFUNCS_RULEBOOK", "ru719-licence-draft")
+    seen: list[object] = []
+
+    def spawn_pool(jobs: int, rulebook: str | None) -> ProcessPoolExecutor:
+        seen.append(rulebook)
+        return ProcessPoolExecutor(
+            max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+            initializer=batch._init_worker, initargs=(rulebook,),
         )
-    assert (
-        os.environ.get("XLFUNCS_RULEBOOK") == env_before
-    )  # the caller's environment is left alone
-    recalc(
-        d, out_dir=tmp_path / "o1", jobs=1, rulebook=rb, evaluator=EV
-    )  # inline run restores it too
-    assert os.environ.get("XLFUNCS_RULEBOOK") == env_before
+
+    monkeypatch.setattr(batch, "_new_pool", spawn_pool)
+    rb = my_rulebook(tmp_path / "mine.toml")
+    d = _edition_books(tmp_path / "rb")
+    rep = recalc(d, out_dir=tmp_path / "o", jobs=2, rulebook=rb, evaluator=EV)
+    assert rep.exit_code == 0, [f.reason for f in rep.files]
+    assert seen == [str(rb.resolve())]
+    assert _editions(tmp_path / "o") == {"mine|ru719-licence-draft"}
+    # no --rulebook: the outer default, asked once by the caller, travels as the edition id
+    rep = recalc(d, out_dir=tmp_path / "o2", jobs=2, evaluator=EV)
+    assert seen[-1] == "ru719-licence-draft"
+    assert _editions(tmp_path / "o2") == {"ru719-licence-draft|ru719-licence-draft"}
+
+
+def _bad_rulebooks(tmp_path: Path) -> dict[str, tuple[str, str]]:
+    """name -> (the --rulebook value, what the error says)"""
+    good = my_rulebook(tmp_path / "good.toml")
+    text = good.read_text(encoding="utf-8")
+    (tmp_path / "syntax.toml").write_text("schema = 2\nedition = 'x'\n[[[", encoding="utf-8")
+    (tmp_path / "empty.toml").write_text("", encoding="utf-8")
+    (tmp_path / "folder.toml").mkdir()
+    first = text.index("[[operation]]")
+    second = text.index("[[operation]]", first + 1)
+    (tmp_path / "dup.toml").write_text(text + "\n" + text[first:second], encoding="utf-8")
+    my_rulebook(tmp_path / "negative.toml", points="-400")
+    (tmp_path / "dates.toml").write_text(
+        text.replace("effective_from = 2019-05-25", "effective_from = 2019-05-25\neffective_to = 2019-01-01", 1),
+        encoding="utf-8",
+    )
+    return {
+        "syntax": (str(tmp_path / "syntax.toml"), "syntax.toml: not valid TOML"),
+        "missing": (str(tmp_path / "none.toml"), "none.toml: cannot read"),
+        "folder": (str(tmp_path / "folder.toml"), "folder.toml: is a folder"),
+        "empty": (str(tmp_path / "empty.toml"), "empty.toml: the file is empty"),
+        "duplicate": (str(tmp_path / "dup.toml"), "two rows with the same key"),
+        "negative": (str(tmp_path / "negative.toml"), "[[operation]] row 1: field 'points' must be >= 0"),
+        "dates": (str(tmp_path / "dates.toml"), "[[rnd]] row 1: field 'effective_to' 2019-01-01 is before"),
+        "unknown id": ("ru719-nope", "ru719-nope: not a rulebook file or edition id"),
+    }
+
+
+BAD_KINDS = ["syntax", "missing", "folder", "empty", "duplicate", "negative", "dates", "unknown id"]
+
+
+@pytest.mark.parametrize("kind", BAD_KINDS)
+def test_a_bad_rulebook_is_a_usage_error_before_any_file_is_touched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    monkeypatch.delenv("XLFUNCS_RULEBOOK", raising=False)
+    spec, says = _bad_rulebooks(tmp_path)[kind]
+    d = tmp_path / "in"
+    d.mkdir()
+    book = make_book(d / "book.xlsx")
+    before = sha(book)
+    for call in (
+        lambda: recalc(d, in_place=True, jobs=1, rulebook=spec, evaluator=EV),
+        lambda: recalc(d, out_dir=tmp_path / "out", jobs=2, rulebook=spec, evaluator=EV),
+        lambda: check(d, jobs=1, rulebook=spec, evaluator=EV),
+    ):
+        with pytest.raises(UsageError) as info:
+            call()
+        assert str(info.value).startswith("rulebook: ") and says in str(info.value)
+        assert "\n" not in str(info.value)
+    assert sha(book) == before and sorted(p.name for p in d.iterdir()) == ["book.xlsx"]
+    assert not (tmp_path / "out").exists()
+    # the same rulebook as the outer default (no rulebook given): the same refusal
+    monkeypatch.setenv("XLFUNCS_RULEBOOK", spec)
+    with pytest.raises(UsageError, match="^rulebook: "):
+        recalc(d, in_place=True, jobs=1, evaluator=EV)
+    assert sha(book) == before
+
+
+def test_the_rulebook_is_loaded_once_per_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xlfuncs.recalc import batch
+
+    loads: list[str] = []
+    real = batch.load_rulebook
+
+    def counting(spec: str) -> object:
+        loads.append(spec)
+        return real(spec)
+
+    monkeypatch.setattr(batch, "load_rulebook", counting)
+    rb = my_rulebook(tmp_path / "mine.toml")
+    d = _edition_books(tmp_path / "rb", 4)
+    rep = recalc(d, out_dir=tmp_path / "o", jobs=1, rulebook=rb, evaluator=EV)
+    assert rep.exit_code == 0 and _editions(tmp_path / "o") == {"mine"}
+    assert loads == [str(rb)]
+
+
+def test_a_rulebook_broken_during_the_run_fails_each_file_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    from xlfuncs.recalc.batch import Task, prepare_rulebook, process_file
+
+    rb = my_rulebook(tmp_path / "mine.toml")
+    spec, book = prepare_rulebook(rb)
+    assert spec == str(rb.resolve()) and book.edition == "mine"
+    src = make_book(tmp_path / "in.xlsx", {"B1": "=RULEBOOK"})
+    out = tmp_path / "out"
+    out.mkdir()
+    ok = process_file(Task(str(src), str(out / "a.xlsx"), rulebook=spec, evaluator=EV))
+    assert ok.status == "ok"
+    rb.write_text("schema = 2\n[[[ broken after the run checked it", encoding="utf-8")
+    res = process_file(Task(str(src), str(out / "b.xlsx"), rulebook=spec, evaluator=EV))
+    assert res.status == "failed" and res.reason.startswith(f"rulebook: {spec}: not valid TOML")
+    assert not (out / "b.xlsx").exists()
+    my_rulebook(rb, "mended")  # changed again: loaded again
+    res = process_file(Task(str(src), str(out / "c.xlsx"), rulebook=spec, evaluator=EV))
+    assert res.status == "ok" and _editions(out) == {"mine", "mended"}
+
+
+def test_prepare_rulebook_specs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xlfuncs.recalc.batch import prepare_rulebook
+    from xlfuncs.rulebook import load_rulebook, use_rulebook
+
+    monkeypatch.delenv("XLFUNCS_RULEBOOK", raising=False)
+    assert prepare_rulebook("ru719-press-2026-11")[0] == "ru719-press-2026-11"
+    assert prepare_rulebook(None)[0] == "ru719-2026-07"  # the packaged default, by id
+    assert prepare_rulebook(load_rulebook("ru719-licence-draft"))[0] == "ru719-licence-draft"
+    rb = my_rulebook(tmp_path / "mine.toml")
+    monkeypatch.chdir(tmp_path)
+    assert prepare_rulebook("mine.toml")[0] == str(rb.resolve())  # absolute: workers may cd
+    try:
+        use_rulebook(rb)
+        assert prepare_rulebook(None)[0] == str(rb.resolve())
+    finally:
+        use_rulebook(None)
 
 
 def _summary(rep: object) -> list[tuple[str, str, int, int]]:
@@ -209,6 +376,25 @@ def test_dask_local_cluster_gives_the_same_report(inputs: Path, tmp_path: Path) 
     assert (tmp_path / "dask" / "book2.xlsx").read_bytes() == (
         tmp_path / "ref" / "book2.xlsx"
     ).read_bytes()
+
+
+def test_dask_worker_processes_get_the_rulebook_with_the_tasks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(Path(__file__).parent), *sys.path]))
+    monkeypatch.setenv("XLFUNCS_RULEBOOK", "ru719-licence-draft")  # what a worker would inherit
+    rb = my_rulebook(tmp_path / "mine.toml")
+    d = _edition_books(tmp_path / "rb", 4)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        rep = recalc(
+            d, out_dir=tmp_path / "o", executor="dask", scheduler=cluster.scheduler_address,
+            rulebook=rb, evaluator=EV,
+        )
+    assert rep.exit_code == 0, [f.reason for f in rep.files]
+    assert _editions(tmp_path / "o") == {"mine|ru719-licence-draft"}
 
 
 def test_check_reports_no_difference_after_recalc(inputs: Path, tmp_path: Path) -> None:

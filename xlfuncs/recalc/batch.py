@@ -9,6 +9,13 @@ Dask cluster) with a bounded number of tasks in flight; one bad file never stops
 The engine is reached through one seam, :func:`get_evaluator`: pass ``evaluator=`` (a
 picklable callable or ``"module:function"``) or set ``XLFUNCS_RECALC_EVALUATOR``.
 
+The rulebook is explicit: :func:`recalc` and :func:`check` load and validate it once, in
+the calling process, before any file is touched (a bad one is a :class:`UsageError`); each
+task and each pool worker gets its edition id or absolute path, loads it with
+:func:`~xlfuncs.rulebook.load_rulebook` (once per process, again only when the file
+changes) and pins it (:func:`~xlfuncs.rulebook.pinned_rulebook`) while a workbook is
+computed. The environment is neither read nor written here.
+
 >>> sorted(p.name for p in expand_paths([]))
 []
 """
@@ -28,9 +35,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from xlfuncs.errors import ExcelError, WorkbookError
+from xlfuncs.errors import ExcelError, RulebookError, WorkbookError
 from xlfuncs.recalc.model import EvalResult, WorkbookData
 from xlfuncs.recalc.report import BatchReport, FileResult
+from xlfuncs.rulebook import (
+    Rulebook,
+    active_rulebook,
+    available_editions,
+    load_rulebook,
+    pinned_rulebook,
+)
 
 __all__ = [
     "EVALUATOR_ENV",
@@ -41,6 +55,7 @@ __all__ = [
     "check",
     "expand_paths",
     "get_evaluator",
+    "prepare_rulebook",
     "process_file",
     "process_files",
     "recalc",
@@ -48,7 +63,8 @@ __all__ = [
 
 #: ``"module:function"`` of an alternative evaluator (tests, experiments).
 EVALUATOR_ENV = "XLFUNCS_RECALC_EVALUATOR"
-#: Rulebook file the functions use (honoured by :mod:`xlfuncs.rulebook`).
+#: The user's outer default rulebook (read by :mod:`xlfuncs.rulebook` and, once, by the command
+#: line); batch runs never set it: the rulebook travels in the tasks.
 RULEBOOK_ENV = "XLFUNCS_RULEBOOK"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _GLOB_CHARS = set("*?[")
@@ -132,6 +148,7 @@ class Task:
     #: destination, or ``None`` to evaluate only (``check``)
     dst: str | None
     mode: Literal["recalc", "check"] = "recalc"
+    #: edition id or absolute path of the rulebook (``None``: the process's active one)
     rulebook: str | None = None
     evaluator: Any = None
     force: bool = False
@@ -177,11 +194,48 @@ def _same(stored: object, computed: object) -> bool:
     return type(stored) is type(computed) and stored == computed
 
 
+#: rulebooks loaded in this process: spec -> (file stamp, rulebook)
+_RULEBOOKS: dict[str, tuple[object, Rulebook]] = {}
+_RULEBOOKS_MAX = 8
+
+
+def _stamp(spec: str) -> object:
+    """What tells a changed rulebook file: its size and modification time (``None`` when it
+    cannot be read; a packaged edition never changes)."""
+    if spec in available_editions():
+        return "packaged"
+    try:
+        st = os.stat(spec)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _task_rulebook(spec: str) -> Rulebook:
+    """The rulebook of a task: loaded with :func:`~xlfuncs.rulebook.load_rulebook` once per
+    process, and again when its file changed. Raises :class:`~xlfuncs.errors.RulebookError`."""
+    stamp = _stamp(spec)
+    hit = _RULEBOOKS.get(spec)
+    if hit is not None and stamp is not None and hit[0] == stamp:
+        return hit[1]
+    book = load_rulebook(spec)
+    _remember(spec, stamp, book)
+    return book
+
+
+def _remember(spec: str, stamp: object, book: Rulebook) -> None:
+    _RULEBOOKS.pop(spec, None)
+    while len(_RULEBOOKS) >= _RULEBOOKS_MAX:
+        _RULEBOOKS.pop(next(iter(_RULEBOOKS)))
+    _RULEBOOKS[spec] = (stamp, book)
+
+
 def _evaluate(book: WorkbookData, task: Task) -> EvalResult:
-    if task.rulebook:
-        os.environ[RULEBOOK_ENV] = task.rulebook
     evaluate = get_evaluator(task.evaluator)
-    return evaluate(book)
+    if task.rulebook is None:
+        return evaluate(book)
+    with pinned_rulebook(_task_rulebook(task.rulebook)):
+        return evaluate(book)
 
 
 _NUMBER_TYPES = (int, float)
@@ -223,6 +277,8 @@ def process_file(task: Task) -> FileResult:
         _process(task, result)
     except WorkbookError as exc:
         result.status, result.reason = "failed", _one_line(str(exc))
+    except RulebookError as exc:  # the file changed after the run validated it
+        result.status, result.reason = "failed", _one_line(f"rulebook: {exc}")
     except MemoryError:
         result.status, result.reason = "failed", "out of memory"
     except RecursionError:
@@ -326,34 +382,28 @@ class _Progress:
 
 
 def _run_inline(tasks: Sequence[Task], on_done: Callable[[int, FileResult], None]) -> None:
-    saved = os.environ.get(RULEBOOK_ENV)
-    try:
-        for i, task in enumerate(tasks):
-            on_done(i, process_file(task))
-    finally:
-        if saved is None:
-            os.environ.pop(RULEBOOK_ENV, None)
-        else:
-            os.environ[RULEBOOK_ENV] = saved
+    for i, task in enumerate(tasks):
+        on_done(i, process_file(task))
 
 
 def _warm_up() -> None:
-    """Import the reader, engine, writer and function table (and load the rulebook) once, so
-    forked workers inherit them and spawned ones pay for it before their first file."""
+    """Import the reader, engine, writer and function table once, so forked workers inherit
+    them and spawned ones pay for it before their first file."""
     try:
         from xlfuncs.recalc import engine, reader, writer  # noqa: F401
         from xlfuncs.registry import resolve
 
         resolve("LOCPOINTS")
-        from xlfuncs import rulebook
-
-        rulebook.active_rulebook()
     except Exception:  # noqa: BLE001  (a broken table shows up per file, with its reason)
         pass
 
 
 def _init_worker(rulebook: str | None) -> None:
-    """Pool worker start: the rulebook, the warm-up, then the garbage collector.
+    """Pool worker start: the warm-up, the rulebook, then the garbage collector.
+
+    ``rulebook`` is the edition id or absolute path the calling process validated; a forked
+    worker finds it loaded already, a spawned one loads it here. Should it fail now (the
+    file changed since), each file of the worker fails with that reason.
 
     A forked worker inherits every object of the calling process (a caller may hold a large
     workbook). They are frozen, so no collection ever walks them (nor copies their memory
@@ -362,9 +412,12 @@ def _init_worker(rulebook: str | None) -> None:
     chunk, which finds every cycle made since the chunk before (and every 32nd chunk all
     generations but the frozen objects).
     """
-    if rulebook:
-        os.environ[RULEBOOK_ENV] = rulebook
     _warm_up()
+    if rulebook is not None:
+        try:
+            _task_rulebook(rulebook)
+        except RulebookError:
+            pass  # not kept: every file of this worker loads it again and fails with the reason
     gc.freeze()
     gc.disable()
     _WORKER_GC[0] = True
@@ -423,16 +476,7 @@ def _run_pool(
     """
     from concurrent.futures.process import BrokenProcessPool
 
-    saved = os.environ.get(RULEBOOK_ENV)
-    try:
-        if rulebook:
-            os.environ[RULEBOOK_ENV] = rulebook
-        _warm_up()
-    finally:
-        if saved is None:
-            os.environ.pop(RULEBOOK_ENV, None)
-        else:
-            os.environ[RULEBOOK_ENV] = saved
+    _warm_up()
     size = _chunk_size(len(tasks), jobs)
     chunks = [list(range(i, min(i + size, len(tasks)))) for i in range(0, len(tasks), size)]
     chunks.reverse()  # pop() from the end takes them in order
@@ -614,13 +658,46 @@ def _run(
     return BatchReport(files, time.perf_counter() - start)
 
 
-def _check_rulebook(rulebook: str | os.PathLike[str] | None) -> str | None:
-    if rulebook is None:
-        return None
-    p = Path(rulebook)
-    if not p.is_file():
-        raise UsageError(f"{p}: rulebook file not found")
-    return str(p.resolve())
+RulebookSpec = Rulebook | str | os.PathLike[str] | None
+
+
+def _spec_of(book: Rulebook) -> str:
+    """The edition id (a packaged edition) or the absolute path a worker loads ``book`` from."""
+    packaged = available_editions().get(book.edition)
+    path = Path(book.path)
+    if packaged is not None and os.path.abspath(path) == os.path.abspath(packaged):
+        return book.edition
+    return os.path.abspath(path)
+
+
+def prepare_rulebook(rulebook: RulebookSpec) -> tuple[str, Rulebook]:
+    """Load and validate the rulebook of a run, once: ``(spec, rulebook)``, where ``spec`` (an
+    edition id or an absolute path) is what the tasks carry.
+
+    ``rulebook``: a :class:`~xlfuncs.rulebook.Rulebook`, an edition id, a path, or ``None``
+    for the caller's active rulebook (:func:`~xlfuncs.rulebook.use_rulebook`, else
+    ``$XLFUNCS_RULEBOOK``, else the default edition), asked once here. A bad rulebook raises
+    :class:`UsageError` ``rulebook: FILE: row N: field: what is wrong``.
+    """
+    try:
+        if isinstance(rulebook, Rulebook):
+            book = rulebook
+        elif rulebook is None:
+            book = active_rulebook()
+        else:
+            text = os.fspath(rulebook)
+            book = load_rulebook(text)
+            if text in available_editions():
+                _remember(text, _stamp(text), book)
+                return text, book
+    except RulebookError as exc:
+        msg = str(exc)
+        raise UsageError(msg if msg.startswith("rulebook:") else f"rulebook: {msg}") from exc
+    spec = _spec_of(book)
+    if spec not in available_editions() and not os.path.isfile(spec):
+        raise UsageError(f"rulebook: {book.path}: not a file the workers can load")
+    _remember(spec, _stamp(spec), book)
+    return spec, book
 
 
 def recalc(
@@ -630,7 +707,7 @@ def recalc(
     in_place: bool = False,
     jobs: int | None = None,
     report: str | os.PathLike[str] | None = None,
-    rulebook: str | os.PathLike[str] | None = None,
+    rulebook: RulebookSpec = None,
     executor: str = "process",
     scheduler: str | None = None,
     progress: bool | None = None,
@@ -643,7 +720,12 @@ def recalc(
     input is never overwritten) or, with ``in_place=True``, into the files themselves.
     An existing output file is replaced only with ``force=True``. Returns the
     :class:`BatchReport`; ``report`` also writes it as JSON or CSV. Raises
-    :class:`UsageError` for a wrong call (no destination, unknown executor, ...).
+    :class:`UsageError` for a wrong call (no destination, unknown executor, a bad rulebook,
+    ...).
+
+    ``rulebook``: a :class:`~xlfuncs.rulebook.Rulebook`, an edition id or a file (default:
+    the active rulebook), validated once before any file is touched; every file is computed
+    with it.
     """
     from xlfuncs.recalc.writer import clean_stale_temp_files
 
@@ -659,7 +741,7 @@ def recalc(
         raise UsageError("--jobs must be at least 1")
     if report is not None and Path(report).suffix.lower() not in (".json", ".csv"):
         raise UsageError(f"{report}: report must end in .json or .csv")
-    rb = _check_rulebook(rulebook)
+    rb, _book = prepare_rulebook(rulebook)
     out: Path | None = None
     if out_dir is not None:
         out = Path(out_dir)
@@ -726,7 +808,7 @@ def check(
     *,
     jobs: int | None = None,
     report: str | os.PathLike[str] | None = None,
-    rulebook: str | os.PathLike[str] | None = None,
+    rulebook: RulebookSpec = None,
     executor: str = "process",
     scheduler: str | None = None,
     progress: bool | None = None,
@@ -736,12 +818,13 @@ def check(
 
     Numbers compare with a relative tolerance of 1e-9; text, booleans and errors exactly;
     a formula cell with no stored value differs from any computed value but an empty text.
+    ``rulebook`` as for :func:`recalc`.
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     if report is not None and Path(report).suffix.lower() not in (".json", ".csv"):
         raise UsageError(f"{report}: report must end in .json or .csv")
-    rb = _check_rulebook(rulebook)
+    rb, _book = prepare_rulebook(rulebook)
     tasks = [Task(str(p), None, "check", rb, evaluator) for p in expand_paths(paths)]
     if not tasks:
         raise UsageError("no workbooks found in the given paths")
