@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_batch import make_book
+from test_batch import BAD_KINDS, _bad_rulebooks, make_book
 
 from xlfuncs.cli import main
 from xlfuncs.recalc.writer import TEMP_PREFIX
@@ -235,3 +235,113 @@ def test_real_engine_end_to_end(tmp_path: Path) -> None:
                 y.compress_type,
             )
             assert strip_values(a.read(x)) == strip_values(b.read(y))
+
+
+# --- the rulebook -----------------------------------------------------------------------------
+
+
+def rulebook_book(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Calc"
+    ws["A1"] = 2027
+    ws["B1"] = "=LOCRULEBOOK()"
+    ws["B2"] = '=LOCTHRESHOLD("procurement",A1,"M1")'
+    wb.save(path)
+    return path
+
+
+def stored(path: Path) -> list[object]:
+    ws = openpyxl.load_workbook(path, data_only=True)["Calc"]
+    return [ws["B1"].value, ws["B2"].value]
+
+
+def test_help_names_the_rulebook_option(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("recalc", "check"):
+        assert main([command, "--help"]) == 0
+        out = capsys.readouterr().out
+        assert "--rulebook ID_OR_FILE" in out and "XLFUNCS_RULEBOOK" in out, command
+        assert "ru719-2026-07" in out and "ru719-press-2026-11" in out, command
+
+
+@pytest.mark.parametrize("kind", BAD_KINDS)
+def test_bad_rulebook_exits_2_with_one_line_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    monkeypatch.setenv("XLFUNCS_RECALC_EVALUATOR", "recalc_standin:evaluate")
+    monkeypatch.syspath_prepend(str(HERE))
+    monkeypatch.delenv("XLFUNCS_RULEBOOK", raising=False)
+    spec, says = _bad_rulebooks(tmp_path)[kind]
+    d = tmp_path / "in"
+    d.mkdir()
+    book = make_book(d / "book.xlsx")
+    before = book.read_bytes()
+    out = tmp_path / "out"
+    for args in (
+        ["recalc", str(d), "-o", str(out), "--rulebook", spec],
+        ["recalc", str(book), "--in-place", "--rulebook", spec, "--jobs", "2"],
+        ["check", str(d), "--rulebook", spec],
+    ):
+        assert main(args) == 2, args
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err.startswith("rulebook: ") and says in captured.err, captured.err
+        assert captured.err.count("\n") == 1, captured.err
+    # the outer default, when no --rulebook is given: the same refusal, naming the variable
+    monkeypatch.setenv("XLFUNCS_RULEBOOK", spec)
+    for args in (["recalc", str(book), "--in-place"], ["check", str(book)]):
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("rulebook: ") and says in err and "XLFUNCS_RULEBOOK" in err
+        assert err.count("\n") == 1
+    assert book.read_bytes() == before and sorted(p.name for p in d.iterdir()) == ["book.xlsx"]
+    assert not out.exists()
+
+
+def test_bad_rulebook_never_overwrites_good_values_in_place(tmp_path: Path) -> None:
+    # the reported case, with the real engine: exit 0 and #VALUE! in every LOC* cell before
+    pytest.importorskip("xlfuncs.recalc.engine")
+    plain_env = {k: v for k, v in env().items() if k not in ("XLFUNCS_RECALC_EVALUATOR", "XLFUNCS_RULEBOOK")}
+    book = rulebook_book(tmp_path / "book.xlsx")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("schema = 2\nedition = 'x'\n[[[", encoding="utf-8")
+
+    def xlfuncs(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "xlfuncs", *args], capture_output=True,
+                              text=True, env={**plain_env, **extra}, timeout=120, check=False)
+
+    r = xlfuncs("recalc", str(book), "--in-place")
+    assert r.returncode == 0, r.stderr
+    good = book.read_bytes()
+    assert stored(book) == ["ru719-2026-07", 3500]
+    r = xlfuncs("recalc", str(book), "-o", str(tmp_path / "out"), "--rulebook", str(bad))
+    assert r.returncode == 2 and r.stdout == "" and not (tmp_path / "out").exists()
+    assert r.stderr.startswith(f"rulebook: {bad}: not valid TOML") and r.stderr.count("\n") == 1
+    r = xlfuncs("recalc", str(book), "--in-place", "--rulebook", str(bad))
+    assert r.returncode == 2 and book.read_bytes() == good
+    r = xlfuncs("recalc", str(book), "--in-place", XLFUNCS_RULEBOOK=str(bad))
+    assert r.returncode == 2 and book.read_bytes() == good
+    assert "(set by XLFUNCS_RULEBOOK)" in r.stderr
+
+
+def test_rulebook_reaches_every_file_with_the_real_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("xlfuncs.recalc.engine")
+    monkeypatch.delenv("XLFUNCS_RECALC_EVALUATOR", raising=False)
+    monkeypatch.delenv("XLFUNCS_RULEBOOK", raising=False)
+    d = tmp_path / "in"
+    d.mkdir()
+    for i in range(3):
+        rulebook_book(d / f"b{i}.xlsx")
+
+    def run_main(out: str, *args: str) -> list[list[object]]:
+        assert main(["recalc", str(d), "-o", str(tmp_path / out), "--jobs", "2", *args]) == 0
+        return [stored(p) for p in sorted((tmp_path / out).glob("*.xlsx"))]
+
+    assert run_main("press", "--rulebook", "ru719-press-2026-11") == [["ru719-press-2026-11", 3500]] * 3
+    monkeypatch.setenv("XLFUNCS_RULEBOOK", "ru719-licence-draft")  # the outer default
+    assert run_main("env") == [["ru719-licence-draft", 3500]] * 3
+    assert run_main("both", "--rulebook", "ru719-press-2026-11") == [["ru719-press-2026-11", 3500]] * 3
+    assert main(["check", str(tmp_path / "press"), "--rulebook", "ru719-press-2026-11"]) == 0
+    assert main(["check", str(tmp_path / "press")]) == 1  # LOCRULEBOOK() differs

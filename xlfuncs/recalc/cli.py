@@ -1,7 +1,9 @@
 """``xlfuncs recalc``, ``xlfuncs check`` and ``xlfuncs results``.
 
 Registration imports nothing heavy; the work modules load when a command runs.
-Exit codes: 0 all good, 1 some file failed (or ``check`` found differences), 2 usage error.
+Exit codes: 0 all good, 1 some file failed (or ``check`` found differences), 2 usage error
+(a bad ``--rulebook`` or ``$XLFUNCS_RULEBOOK`` among them: nothing is read or written).
+``results`` reads stored values and evaluates nothing, so it takes no rulebook.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 from typing import Any
+
+from xlfuncs._cli_core import add_rulebook_option, cli_rulebook
 
 __all__ = ["register"]
 
@@ -23,7 +27,7 @@ def _add_common(p: argparse.ArgumentParser) -> None:
         help="parallel workers (default: CPU cores)",
     )
     p.add_argument("--report", metavar="FILE", help="write a per-file report (.json or .csv)")
-    p.add_argument("--rulebook", metavar="FILE", help="rulebook file the functions use")
+    add_rulebook_option(p)
     p.add_argument(
         "--executor",
         choices=("process", "dask"),
@@ -101,6 +105,9 @@ def _recalc(args: argparse.Namespace) -> int:
     if args.out_dir is None and not args.in_place:
         print("xlfuncs recalc: give an output folder (-o DIR) or --in-place", file=sys.stderr)
         return 2
+    book = cli_rulebook(args.rulebook)  # once, before any file is touched
+    if book is None:
+        return 2
     try:
         rep = recalc(
             args.paths,
@@ -108,7 +115,7 @@ def _recalc(args: argparse.Namespace) -> int:
             in_place=args.in_place,
             jobs=args.jobs,
             report=args.report,
-            rulebook=args.rulebook,
+            rulebook=book,
             executor=args.executor,
             scheduler=args.scheduler,
             progress=False if args.no_progress else None,
@@ -132,12 +139,15 @@ def _check(args: argparse.Namespace) -> int:
     from xlfuncs.errors import WorkbookError
     from xlfuncs.recalc.batch import UsageError, check
 
+    book = cli_rulebook(args.rulebook)
+    if book is None:
+        return 2
     try:
         rep = check(
             args.paths,
             jobs=args.jobs,
             report=args.report,
-            rulebook=args.rulebook,
+            rulebook=book,
             executor=args.executor,
             scheduler=args.scheduler,
             progress=False if args.no_progress else None,
