@@ -421,3 +421,19 @@ def test_cyrillic_categories_read_as_latin() -> None:
     assert [book.category(c) for c in ("М1", "м2", "Н1", "н3")] == ["M1", "M2", "N1", "N3"]
     with pytest.raises(UnknownCodeError):
         book.category("Б1")
+
+
+def test_a_stale_json_twin_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # packaged editions are read from their JSON twin only when it was made from the same TOML
+    import json
+
+    from xlfuncs import rulebook
+
+    monkeypatch.setattr(rulebook, "EDITIONS_DIR", tmp_path)
+    path = _write(tmp_path, MINIMAL)
+    twin = rulebook.twin_data(path.read_bytes())
+    twin["data"]["threshold"][0]["points"] = 1
+    path.with_suffix(".json").write_text(json.dumps(twin), encoding="utf-8")
+    assert load_rulebook(path).threshold("procurement", D(2030, 1, 1)).points == 1  # fresh twin used
+    path.write_text(MINIMAL.replace("1234", "4321"), encoding="utf-8")  # the TOML changed
+    assert load_rulebook(path).threshold("procurement", D(2030, 1, 1)).points == 4321

@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from xlfuncs.lawtext import LegalLine, Variant, parse_section
+from xlfuncs.rulebook import available_editions, twin_data
 
-__all__ = ["REVIEW_PATH", "HEAD_PATH", "compile_edition", "load_review", "main"]
+__all__ = ["REVIEW_PATH", "HEAD_PATH", "compile_edition", "load_review", "main", "write_twin"]
 
 DATA = Path(__file__).parent / "data"
 REVIEW_PATH = DATA / "pp719" / "review.toml"
@@ -195,12 +196,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         same = out.exists() and out.read_text(encoding="utf-8") == text
         print(f"{out}: {'up to date' if same else 'differs from the compiled text'}")
+        for edition in available_editions().values():
+            twin = edition.with_suffix(".json")
+            fresh = twin.is_file() and json.loads(twin.read_bytes()) == twin_data(edition.read_bytes())
+            same = same and fresh
+            print(f"{twin}: {'up to date' if fresh else 'stale: run python -m xlfuncs.compile719'}")
         return 0 if same else 1
-    tmp = out.with_suffix(".toml.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, out)
-    print(f"{out}: {text.count('[[operation]]')} operations written")
+    _atomic_write(out, text.encode("utf-8"))
+    print(f"{out}: {text.count('[[operation]]') - 1} operations written")
+    for edition in available_editions().values():
+        write_twin(edition)
     return 0
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def write_twin(edition: Path) -> Path:
+    """Write the JSON twin of a packaged edition file (see :func:`xlfuncs.rulebook.twin_data`)."""
+    twin = edition.with_suffix(".json")
+    doc = twin_data(edition.read_bytes())
+    _atomic_write(twin, json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    return twin
 
 
 if __name__ == "__main__":  # pragma: no cover

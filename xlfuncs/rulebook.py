@@ -42,6 +42,8 @@ import contextlib
 import contextvars
 import datetime
 import functools
+import hashlib
+import json
 import math
 import os
 import time
@@ -73,6 +75,7 @@ __all__ = [
     "load_rulebook",
     "pinned_rulebook",
     "resolve_edition",
+    "twin_data",
     "use_rulebook",
 ]
 
@@ -881,7 +884,9 @@ def load_rulebook(path: str | os.PathLike[str], *, _depth: int = 0) -> Rulebook:
     if not raw.strip():
         raise RulebookError(f"{p}: the file is empty")
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = _twin(p, raw)
+        if data is None:
+            data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise RulebookError(f"{p}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
@@ -898,6 +903,47 @@ def load_rulebook(path: str | os.PathLike[str], *, _depth: int = 0) -> Rulebook:
         target = parent if parent in available_editions() else str(p.parent / parent)
         base = load_rulebook(target, _depth=_depth + 1)
     return _parse(data, str(p), base)
+
+
+_DATE_FIELDS = ("effective_from", "effective_to", "amendment_in_force")
+
+
+def twin_data(raw: bytes) -> dict[str, Any]:
+    """The JSON twin of a packaged edition: its TOML's SHA-256 and its data, dates as ISO text.
+
+    A packaged edition is read from its twin (``<edition>.json``, ~50x faster than TOML) when
+    the twin was made from exactly these TOML bytes; otherwise from the TOML.
+    """
+    def plain(value: Any) -> Any:
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    return {"sha256": hashlib.sha256(raw).hexdigest(), "data": plain(tomllib.loads(raw.decode("utf-8")))}
+
+
+def _twin(path: Path, raw: bytes) -> dict[str, Any] | None:
+    twin = path.with_suffix(".json")
+    if path.parent.resolve() != EDITIONS_DIR.resolve() or not twin.is_file():
+        return None
+    try:
+        doc = json.loads(twin.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict) or doc.get("sha256") != hashlib.sha256(raw).hexdigest():
+        return None
+    data = doc["data"]
+    for table in ("rnd", "operation", "threshold", "factor"):
+        for row in data.get(table, []):
+            for r in [row, *row.get("variant", [])]:
+                for f in _DATE_FIELDS:
+                    if f in r:
+                        r[f] = datetime.date.fromisoformat(r[f])
+    return data  # type: ignore[no-any-return]
 
 
 @functools.cache
