@@ -75,3 +75,75 @@ def test_fill_cli_scenarios(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     out = tmp_path / "scen"
     assert main(["fill", "licence_scenarios", str(EXAMPLES / "licence_scenarios.csv"), "-o", str(out)]) == 0
     assert len(list(out.glob("*.xlsx"))) == 2
+
+
+# --- the rulebook -----------------------------------------------------------------------------
+
+
+def _edition_of(path: Path) -> object:
+    from xlfuncs.recalc.results import results
+
+    return results([path], ["Rulebook_Edition"])["Rulebook_Edition"][0]
+
+
+@pytest.fixture()
+def small_data(tmp_path: Path) -> Path:
+    data = tmp_path / "data.csv"
+    data.write_text("Plan_Year,Revenue,RnD_Spend\n2025,1000,15\n2026,1000,20\n", encoding="utf-8")
+    return data
+
+
+def test_fill_and_template_help_name_the_rulebook_option(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("fill", "template"):
+        assert main([command, "--help"]) == 0
+        out = capsys.readouterr().out
+        assert "--rulebook ID_OR_FILE" in out and "XLFUNCS_RULEBOOK" in out, command
+
+
+def test_fill_computes_with_the_given_rulebook(
+    tmp_path: Path, small_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("XLFUNCS_RULEBOOK", raising=False)
+    out = tmp_path / "press.xlsx"
+    assert main(["fill", "programme_budget", str(small_data), "-o", str(out),
+                 "--rulebook", "ru719-press-2026-11"]) == 0
+    assert _edition_of(out) == "ru719-press-2026-11"
+    monkeypatch.setenv("XLFUNCS_RULEBOOK", "ru719-licence-draft")  # the outer default
+    assert main(["fill", "programme_budget", str(small_data), "-o", str(tmp_path / "env.xlsx")]) == 0
+    assert _edition_of(tmp_path / "env.xlsx") == "ru719-licence-draft"
+
+
+@pytest.mark.parametrize("no_recalc", [False, True])
+def test_fill_with_a_bad_rulebook_exits_2_and_writes_nothing(
+    tmp_path: Path, small_data: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, no_recalc: bool,
+) -> None:
+    monkeypatch.delenv("XLFUNCS_RULEBOOK", raising=False)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("schema = 2\nedition = 'x'\n[[[", encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    flag = ["--no-recalc"] if no_recalc else []
+    assert main(["fill", "programme_budget", str(small_data), "-o", str(out), "--rulebook", str(bad), *flag]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rulebook: {bad}: not valid TOML") and err.count("\n") == 1
+    monkeypatch.setenv("XLFUNCS_RULEBOOK", str(tmp_path / "none.toml"))
+    assert main(["fill", "programme_budget", str(small_data), "-o", str(out), *flag]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rulebook: {tmp_path / 'none.toml'}: cannot read") and "XLFUNCS_RULEBOOK" in err
+    assert not out.exists()
+
+
+def test_template_with_a_rulebook(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("XLFUNCS_RULEBOOK", raising=False)
+    out = tmp_path / "t.xlsx"
+    assert main(["template", "programme_budget", "-o", str(out), "--rulebook", "ru719-licence-draft"]) == 0
+    assert _edition_of(out) == "ru719-licence-draft"
+    monkeypatch.setenv("XLFUNCS_RULEBOOK", str(tmp_path))  # a folder
+    assert main(["template", "programme_budget", "-o", str(tmp_path / "u.xlsx")]) == 2
+    assert capsys.readouterr().err == (
+        f"rulebook: {tmp_path}: is a folder, not a rulebook file (set by XLFUNCS_RULEBOOK)\n"
+    )
+    assert not (tmp_path / "u.xlsx").exists()
+    assert main(["template", "list"]) == 0  # builds nothing: needs no rulebook

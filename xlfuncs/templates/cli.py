@@ -7,9 +7,14 @@
     xlfuncs template --regenerate workbook_templates/
     xlfuncs fill programme_budget examples/programme_budget.csv -o filled.xlsx [--force]
     xlfuncs fill licence_scenarios examples/licence_scenarios_scenarios.csv -o out_folder/
+    xlfuncs fill programme_budget data.csv -o filled.xlsx --rulebook ru719-press-2026-11
+
+Both compute the formula results of what they write, with the rulebook of ``--rulebook``
+(else ``$XLFUNCS_RULEBOOK``, else the default edition), loaded once before anything is
+written and pinned while the workbooks are computed.
 
 Errors are printed as ``file: what is wrong``; exit code 1 for a bad file or data, 2 for
-a wrong call.
+a wrong call (a bad rulebook among them: ``rulebook: FILE: row N: field: what is wrong``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from __future__ import annotations
 import argparse
 import sys
 from typing import Any
+
+from xlfuncs._cli_core import add_rulebook_option, cli_rulebook
 
 __all__ = ["register"]
 
@@ -34,6 +41,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
     p.add_argument("--regenerate", metavar="DIR",
                    help="rebuild every template into DIR (e.g. workbook_templates/)")
+    add_rulebook_option(p, "the stored formula results are computed with")
     p.set_defaults(handler=_template)
 
     f = subparsers.add_parser(
@@ -50,17 +58,23 @@ def register(subparsers: Any) -> None:
     f.add_argument("--force", action="store_true", help="overwrite existing outputs")
     f.add_argument("--no-recalc", action="store_true",
                    help="do not compute the formula results; drop them and flag the file for recalculation on open")
+    add_rulebook_option(f, "the formula results are computed with (checked even with --no-recalc)")
     f.set_defaults(handler=_fill)
 
 
 def _template(args: argparse.Namespace) -> int:
     from xlfuncs.errors import TemplateError, WorkbookError
+    from xlfuncs.rulebook import pinned_rulebook
     from xlfuncs.templates.catalog import TEMPLATES, build_template, regenerate
 
     if args.regenerate:
+        book = cli_rulebook(args.rulebook)
+        if book is None:
+            return 2
         try:
-            for path in regenerate(args.regenerate):
-                print(path)
+            with pinned_rulebook(book):
+                for path in regenerate(args.regenerate):
+                    print(path)
         except (TemplateError, WorkbookError, OSError) as exc:
             print(f"{args.regenerate}: {exc}", file=sys.stderr)
             return 1
@@ -73,8 +87,12 @@ def _template(args: argparse.Namespace) -> int:
     if not args.output:
         print("xlfuncs template: give the output file with -o OUT.xlsx", file=sys.stderr)
         return 2
+    book = cli_rulebook(args.rulebook)
+    if book is None:
+        return 2
     try:
-        path = build_template(args.name, args.output, force=args.force)
+        with pinned_rulebook(book):
+            path = build_template(args.name, args.output, force=args.force)
     except TemplateError as exc:
         print(f"{args.output}: {exc}" if not str(exc).startswith(str(args.output)) else str(exc),
               file=sys.stderr)
@@ -91,10 +109,16 @@ def _template(args: argparse.Namespace) -> int:
 
 def _fill(args: argparse.Namespace) -> int:
     from xlfuncs.errors import TemplateError, WorkbookError
+    from xlfuncs.rulebook import pinned_rulebook
     from xlfuncs.templates.fill import fill
 
+    book = cli_rulebook(args.rulebook)  # once, before anything is read or written
+    if book is None:
+        return 2
     try:
-        result = fill(args.template, args.data, args.output, force=args.force, recalc=not args.no_recalc)
+        with pinned_rulebook(book):
+            result = fill(args.template, args.data, args.output, force=args.force,
+                          recalc=not args.no_recalc)
     except TemplateError as exc:
         text = str(exc)
         known = (str(args.data), str(args.output), str(args.template))
