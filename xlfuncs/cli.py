@@ -20,7 +20,7 @@ from xlfuncs._version import __version__
 
 __all__ = ["main"]
 
-_FEATURES = ("xlfuncs.codegen", "xlfuncs.templates.cli", "xlfuncs.recalc.cli")
+_FEATURES = ("xlfuncs.codegen", "xlfuncs.templates.cli", "xlfuncs.recalc.cli", "xlfuncs.libreoffice")
 
 
 def _build_parser() -> argparse.ArgumentParser:
