@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from xlfuncs import codegen
 from xlfuncs._version import __version__
 from xlfuncs.codegen import (
+    LITE_XLWINGS_MIN,
     check_spec,
     excel_result,
     lite_module,
@@ -497,10 +498,53 @@ def test_lite_module_compiles_and_registers_every_function(lite: dict[str, Any])
 def test_lite_module_text() -> None:
     text = lite_module()
     assert "from xlwings import arg, func, ret" in text
-    assert f"xlfuncs=={__version__}" in text
+    assert f"xlfuncs {__version__}" in text and f"xlwings>={LITE_XLWINGS_MIN}" in text
     assert text.endswith("\n") and "\r" not in text
     assert "import xlwings" not in text.replace("from xlwings import", "")
-    assert lite_requirements() == f"xlfuncs=={__version__}\n"
+    assert lite_requirements() == f"xlwings>={LITE_XLWINGS_MIN}\nxlfuncs=={__version__}\n"
+
+
+def test_xlwings_floor_is_the_lite_namespace_version() -> None:
+    """pyproject's xlwings floor is the version whose Lite runtime reads the module-level
+    ``__xlwings_func_namespace__`` the generated main.py relies on (xlwings 0.36.13)."""
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
+    floors = [d for d in pyproject["project"]["dependencies"] if d.startswith("xlwings")]
+    assert floors == [f"xlwings>={LITE_XLWINGS_MIN}"]
+    assert LITE_XLWINGS_MIN == "0.36.13"
+    assert "__xlwings_func_namespace__ = " in lite_module()
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "https://files.example.org/xlfuncs-0.1.0-py3-none-any.whl",
+        "xlfuncs @ https://files.example.org/xlfuncs-0.1.0-py3-none-any.whl",
+        "xlfuncs==0.1.0",
+    ],
+)
+def test_lite_requirement_is_written_as_given(spec: str) -> None:
+    assert lite_requirements(f"  {spec} ") == f"xlwings>={LITE_XLWINGS_MIN}\n{spec}\n"
+
+
+@pytest.mark.parametrize(
+    ("spec", "fragment"),
+    [
+        ("", "one requirement line"),
+        ("a\nb", "one requirement line"),
+        ("dist/xlfuncs-0.1.0-py3-none-any.whl", "cannot read files on this machine"),
+        ("C:\\Users\\me\\xlfuncs-0.1.0-py3-none-any.whl", "cannot read files on this machine"),
+        ("xlfuncs-0.1.0-py3-none-any.whl", "cannot read files on this machine"),
+        ("file:///tmp/xlfuncs-0.1.0-py3-none-any.whl", "cannot read files on this machine"),
+        ("git+https://example.org/xlfuncs.git", "cannot install from git"),
+        ("xlfuncs @ git+https://example.org/xlfuncs.git", "cannot install from git"),
+        ("https://example.org/xlfuncs-0.1.0.tar.gz", "wheels only"),
+    ],
+)
+def test_lite_requirement_refuses_what_lite_cannot_install(spec: str, fragment: str) -> None:
+    with pytest.raises(ValueError, match=fragment):
+        lite_requirements(spec)
 
 
 # Expected values: LICENSECOST formula of issue 3 (1,000,000 x 1 / 4 = 250,000); LOCPOINTS
@@ -644,6 +688,23 @@ def test_cli_lite_writes_both_files(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert _run("lite", "-o", str(target), "-f") == 0
     assert (target / "requirements.txt").read_text() == lite_requirements()
     assert sorted(p.name for p in target.iterdir()) == ["main.py", "requirements.txt"]
+
+
+def test_cli_lite_requirement(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = "https://files.example.org/xlfuncs-0.1.0-py3-none-any.whl"
+    assert _run("lite", "-o", str(tmp_path / "a"), "--requirement", url) == 0
+    assert (tmp_path / "a" / "requirements.txt").read_text("utf-8").splitlines() == [
+        f"xlwings>={LITE_XLWINGS_MIN}", url
+    ]
+    assert "on no package index" not in capsys.readouterr().err
+    # the default is a placeholder, and the command says so
+    assert _run("lite", "-o", str(tmp_path / "b")) == 0
+    err = capsys.readouterr().err
+    assert f"xlfuncs=={__version__} is on no package index" in err and "--requirement" in err
+    # what Lite cannot install is a usage error, and nothing is written
+    assert _run("lite", "-o", str(tmp_path / "c"), "-r", "dist/xlfuncs-0.1.0-py3-none-any.whl") == 2
+    assert "cannot read files on this machine" in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()
 
 
 def test_cli_lite_stdout_and_bad_target(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -44,8 +44,27 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _safe_console() -> None:
+    """Print characters the console encoding lacks (Cyrillic on cp1252, ...) as ``?``.
+
+    A narrow code page (a redirected Windows console, ``PYTHONIOENCODING=cp1252``) must not
+    turn a command's output into a ``UnicodeEncodeError``; commands whose output is data
+    (``results``) also warn and point at ``-o``.
+    """
+    stream = sys.stdout
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    reconfigure = getattr(stream, "reconfigure", None)
+    if encoding.startswith("utf") or reconfigure is None or getattr(stream, "errors", "") != "strict":
+        return
+    try:
+        reconfigure(errors="replace")
+    except (ValueError, OSError):  # pragma: no cover - a stream that cannot be reconfigured
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    _safe_console()
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)

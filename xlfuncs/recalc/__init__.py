@@ -39,11 +39,13 @@ def check(paths: Any, **kwargs: Any) -> BatchReport:
     return _check(paths, **kwargs)
 
 
-def results(paths: Any, names: Any = None, *, long: bool = False) -> pd.DataFrame:
+def results(
+    paths: Any, names: Any = None, *, long: bool = False, missing: Any = "none"
+) -> pd.DataFrame:
     """Defined-name values of many workbooks as one table; see :func:`xlfuncs.recalc.results.results`."""
     from xlfuncs.recalc.results import results as _results
 
-    return _results(paths, names, long=long)
+    return _results(paths, names, long=long, missing=missing)
 
 
 def read_workbook(path: Any, **kwargs: Any) -> WorkbookData:

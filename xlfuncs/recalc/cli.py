@@ -87,7 +87,14 @@ def register(subparsers: Any) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="write .csv, .xlsx or .parquet (default: CSV on stdout)",
+        help="write .csv, .xlsx or .parquet (default: CSV on stdout); in .xlsx a multi-cell "
+        "name gives one numbered column per cell (Name[1], Name[2] ...), numbers as numbers",
+    )
+    p.add_argument(
+        "--excel",
+        action="store_true",
+        help="CSV for Excel in a Russian locale: UTF-8 with BOM, ';' between fields, decimal "
+        "commas, ИСТИНА/ЛОЖЬ, multi-cell names as numbered columns",
     )
     p.set_defaults(handler=_results)
 
@@ -166,17 +173,53 @@ def _check(args: argparse.Namespace) -> int:
     return rep.exit_code
 
 
+def _console_text(text: str, stream: Any) -> str:
+    """``text`` as ``stream`` can encode it: characters its encoding lacks become ``?``,
+    with a warning asking for ``-o`` (a narrow console code page must not raise)."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+        return text
+    except UnicodeEncodeError:
+        print(
+            f"xlfuncs results: the console encoding {encoding} cannot show some characters; "
+            "they are written as '?'. Write a file instead: -o table.csv (UTF-8), or "
+            "-o table.csv --excel for Excel",
+            file=sys.stderr,
+        )
+        return text.encode(encoding, errors="replace").decode(encoding)
+    except LookupError:
+        return text
+
+
 def _results(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     out = Path(args.output) if args.output else None
-    if out is not None and out.suffix.lower() not in (".csv", ".xlsx", ".parquet"):
+    suffix = out.suffix.lower() if out is not None else ".csv"
+    if out is not None and suffix not in (".csv", ".xlsx", ".parquet"):
         print(f"{out}: output must end in .csv, .xlsx or .parquet", file=sys.stderr)
         return 2
+    excel = bool(getattr(args, "excel", False))
+    if excel and suffix == ".parquet":
+        print(f"{out}: --excel writes CSV; give a .csv (or .xlsx) output", file=sys.stderr)
+        return 2
+    if suffix == ".parquet":
+        import importlib
+
+        try:
+            importlib.import_module("pyarrow")
+        except ImportError:
+            print(
+                f"{out}: writing .parquet needs pyarrow: pip install pyarrow "
+                "(or the xlfuncs extra 'parquet'), or write .csv or .xlsx",
+                file=sys.stderr,
+            )
+            return 2
     from xlfuncs.recalc.results import results, table_bytes
 
     try:
-        df = results(args.paths, args.names, long=args.long)
+        df = results(args.paths, args.names, long=args.long, missing="raise")
     except ValueError as exc:
         print(f"xlfuncs results: {exc}", file=sys.stderr)
         return 2
@@ -193,13 +236,23 @@ def _results(args: argparse.Namespace) -> int:
                 print(f"{file}: {err}", file=sys.stderr)
                 status = 1
     if out is None:
-        sys.stdout.write(table_bytes(df, ".csv").decode("utf-8"))
+        if excel:  # bytes with a BOM, for a file made with '>'
+            data = table_bytes(df, ".csv", excel=True)
+            buffer = getattr(sys.stdout, "buffer", None)
+            if buffer is not None:
+                sys.stdout.flush()
+                buffer.write(data)
+                buffer.flush()
+            else:
+                sys.stdout.write(data.decode("utf-8-sig"))
+            return status
+        sys.stdout.write(_console_text(table_bytes(df, ".csv").decode("utf-8"), sys.stdout))
         return status
     from xlfuncs._fileio import write_bytes_atomic
     from xlfuncs.errors import WorkbookError
 
     try:
-        data = table_bytes(df, out.suffix.lower())
+        data = table_bytes(df, suffix, excel=excel)
         write_bytes_atomic(out, data)
     except (WorkbookError, ImportError, OSError) as exc:
         print(f"{out}: {exc}", file=sys.stderr)

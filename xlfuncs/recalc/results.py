@@ -13,6 +13,14 @@ One row per file, column ``file`` first, then one column per defined name:
 * built-in names (``_xlnm.Print_Area`` ...) are skipped unless asked for.
 
 When some file cannot be read, an ``error`` column (last) holds its one-line reason.
+With ``missing="raise"`` a requested name that no readable file defines is an error naming
+it (with the closest names the files do define), instead of a column of ``None``.
+
+:func:`table_bytes` writes the table as CSV, xlsx or parquet. In xlsx (and in CSV for Excel,
+``excel=True``) a list cell becomes one numbered column per position (``Score_Total[1]``,
+``Score_Total[2]`` ...) so the numbers stay numbers that Excel can sum; plain CSV keeps a
+list as ``"a; b; c"`` text; parquet keeps lists. CSV for Excel is UTF-8 with a BOM, ``;``
+between fields and decimal commas, as Excel in a Russian locale opens it.
 
 >>> split_sheet_ref("'My data'!$B$2:$B$4")
 ('My data', 'B2:B4')
@@ -20,11 +28,14 @@ When some file cannot be read, an ``error`` column (last) holds its one-line rea
 
 from __future__ import annotations
 
+import csv
+import difflib
+import io
 import math
 import os
 import re
 from collections.abc import Hashable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from xlfuncs.errors import ExcelError, WorkbookError
 from xlfuncs.recalc.model import DefinedName, WorkbookData
@@ -32,7 +43,7 @@ from xlfuncs.recalc.model import DefinedName, WorkbookData
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["long_table", "name_values", "results", "split_sheet_ref"]
+__all__ = ["excel_csv_bytes", "long_table", "name_values", "results", "split_sheet_ref", "table_bytes"]
 
 _SHEET_REF = re.compile(
     r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?)$"
@@ -102,6 +113,15 @@ def _column(book: WorkbookData, dn: DefinedName) -> str:
     return f"{book.sheets[dn.scope].name}!{dn.name}"
 
 
+def _defined_keys(book: WorkbookData) -> set[str]:
+    """Every spelling a name of ``book`` answers to (``Name`` and ``Sheet!Name``), lower case."""
+    keys: set[str] = set()
+    for dn in book.names:
+        keys.add(dn.name.lower())
+        keys.add(_column(book, dn).lower())
+    return keys
+
+
 def name_values(book: WorkbookData, names: Iterable[str] | None = None) -> dict[str, Any]:
     """Values of the defined names of one workbook, keyed by column name (see module doc)."""
     out: dict[str, Any] = {}
@@ -123,17 +143,32 @@ def name_values(book: WorkbookData, names: Iterable[str] | None = None) -> dict[
     return out
 
 
+def _unknown_names_message(unknown: list[str], known: dict[str, str]) -> str:
+    """``no workbook defines 'X' (did you mean 'Y'?)`` for every name in ``unknown``."""
+    parts = []
+    for name in unknown:
+        close = difflib.get_close_matches(name.lower(), list(known), n=3, cutoff=0.6)
+        hint = f" (did you mean {', '.join(repr(known[c]) for c in close)}?)" if close else ""
+        parts.append(f"{name!r}{hint}")
+    what = "name" if len(unknown) == 1 else "names"
+    return f"no workbook defines the {what} " + ", ".join(parts)
+
+
 def results(
     paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     names: Iterable[str] | None = None,
     *,
     long: bool = False,
+    missing: Literal["none", "raise"] = "none",
 ) -> pd.DataFrame:
     """One row per workbook with the values of its defined names (cached results).
 
     ``names``: the names to collect (``Name`` or ``Sheet!Name``), in that column order;
     default: every non-built-in name found, in order of first appearance.
     ``long``: one row per file and position instead (see :func:`long_table`).
+    ``missing``: what a requested name that no readable file defines gives: a column of
+    ``None`` (``"none"``, the default) or a :class:`ValueError` naming it and the closest
+    defined names (``"raise"``; not raised when no file could be read at all).
     """
     import pandas as pd
 
@@ -148,6 +183,8 @@ def results(
     if wanted:
         columns.update(dict.fromkeys(wanted))
     any_error = False
+    any_read = False
+    defined: dict[str, str] = {}  # lower-case spelling -> as the first file spells it
     for path in expand_paths(paths):
         row: dict[str, Any] = {"file": str(path)}
         try:
@@ -157,10 +194,20 @@ def results(
             any_error = True
             row["error"] = " ".join(str(exc).split())
             values = {}
+        else:
+            any_read = True
+            if missing == "raise":
+                for dn in book.names:
+                    for spelling in (dn.name, _column(book, dn)):
+                        defined.setdefault(spelling.lower(), spelling)
         for key, value in values.items():
             columns.setdefault(key, None)
             row[key] = value
         rows.append(row)
+    if missing == "raise" and wanted and any_read:
+        unknown = [n for n in wanted if n.lower() not in defined]
+        if unknown:
+            raise ValueError(_unknown_names_message(unknown, defined))
     if any_error:
         columns["error"] = None
     frame = pd.DataFrame(rows, columns=list(columns))
@@ -200,7 +247,7 @@ def long_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _flat(df: pd.DataFrame) -> pd.DataFrame:
-    """Lists become ``"a; b; c"`` text for formats without list cells (CSV, xlsx)."""
+    """Lists become ``"a; b; c"`` text for plain CSV."""
     out = df.copy()
     for col in out.columns:
         if out[col].map(lambda v: isinstance(v, list)).any():
@@ -212,19 +259,106 @@ def _flat(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def table_bytes(df: pd.DataFrame, suffix: str) -> bytes:
+def _wide(df: pd.DataFrame) -> pd.DataFrame:
+    """Each list column becomes one column per position, ``Name[1]`` ... ``Name[n]``.
+
+    ``n`` is the longest list of the column; shorter lists leave blanks, and a scalar in a
+    list column (a file whose name is one cell) goes to ``Name[1]``. Values keep their type,
+    so numbers are written as numbers.
+
+    >>> import pandas as pd
+    >>> _wide(pd.DataFrame({"file": ["a", "b"], "Year": [[2024, 2025], None]})).to_dict("list")
+    {'file': ['a', 'b'], 'Year[1]': [2024, None], 'Year[2]': [2025, None]}
+    """
+    import pandas as pd
+
+    data: dict[str, pd.Series[Any]] = {}
+    for col in df.columns:
+        values = df[col].tolist()
+        lengths = [len(v) for v in values if isinstance(v, list)]
+        if not lengths:
+            data[str(col)] = df[col].reset_index(drop=True)
+            continue
+        for i in range(max(lengths)):
+            data[f"{col}[{i + 1}]"] = pd.Series(
+                [
+                    (v[i] if i < len(v) else None) if isinstance(v, list)
+                    else (v if i == 0 else None)
+                    for v in values
+                ],
+                dtype=object,
+            )
+    return pd.DataFrame(data, columns=list(data))
+
+
+_EXCEL_BOOL = {True: "ИСТИНА", False: "ЛОЖЬ"}
+
+
+def _excel_cell(value: Any) -> str:
+    """One value as Excel in a Russian locale reads it: decimal comma, ИСТИНА/ЛОЖЬ.
+
+    >>> [_excel_cell(v) for v in (1600.0, 8.5, 1e-07, 3, True, None, float("nan"), "1.5 %")]
+    ['1600', '8,5', '1e-07', '3', 'ИСТИНА', '', '', '1.5 %']
+    """
+    if value is None:
+        return ""
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # numpy scalars
+    if isinstance(value, bool):
+        return _EXCEL_BOOL[value]
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if math.isinf(value):
+            return "#NUM!"
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value).replace(".", ",")
+    return str(value)
+
+
+def excel_csv_bytes(df: pd.DataFrame) -> bytes:
+    """The table as a CSV that Excel in a Russian locale opens by double click.
+
+    UTF-8 with a BOM (so Cyrillic is read right), ``;`` between fields, decimal commas,
+    ``ИСТИНА``/``ЛОЖЬ``, CRLF line ends, and list cells as numbered columns (see
+    :func:`_wide`).
+
+    >>> import pandas as pd
+    >>> data = excel_csv_bytes(pd.DataFrame({"Модель": ["Хэтчбек"], "Доля": [0.015]}))
+    >>> data[:3] == b"\\xef\\xbb\\xbf", data[3:].decode("utf-8")
+    (True, 'Модель;Доля\\r\\nХэтчбек;0,015\\r\\n')
+    """
+    wide = _wide(df)
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    writer.writerow([str(c) for c in wide.columns])
+    for record in wide.itertuples(index=False, name=None):
+        writer.writerow([_excel_cell(v) for v in record])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def table_bytes(df: pd.DataFrame, suffix: str, *, excel: bool = False) -> bytes:
     """Serialise a results table as ``.csv``, ``.xlsx`` or ``.parquet`` bytes.
 
-    In CSV and xlsx a list cell is written as ``"a; b; c"``; parquet keeps lists.
+    xlsx writes a list cell as one numbered column per position, so the numbers stay
+    numbers; CSV writes ``"a; b; c"`` text, or with ``excel=True`` the CSV of
+    :func:`excel_csv_bytes`; parquet keeps lists (and needs pyarrow: ``ImportError``).
     """
-    import io
-
     if suffix == ".csv":
+        if excel:
+            return excel_csv_bytes(df)
         return str(_flat(df).to_csv(index=False)).encode("utf-8")
     buf = io.BytesIO()
     if suffix == ".xlsx":
-        _flat(df).to_excel(buf, index=False, engine="openpyxl")
+        _wide(df).to_excel(buf, index=False, engine="openpyxl")
     elif suffix == ".parquet":
+        import importlib
+
+        importlib.import_module("pyarrow")  # a plain ImportError, not pandas' long message
+
         mixed = df.copy()
         for col in mixed.columns:
             kinds = {
@@ -234,7 +368,7 @@ def table_bytes(df: pd.DataFrame, suffix: str) -> bytes:
             }
             if len(kinds) > 1 and not kinds <= {int, float}:
                 mixed[col] = mixed[col].map(lambda v: None if v is None else str(v))
-        mixed.to_parquet(buf, index=False)
+        mixed.to_parquet(buf, index=False, engine="pyarrow")
     else:
         raise WorkbookError(f"unsupported table format {suffix}")
     return buf.getvalue()
