@@ -359,3 +359,10 @@ def test_sheet_bytes_from_the_read_are_kept_per_thread(tmp_path: Path) -> None:
     t.join(10)
     assert seen and seen[0] is not None and last_read_parts(b) is not None
     assert last_read_parts(a) is None
+
+
+def test_text_over_the_cell_limit_is_never_stored() -> None:
+    # Excel's cell limit is 32,767 characters: a longer text is written as #VALUE!, never as text
+    assert format_value("a" * 32767) == (b"str", b"a" * 32767)
+    assert format_value("a" * 32768) == (b"e", b"#VALUE!")
+    assert format_value("\U0001f600" * 16384) == (b"e", b"#VALUE!")  # 32,768 UTF-16 units

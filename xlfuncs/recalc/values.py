@@ -43,6 +43,8 @@ __all__ = [
     "serial_to_date",
     "parse_criteria",
     "is_num",
+    "TEXT_LIMIT",
+    "text_too_long",
 ]
 
 
@@ -195,6 +197,27 @@ def text_to_num(s: str, date1904: bool = False) -> float | ExcelError:
     """
     v = number_from_text(s, date1904=date1904)
     return ERR.VALUE if v is None else v
+
+
+#: Excel's limit on the characters of one text value (a cell holds at most this many); a
+#: longer text result is ``#VALUE!``. Characters are UTF-16 code units, as Excel counts them.
+TEXT_LIMIT = 32767
+#: texts of at most this many code points are within :data:`TEXT_LIMIT` whatever they hold
+_TEXT_SURELY_SHORT = TEXT_LIMIT // 2
+
+
+def text_too_long(s: str) -> bool:
+    """True when ``s`` has more than :data:`TEXT_LIMIT` characters (UTF-16 code units).
+
+    >>> text_too_long("a" * 32767), text_too_long("a" * 32768), text_too_long("\U0001f600" * 16384)
+    (False, True, True)
+    """
+    n = len(s)
+    if n <= _TEXT_SURELY_SHORT:
+        return False
+    if n > TEXT_LIMIT:
+        return True
+    return len(s.encode("utf-16-le")) > 2 * TEXT_LIMIT  # characters beyond U+FFFF count twice
 
 
 def to_num(v: Any) -> float | int | ExcelError:

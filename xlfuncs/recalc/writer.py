@@ -47,7 +47,7 @@ from xlfuncs.recalc.reader import (
     sheet_data_span,
 )
 from xlfuncs.recalc.safety import DEFAULT_LIMITS, Limits, open_package, read_member
-from xlfuncs.recalc.values import gc_paused
+from xlfuncs.recalc.values import _TEXT_SURELY_SHORT, gc_paused, text_too_long
 from xlfuncs.registry import ExcelScalar
 
 __all__ = [
@@ -82,7 +82,8 @@ def format_value(value: object) -> tuple[bytes | None, bytes | None]:
     """Return ``(t attribute, <v> text)`` for a computed value; ``(None, None)`` drops ``<v>``.
 
     Numbers use the shortest text that reads back to the same float; integral values
-    up to 2**53 have no ``.0``; NaN and infinities become ``#NUM!``.
+    up to 2**53 have no ``.0``; NaN and infinities become ``#NUM!``; text over Excel's
+    32,767 characters becomes ``#VALUE!``.
 
     >>> format_value(1e-7), format_value(2**60), format_value(float("nan"))
     ((None, b'1e-07'), (None, b'1.152921504606847e+18'), (b'e', b'#NUM!'))
@@ -102,6 +103,8 @@ def format_value(value: object) -> tuple[bytes | None, bytes | None]:
     if isinstance(value, ExcelError):
         return b"e", value.value.encode("ascii")
     if isinstance(value, str):
+        if len(value) > _TEXT_SURELY_SHORT and text_too_long(value):
+            return b"e", b"#VALUE!"  # Excel's cell limit is 32,767 characters: never stored
         return b"str", _escape_text(value)
     if isinstance(value, numbers.Integral):
         n = int(value)
