@@ -28,6 +28,7 @@ from xlfuncs import core
 from xlfuncs.errors import DomainError, ExcelError, InputError
 from xlfuncs.registry import Arg, FunctionSpec
 from xlfuncs.rulebook import Rulebook, active_rulebook
+from xlfuncs.textnum import number_from_text
 
 __all__ = ["FUNCTIONS", "excel_date"]
 
@@ -73,10 +74,11 @@ def _number(name: str, value: Any, default: float | None = 0.0) -> float:
     if isinstance(value, (int, float)):
         x = float(value)
     elif isinstance(value, str):
-        try:
-            x = float(value.strip().replace("\u00a0", "").replace(" ", "").replace(",", "."))
-        except ValueError:
-            raise InputError(f"{name} must be a number, got text {value!r}") from None
+        # the one text-to-number policy, as ``=A1+0`` reads the same text
+        parsed = number_from_text(value)
+        if parsed is None:
+            raise InputError(f"{name} must be a number, got text {value!r}")
+        x = parsed
     else:
         raise InputError(f"{name} must be a number, got {type(value).__name__}")
     if not math.isfinite(x):

@@ -897,3 +897,25 @@ def test_explicit_rulebook_is_used_and_its_results_not_memoised_for_another(
     assert got[(0, 1, 2)] == "ru719-licence-draft"
     got = evaluate(_edition_book(), cache=cache, rulebook=press).values
     assert got[(0, 1, 2)] == "ru719-press-2026-11"
+
+
+def test_text_over_the_cell_limit_is_value_error() -> None:
+    # Excel's cell limit is 32,767 characters; Microsoft's REPT, CONCAT and TEXTJOIN pages: a
+    # longer result is #VALUE!. Characters are UTF-16 code units (an emoji counts two).
+    from xlfuncs.recalc.engine import _final
+
+    assert one('LEN(REPT("a",32767))') == 32767.0
+    assert one('REPT("a",32768)') is E.VALUE
+    assert one('REPT("ab",20000)') is E.VALUE  # 40,000 characters
+    assert one('REPT("a",1E9)') is E.VALUE  # refused before it is built
+    assert one('REPT("a",20000)&REPT("a",20000)') is E.VALUE
+    assert one('LEN(REPT("a",20000)&REPT("a",20000))') is E.VALUE  # the error propagates
+    assert one('CONCATENATE(REPT("a",30000),REPT("b",3000))') is E.VALUE
+    assert one('CONCAT(REPT("a",30000),"b","c")') == "a" * 30000 + "bc"
+    assert one('TEXTJOIN(",",TRUE,REPT("a",20000),REPT("b",20000))') is E.VALUE
+    assert one('SUBSTITUTE(REPT("a",30000),"a","bb")') is E.VALUE
+    assert one('UPPER(REPT("\u00df",20000))') is E.VALUE  # "ß" upper-cases to "SS": 40,000
+    assert one('REPT("\U0001f600",16383)') == "\U0001f600" * 16383  # 32,766 code units
+    assert one('REPT("\U0001f600",16384)') is E.VALUE  # 32,768 code units
+    assert _final("x" * 32768) is E.VALUE  # any result, a user function's too
+    assert _final("x" * 32767) == "x" * 32767

@@ -348,3 +348,67 @@ def test_plain_form_cells_read_like_the_general_pass(cell: str) -> None:
     got = reader._read_sheet(data, "S", [], False, "p")
     want = reader._read_sheet(data.replace(b"</worksheet>", b"<!----></worksheet>"), "S", [], False, "p")
     assert _dump(got) == _dump(want)
+
+
+def replace_part(data: bytes, name: str, content: bytes) -> bytes:
+    """``data`` with the member ``name`` holding ``content``."""
+    buf = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as zin,
+        zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
+        for info in zin.infolist():
+            zout.writestr(info.filename, content if info.filename == name else zin.read(info))
+    return buf.getvalue()
+
+
+#: a sheet and its shared strings in Russian; the formula itself holds Cyrillic text
+CYRILLIC_SHEET = (
+    '<?xml version="1.0" encoding="{enc}" standalone="yes"?>\n'
+    f"<worksheet {NS}><sheetData><row r=\"1\">"
+    '<c r="A1" t="inlineStr"><is><t>Привет</t></is></c><c r="B1" t="s"><v>0</v></c>'
+    '<c r="C1" t="str"><f>A1&amp;", "&amp;B1&amp;" и мир"</f><v>старое</v></c>'
+    '<c r="D1"><f>LEN(C1)</f><v>0</v></c></row></sheetData></worksheet>'
+)
+CYRILLIC_SST = '<?xml version="1.0" encoding="{enc}"?>\n' f"<sst {NS}><si><t>Ёлка</t></si></sst>"
+
+
+def cyrillic_package(enc: str) -> bytes:
+    base = make_package({"Лист1": ""}, shared=["x"])
+    base = replace_part(base, "xl/worksheets/sheet1.xml", CYRILLIC_SHEET.format(enc=enc).encode(enc))
+    return replace_part(base, "xl/sharedStrings.xml", CYRILLIC_SST.format(enc=enc).encode(enc))
+
+
+@pytest.mark.parametrize("enc", ["windows-1251", "KOI8-R", "shift_jis", "utf-16"])
+def test_parts_are_read_in_the_encoding_their_declaration_states(enc: str) -> None:
+    # Excel writes UTF-8, other producers write the declared code page (1C, old exporters):
+    # the text must be the Cyrillic of the file, not mojibake; UTF-16 carries a byte-order mark
+    import datetime as dt
+
+    from xlfuncs.recalc.engine import evaluate
+    from xlfuncs.recalc.plancache import PlanCache
+
+    book = read_workbook(io.BytesIO(cyrillic_package(enc)))
+    sh = book.sheets[0]
+    assert sh.values == {(1, 1): "Привет", (1, 2): "Ёлка"}
+    assert sh.formulas[(1, 3)].text == 'A1&", "&B1&" и мир"'
+    assert sh.cached[(1, 3)] == "старое"
+    res = evaluate(book, cache=PlanCache(disk=False), today=dt.date(2024, 1, 31))
+    assert res.values[(0, 1, 3)] == "Привет, Ёлка и мир"
+    assert res.values[(0, 1, 4)] == 18.0  # 6 + 2 + 4 + 6 characters
+
+
+def test_unknown_or_false_declared_encoding_is_a_one_line_error() -> None:
+    bad = replace_part(
+        make_package({"S": ""}), "xl/worksheets/sheet1.xml",
+        b'<?xml version="1.0" encoding="x-no-such-code"?><worksheet><sheetData/></worksheet>',
+    )
+    with pytest.raises(WorkbookError, match="unknown XML encoding 'x-no-such-code'"):
+        read_workbook(io.BytesIO(bad))
+    undefined = replace_part(  # 0x98 is no character in windows-1251
+        make_package({"S": ""}), "xl/worksheets/sheet1.xml",
+        b'<?xml version="1.0" encoding="windows-1251"?><worksheet><sheetData><row r="1">'
+        b'<c r="A1" t="inlineStr"><is><t>\x98</t></is></c></row></sheetData></worksheet>',
+    )
+    with pytest.raises(WorkbookError, match="not cp1251 text"):
+        read_workbook(io.BytesIO(undefined))

@@ -359,3 +359,34 @@ def test_sheet_bytes_from_the_read_are_kept_per_thread(tmp_path: Path) -> None:
     t.join(10)
     assert seen and seen[0] is not None and last_read_parts(b) is not None
     assert last_read_parts(a) is None
+
+
+def test_text_over_the_cell_limit_is_never_stored() -> None:
+    # Excel's cell limit is 32,767 characters: a longer text is written as #VALUE!, never as text
+    assert format_value("a" * 32767) == (b"str", b"a" * 32767)
+    assert format_value("a" * 32768) == (b"e", b"#VALUE!")
+    assert format_value("\U0001f600" * 16384) == (b"e", b"#VALUE!")  # 32,768 UTF-16 units
+
+
+@pytest.mark.parametrize("enc", ["windows-1251", "KOI8-R", "utf-16"])
+def test_a_sheet_in_a_declared_encoding_is_written_in_it(enc: str, tmp_path: Path) -> None:
+    # results are written in the part's own encoding (characters it lacks as character
+    # references), and every byte outside the rewritten cells stays as it was
+    from test_reader import cyrillic_package
+
+    src = tmp_path / "ru.xlsx"
+    src.write_bytes(cyrillic_package(enc))
+    out = tmp_path / "out.xlsx"
+    n = write_values(src, out, {(0, 1, 3): "Привет, Ёлка и мир 中", (0, 1, 4): 20})
+    assert n == 2
+    before = zipfile.ZipFile(src).read("xl/worksheets/sheet1.xml")
+    after = zipfile.ZipFile(out).read("xl/worksheets/sheet1.xml")
+    text = after.decode(enc)
+    assert after[:2] == before[:2]  # the same byte-order mark (UTF-16) or declaration start
+    assert text.lstrip("\ufeff").startswith(f'<?xml version="1.0" encoding="{enc}"')
+    assert strip_values(text.encode("utf-8")) == strip_values(before.decode(enc).encode("utf-8"))
+    if enc != "utf-16":
+        assert "&#20013;" in text  # 中 is not in the code page: a character reference
+    sh = read_workbook(out).sheets[0]
+    assert sh.cached == {(1, 3): "Привет, Ёлка и мир 中", (1, 4): 20}
+    assert sh.values == {(1, 1): "Привет", (1, 2): "Ёлка"}

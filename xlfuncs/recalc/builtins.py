@@ -34,7 +34,9 @@ from typing import Any
 
 from xlfuncs.errors import ExcelError
 from xlfuncs.recalc.values import (
+    _TEXT_SURELY_SHORT,
     ROUND_MODES,
+    TEXT_LIMIT,
     Rng,
     as_rows,
     compare,
@@ -46,6 +48,7 @@ from xlfuncs.recalc.values import (
     serial_ymd,
     shape_of,
     text_to_num,
+    text_too_long,
     to_bool,
     to_num,
     to_scalar,
@@ -88,7 +91,7 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(fn)
     def w(*a: Any) -> Any:
         try:
-            return fn(*a)
+            r = fn(*a)
         except XErr as e:
             return e.err
         except ZeroDivisionError:
@@ -97,6 +100,9 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
             return ERR.NUM
         except TypeError:
             return ERR.VALUE
+        if type(r) is str and len(r) > _TEXT_SURELY_SHORT and text_too_long(r):
+            return ERR.VALUE  # Excel: a text result over 32,767 characters is #VALUE!
+        return r
 
     return w
 
@@ -299,16 +305,20 @@ def _pow(a: Any, b: Any) -> Any:
 def _cat(a: Any, b: Any) -> Any:
     ta = type(a)
     if ta is str and type(b) is str:  # the common case, as below
-        return a + b
-    if ta is list or ta is Rng or _is_arr(b):
+        s = a + b
+    elif ta is list or ta is Rng or _is_arr(b):
         return _bcast(_cat, a, b)
-    x = to_text(a)
-    if type(x) is ExcelError:
-        return x
-    y = to_text(b)
-    if type(y) is ExcelError:
-        return y
-    return x + y  # type: ignore[operator]
+    else:
+        x = to_text(a)
+        if type(x) is ExcelError:
+            return x
+        y = to_text(b)
+        if type(y) is ExcelError:
+            return y
+        s = x + y  # type: ignore[operator]
+    if len(s) > _TEXT_SURELY_SHORT and text_too_long(s):
+        return ERR.VALUE  # over Excel's 32,767 characters
+    return s
 
 
 def _approx_cmp(a: Any, b: Any) -> Any:
@@ -1550,7 +1560,10 @@ def REPT(x: Any, n: Any) -> Any:
     k = integer(n)
     if k < 0:
         return ERR.VALUE
-    return txt(x) * k
+    s = txt(x)
+    if len(s) * k > TEXT_LIMIT:  # over the text limit: never built
+        return ERR.VALUE
+    return s * k
 
 
 @reg("SUBSTITUTE")
@@ -1561,6 +1574,8 @@ def SUBSTITUTE(x: Any, old: Any, new: Any, instance: Any = None) -> Any:
     if not o:
         return s
     if instance is None:
+        if len(nw) > len(o) and len(s) + s.count(o) * (len(nw) - len(o)) > TEXT_LIMIT:
+            return ERR.VALUE  # the result would be over the text limit: never built
         return s.replace(o, nw)
     k = integer(instance)
     if k < 1:

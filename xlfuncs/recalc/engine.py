@@ -33,7 +33,14 @@ from xlfuncs.recalc import builtins as B
 from xlfuncs.recalc.model import EvalResult, WorkbookData
 from xlfuncs.recalc.parser import FormulaSyntaxError, normalize, split_a1
 from xlfuncs.recalc.plancache import PlanCache, default_cache
-from xlfuncs.recalc.values import Rng, as_rows, gc_paused, to_scalar
+from xlfuncs.recalc.values import (
+    _TEXT_SURELY_SHORT,
+    Rng,
+    as_rows,
+    gc_paused,
+    text_too_long,
+    to_scalar,
+)
 from xlfuncs.rulebook import Rulebook
 from xlfuncs.rulebook import active_rulebook as _active_rulebook
 from xlfuncs.rulebook import pinned_rulebook as _pinned_rulebook
@@ -181,7 +188,7 @@ def _fallback_call(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         if isinstance(v, (int, float, np.integer, np.floating)):
             return float(v)
         if isinstance(v, str):
-            return v
+            return ERR.VALUE if text_too_long(v) else v
         return ERR.VALUE
 
     if isinstance(res, np.ndarray):
@@ -542,13 +549,16 @@ class _Env:
 
 
 def _final(v: Any) -> Any:
-    """A formula result as a cell value (blank -> 0, inf/nan -> #NUM!, array -> top-left)."""
+    """A formula result as a cell value (blank -> 0, inf/nan -> #NUM!, array -> top-left,
+    text over Excel's 32,767 characters -> #VALUE!)."""
     t = type(v)
     if t is float:
         if v - v == 0.0:
             return v + 0.0
         return ERR.NUM
-    if t is str or t is bool or t is ExcelError:
+    if t is str:
+        return ERR.VALUE if len(v) > _TEXT_SURELY_SHORT and text_too_long(v) else v
+    if t is bool or t is ExcelError:
         return v
     if v is None:
         return 0.0
@@ -565,7 +575,7 @@ def _final(v: Any) -> Any:
     if isinstance(v, ExcelError):
         return v
     if isinstance(v, str):
-        return str(v)
+        return _final(str(v))
     try:
         return _final(float(v))
     except (TypeError, ValueError, OverflowError):

@@ -23,6 +23,7 @@ Input is untrusted: see :mod:`xlfuncs.recalc.safety` for what is refused.
 
 from __future__ import annotations
 
+import codecs
 import datetime as _dt
 import io
 import os
@@ -45,6 +46,7 @@ __all__ = [
     "PackageLayout",
     "clear_memos",
     "col_to_index",
+    "decode_part",
     "index_to_col",
     "last_read_parts",
     "package_layout",
@@ -52,6 +54,9 @@ __all__ = [
     "read_workbook",
     "scan_cells",
     "sheet_data_span",
+    "utf8_declaration",
+    "xml_codec",
+    "xml_to_utf8",
 ]
 
 Coord = tuple[int, int]
@@ -182,6 +187,80 @@ def unescape_xstring(text: str) -> str:
     return text
 
 
+_DECL_ENCODING = re.compile(rb"""\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._\-]*)["']""")
+_DECL_ENCODING_TEXT = re.compile(r"""(\sencoding\s*=\s*)["'][^"']*["']""")
+#: codecs whose text is UTF-8 byte for byte (ASCII is a subset)
+_UTF8_CODECS = frozenset({"utf-8", "utf-8-sig", "ascii"})
+
+
+def xml_codec(data: bytes, part: str) -> str | None:
+    """The Python codec of an XML part that is not UTF-8 (from its byte-order mark or its
+    XML declaration), or ``None`` for UTF-8 (also ASCII, and parts without a declaration).
+
+    >>> xml_codec(b'<?xml version="1.0" encoding="windows-1251"?><x/>', "p"), xml_codec(b"<x/>", "p")
+    ('cp1251', None)
+    >>> xml_codec(b'<?xml version="1.0" encoding="KOI8-R"?><x/>', "p")
+    'koi8-r'
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    if data[:5] != b"<?xml":
+        return None
+    end = data.find(b"?>", 5, 1024)
+    m = _DECL_ENCODING.search(data, 5, end) if end > 0 else None
+    if m is None:
+        return None
+    name = m.group(1).decode("ascii")
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        raise WorkbookError(f"{part}: unknown XML encoding {name!r}") from None
+    if codec in _UTF8_CODECS or codec.startswith(("utf-16", "utf-32")):
+        # a UTF-16/32 declaration without a byte-order mark over ASCII bytes cannot be true
+        return None
+    return codec
+
+
+def decode_part(data: bytes, codec: str, part: str) -> str:
+    """The text of an XML part in ``codec`` (a byte-order mark dropped); a byte that is not
+    text in that encoding is a :class:`WorkbookError`."""
+    try:
+        return data.decode(codec).lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise WorkbookError(
+            f"{part}: byte {exc.start} is not {codec} text as its XML declaration says"
+        ) from None
+
+
+def utf8_declaration(text: str) -> str:
+    """``text`` with the encoding of its XML declaration (if any) changed to UTF-8.
+
+    >>> utf8_declaration('<?xml version="1.0" encoding="windows-1251"?><x/>')
+    '<?xml version="1.0" encoding="UTF-8"?><x/>'
+    """
+    if not text.startswith("<?xml"):
+        return text
+    end = text.find("?>")
+    if end < 0:
+        return text
+    decl = _DECL_ENCODING_TEXT.sub(r'\1"UTF-8"', text[:end], count=1)
+    return decl + text[end:]
+
+
+def xml_to_utf8(data: bytes, part: str) -> bytes:
+    """An XML part as UTF-8 bytes whose declaration says so: parts declared in another
+    encoding (``windows-1251``, ``KOI8-R``, UTF-16 with a byte-order mark, ...) are decoded
+    as that encoding; UTF-8 parts are returned as they are.
+
+    >>> xml_to_utf8('<?xml version="1.0" encoding="KOI8-R"?><t>Да</t>'.encode("koi8-r"), "p")
+    b'<?xml version="1.0" encoding="UTF-8"?><t>\\xd0\\x94\\xd0\\xb0</t>'
+    """
+    codec = xml_codec(data, part)
+    if codec is None:
+        return data
+    return utf8_declaration(decode_part(data, codec, part)).encode("utf-8")
+
+
 def sheet_data_span(data: bytes) -> tuple[int, int] | None:
     """Byte offsets of the inside of ``<sheetData>``, or ``None`` when it is empty."""
     # literal search first (C speed), the regex only where the literal form is not there
@@ -277,6 +356,7 @@ def _local(tag: str) -> str:
 
 
 def _parse_xml(data: bytes, name: str) -> ET.Element:
+    data = xml_to_utf8(data, name)
     try:
         return ET.fromstring(data)
     except ET.ParseError as exc:
@@ -388,6 +468,7 @@ def _read_shared_strings(zf: zipfile.ZipFile, part: str, limits: Limits) -> list
 
 
 def _parse_shared_strings(data: bytes, part: str) -> list[str]:
+    data = xml_to_utf8(data, part)
     out: list[str] = []
     try:
         for _event, el in ET.iterparse(io.BytesIO(data), events=("end",)):
@@ -545,8 +626,7 @@ _ROW_START = re.compile(rb'\s*<row\s(?:[^>]*\s)?r\s*=\s*["\'](\d+)["\'][^>]*>')
 
 
 def _read_sheet(data: bytes, name: str, shared: list[str], date1904: bool, part: str) -> SheetData:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        data = data.decode("utf-16", errors="replace").encode("utf-8")
+    data = xml_to_utf8(data, part)  # the scanner reads UTF-8
     span = sheet_data_span(data)
     if span is None:
         return SheetData(name)

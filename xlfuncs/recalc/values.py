@@ -28,6 +28,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any, cast
 
 from xlfuncs.errors import ExcelError
+from xlfuncs.textnum import number_from_text
 
 __all__ = [
     "gc_paused",
@@ -42,6 +43,8 @@ __all__ = [
     "serial_to_date",
     "parse_criteria",
     "is_num",
+    "TEXT_LIMIT",
+    "text_too_long",
 ]
 
 
@@ -180,55 +183,41 @@ def is_num(v: Any) -> bool:
     return t is float or t is int
 
 
-_NUM_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
-_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
-_ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_SLASH_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-def text_to_num(s: str, date1904: bool = False) -> float | int | ExcelError:
+def text_to_num(s: str, date1904: bool = False) -> float | ExcelError:
     """Parse text the way Excel does in arithmetic; ``#VALUE!`` when it is not a number.
+
+    The rules are :func:`xlfuncs.textnum.number_from_text`, shared with the Excel functions.
 
     >>> text_to_num("50%")
     0.5
     >>> text_to_num("abc")
     <ExcelError.VALUE: '#VALUE!'>
     >>> text_to_num("2024-01-31")
-    45322
+    45322.0
     """
-    t = s.strip()
-    if not t:
-        return ERR.VALUE
-    pct = False
-    if t.endswith("%"):
-        pct = True
-        t = t[:-1].rstrip()
-    if _NUM_RE.match(t):
-        v = float(t)
-    elif _THOUSANDS_RE.match(t):
-        v = float(t.replace(",", ""))
-    else:
-        if not pct:
-            m = _ISO_DATE_RE.match(t)
-            if m:
-                try:
-                    return date_to_serial(
-                        _dt.date(int(m[1]), int(m[2]), int(m[3])), date1904
-                    )
-                except ValueError:
-                    return ERR.VALUE
-            m = _SLASH_DATE_RE.match(t)
-            if m:  # month/day/year as in the en-US locale Excel files are read with
-                try:
-                    return date_to_serial(
-                        _dt.date(int(m[3]), int(m[1]), int(m[2])), date1904
-                    )
-                except ValueError:
-                    return ERR.VALUE
-        return ERR.VALUE
-    if pct:
-        v /= 100.0
-    return v
+    v = number_from_text(s, date1904=date1904)
+    return ERR.VALUE if v is None else v
+
+
+#: Excel's limit on the characters of one text value (a cell holds at most this many); a
+#: longer text result is ``#VALUE!``. Characters are UTF-16 code units, as Excel counts them.
+TEXT_LIMIT = 32767
+#: texts of at most this many code points are within :data:`TEXT_LIMIT` whatever they hold
+_TEXT_SURELY_SHORT = TEXT_LIMIT // 2
+
+
+def text_too_long(s: str) -> bool:
+    """True when ``s`` has more than :data:`TEXT_LIMIT` characters (UTF-16 code units).
+
+    >>> text_too_long("a" * 32767), text_too_long("a" * 32768), text_too_long("\U0001f600" * 16384)
+    (False, True, True)
+    """
+    n = len(s)
+    if n <= _TEXT_SURELY_SHORT:
+        return False
+    if n > TEXT_LIMIT:
+        return True
+    return len(s.encode("utf-16-le")) > 2 * TEXT_LIMIT  # characters beyond U+FFFF count twice
 
 
 def to_num(v: Any) -> float | int | ExcelError:

@@ -40,14 +40,17 @@ from xlfuncs.recalc.reader import (
     CELL_TOKEN,
     CellToken,
     col_to_index,
+    decode_part,
     last_read_parts,
     package_layout,
     parse_ref,
     scan_cells,
     sheet_data_span,
+    utf8_declaration,
+    xml_codec,
 )
 from xlfuncs.recalc.safety import DEFAULT_LIMITS, Limits, open_package, read_member
-from xlfuncs.recalc.values import gc_paused
+from xlfuncs.recalc.values import _TEXT_SURELY_SHORT, gc_paused, text_too_long
 from xlfuncs.registry import ExcelScalar
 
 __all__ = [
@@ -82,7 +85,8 @@ def format_value(value: object) -> tuple[bytes | None, bytes | None]:
     """Return ``(t attribute, <v> text)`` for a computed value; ``(None, None)`` drops ``<v>``.
 
     Numbers use the shortest text that reads back to the same float; integral values
-    up to 2**53 have no ``.0``; NaN and infinities become ``#NUM!``.
+    up to 2**53 have no ``.0``; NaN and infinities become ``#NUM!``; text over Excel's
+    32,767 characters becomes ``#VALUE!``.
 
     >>> format_value(1e-7), format_value(2**60), format_value(float("nan"))
     ((None, b'1e-07'), (None, b'1.152921504606847e+18'), (b'e', b'#NUM!'))
@@ -102,6 +106,8 @@ def format_value(value: object) -> tuple[bytes | None, bytes | None]:
     if isinstance(value, ExcelError):
         return b"e", value.value.encode("ascii")
     if isinstance(value, str):
+        if len(value) > _TEXT_SURELY_SHORT and text_too_long(value):
+            return b"e", b"#VALUE!"  # Excel's cell limit is 32,767 characters: never stored
         return b"str", _escape_text(value)
     if isinstance(value, numbers.Integral):
         n = int(value)
@@ -179,6 +185,9 @@ def patch_sheet(data: bytes, cells: Mapping[tuple[int, int], object]) -> tuple[b
     >>> patch_sheet(xml, {(1, 1): "two", (1, 2): 9})[0]
     b'<worksheet><sheetData><row r="1"><c r="A1" s="3" t="str"><f>1+1</f><v>two</v></c><c r="B1"><v>5</v></c></row></sheetData></worksheet>'
     """
+    codec = xml_codec(data, "worksheet")
+    if codec is not None:
+        return _patch_encoded(data, codec, "worksheet", cells, None)
     return _patch(data, cells, None)
 
 
@@ -406,6 +415,30 @@ def _patch_tokens(
     return b"".join(out), count
 
 
+def _patch_encoded(
+    data: bytes, codec: str, part: str, values: _Values, sheet: int | None
+) -> tuple[bytes, int]:
+    """:func:`_patch` of a part in another encoding than UTF-8 (its XML declaration's, or
+    UTF-16 by its byte-order mark): patched as UTF-8, then encoded back, characters the
+    encoding lacks as character references, so every byte outside the rewritten cells stays
+    as it was. A part that does not decode and encode back to the same bytes is written as
+    UTF-8 with its declaration saying so."""
+    text = decode_part(data, codec, part)
+    utf8 = text.encode("utf-8")
+    new, n = _patch(utf8, values, None) if sheet is None else _patch(utf8, values, sheet)
+    if new is utf8:
+        return data, n
+    out = new.decode("utf-8")
+    if codec == "utf-16":
+        bom = data[:2]
+        wide = "utf-16-le" if bom == b"\xff\xfe" else "utf-16-be"
+        if bom + text.encode(wide) == data:
+            return bom + out.encode(wide), n
+    elif text.encode(codec) == data:
+        return out.encode(codec, errors="xmlcharrefreplace"), n
+    return utf8_declaration(out).encode("utf-8"), n
+
+
 _MISS = object()
 
 
@@ -600,9 +633,11 @@ def _write_values(
                 or zlib.crc32(data) != info.CRC
             ):
                 data = read_member(zin, part, limits)
-            if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-                raise WorkbookError(f"{part}: UTF-16 worksheets cannot be written")
-            new, n = _patch(data, values, index)
+            codec = xml_codec(data, part)
+            if codec is None:
+                new, n = _patch(data, values, index)
+            else:
+                new, n = _patch_encoded(data, codec, part, values, index)
             written += n
             if new is not data:
                 patched[part] = new
