@@ -222,7 +222,9 @@ def test_locrulebook() -> None:
 
 
 @pytest.mark.parametrize(
-    "spelling", ["LOCPOINTS", "locpoints", "_xll.LOCPOINTS", "_xludf.LOCPOINTS", "_xldudf_XLFUNCS_LOCPOINTS", "XLFUNCS.LOCPOINTS"]
+    "spelling",
+    ["LOCPOINTS", "locpoints", "_xll.LOCPOINTS", "_xludf.LOCPOINTS", "_xldudf_XLFUNCS_LOCPOINTS",
+     "XLFUNCS.LOCPOINTS", "ORG.XLFUNCS.CALCADDIN.LOCPOINTS"],  # the last: saved by LibreOffice with the extension
 )
 def test_resolve_spellings(spelling: str) -> None:
     spec = resolve(spelling)

@@ -114,7 +114,10 @@ class FunctionSpec:
 
 
 _PREFIX = re.compile(
-    r"^(?:_xll\.|_xludf\.|_xldudf_(?:[A-Za-z0-9]+_)?|(?:XLFUNCS)[._])", re.IGNORECASE
+    # Excel's add-in spellings, and the long name LibreOffice writes for the Calc add-in of
+    # ``xlfuncs libreoffice`` when it saves .xlsx (ORG.XLFUNCS.CALCADDIN.LOCPOINTS)
+    r"^(?:_xll\.|_xludf\.|_xldudf_(?:[A-Za-z0-9]+_)?|ORG\.XLFUNCS\.CALCADDIN\.|(?:XLFUNCS)[._])",
+    re.IGNORECASE,
 )
 
 
