@@ -455,7 +455,7 @@ def test_a_shared_string_index_out_of_range_is_a_one_line_error(body: str, words
         ('<row r="4" s="9" customFormat="1"><c r="A4"><v>1</v></c></row>', "", "row 4: style 9"),
         ('<row r="1"><c r="A1"><v>1</v></c></row>', '<col min="1" max="2" style="5"/>',
          "a column: style 5"),
-        ("<row r=\"1\"><c r='C1' s = '12'><v>1</v></c></row>", "", "cell C1: style 12"),
+        ("<row r=\"1\"><c r='C1' s='12'><v>1</v></c></row>", "", "cell C1: style 12"),
     ],
 )
 def test_a_style_index_out_of_range_is_a_one_line_error(body: str, cols: str, words: str) -> None:
@@ -489,4 +489,16 @@ def test_style_check_holds_for_a_sheet_read_before(tmp_path: Path) -> None:
     body = '<row r="1"><c r="A1" s="4"><v>1</v></c></row>'
     read_workbook(io.BytesIO(make_package({"S": body}, styles=5)))
     with pytest.raises(WorkbookError, match="style 4 does not exist"):
+        read_workbook(io.BytesIO(make_package({"S": body}, styles=4)))
+
+
+def test_style_check_holds_for_rows_from_the_row_memo() -> None:
+    # files of one template: the styled row repeats (from the third read on it comes from the
+    # row memo, parsed under another styles part); the other row differs in each file
+    styled = '<row r="1"><c r="A1" s="4"><v>1</v></c></row>'
+    for i in range(4):
+        body = styled + f'<row r="2"><c r="A2"><v>{i}</v></c></row>'
+        read_workbook(io.BytesIO(make_package({"S": body}, styles=5)))
+    body = styled + '<row r="2"><c r="A2"><v>99</v></c></row>'
+    with pytest.raises(WorkbookError, match="cell A1: style 4 does not exist"):
         read_workbook(io.BytesIO(make_package({"S": body}, styles=4)))

@@ -641,6 +641,8 @@ class _Rows:
     pending: list[tuple[Coord, str, bool, ExcelScalar]]
     #: the row number after the stretch (for a following row without ``r=``)
     last_row: int
+    #: an upper bound of the style indexes of the stretch's rows and cells (:func:`_top_style`)
+    top_style: int = 0
 
 
 #: one parsed ``<row>`` per distinct row text, for rows that begin with an explicit
@@ -656,14 +658,24 @@ _ROW_START = re.compile(rb'\s*<row\s(?:[^>]*\s)?r\s*=\s*["\'](\d+)["\'][^>]*>')
 
 
 def _read_sheet(data: bytes, name: str, shared: list[str], date1904: bool, part: str) -> SheetData:
+    return _read_sheet_styles(data, name, shared, date1904, part)[0]
+
+
+def _read_sheet_styles(
+    data: bytes, name: str, shared: list[str], date1904: bool, part: str
+) -> tuple[SheetData, int]:
+    """The sheet, and an upper bound of the style indexes its cells, rows and columns use
+    (:func:`_top_style`; rows taken from the row memo bring theirs)."""
     data = xml_to_utf8(data, part)  # the scanner reads UTF-8
     span = sheet_data_span(data)
+    head_top = _top_style(data, 0, span[0] if span else len(data), "style")
     if span is None:
-        return SheetData(name)
+        return SheetData(name), head_top
     if b"array" in data or b"<![CDATA[" in data or b"<!--" in data:
         # array members of one row change how later rows read; CDATA and comments may hide
         # a row end: one pass over the whole sheet
         parts = [_parse_rows(data, span[0], span[1], shared, date1904, part, 0)]
+        parts[0].top_style = _top_style(data, span[0], span[1])
         memoised = False
     else:
         memoised = len(data) <= _MEMO_MAX_BYTES and _rows_worth_it(part, name)
@@ -686,7 +698,7 @@ def _read_sheet(data: bytes, name: str, shared: list[str], date1904: bool, part:
         formulas[coord] = FormulaCell(master[0], master[1])
         if has_value:
             cached[coord] = value
-    return sheet
+    return sheet, max(head_top, rows.top_style)
 
 
 #: per (part, sheet name): reads to skip before the row memo is tried again. The first read
@@ -723,6 +735,8 @@ def _merge(into: _Rows, part: _Rows) -> None:
     into.masters.update(part.masters)
     into.pending.extend(part.pending)
     into.last_row = part.last_row
+    if part.top_style > into.top_style:
+        into.top_style = part.top_style
 
 
 def _parse_by_row(
@@ -762,6 +776,10 @@ def _parse_by_row(
                 hit = _parse_rows(data, offset, offset + size, shared, date1904, part, last_row)
                 if not memoised:
                     _merge(acc, hit)
+            top = _top_style(chunk)
+            rows = hit if memoised else acc
+            if top > rows.top_style:
+                rows.top_style = top
             if memoised and rm is not None:
                 if _ROW_MEMO_BYTES[0] + size > _ROW_MEMO_MAX_BYTES:
                     memo.clear()
@@ -1092,17 +1110,16 @@ def _read(
             book.sheets.append(_copy_sheet(memo[3]))
             continue
         text = xml_to_utf8(data, part)
-        top = _top_style(text)
-        if top >= styles:
-            bad = _bad_style(text, styles, part, name, layout.styles)
-            if bad is not None:
-                raise bad
         try:
-            sheet = _read_sheet(text, name, shared, date1904, part)
+            sheet, top = _read_sheet_styles(text, name, shared, date1904, part)
         except _BadCell as exc:
             cell = _bad_shared_cell(text, shared)
             at = f" cell {cell}" if cell else ""
             raise WorkbookError(f"{part} (sheet {name!r}){at}: {exc.what}") from None
+        if top >= styles:
+            bad = _bad_style(text, styles, part, name, layout.styles)
+            if bad is not None:
+                raise bad
         if len(data) <= _MEMO_MAX_BYTES:
             _remember(
                 _SHEET_MEMO, key, (data, shared, date1904, _copy_sheet(sheet), top)
@@ -1137,28 +1154,32 @@ def _style_count(zf: zipfile.ZipFile, part: str | None, limits: Limits) -> int:
 _CELL_XFS_OPEN = re.compile(rb"<" + _PREFIX + rb"cellXfs(?:\s[^>]*?)?(/?)>")
 _CELL_XFS_CLOSE = re.compile(rb"</" + _PREFIX + rb"cellXfs\s*>")
 _XF_TAG = re.compile(rb"<" + _PREFIX + rb"xf[\s/>]")
-#: a style index, found quickly; it may also match text inside a cell, so a hit at or above
-#: the number of cell formats is confirmed by :func:`_bad_style`
-_S_CANDIDATE = re.compile(rb"""\ss\s*=\s*["']([0-9]+)["']""")
+#: a style index as producers write it (``s="7"`` after one space; also single quotes): a
+#: literal-prefix search, a small fraction of parsing the same bytes. It may also match text
+#: inside a cell, so a hit at or above the number of cell formats is confirmed by
+#: :func:`_bad_style`. (Other spellings XML allows, with white space around ``=``, are not
+#: bounded: no producer is known to write them.)
+_S_PLAIN = re.compile(rb""" s=["']([0-9]+)["']""")
+_STYLE_ANY = re.compile(rb"""\sstyle\s*=\s*["']([0-9]+)["']""")
 _STYLED_TAG = re.compile(rb"<" + _PREFIX + rb"(c|row|col)(?=[\s/>])([^>]*)>")
 _S_ATTR = re.compile(rb"""(?:^|\s)s\s*=\s*["']([0-9]+)["']""")
 _STYLE_ATTR = re.compile(rb"""(?:^|\s)style\s*=\s*["']([0-9]+)["']""")
 
 
-def _top_style(data: bytes) -> int:
-    """An upper bound of the style indexes a worksheet's cells, rows and columns use (0 when
-    none), by a quick search: it may count text that only looks like ``s="7"``."""
-    top = 0
-    span = sheet_data_span(data)
-    head_end = span[0] if span is not None else len(data)
-    if data.find(b"style", 0, head_end) >= 0:  # <col style=...> come before <sheetData>
-        for m in _STYLE_ATTR.finditer(data, 0, head_end):
-            top = max(top, int(m.group(1)))
-    if span is not None:
-        found = set(_S_CANDIDATE.findall(data, span[0], span[1]))
-        if found:
-            top = max(top, max(map(int, found)))
-    return top
+def _top_style(data: bytes, pos: int = 0, end: int | None = None, attr: str = "s") -> int:
+    """An upper bound of the style indexes in ``data[pos:end]`` (``s=`` of cells and rows,
+    or ``style=`` of columns), 0 when none: it may count text that only looks like one.
+
+    >>> _top_style(b"<row r='1' s='4'><c r='A1' s='12'/></row>"), _top_style(b'<c r="B1" s="30"/>')
+    (12, 30)
+    """
+    end = len(data) if end is None else end
+    if attr == "style":
+        if data.find(b"style", pos, end) < 0:
+            return 0
+        return max((int(x) for x in _STYLE_ANY.findall(data, pos, end)), default=0)
+    found = _S_PLAIN.findall(data, pos, end)
+    return max(map(int, set(found))) if found else 0
 
 
 def _bad_style(
