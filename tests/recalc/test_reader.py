@@ -418,6 +418,13 @@ def test_unknown_or_false_declared_encoding_is_a_one_line_error() -> None:
     )
     with pytest.raises(WorkbookError, match="unknown XML encoding 'x-no-such-code'"):
         read_workbook(io.BytesIO(bad))
+    for name in ("base64", "rot13", "zlib"):  # codecs, but not of text
+        odd = replace_part(
+            make_package({"S": ""}), "xl/worksheets/sheet1.xml",
+            f'<?xml version="1.0" encoding="{name}"?><worksheet><sheetData/></worksheet>'.encode(),
+        )
+        with pytest.raises(WorkbookError):
+            read_workbook(io.BytesIO(odd))
     undefined = replace_part(  # 0x98 is no character in windows-1251
         make_package({"S": ""}), "xl/worksheets/sheet1.xml",
         b'<?xml version="1.0" encoding="windows-1251"?><worksheet><sheetData><row r="1">'

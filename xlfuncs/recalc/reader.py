@@ -213,9 +213,12 @@ def xml_codec(data: bytes, part: str) -> str | None:
         return None
     name = m.group(1).decode("ascii")
     try:
-        codec = codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
-        raise WorkbookError(f"{part}: unknown XML encoding {name!r}") from None
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):  # base64, rot13, ...
+        raise WorkbookError(f"{part}: unknown XML encoding {name!r}")
+    codec = info.name
     if codec in _UTF8_CODECS or codec.startswith(("utf-16", "utf-32")):
         # a UTF-16/32 declaration without a byte-order mark over ASCII bytes cannot be true
         return None
@@ -231,6 +234,8 @@ def decode_part(data: bytes, codec: str, part: str) -> str:
         raise WorkbookError(
             f"{part}: byte {exc.start} is not {codec} text as its XML declaration says"
         ) from None
+    except (UnicodeError, LookupError) as exc:  # codecs such as idna refuse whole documents
+        raise WorkbookError(f"{part}: not {codec} text as its XML declaration says ({exc})") from None
 
 
 def utf8_declaration(text: str) -> str:

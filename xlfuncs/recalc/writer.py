@@ -431,13 +431,16 @@ def _patch_encoded(
     if new is utf8:
         return data, n
     out = new.decode("utf-8")
-    if codec == "utf-16":
-        bom = data[:2]
-        wide = "utf-16-le" if bom == b"\xff\xfe" else "utf-16-be"
-        if bom + text.encode(wide) == data:
-            return bom + out.encode(wide), n
-    elif text.encode(codec) == data:
-        return out.encode(codec, errors="xmlcharrefreplace"), n
+    try:
+        if codec == "utf-16":
+            bom = data[:2]
+            wide = "utf-16-le" if bom == b"\xff\xfe" else "utf-16-be"
+            if bom + text.encode(wide) == data:
+                return bom + out.encode(wide), n
+        elif text.encode(codec) == data:
+            return out.encode(codec, errors="xmlcharrefreplace"), n
+    except (UnicodeError, LookupError):
+        pass
     return utf8_declaration(out).encode("utf-8"), n
 
 
