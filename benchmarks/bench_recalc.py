@@ -367,12 +367,19 @@ if {batch!r}:
     assert not rep.failed, [f.reason for f in rep.failed][:3]
 else:
     ours(src, dst)  # compile the plans (cold)
-    times = []
+    times, writes = [], []
     for _ in range(3):
         t0 = time.perf_counter()
         ours(src, dst)
         times.append(time.perf_counter() - t0)
-    print(statistics.median(times))
+    values = evaluate(read_workbook(src)).values
+    for _ in range(5):  # the writer alone (where the copied members are checked)
+        read_workbook(src)
+        writer.clear_memos()
+        t0 = time.perf_counter()
+        writer.write_values(src, dst, values)
+        writes.append(time.perf_counter() - t0)
+    print(statistics.median(times), statistics.median(writes))
 """
 
 
@@ -415,11 +422,15 @@ def against(before: Path, rounds: int, n_batch: int, jobs: int | None) -> int:
             paths, how = fill_templates(work / "batch", n_batch)
             print(f"[batch] {len(paths)} templates: {how}", file=sys.stderr)
             cases.append((f"batch of {len(paths)} templates", work / "batch", True))
+            cases.append(("one filled template", paths[0], False))
         for programmes in (50, 500):
             src = work / f"gen_{programmes}.xlsx"
             cells = generate_workbook(src, programmes)
             cases.append((f"~{cells // 1000}k formula cells, one file", src, False))
-        times = {(label, tree): [] for label, _s, _b in cases for tree in trees}
+        times: dict[tuple[str, str], list[float]] = {
+            (label, tree): [] for label, _s, _b in cases for tree in trees
+        }
+        writes: dict[tuple[str, str], list[float]] = {k: [] for k in times}
         for r in range(rounds):
             for label, src, batch in cases:
                 for tree, root in (trees.items() if r % 2 == 0 else reversed(trees.items())):
@@ -433,17 +444,28 @@ def against(before: Path, rounds: int, n_batch: int, jobs: int | None) -> int:
                         [sys.executable, "-c", code], check=True, capture_output=True, text=True,
                         env=env, cwd=work,
                     )
-                    times[(label, tree)].append(float(out.stdout.strip().splitlines()[-1]))
-                    print(f"round {r + 1} {tree:6} {label}: {times[(label, tree)][-1]:.3f} s",
-                          file=sys.stderr)
+                    got = out.stdout.strip().splitlines()[-1].split()
+                    times[(label, tree)].append(float(got[0]))
+                    if len(got) > 1:
+                        writes[(label, tree)].append(float(got[1]))
+                    print(f"round {r + 1} {tree:6} {label}: {' '.join(got)} s", file=sys.stderr)
         print(f"before: {before}\nafter:  {ROOT}\n")
-        print("case | before s | after s | after/before | copied-member check ms/file")
+        print(
+            "case | read+evaluate+write before s | after s | after/before "
+            "| write alone before ms | after ms | after/before | copied-member check ms/file"
+        )
         for label, src, batch in cases:
             b = statistics.median(times[(label, "before")])
             a = statistics.median(times[(label, "after")])
             files = sorted(src.glob("*.xlsx")) if batch else [src]
             check = _copied_member_check_ms(files)
-            print(f"{label} | {b:.3f} | {a:.3f} | {a / b:.3f} | {check:.2f}")
+            if writes[(label, "after")]:
+                wb = statistics.median(writes[(label, "before")]) * 1000
+                wa = statistics.median(writes[(label, "after")]) * 1000
+                w = f"{wb:.1f} | {wa:.1f} | {wa / wb:.3f}"
+            else:
+                w = "- | - | -"
+            print(f"{label} | {b:.3f} | {a:.3f} | {a / b:.3f} | {w} | {check:.2f}")
         print(f"\nmedians of {rounds} fresh processes per tree, alternating; "
               f"{os.cpu_count()} CPUs; batch jobs: {jobs or 'all cores'}")
     finally:
