@@ -546,12 +546,12 @@ def _iso_to_serial(text: str, date1904: bool) -> float | str:
 
 
 class _BadCell(Exception):
-    """A cell refers to something the package does not hold (a shared string, a style)."""
+    """A cell refers to a shared string the package does not hold (:func:`_read` names the
+    part and the cell)."""
 
     def __init__(self, what: str) -> None:
         super().__init__(what)
         self.what = what
-        self.cell: Coord | None = None
 
 
 def _decode(
@@ -1126,9 +1126,7 @@ def _read(
             if bad is not None:
                 raise bad
         if len(data) <= _MEMO_MAX_BYTES:
-            _remember(
-                _SHEET_MEMO, key, (data, shared, date1904, _copy_sheet(sheet), top)
-            )
+            _remember(_SHEET_MEMO, key, (data, shared, date1904, _copy_sheet(sheet), top))
         book.sheets.append(sheet)
     return book
 

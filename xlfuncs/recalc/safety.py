@@ -26,7 +26,14 @@ from typing import IO
 
 from xlfuncs.errors import WorkbookError
 
-__all__ = ["CONTENT_TYPES", "DEFAULT_LIMITS", "Limits", "check_xml_prolog", "open_package", "read_member"]
+__all__ = [
+    "CONTENT_TYPES",
+    "DEFAULT_LIMITS",
+    "Limits",
+    "check_xml_prolog",
+    "open_package",
+    "read_member",
+]
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -158,8 +165,9 @@ def _check_members(zf: zipfile.ZipFile, limits: Limits) -> None:
         )
     if "xl/workbook.xml" not in names:
         raise WorkbookError("not a spreadsheet package (no xl/workbook.xml)")
-    # part names are case-insensitive (ECMA-376 part 2, 6.2.2.3): two members whose names
-    # differ only in case are the same part twice, and which one a reader takes is anyone's guess
+    # part names compare without case (Open Packaging Conventions, ECMA-376 part 2): two
+    # members whose names differ only in case are one part stored twice, and which one a
+    # reader takes is anyone's guess
     seen: dict[str, int] = {}
     for info in infos:
         key = info.filename.lower()
@@ -171,7 +179,9 @@ def _check_members(zf: zipfile.ZipFile, limits: Limits) -> None:
                 "corrupt package"
             )
     if CONTENT_TYPES.lower() not in seen:
-        raise WorkbookError(f"corrupt package: no {CONTENT_TYPES} (the part that types every other)")
+        raise WorkbookError(
+            f"corrupt package: no {CONTENT_TYPES} (the part that types every other)"
+        )
 
 
 def read_member(
