@@ -18,6 +18,7 @@ Peak memory is the max RSS of a fresh subprocess doing one recalc + write.
     python benchmarks/bench_recalc.py --quick    # smoke run: small sizes, 1 repeat, 20 templates
     python benchmarks/bench_recalc.py --huge     # also ~500,000 formula cells (references once there)
     python benchmarks/bench_recalc.py --ratio 3  # only the ~500k / ~50k growth, 3 rounds of fresh processes
+    python benchmarks/bench_recalc.py --against ../old-checkout  # the same files, old code against this
 """
 
 from __future__ import annotations
@@ -339,6 +340,139 @@ def growth_ratio(rounds: int) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- against
+_AGAINST_CHILD = """
+import os, statistics, sys, time
+sys.path.insert(0, {root!r})
+import xlfuncs
+assert os.path.dirname(os.path.abspath(xlfuncs.__file__)) == {pkg!r}, xlfuncs.__file__
+from pathlib import Path
+from xlfuncs.recalc import writer
+from xlfuncs.recalc.engine import clear_result_memo, evaluate
+from xlfuncs.recalc.reader import clear_memos, read_workbook
+
+def ours(src, dst):
+    clear_memos(); writer.clear_memos(); clear_result_memo()
+    book = read_workbook(src)
+    return writer.write_values(src, dst, evaluate(book).values)
+
+src, dst = Path({src!r}), Path({dst!r})
+if {batch!r}:
+    from xlfuncs.recalc.batch import recalc
+    paths = sorted(src.glob("*.xlsx"))
+    recalc(paths[:4], out_dir=dst, force=True, progress=False, jobs=1)  # plans on disk
+    t0 = time.perf_counter()
+    rep = recalc(paths, out_dir=dst, force=True, progress=False, jobs={jobs!r})
+    print(time.perf_counter() - t0)
+    assert not rep.failed, [f.reason for f in rep.failed][:3]
+else:
+    ours(src, dst)  # compile the plans (cold)
+    times, writes = [], []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        ours(src, dst)
+        times.append(time.perf_counter() - t0)
+    values = evaluate(read_workbook(src)).values
+    for _ in range(5):  # the writer alone (where the copied members are checked)
+        read_workbook(src)
+        writer.clear_memos()
+        t0 = time.perf_counter()
+        writer.write_values(src, dst, values)
+        writes.append(time.perf_counter() - t0)
+    print(statistics.median(times), statistics.median(writes))
+"""
+
+
+def _copied_member_check_ms(paths: list[Path]) -> float:
+    """Milliseconds per file of :func:`~xlfuncs.recalc.writer.verify_member` (inflate and
+    CRC-32) over the members a recalc copies unchanged (all but the worksheets)."""
+    import zipfile
+
+    from xlfuncs.recalc.writer import verify_member
+
+    total = 0.0
+    for p in paths:
+        with zipfile.ZipFile(p) as z, open(p, "rb") as fh:
+            for info in z.infolist():
+                if info.filename.startswith("xl/worksheets/sheet"):
+                    continue
+                fh.seek(info.header_offset + 26)
+                n, m = int.from_bytes(fh.read(2), "little"), int.from_bytes(fh.read(2), "little")
+                fh.seek(info.header_offset + 30 + n + m)
+                raw = fh.read(info.compress_size)
+                t0 = time.perf_counter()
+                verify_member(raw, info)
+                total += time.perf_counter() - t0
+    return total / len(paths) * 1000
+
+
+def against(before: Path, rounds: int, n_batch: int, jobs: int | None) -> int:
+    """The same files recalculated by the code in ``before`` (a checkout of an earlier commit)
+    and by this tree, alternating in fresh processes for ``rounds`` rounds: the medians, their
+    ratio, and the cost of checking the copied members alone."""
+    before = before.resolve()
+    if not (before / "xlfuncs" / "__init__.py").is_file():
+        print(f"{before}: no xlfuncs package there", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="bench-against-"))
+    trees = {"before": before, "after": ROOT}
+    try:
+        cases: list[tuple[str, Path, bool]] = []
+        if n_batch:
+            paths, how = fill_templates(work / "batch", n_batch)
+            print(f"[batch] {len(paths)} templates: {how}", file=sys.stderr)
+            cases.append((f"batch of {len(paths)} templates", work / "batch", True))
+            cases.append(("one filled template", paths[0], False))
+        for programmes in (50, 500):
+            src = work / f"gen_{programmes}.xlsx"
+            cells = generate_workbook(src, programmes)
+            cases.append((f"~{cells // 1000}k formula cells, one file", src, False))
+        times: dict[tuple[str, str], list[float]] = {
+            (label, tree): [] for label, _s, _b in cases for tree in trees
+        }
+        writes: dict[tuple[str, str], list[float]] = {k: [] for k in times}
+        for r in range(rounds):
+            for label, src, batch in cases:
+                for tree, root in (trees.items() if r % 2 == 0 else reversed(trees.items())):
+                    env = {**os.environ, "XLFUNCS_CACHE_DIR": str(work / f"plans-{tree}")}
+                    code = _AGAINST_CHILD.format(
+                        root=str(root), pkg=str(root / "xlfuncs"), src=str(src),
+                        dst=str(work / f"out-{tree}" if batch else work / f"out-{tree}.xlsx"),
+                        batch=batch, jobs=jobs,
+                    )
+                    out = subprocess.run(
+                        [sys.executable, "-c", code], check=True, capture_output=True, text=True,
+                        env=env, cwd=work,
+                    )
+                    got = out.stdout.strip().splitlines()[-1].split()
+                    times[(label, tree)].append(float(got[0]))
+                    if len(got) > 1:
+                        writes[(label, tree)].append(float(got[1]))
+                    print(f"round {r + 1} {tree:6} {label}: {' '.join(got)} s", file=sys.stderr)
+        print(f"before: {before}\nafter:  {ROOT}\n")
+        print(
+            "case | read+evaluate+write before s | after s | after/before "
+            "| write alone before ms | after ms | after/before | copied-member check ms/file"
+        )
+        for label, src, batch in cases:
+            b = statistics.median(times[(label, "before")])
+            a = statistics.median(times[(label, "after")])
+            files = sorted(src.glob("*.xlsx")) if batch else [src]
+            check = _copied_member_check_ms(files)
+            if writes[(label, "after")]:
+                wb = statistics.median(writes[(label, "before")]) * 1000
+                wa = statistics.median(writes[(label, "after")]) * 1000
+                w = f"{wb:.1f} | {wa:.1f} | {wa / wb:.3f}"
+            else:
+                w = "- | - | -"
+            print(f"{label} | {b:.3f} | {a:.3f} | {a / b:.3f} | {w} | {check:.2f}")
+        print(f"\nmedians of {rounds} fresh processes per tree, alternating; "
+              f"{os.cpu_count()} CPUs; batch jobs: {jobs or 'all cores'}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
 # ----------------------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
@@ -360,9 +494,20 @@ def main(argv: list[str] | None = None) -> int:
         metavar="ROUNDS",
         help="only the growth from ~50k to ~500k cells, alternating in fresh processes",
     )
+    ap.add_argument(
+        "--against",
+        metavar="DIR",
+        type=Path,
+        help="compare with the code of DIR (a checkout of an earlier commit), same files, "
+        "alternating fresh processes (--rounds, default 3; --batch, default 200)",
+    )
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of --against")
     args = ap.parse_args(argv)
     if args.ratio:
         return growth_ratio(args.ratio)
+    if args.against:
+        n = args.batch if args.batch is not None else 200
+        return against(args.against, args.rounds, n, args.jobs)
     repeat = 1 if args.quick else 3
     sizes = [("~500 cells", 5)] if args.quick else [("~5k cells", 50), ("~50k cells", 500)]
     if args.huge:

@@ -68,6 +68,81 @@ def lying_sizes(data: bytes, name: str, claimed: int) -> bytes:
     return bytes(raw)
 
 
+def set_header_field(data: bytes, name: str, local: int, central: int, value: int) -> bytes:
+    """Write ``value`` (4 bytes) at offset ``local`` of the local header and ``central`` of the
+    central directory entry of ``name``: both headers keep agreeing (14/16 CRC-32, 22/24 size)."""
+    raw = bytearray(data)
+    encoded = name.encode()
+    for sig, name_len_at, name_at, field in ((b"PK\x03\x04", 26, 30, local),
+                                             (b"PK\x01\x02", 28, 46, central)):
+        pos = 0
+        while (pos := raw.find(sig, pos)) != -1:
+            n = struct.unpack_from("<H", raw, pos + name_len_at)[0]
+            if raw[pos + name_at : pos + name_at + n] == encoded:
+                struct.pack_into("<I", raw, pos + field, value)
+            pos += 4
+    return bytes(raw)
+
+
+def with_chart_and_styles() -> tuple[bytes, dict[str, zipfile.ZipInfo]]:
+    """A good package with a chart part and a styles part (neither is rewritten by recalc)."""
+    data = make_package(
+        {"S": GOOD_SHEET},
+        styles=2,
+        extra_parts={"xl/charts/chart1.xml": b"<c:chartSpace>" + b"<c:v>1</c:v>" * 50 + b"</c:chartSpace>"},
+    )
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return data, {i.filename: i for i in z.infolist()}
+
+
+def integrity_files() -> dict[str, tuple[bytes, str]]:
+    """Packages with a corrupt part that recalc would copy (or read), each -> words of its reason."""
+    data, infos = with_chart_and_styles()
+    chart, styles = infos["xl/charts/chart1.xml"], infos["xl/styles.xml"]
+    ct = zipfile.ZipFile(io.BytesIO(data)).read("[Content_Types].xml")
+    no_ct = io.BytesIO()
+    two_ct = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin:
+        with zipfile.ZipFile(no_ct, "w") as z:
+            for info in zin.infolist():
+                if info.filename != "[Content_Types].xml":
+                    z.writestr(info.filename, zin.read(info))
+        with zipfile.ZipFile(two_ct, "w") as z:
+            for info in zin.infolist():
+                z.writestr(info.filename, zin.read(info))
+            z.writestr("[content_types].xml", ct)  # part names are case-insensitive
+    return {
+        "crc_chart.xlsx": (
+            set_header_field(data, chart.filename, 14, 16, chart.CRC ^ 1),
+            "corrupt zip member xl/charts/chart1.xml (CRC-32",
+        ),
+        "crc_styles.xlsx": (
+            set_header_field(data, styles.filename, 14, 16, styles.CRC ^ 1),
+            "corrupt zip member xl/styles.xml",
+        ),
+        "size_chart.xlsx": (
+            set_header_field(data, chart.filename, 22, 24, chart.file_size - 1),
+            "corrupt zip member xl/charts/chart1.xml",
+        ),
+        "size_chart_large.xlsx": (
+            set_header_field(data, chart.filename, 22, 24, chart.file_size + 100),
+            "corrupt zip member xl/charts/chart1.xml",
+        ),
+        "no_content_types.xlsx": (no_ct.getvalue(), "no [Content_Types].xml"),
+        "two_content_types.xlsx": (two_ct.getvalue(), "appears 2 times"),
+        "bad_shared.xlsx": (
+            make_package({"S": '<row r="1"><c r="A1" t="s"><v>3</v></c>'
+                               '<c r="B1"><f>A1</f></c></row>'}, shared=["a"]),
+            "cell A1: shared string '3' does not exist",
+        ),
+        "bad_style.xlsx": (
+            make_package({"S": '<row r="1"><c r="A1" s="7"><v>1</v></c>'
+                               '<c r="B1"><f>A1</f></c></row>'}, styles=2),
+            "cell A1: style 7 does not exist",
+        ),
+    }
+
+
 LAUGHS = (
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
     b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol2;</t></si></sst>'
@@ -140,6 +215,7 @@ def hostile_files() -> dict[str, tuple[bytes, str]]:
         ),
         "external.xlsx": (replace_part(g, "xl/worksheets/sheet1.xml", EXTERNAL), "DOCTYPE"),
         "badxml.xlsx": (replace_part(g, "xl/workbook.xml", b"<workbook><sheets>"), "malformed XML"),
+        **integrity_files(),
     }
 
 
@@ -179,6 +255,26 @@ def test_each_hostile_input_gets_a_one_line_reason_and_the_batch_goes_on(tmp_pat
     }  # stand-in: 1*1000 + 2 + len("A1+1")/8
     assert rep.exit_code == 1
     assert not list((tmp_path / "out").glob(".xlfuncs-tmp-*"))
+
+
+def test_a_corrupt_part_fails_the_file_in_place_and_leaves_it_untouched(tmp_path: Path) -> None:
+    # the members recalc copies unchanged are checked as the ones it reads: each corrupt file
+    # fails with a one-line reason, the others of the batch are written
+    d = tmp_path / "in"
+    d.mkdir()
+    cases = integrity_files()
+    for name, (content, _words) in cases.items():
+        (d / name).write_bytes(content)
+    good_data, _infos = with_chart_and_styles()
+    (d / "good.xlsx").write_bytes(good_data)
+    rep = recalc(sorted(d.iterdir()), in_place=True, jobs=1, evaluator=recalc_standin.evaluate)
+    by_name = {Path(f.path).name: f for f in rep.files}
+    for name, (content, words) in cases.items():
+        f = by_name[name]
+        assert f.status == "failed" and words in f.reason and "\n" not in f.reason, (name, f.reason)
+        assert (d / name).read_bytes() == content, name  # untouched
+    assert by_name["good.xlsx"].ok and (d / "good.xlsx").read_bytes() != good_data
+    assert not list(d.glob(".xlfuncs-tmp-*"))
 
 
 def test_unreadable_file_is_a_one_line_error(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -29,8 +30,10 @@ def make_package(
     shared: list[str] | None = None,
     names: str = "",
     extra_parts: dict[str, bytes] | None = None,
+    styles: int | None = None,
 ) -> bytes:
-    """A minimal hand-made package: ``sheets`` maps sheet name -> the inside of <sheetData>."""
+    """A minimal hand-made package: ``sheets`` maps sheet name -> the inside of <sheetData>;
+    ``styles``: a styles part with that many cell formats."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
@@ -56,6 +59,14 @@ def make_package(
             )
             sis = "".join(f"<si><t>{s}</t></si>" for s in shared)
             z.writestr("xl/sharedStrings.xml", f"<sst {NS}>{sis}</sst>")
+        if styles is not None:
+            rels += f'<Relationship Id="rIdT" Type="{REL}/styles" Target="styles.xml"/>'
+            xfs = '<xf numFmtId="0" fontId="0"/>' * styles
+            z.writestr(
+                "xl/styles.xml",
+                f'<styleSheet {NS}><cellStyleXfs count="1"><xf/></cellStyleXfs>'
+                f'<cellXfs count="{styles}">{xfs}</cellXfs></styleSheet>',
+            )
         z.writestr(
             "xl/_rels/workbook.xml.rels",
             f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>',
@@ -116,7 +127,9 @@ def test_cell_types_and_cached_values(tmp_path: Path) -> None:
         '<c r="C2" t="b"><f>TRUE()</f><v>1</v></c><c r="D2"><f>E1*2</f><v>0.003</v></c><c r="E2"><f>NOW()</f></c>'
         '<c r="F2" t="str"><f>A1</f><v>a_x000D_b</v></c></row>'
     )
-    book = read_workbook(write(tmp_path, make_package({"S": body}, shared=["zero", "one"])))
+    book = read_workbook(
+        write(tmp_path, make_package({"S": body}, shared=["zero", "one"], styles=3))
+    )
     s = book.sheets[0]
     assert s.values == {
         (1, 1): "one",
@@ -405,6 +418,13 @@ def test_unknown_or_false_declared_encoding_is_a_one_line_error() -> None:
     )
     with pytest.raises(WorkbookError, match="unknown XML encoding 'x-no-such-code'"):
         read_workbook(io.BytesIO(bad))
+    for name in ("base64", "rot13", "zlib"):  # codecs, but not of text
+        odd = replace_part(
+            make_package({"S": ""}), "xl/worksheets/sheet1.xml",
+            f'<?xml version="1.0" encoding="{name}"?><worksheet><sheetData/></worksheet>'.encode(),
+        )
+        with pytest.raises(WorkbookError):
+            read_workbook(io.BytesIO(odd))
     undefined = replace_part(  # 0x98 is no character in windows-1251
         make_package({"S": ""}), "xl/worksheets/sheet1.xml",
         b'<?xml version="1.0" encoding="windows-1251"?><worksheet><sheetData><row r="1">'
@@ -412,3 +432,80 @@ def test_unknown_or_false_declared_encoding_is_a_one_line_error() -> None:
     )
     with pytest.raises(WorkbookError, match="not cp1251 text"):
         read_workbook(io.BytesIO(undefined))
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ('<row r="1"><c r="A1"><v>1</v></c><c r="B2" t="s"><v>2</v></c></row>',
+         "cell B2: shared string '2' does not exist (the table has 2)"),
+        ('<row r="1"><c r="C1" t="s"><v>-1</v></c></row>',  # never the last string
+         "cell C1: shared string '-1' does not exist"),
+        ('<row r="1"><c r="A1" t="s"><v>x</v></c></row>', "cell A1: shared string 'x'"),
+        ('<row r="1"><c r="D1" t="s"><f>A1</f><v>5</v></c></row>', "cell D1: shared string '5'"),
+    ],
+)
+def test_a_shared_string_index_out_of_range_is_a_one_line_error(body: str, words: str) -> None:
+    # it was #REF! in the cell; the package is corrupt (Excel offers to repair it)
+    data = make_package({"Data": body}, shared=["zero", "one"])
+    with pytest.raises(WorkbookError) as exc:
+        read_workbook(io.BytesIO(data))
+    assert str(exc.value).startswith("xl/worksheets/sheet1.xml (sheet 'Data') ")
+    assert words in str(exc.value) and "\n" not in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "cols", "words"),
+    [
+        ('<row r="1"><c r="A1" s="2"><v>1</v></c><c r="B7" s="3"><v>1</v></c></row>', "",
+         "cell B7: style 3 does not exist (xl/styles.xml has 3 cell formats)"),
+        ('<row r="4" s="9" customFormat="1"><c r="A4"><v>1</v></c></row>', "", "row 4: style 9"),
+        ('<row r="1"><c r="A1"><v>1</v></c></row>', '<col min="1" max="2" style="5"/>',
+         "a column: style 5"),
+        ("<row r=\"1\"><c r='C1' s='12'><v>1</v></c></row>", "", "cell C1: style 12"),
+    ],
+)
+def test_a_style_index_out_of_range_is_a_one_line_error(body: str, cols: str, words: str) -> None:
+    data = make_package({"S": body}, styles=3)
+    if cols:
+        data = replace_part(
+            data, "xl/worksheets/sheet1.xml",
+            f"<worksheet {NS}><cols>{cols}</cols><sheetData>{body}</sheetData></worksheet>".encode(),
+        )
+    with pytest.raises(WorkbookError, match=re.escape(words)):
+        read_workbook(io.BytesIO(data))
+
+
+def test_style_indexes_in_range_and_look_alikes_in_text_are_fine() -> None:
+    body = (
+        '<row r="1" s="2" customFormat="1"><c r="A1" s="2"><v>1</v></c>'
+        '<c r="B1" t="inlineStr"><is><t>width s="99" is text</t></is></c></row>'
+    )
+    book = read_workbook(io.BytesIO(make_package({"S": body}, styles=3)))
+    assert book.sheets[0].values == {(1, 1): 1, (1, 2): 'width s="99" is text'}
+    # no styles part: only the default format 0 exists
+    read_workbook(io.BytesIO(make_package({"S": '<row r="1"><c r="A1" s="0"><v>1</v></c></row>'})))
+    with pytest.raises(WorkbookError, match="style 1 does not exist .there is no styles part"):
+        read_workbook(
+            io.BytesIO(make_package({"S": '<row r="1"><c r="A1" s="1"><v>1</v></c></row>'}))
+        )
+
+
+def test_style_check_holds_for_a_sheet_read_before(tmp_path: Path) -> None:
+    # the same sheet bytes come from the memo the second time; the styles part differs
+    body = '<row r="1"><c r="A1" s="4"><v>1</v></c></row>'
+    read_workbook(io.BytesIO(make_package({"S": body}, styles=5)))
+    with pytest.raises(WorkbookError, match="style 4 does not exist"):
+        read_workbook(io.BytesIO(make_package({"S": body}, styles=4)))
+
+
+def test_style_check_holds_for_rows_from_the_row_memo() -> None:
+    # files of one template: the styled row repeats (from the third read on it comes from the
+    # row memo, parsed under another styles part); the other row differs in each file
+    styled = '<row r="1"><c r="A1" s="4"><v>1</v></c></row>'
+    for i in range(4):
+        body = styled + f'<row r="2"><c r="A2"><v>{i}</v></c></row>'
+        read_workbook(io.BytesIO(make_package({"S": body}, styles=5)))
+    body = styled + '<row r="2"><c r="A2"><v>99</v></c></row>'
+    with pytest.raises(WorkbookError, match="cell A1: style 4 does not exist"):
+        read_workbook(io.BytesIO(make_package({"S": body}, styles=4)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import struct
 import zipfile
 from pathlib import Path
 
@@ -286,29 +287,89 @@ def test_row_by_row_patch_equals_the_general_path(data: st.DataObject) -> None:
         rows[i] = data.draw(_formula_row(i + 1))
 
 
-def test_unread_member_is_copied_as_stored_even_if_it_does_not_inflate(tmp_path: Path) -> None:
-    # A member we never read (here a custom part) is copied as its compressed bytes when its
-    # local header agrees with the central directory: the output is never worse than the input.
-    src = tmp_path / "src.xlsx"
+def _with_custom_part(src: Path) -> None:
     wb = openpyxl.Workbook()
     wb.active["A1"] = "=1+1"
     wb.save(src)
     with zipfile.ZipFile(src, "a", zipfile.ZIP_DEFLATED) as z:
         z.writestr("customXml/item1.xml", "<x>" + "y" * 500 + "</x>")
 
-    def member_bytes(path: Path) -> bytes:
-        with zipfile.ZipFile(path) as z:
-            info = z.getinfo("customXml/item1.xml")
-        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
-        return path.read_bytes()[start : start + info.compress_size]
 
-    raw = bytearray(src.read_bytes())
-    start = raw.find(member_bytes(src))
-    raw[start + 2] ^= 0xFF  # corrupt the deflate stream; CRC and sizes still agree
-    src.write_bytes(bytes(raw))
-    write_values(src, tmp_path / "out.xlsx", {(0, 1, 1): 2})
-    assert member_bytes(tmp_path / "out.xlsx") == member_bytes(src)
-    assert read_workbook(tmp_path / "out.xlsx").sheets[0].cached == {(1, 1): 2}
+def _member_span(path: Path, name: str) -> tuple[int, int]:
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(name)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    return start, start + info.compress_size
+
+
+def _patch_headers(data: bytes, name: str, offsets: tuple[int, int], value: int) -> bytes:
+    """Write ``value`` (4 bytes) at ``offsets`` (local header, central directory) of ``name``."""
+    raw = bytearray(data)
+    encoded = name.encode()
+    for sig, name_len_at, name_at, field in ((b"PK\x03\x04", 26, 30, offsets[0]),
+                                             (b"PK\x01\x02", 28, 46, offsets[1])):
+        pos = 0
+        while (pos := raw.find(sig, pos)) != -1:
+            n = struct.unpack_from("<H", raw, pos + name_len_at)[0]
+            if raw[pos + name_at : pos + name_at + n] == encoded:
+                struct.pack_into("<I", raw, pos + field, value)
+            pos += 4
+    return bytes(raw)
+
+
+def _corruptions(src: Path) -> dict[str, tuple[bytes, str]]:
+    """Ways a member that is copied unchanged can be corrupt, with both headers agreeing."""
+    data = src.read_bytes()
+    with zipfile.ZipFile(src) as z:
+        info = z.getinfo("customXml/item1.xml")
+    start, _end = _member_span(src, "customXml/item1.xml")
+    flipped = bytearray(data)
+    flipped[start + 2] ^= 0xFF  # the deflate stream; CRC and sizes still agree
+    return {
+        "flipped byte": (bytes(flipped), "corrupt zip member customXml/item1.xml"),
+        "wrong CRC": (
+            _patch_headers(data, info.filename, (14, 16), info.CRC ^ 0x5A5A5A5A),
+            "CRC-32 is",
+        ),
+        "size too small": (
+            _patch_headers(data, info.filename, (22, 24), info.file_size - 7),
+            "more than the",
+        ),
+        "size too large": (
+            _patch_headers(data, info.filename, (22, 24), info.file_size + 7),
+            "holds 507 bytes, the zip states 514",
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", ["flipped byte", "wrong CRC", "size too small", "size too large"])
+@pytest.mark.parametrize("in_place", [False, True])
+def test_a_corrupt_member_fails_the_write_and_nothing_is_written(
+    case: str, in_place: bool, tmp_path: Path
+) -> None:
+    # a member copied as its compressed bytes is inflated and checked against the size and
+    # CRC-32 the zip states: a corrupt one is a one-line error, never copied into the output
+    src = tmp_path / "src.xlsx"
+    _with_custom_part(src)
+    data, words = _corruptions(src)[case]
+    src.write_bytes(data)
+    dst = src if in_place else tmp_path / "out.xlsx"
+    with pytest.raises(WorkbookError, match=re.escape(words)) as exc:
+        write_values(src, dst, {(0, 1, 1): 2})
+    assert "\n" not in str(exc.value) and "customXml/item1.xml" in str(exc.value)
+    assert src.read_bytes() == data  # the original untouched
+    assert in_place or not dst.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
+
+
+def test_a_sound_member_is_still_copied_as_its_compressed_bytes(tmp_path: Path) -> None:
+    src = tmp_path / "src.xlsx"
+    _with_custom_part(src)
+    out = tmp_path / "out.xlsx"
+    write_values(src, out, {(0, 1, 1): 2})
+    a, b = _member_span(src, "customXml/item1.xml"), _member_span(out, "customXml/item1.xml")
+    assert src.read_bytes()[a[0] : a[1]] == out.read_bytes()[b[0] : b[1]]
+    assert read_workbook(out).sheets[0].cached == {(1, 1): 2}
 
 
 def test_sheet_bytes_from_the_read_are_used_only_for_the_same_unchanged_file(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ Input is untrusted: see :mod:`xlfuncs.recalc.safety` for what is refused.
 >>> import io, zipfile
 >>> buf = io.BytesIO()
 >>> with zipfile.ZipFile(buf, "w") as z:
+...     z.writestr("[Content_Types].xml", "<Types/>")
 ...     z.writestr("xl/workbook.xml", '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
 ...         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
 ...         '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>')
@@ -212,9 +213,12 @@ def xml_codec(data: bytes, part: str) -> str | None:
         return None
     name = m.group(1).decode("ascii")
     try:
-        codec = codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
-        raise WorkbookError(f"{part}: unknown XML encoding {name!r}") from None
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):  # base64, rot13, ...
+        raise WorkbookError(f"{part}: unknown XML encoding {name!r}")
+    codec = info.name
     if codec in _UTF8_CODECS or codec.startswith(("utf-16", "utf-32")):
         # a UTF-16/32 declaration without a byte-order mark over ASCII bytes cannot be true
         return None
@@ -230,6 +234,8 @@ def decode_part(data: bytes, codec: str, part: str) -> str:
         raise WorkbookError(
             f"{part}: byte {exc.start} is not {codec} text as its XML declaration says"
         ) from None
+    except (UnicodeError, LookupError) as exc:  # codecs such as idna refuse whole documents
+        raise WorkbookError(f"{part}: not {codec} text as its XML declaration says ({exc})") from None
 
 
 def utf8_declaration(text: str) -> str:
@@ -349,6 +355,8 @@ class PackageLayout:
     sheets: list[tuple[str, str | None]]
     shared_strings: str | None
     workbook_xml: bytes
+    #: the styles part (its ``<cellXfs>`` are what a cell's ``s=`` indexes), or None
+    styles: str | None = None
 
 
 def _local(tag: str) -> str:
@@ -416,16 +424,25 @@ def package_layout(zf: zipfile.ZipFile, limits: Limits = DEFAULT_LIMITS) -> Pack
     hit = _LAYOUT_MEMO.get(key)
     if hit is not None:
         shared = hit.shared_strings
-        if (shared is None or shared in zf.NameToInfo) and all(
-            part is None or part in zf.NameToInfo for _n, part in hit.sheets
+        styles = hit.styles
+        if (
+            (shared is None or shared in zf.NameToInfo)
+            and (styles is None or styles in zf.NameToInfo)
+            and all(part is None or part in zf.NameToInfo for _n, part in hit.sheets)
         ):
-            return PackageLayout(hit.workbook, list(hit.sheets), shared, hit.workbook_xml)
+            return PackageLayout(
+                hit.workbook, list(hit.sheets), shared, hit.workbook_xml, styles
+            )
     layout = _package_layout(zf, limits)
     if layout.workbook == "xl/workbook.xml" and len(key[2]) < (1 << 20):
         if len(_LAYOUT_MEMO) > 64:
             _LAYOUT_MEMO.clear()
         _LAYOUT_MEMO[key] = PackageLayout(
-            layout.workbook, list(layout.sheets), layout.shared_strings, layout.workbook_xml
+            layout.workbook,
+            list(layout.sheets),
+            layout.shared_strings,
+            layout.workbook_xml,
+            layout.styles,
         )
     return layout
 
@@ -460,7 +477,12 @@ def _package_layout(zf: zipfile.ZipFile, limits: Limits) -> PackageLayout:
     shared = next((t for rt, t in rels.values() if rt == "sharedStrings"), None)
     if shared is None and "xl/sharedStrings.xml" in zf.NameToInfo:
         shared = "xl/sharedStrings.xml"
-    return PackageLayout(workbook, sheets, shared, wb_xml)
+    styles = next((t for rt, t in rels.values() if rt == "styles"), None)
+    if styles is not None and styles not in zf.NameToInfo:
+        raise WorkbookError(f"missing part {styles}")
+    if styles is None and "xl/styles.xml" in zf.NameToInfo:
+        styles = "xl/styles.xml"
+    return PackageLayout(workbook, sheets, shared, wb_xml, styles)
 
 
 def _read_shared_strings(zf: zipfile.ZipFile, part: str, limits: Limits) -> list[str]:
@@ -523,6 +545,15 @@ def _iso_to_serial(text: str, date1904: bool) -> float | str:
     return serial
 
 
+class _BadCell(Exception):
+    """A cell refers to a shared string the package does not hold (:func:`_read` names the
+    part and the cell)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
 def _decode(
     t: bytes | None, raw: bytes, shared: list[str], date1904: bool
 ) -> tuple[bool, ExcelScalar]:
@@ -536,10 +567,14 @@ def _decode(
         except ValueError:
             return True, ExcelError.VALUE
     if t == b"s":
-        try:
-            return True, shared[int(raw)]
-        except (ValueError, IndexError):
-            return True, ExcelError.REF
+        if raw.isdigit():  # ASCII digits only: no sign, no spaces, no underscores
+            i = int(raw)
+            if i < len(shared):
+                return True, shared[i]
+        raise _BadCell(
+            f"shared string {raw.decode('ascii', 'replace')!r} does not exist "
+            f"(the table has {len(shared)})"
+        )
     if t == b"str":
         return True, unescape_xstring(xml_text(raw))
     if t == b"b":
@@ -611,6 +646,8 @@ class _Rows:
     pending: list[tuple[Coord, str, bool, ExcelScalar]]
     #: the row number after the stretch (for a following row without ``r=``)
     last_row: int
+    #: an upper bound of the style indexes of the stretch's rows and cells (:func:`_top_style`)
+    top_style: int = 0
 
 
 #: one parsed ``<row>`` per distinct row text, for rows that begin with an explicit
@@ -626,14 +663,24 @@ _ROW_START = re.compile(rb'\s*<row\s(?:[^>]*\s)?r\s*=\s*["\'](\d+)["\'][^>]*>')
 
 
 def _read_sheet(data: bytes, name: str, shared: list[str], date1904: bool, part: str) -> SheetData:
+    return _read_sheet_styles(data, name, shared, date1904, part)[0]
+
+
+def _read_sheet_styles(
+    data: bytes, name: str, shared: list[str], date1904: bool, part: str
+) -> tuple[SheetData, int]:
+    """The sheet, and an upper bound of the style indexes its cells, rows and columns use
+    (:func:`_top_style`; rows taken from the row memo bring theirs)."""
     data = xml_to_utf8(data, part)  # the scanner reads UTF-8
     span = sheet_data_span(data)
+    head_top = _top_style(data, 0, span[0] if span else len(data), "style")
     if span is None:
-        return SheetData(name)
+        return SheetData(name), head_top
     if b"array" in data or b"<![CDATA[" in data or b"<!--" in data:
         # array members of one row change how later rows read; CDATA and comments may hide
         # a row end: one pass over the whole sheet
         parts = [_parse_rows(data, span[0], span[1], shared, date1904, part, 0)]
+        parts[0].top_style = _top_style(data, span[0], span[1])
         memoised = False
     else:
         memoised = len(data) <= _MEMO_MAX_BYTES and _rows_worth_it(part, name)
@@ -656,7 +703,7 @@ def _read_sheet(data: bytes, name: str, shared: list[str], date1904: bool, part:
         formulas[coord] = FormulaCell(master[0], master[1])
         if has_value:
             cached[coord] = value
-    return sheet
+    return sheet, max(head_top, rows.top_style)
 
 
 #: per (part, sheet name): reads to skip before the row memo is tried again. The first read
@@ -693,6 +740,8 @@ def _merge(into: _Rows, part: _Rows) -> None:
     into.masters.update(part.masters)
     into.pending.extend(part.pending)
     into.last_row = part.last_row
+    if part.top_style > into.top_style:
+        into.top_style = part.top_style
 
 
 def _parse_by_row(
@@ -732,6 +781,10 @@ def _parse_by_row(
                 hit = _parse_rows(data, offset, offset + size, shared, date1904, part, last_row)
                 if not memoised:
                     _merge(acc, hit)
+            top = _top_style(chunk)
+            rows = hit if memoised else acc
+            if top > rows.top_style:
+                rows.top_style = top
             if memoised and rm is not None:
                 if _ROW_MEMO_BYTES[0] + size > _ROW_MEMO_MAX_BYTES:
                     memo.clear()
@@ -939,13 +992,17 @@ _MEMO_MAX_BYTES = 4 << 20
 _MEMO_MAX_ENTRIES = 256
 _BOOK_MEMO: dict[bytes, tuple[bool, bool, int, float, list[DefinedName]]] = {}
 _SHARED_MEMO: dict[str, tuple[bytes, list[str]]] = {}
-_SHEET_MEMO: dict[tuple[str, str], tuple[bytes, list[str], bool, SheetData]] = {}
+#: (part, sheet name) -> (bytes, shared strings, date system, sheet, top style index)
+_SHEET_MEMO: dict[tuple[str, str], tuple[bytes, list[str], bool, SheetData, int]] = {}
+_STYLES_MEMO: dict[str, tuple[bytes, int]] = {}
 _NO_SHARED: list[str] = []  # never mutated: the shared-strings table of packages without one
 
 
 def clear_memos() -> None:
     """Forget the parts remembered from earlier files (benchmarks measure real reads with it)."""
-    for memo in (_LAYOUT_MEMO, _BOOK_MEMO, _SHARED_MEMO, _SHEET_MEMO, _ROW_MEMO, _ROW_SKIP):
+    for memo in (
+        _LAYOUT_MEMO, _BOOK_MEMO, _SHARED_MEMO, _SHEET_MEMO, _STYLES_MEMO, _ROW_MEMO, _ROW_SKIP
+    ):
         memo.clear()
     _ROW_MEMO_BYTES[0] = 0
     _LAST_READ.last = None
@@ -1035,6 +1092,7 @@ def _read(
             shared = _parse_shared_strings(data, part)
             if len(data) <= _MEMO_MAX_BYTES:
                 _remember(_SHARED_MEMO, part, (data, shared))
+    styles = _style_count(zf, layout.styles, limits)
     for name, part in layout.sheets:
         if part is None:
             book.sheets.append(SheetData(name))
@@ -1050,10 +1108,121 @@ def _read(
             and memo[2] == date1904
             and memo[0] == data
         ):
+            if memo[4] >= styles:
+                bad = _bad_style(xml_to_utf8(data, part), styles, part, name, layout.styles)
+                if bad is not None:
+                    raise bad
             book.sheets.append(_copy_sheet(memo[3]))
             continue
-        sheet = _read_sheet(data, name, shared, date1904, part)
+        text = xml_to_utf8(data, part)
+        try:
+            sheet, top = _read_sheet_styles(text, name, shared, date1904, part)
+        except _BadCell as exc:
+            cell = _bad_shared_cell(text, shared)
+            at = f" cell {cell}" if cell else ""
+            raise WorkbookError(f"{part} (sheet {name!r}){at}: {exc.what}") from None
+        if top >= styles:
+            bad = _bad_style(text, styles, part, name, layout.styles)
+            if bad is not None:
+                raise bad
         if len(data) <= _MEMO_MAX_BYTES:
-            _remember(_SHEET_MEMO, key, (data, shared, date1904, _copy_sheet(sheet)))
+            _remember(_SHEET_MEMO, key, (data, shared, date1904, _copy_sheet(sheet), top))
         book.sheets.append(sheet)
     return book
+
+
+def _style_count(zf: zipfile.ZipFile, part: str | None, limits: Limits) -> int:
+    """How many cell formats (``<xf>`` in ``<cellXfs>``) the styles part holds: a cell's,
+    row's or column's style index must be below it (index 0 is always allowed)."""
+    if part is None:
+        return 1
+    data = read_member(zf, part, limits)
+    hit = _STYLES_MEMO.get(part)
+    if hit is not None and hit[0] == data:
+        return hit[1]
+    text = xml_to_utf8(data, part)
+    count = 0
+    m = _CELL_XFS_OPEN.search(text)
+    if m is not None and not m.group(1):
+        close = _CELL_XFS_CLOSE.search(text, m.end())
+        if close is None:
+            raise WorkbookError(f"{part}: malformed XML (<cellXfs> is not closed)")
+        count = len(_XF_TAG.findall(text, m.end(), close.start()))
+    count = max(count, 1)
+    if len(data) <= _MEMO_MAX_BYTES:
+        _remember(_STYLES_MEMO, part, (data, count))
+    return count
+
+
+_CELL_XFS_OPEN = re.compile(rb"<" + _PREFIX + rb"cellXfs(?:\s[^>]*?)?(/?)>")
+_CELL_XFS_CLOSE = re.compile(rb"</" + _PREFIX + rb"cellXfs\s*>")
+_XF_TAG = re.compile(rb"<" + _PREFIX + rb"xf[\s/>]")
+#: a style index as producers write it (``s="7"`` after one space; also single quotes): a
+#: literal-prefix search, a small fraction of parsing the same bytes. It may also match text
+#: inside a cell, so a hit at or above the number of cell formats is confirmed by
+#: :func:`_bad_style`. (Other spellings XML allows, with white space around ``=``, are not
+#: bounded: no producer is known to write them.)
+_S_PLAIN = re.compile(rb""" s=["']([0-9]+)["']""")
+_STYLE_ANY = re.compile(rb"""\sstyle\s*=\s*["']([0-9]+)["']""")
+_STYLED_TAG = re.compile(rb"<" + _PREFIX + rb"(c|row|col)(?=[\s/>])([^>]*)>")
+_S_ATTR = re.compile(rb"""(?:^|\s)s\s*=\s*["']([0-9]+)["']""")
+_STYLE_ATTR = re.compile(rb"""(?:^|\s)style\s*=\s*["']([0-9]+)["']""")
+
+
+def _top_style(data: bytes, pos: int = 0, end: int | None = None, attr: str = "s") -> int:
+    """An upper bound of the style indexes in ``data[pos:end]`` (``s=`` of cells and rows,
+    or ``style=`` of columns), 0 when none: it may count text that only looks like one.
+
+    >>> _top_style(b"<row r='1' s='4'><c r='A1' s='12'/></row>"), _top_style(b'<c r="B1" s="30"/>')
+    (12, 30)
+    """
+    end = len(data) if end is None else end
+    if attr == "style":
+        if data.find(b"style", pos, end) < 0:
+            return 0
+        return max((int(x) for x in _STYLE_ANY.findall(data, pos, end)), default=0)
+    found = _S_PLAIN.findall(data, pos, end)
+    return max(map(int, set(found))) if found else 0
+
+
+def _bad_style(
+    data: bytes, count: int, part: str, name: str, styles: str | None
+) -> WorkbookError | None:
+    """The error for the first cell, row or column of a worksheet whose style index is not
+    below ``count``, or ``None`` when there is none (the quick search met cell text)."""
+    span = sheet_data_span(data)
+    end = span[1] if span is not None else len(data)
+    state = [0]  # the row, for cells without r=
+    for m in _STYLED_TAG.finditer(data, 0, end):
+        tag, attrs = m.group(1), m.group(2)
+        if tag == b"row":
+            rm = _ROW_R.search(attrs)
+            state[0] = int(rm.group(1)) if rm else state[0] + 1
+        found = (_STYLE_ATTR if tag == b"col" else _S_ATTR).search(attrs)
+        if found is None or int(found.group(1)) < count:
+            continue
+        if tag == b"c":
+            ref = _R_ATTR.search(attrs)
+            at = f"cell {ref.group(1).decode()}{ref.group(2).decode()}" if ref else "a cell"
+        elif tag == b"row":
+            at = f"row {state[0]}"
+        else:
+            at = "a column"
+        table = f"{styles} has {count} cell formats" if styles else "there is no styles part"
+        return WorkbookError(
+            f"{part} (sheet {name!r}) {at}: style {int(found.group(1))} does not exist ({table})"
+        )
+    return None
+
+
+def _bad_shared_cell(data: bytes, shared: list[str]) -> str | None:
+    """Where a worksheet refers to a shared string the table does not hold (the first such
+    cell), for the error message."""
+    for _s, _e, _p, _a, t, body, row, col in scan_cells(data):
+        if t != b"s" or not body:
+            continue
+        vm = _V_ELEM.search(body)
+        raw = (vm.group(1) or b"") if vm is not None else b""
+        if not raw.isdigit() or int(raw) >= len(shared):
+            return f"{index_to_col(col)}{row}"
+    return None

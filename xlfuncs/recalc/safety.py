@@ -3,9 +3,11 @@
 Every workbook the batch touches goes through :func:`open_package`, which refuses, with a
 one-line :class:`~xlfuncs.errors.WorkbookError`, anything that is not an Office Open XML
 spreadsheet package: empty files, non-zip files, OLE containers (legacy ``.xls`` or a
-password-protected workbook), ``.xlsb`` and ``.ods`` packages, encrypted zip members and
-zip bombs. :func:`read_member` then reads one member in bounded chunks and refuses XML
-that declares a DOCTYPE (so no entity expansion and no external fetch can ever happen).
+password-protected workbook), ``.xlsb`` and ``.ods`` packages, encrypted zip members,
+zip bombs, a part stored twice and a package without ``[Content_Types].xml``.
+:func:`read_member` then reads one member in bounded chunks, checks it against the size and
+CRC-32 the zip states, and refuses XML that declares a DOCTYPE (so no entity expansion and
+no external fetch can ever happen).
 
 >>> check_xml_prolog(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>', "x.xml")
 Traceback (most recent call last):
@@ -24,12 +26,21 @@ from typing import IO
 
 from xlfuncs.errors import WorkbookError
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "check_xml_prolog", "open_package", "read_member"]
+__all__ = [
+    "CONTENT_TYPES",
+    "DEFAULT_LIMITS",
+    "Limits",
+    "check_xml_prolog",
+    "open_package",
+    "read_member",
+]
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 _CHUNK = 1 << 20
+#: the part of every Office Open XML package that gives the content type of all the others
+CONTENT_TYPES = "[Content_Types].xml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +165,23 @@ def _check_members(zf: zipfile.ZipFile, limits: Limits) -> None:
         )
     if "xl/workbook.xml" not in names:
         raise WorkbookError("not a spreadsheet package (no xl/workbook.xml)")
+    # part names compare without case (Open Packaging Conventions, ECMA-376 part 2): two
+    # members whose names differ only in case are one part stored twice, and which one a
+    # reader takes is anyone's guess
+    seen: dict[str, int] = {}
+    for info in infos:
+        key = info.filename.lower()
+        seen[key] = seen.get(key, 0) + 1
+    for info in infos:
+        if seen[info.filename.lower()] > 1:
+            raise WorkbookError(
+                f"zip member {info.filename} appears {seen[info.filename.lower()]} times; "
+                "corrupt package"
+            )
+    if CONTENT_TYPES.lower() not in seen:
+        raise WorkbookError(
+            f"corrupt package: no {CONTENT_TYPES} (the part that types every other)"
+        )
 
 
 def read_member(
