@@ -93,14 +93,19 @@ class _Gen:
             return var
         return f"{var}+{n}" if n > 0 else f"{var}{n}"
 
-    def area(self, node: Node) -> str:
+    def area(self, node: Node, whole_rows: bool = False) -> str:
+        """A rectangular reference; whole rows and columns end at the sheet's used extent,
+        except the whole rows an array formula spills (``whole_rows``), which keep all
+        16,384 columns (the cells past the used ones are blank, shown as 0)."""
         _, sheet, r1, c1, r2, c2 = node
         sv = self.sheet(sheet)
         if r1 is None:
             er1, er2 = "1", self.bind(("maxrow", sv), "MR", f"E.maxrow({sv})")
         else:
             er1, er2 = self.axis(r1, "r"), self.axis(r2, "r")
-        if c1 is None:
+        if c1 is None and whole_rows:
+            ec1, ec2 = "1", "16384"
+        elif c1 is None:
             ec1, ec2 = "1", self.bind(("maxcol", sv), "MC", f"E.maxcol({sv})")
         else:
             ec1, ec2 = self.axis(c1, "c"), self.axis(c2, "c")
@@ -274,6 +279,8 @@ def generate(shape: str, kind: str = "cell") -> str:
     g = _Gen()
     if kind == "cell":
         body = g.emit(tree, "v")
+    elif kind == "array" and tree[0] == "area" and tree[3] is None:
+        body = g.area(tree, whole_rows=True)
     else:
         body = g.emit(tree, "a", True)
     lines = ["def make(E, s):", "    V = E.V", "    _g = V.get"]

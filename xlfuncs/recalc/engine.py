@@ -930,6 +930,8 @@ def _run(
             if not cyclic:
                 run(comp[0])
                 continue
+            if _settle(comp, cells, V, run):
+                continue  # a cycle of the static graph only (IF, CHOOSE, OFFSET...)
             if not book.iterate:
                 for i in comp:
                     s, r, c = cells[i]
@@ -1121,6 +1123,44 @@ def _sccs(nodes: list[int], deps: list[list[int]], done: bytearray) -> list[list
                 comp.reverse()
                 result.append(comp)
     return result
+
+
+def _settle(
+    comp: list[int], cells: list[_Cell], V: dict[_Cell, Any], run: Callable[[int], None]
+) -> bool:
+    """Evaluate a cycle of the static dependency graph as Excel does when the values break
+    it (``IF(x, A1, 0)`` in A1 with x false, CHOOSE, OFFSET...): the cells are evaluated
+    over and over, in sheet order, until a pass changes nothing; from blank cells and again
+    from cells holding 1, which must end in the same values. True when they do: the values
+    then depend on no cell of the cycle through itself, so they are Excel's. False for a
+    true circular reference (the cells are left blank for the caller)."""
+    order = sorted(comp, key=cells.__getitem__)
+    keys = [cells[i] for i in order]
+    cap = len(order) + 2
+
+    def passes(start: Any) -> list[Any] | None:
+        for k in keys:
+            if start is None:
+                V.pop(k, None)
+            else:
+                V[k] = start
+        prev: list[Any] | None = None
+        for _ in range(cap):
+            for i in order:
+                run(i)
+            now = [V.get(k) for k in keys]
+            if now == prev:
+                return now
+            prev = now
+        return None
+
+    first = passes(None)
+    if first is not None:
+        if passes(1.0) == first:
+            return True
+    for k in keys:
+        V.pop(k, None)
+    return False
 
 
 def _iterate(
