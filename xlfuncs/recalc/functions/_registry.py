@@ -515,7 +515,8 @@ def registrar(
             spec = FunctionSpec(
                 name=names[0], category=category, params=parse_params(args), fn=fn,
                 lazy=lazy, ctx=ctx, env=env, volatile=volatile, dynamic_ref=dynamic_ref,
-                array=array or dynamic_ref, status=status, note=note,
+                array=array or dynamic_ref, status="partial" if note and status == "ok" else status,
+                note=note,
                 aliases=tuple(names[1:]),
             )
             if lazy:

@@ -22,10 +22,9 @@ def _from_base(text: str, base: int) -> int:
         raise XErr(ERR.NUM)
     if t == "":
         return 0
-    try:
-        n = int(t, base)
-    except ValueError:
-        raise XErr(ERR.NUM) from None
+    if any(ch not in _DIGITS[:base] for ch in t):  # no sign, spaces or other characters
+        raise XErr(ERR.NUM)
+    n = int(t, base)
     bits = _BITS[base]
     if len(t) == 10 and n >= 1 << (bits - 1):
         n -= 1 << bits  # two's complement
