@@ -83,10 +83,7 @@ def render() -> str:
             lines.append(
                 f"| {s.name} | `{_cell(s.signature)}` | {status} | {_cell('; '.join(notes))} |"
             )
-    try:
-        from openpyxl.utils.formulas import FORMULAE
-    except Exception:  # noqa: BLE001  (openpyxl is a dependency; keep the page renderable)
-        FORMULAE = frozenset()
+    from openpyxl.utils.formulas import FORMULAE
     from xlfuncs.recalc.functions import REGISTRY
 
     missing = sorted(n for n in (x.replace("_xlfn.", "") for x in FORMULAE) if n not in REGISTRY)

@@ -278,7 +278,7 @@ def c_integer(v: Any) -> int:
 
 def c_text(v: Any) -> str:
     if type(v) is str:
-        return v  # type: ignore[no-any-return]
+        return v
     x = to_text(v)
     if type(x) is ExcelError:
         raise XErr(x)
@@ -287,7 +287,7 @@ def c_text(v: Any) -> str:
 
 def c_bool(v: Any) -> bool:
     if v is True or v is False:
-        return v  # type: ignore[no-any-return]
+        return v
     x = to_bool(v)
     if type(x) is ExcelError:
         raise XErr(x)

@@ -280,7 +280,7 @@ def _date_arg(ctx: Ctx, x: Any) -> float:
             n = text_to_num(x)
             if type(n) is ExcelError:
                 raise XErr(ERR.VALUE)
-            return float(n)
+            return float(n)  # type: ignore[arg-type]
         return v
     if t is ExcelError:
         raise XErr(x)

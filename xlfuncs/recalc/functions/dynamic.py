@@ -63,11 +63,11 @@ def SORT(x: Any, idx: int, order: int, by_col: bool) -> Any:
         cols = [list(t) for t in zip(*rows)]
         if not 1 <= idx <= len(rows):
             return ERR.VALUE
-        cols.sort(key=cmp_to_key(lambda a, b: _cmp(a[idx - 1], b[idx - 1]) * order))
+        cols.sort(key=cmp_to_key(lambda a, b: _cmp(a[idx - 1], b[idx - 1]) * order))  # type: ignore[index]
         return [list(t) for t in zip(*cols)]
     if not 1 <= idx <= len(rows[0]):
         return ERR.VALUE
-    rows.sort(key=cmp_to_key(lambda a, b: _cmp(a[idx - 1], b[idx - 1]) * order))
+    rows.sort(key=cmp_to_key(lambda a, b: _cmp(a[idx - 1], b[idx - 1]) * order))  # type: ignore[index]
     return rows
 
 

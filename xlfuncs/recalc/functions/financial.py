@@ -24,7 +24,7 @@ def _fv(r: float, n: float, pmt: float, pv: float, t: float) -> float:
     if r == 0:
         return -(pv + pmt * n)
     f = (1 + r) ** n
-    return -(pv * f + pmt * (1 + r * t) * (f - 1) / r)
+    return float(-(pv * f + pmt * (1 + r * t) * (f - 1) / r))
 
 
 def _pmt(r: float, n: float, pv: float, fv: float, t: float) -> float:
@@ -36,7 +36,7 @@ def _pmt(r: float, n: float, pv: float, fv: float, t: float) -> float:
     den = (1 + r * t) * (f - 1)
     if den == 0:
         raise XErr(ERR.NUM)
-    return -(fv + pv * f) * r / den
+    return float(-(fv + pv * f) * r / den)
 
 
 def _type(t: float) -> float:
@@ -89,7 +89,7 @@ def RATE(n: float, pmt: float, pv: float, fv: float, t: float, guess: float) -> 
         if abs(x) < 1e-12:
             return pv + pmt * n + fv
         g = (1 + x) ** n
-        return pv * g + pmt * (1 + x * t) * (g - 1) / x + fv
+        return float(pv * g + pmt * (1 + x * t) * (g - 1) / x + fv)
 
     for _ in range(50):
         if r <= -1:
@@ -229,7 +229,7 @@ def _xpairs(values: Any, dates: Any) -> tuple[list[float], list[float]]:
 
 
 def _xnpv(r: float, cv: list[float], cd: list[float]) -> float:
-    return sum(v / (1 + r) ** ((d - cd[0]) / 365.0) for v, d in zip(cv, cd))
+    return float(sum(v / (1 + r) ** ((d - cd[0]) / 365.0) for v, d in zip(cv, cd)))
 
 
 @reg("XNPV", "number, ref, ref")
