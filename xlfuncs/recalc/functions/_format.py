@@ -420,8 +420,8 @@ def _date(ctx: Ctx, toks: list[tuple[str, str]], v: float) -> str:
             n = len(t)
             if c == "m":
                 # minutes after an hour or before a second, else month
-                prev = next((rt for rk, rt in reversed(runs[:i]) if rk == "run"), "")
-                nxt = next((rt for rk, rt in runs[i + 1:] if rk == "run"), "")
+                prev = next((rt for rk, rt in reversed(runs[:i]) if rk in ("run", "elapsed")), "")
+                nxt = next((rt for rk, rt in runs[i + 1:] if rk in ("run", "elapsed")), "")
                 if prev.startswith("h") or nxt.startswith("s") or (
                     prev == "" and nxt == "" and False
                 ):
