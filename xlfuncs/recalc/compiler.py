@@ -26,7 +26,7 @@ from typing import Any, Callable
 from xlfuncs.errors import ExcelError
 from xlfuncs.recalc.functions import REGISTRY, registry_digest
 from xlfuncs.recalc.functions import operators as O
-from xlfuncs.recalc.functions._registry import SCALAR_KINDS, FunctionSpec
+from xlfuncs.recalc.functions._registry import NOT_PASSED, SCALAR_KINDS, FunctionSpec
 from xlfuncs.recalc.parser import FormulaSyntaxError, Node, parse
 from xlfuncs.recalc.values import Rng
 
@@ -48,7 +48,9 @@ def _ident(name: str) -> str:
 
 
 def _build_globals() -> dict[str, Any]:
-    g: dict[str, Any] = {"Rng": Rng, "ERR": ExcelError, "__builtins__": __builtins__}
+    g: dict[str, Any] = {
+        "Rng": Rng, "ERR": ExcelError, "NOARG": NOT_PASSED, "__builtins__": __builtins__,
+    }
     for name in ("_add", "_sub", "_mul", "_div", "_pow", "_cat", "_eq", "_ne", "_lt",
                  "_gt", "_le", "_ge", "_neg", "_pos", "_pct", "_ii", "_tv", "_rangeop"):
         g[name] = getattr(O, name)
@@ -217,7 +219,9 @@ class _Gen:
         parts = []
         scalar_arg = False
         for i, a in enumerate(args):
-            if spec.kind_at(i) in SCALAR_KINDS:
+            if a[0] == "omit" and spec.empty_is_default(i):
+                parts.append("NOARG")  # an empty argument takes the default here
+            elif spec.kind_at(i) in SCALAR_KINDS:
                 scalar_arg = True
                 parts.append(self.emit(a, mode))
             else:

@@ -144,6 +144,9 @@ class FunctionSpec:
     dynamic_ref: bool = False
     #: may return a reference or an array (implicitly intersected in a cell formula)
     array: bool = False
+    #: an Analysis ToolPak function (EDATE, CONVERT, DEC2BIN...): a logical or a multi-cell
+    #: array where a number is expected is ``#VALUE!`` (they do not lift over arrays)
+    atp: bool = False
     #: "ok" (Excel's documented semantics) or "partial" (see :attr:`note`)
     status: str = "ok"
     note: str = ""
@@ -184,6 +187,15 @@ class FunctionSpec:
         else:
             want = f"{lo} to {hi} arguments"
         return f"{self.name} takes {want}, got {n}"
+
+    def empty_is_default(self, i: int) -> bool:
+        """Whether an empty argument (``LINEST(y,x,,TRUE)``) takes the default, as Excel
+        does for its logical options; elsewhere an empty argument is a blank."""
+        fixed = self.fixed
+        if i >= len(fixed):
+            return False
+        p = fixed[i]
+        return p.kind == "bool" and p.default is not _REQUIRED and p.default is not NOT_PASSED
 
     def kind_at(self, i: int) -> str:
         """The kind of the ``i``-th argument (0-based) of a call."""
@@ -383,6 +395,16 @@ def _make_call(spec: FunctionSpec) -> Callable[..., Any]:
     passed = list(prefix)
     for i, (x, p) in enumerate(zip(names, fixed)):
         code = _INLINE[p.kind].format(x=x)
+        if spec.atp and p.kind in SCALAR_KINDS:
+            code = (
+                f"if type({x}) is list or type({x}) is Rng:\n"
+                f"    if len({x}) != 1 or len({x}[0]) != 1 if type({x}) is list else "
+                f"{x}.r1 != {x}.r2 or {x}.c1 != {x}.c2:\n"
+                "        return ERR.VALUE\n"
+                + (f"if type({x}) is bool:\n    return ERR.VALUE\n"
+                   if p.kind in ("number", "integer") else "")
+                + code
+            )
         if p.default is _REQUIRED:
             body += code.splitlines()
         elif p.default is NOT_PASSED:
@@ -448,7 +470,7 @@ def _make_lifted(spec: FunctionSpec, call: Callable[..., Any]) -> Callable[..., 
     """``call`` applied element by element when a scalar-kind argument is an array (Excel's
     lifting), with 1-row/1-column arrays broadcast and ``#N/A`` outside a smaller array."""
     nprefix = 1 if spec.ctx else 4 if spec.env else 0
-    if not any(p.kind in SCALAR_KINDS for p in spec.params):
+    if spec.atp or not any(p.kind in SCALAR_KINDS for p in spec.params):
         return None
     kind_at = spec.kind_at
 
@@ -504,6 +526,7 @@ def registrar(
         volatile: bool = False,
         dynamic_ref: bool = False,
         array: bool = False,
+        atp: bool = False,
         status: str = "ok",
         note: str = "",
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -514,7 +537,7 @@ def registrar(
         def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
             spec = FunctionSpec(
                 name=names[0], category=category, params=parse_params(args), fn=fn,
-                lazy=lazy, ctx=ctx, env=env, volatile=volatile, dynamic_ref=dynamic_ref,
+                lazy=lazy, ctx=ctx, env=env, volatile=volatile, dynamic_ref=dynamic_ref, atp=atp,
                 array=array or dynamic_ref, status="partial" if note and status == "ok" else status,
                 note=note,
                 aliases=tuple(names[1:]),

@@ -305,12 +305,12 @@ def _add_months(ctx: Ctx, start: Any, months: Any, end_of_month: bool) -> float:
     return _serial(ctx, ny, nm, day)
 
 
-@reg("EDATE", "scalar, scalar", ctx=True)
+@reg("EDATE", "scalar, scalar", ctx=True, atp=True)
 def EDATE(ctx: Ctx, start: Any, months: Any) -> Any:
     return _add_months(ctx, start, months, False)
 
 
-@reg("EOMONTH", "scalar, scalar", ctx=True)
+@reg("EOMONTH", "scalar, scalar", ctx=True, atp=True)
 def EOMONTH(ctx: Ctx, start: Any, months: Any) -> Any:
     return _add_months(ctx, start, months, True)
 
@@ -339,7 +339,7 @@ def WEEKDAY(ctx: Ctx, x: float, k: int) -> Any:
 _WEEKNUM_START = {1: 0, 2: 1, 11: 1, 12: 2, 13: 3, 14: 4, 15: 5, 16: 6, 17: 0}
 
 
-@reg("WEEKNUM", "number, integer=1", ctx=True)
+@reg("WEEKNUM", "number, integer=1", ctx=True, atp=True)
 def WEEKNUM(ctx: Ctx, x: float, k: int) -> Any:
     n = _day(ctx, x)
     if k == 21:
@@ -435,7 +435,7 @@ def _leap(y: int) -> bool:
     return calendar.isleap(y)
 
 
-@reg("YEARFRAC", "scalar, scalar, integer=0", ctx=True)
+@reg("YEARFRAC", "scalar, scalar, integer=0", ctx=True, atp=True)
 def YEARFRAC(ctx: Ctx, start: Any, end: Any, basis: int) -> Any:
     s = _day(ctx, _date_arg(ctx, start))
     e = _day(ctx, _date_arg(ctx, end))
@@ -543,7 +543,7 @@ def _networkdays(ctx: Ctx, start: Any, end: Any, mask: list[bool], hol: Any) -> 
     return float(sign * n)
 
 
-@reg("NETWORKDAYS", "scalar, scalar, ref=-", ctx=True)
+@reg("NETWORKDAYS", "scalar, scalar, ref=-", ctx=True, atp=True)
 def NETWORKDAYS(ctx: Ctx, start: Any, end: Any, hol: Any = None) -> Any:
     return _networkdays(ctx, start, end, _weekend_mask(1), hol)
 
@@ -569,7 +569,7 @@ def _workday(ctx: Ctx, start: Any, days: Any, mask: list[bool], hol: Any) -> Any
     return float(n)
 
 
-@reg("WORKDAY", "scalar, scalar, ref=-", ctx=True)
+@reg("WORKDAY", "scalar, scalar, ref=-", ctx=True, atp=True)
 def WORKDAY(ctx: Ctx, start: Any, days: Any, hol: Any = None) -> Any:
     return _workday(ctx, start, days, _weekend_mask(1), hol)
 

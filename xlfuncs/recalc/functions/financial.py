@@ -140,12 +140,12 @@ def _cum(r: float, n: float, pv: float, s: float, e: float, t: float, interest: 
     return total
 
 
-@reg("CUMIPMT", "number, number, number, number, number, number")
+@reg("CUMIPMT", "number, number, number, number, number, number", atp=True)
 def CUMIPMT(r: float, n: float, pv: float, s: float, e: float, t: float) -> Any:
     return _cum(r, n, pv, s, e, t, True)
 
 
-@reg("CUMPRINC", "number, number, number, number, number, number")
+@reg("CUMPRINC", "number, number, number, number, number, number", atp=True)
 def CUMPRINC(r: float, n: float, pv: float, s: float, e: float, t: float) -> Any:
     return _cum(r, n, pv, s, e, t, False)
 
@@ -232,7 +232,7 @@ def _xnpv(r: float, cv: list[float], cd: list[float]) -> float:
     return float(sum(v / (1 + r) ** ((d - cd[0]) / 365.0) for v, d in zip(cv, cd)))
 
 
-@reg("XNPV", "number, ref, ref")
+@reg("XNPV", "number, ref, ref", atp=True)
 def XNPV(r: float, values: Any, dates: Any) -> Any:
     cv, cd = _xpairs(values, dates)
     if r <= -1:
@@ -240,7 +240,7 @@ def XNPV(r: float, values: Any, dates: Any) -> Any:
     return _xnpv(r, cv, cd)
 
 
-@reg("XIRR", "ref, ref, number=0.1")
+@reg("XIRR", "ref, ref, number=0.1", atp=True)
 def XIRR(values: Any, dates: Any, guess: float) -> Any:
     cv, cd = _xpairs(values, dates)
     if not (any(v > 0 for v in cv) and any(v < 0 for v in cv)):
@@ -274,7 +274,7 @@ def FVSCHEDULE(p: float, schedule: Any) -> Any:
     return p
 
 
-@reg("EFFECT", "number, number")
+@reg("EFFECT", "number, number", atp=True)
 def EFFECT(nominal: float, npery: float) -> Any:
     n = math.trunc(npery)
     if nominal <= 0 or n < 1:
@@ -282,7 +282,7 @@ def EFFECT(nominal: float, npery: float) -> Any:
     return (1 + nominal / n) ** n - 1
 
 
-@reg("NOMINAL", "number, number")
+@reg("NOMINAL", "number, number", atp=True)
 def NOMINAL(eff: float, npery: float) -> Any:
     n = math.trunc(npery)
     if eff <= 0 or n < 1:
@@ -304,7 +304,7 @@ def RRI(n: float, pv: float, fv: float) -> Any:
     return (fv / pv) ** (1 / n) - 1
 
 
-@reg("DOLLARDE", "number, number")
+@reg("DOLLARDE", "number, number", atp=True)
 def DOLLARDE(x: float, frac: float) -> Any:
     f = math.trunc(frac)
     if f < 0:
@@ -316,7 +316,7 @@ def DOLLARDE(x: float, frac: float) -> Any:
     return ip + (x - ip) * 10 ** digits / f
 
 
-@reg("DOLLARFR", "number, number")
+@reg("DOLLARFR", "number, number", atp=True)
 def DOLLARFR(x: float, frac: float) -> Any:
     f = math.trunc(frac)
     if f < 0:

@@ -62,12 +62,12 @@ def _parity_arg(x: Any) -> int:
     return integer(x)
 
 
-@reg("ISEVEN", "scalar")
+@reg("ISEVEN", "scalar", atp=True)
 def ISEVEN(x: Any) -> bool:
     return _parity_arg(x) % 2 == 0
 
 
-@reg("ISODD", "scalar")
+@reg("ISODD", "scalar", atp=True)
 def ISODD(x: Any) -> bool:
     return _parity_arg(x) % 2 == 1
 

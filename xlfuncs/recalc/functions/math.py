@@ -186,7 +186,7 @@ def SQRT(v: float) -> Any:
     return math.sqrt(v)
 
 
-@reg("SQRTPI", "number")
+@reg("SQRTPI", "number", atp=True)
 def SQRTPI(v: float) -> Any:
     if v < 0:
         return ERR.NUM
@@ -296,7 +296,7 @@ def FLOOR_PRECISE(v: float, s: float) -> Any:
     return sig15(_mult_round(v / s, False) * s)
 
 
-@reg("MROUND", "number, number")
+@reg("MROUND", "number, number", atp=True)
 def MROUND(v: float, k: float) -> Any:
     if k == 0 or v == 0:
         return 0.0
@@ -320,7 +320,7 @@ def ODD(v: float) -> Any:
     return float(m if v >= 0 else -m)
 
 
-@reg("QUOTIENT", "number, number")
+@reg("QUOTIENT", "number, number", atp=True)
 def QUOTIENT(a: float, b: float) -> Any:
     if b == 0:
         return ERR.DIV0
@@ -337,7 +337,7 @@ def FACT(v: float) -> Any:
     return float(math.factorial(n))
 
 
-@reg("FACTDOUBLE", "number")
+@reg("FACTDOUBLE", "number", atp=True)
 def FACTDOUBLE(v: float) -> Any:
     n = math.trunc(v)
     if n < -1:
@@ -407,7 +407,7 @@ def LCM(*args: Any) -> Any:
     return float(m)
 
 
-@reg("SERIESSUM", "number, number, number, ref")
+@reg("SERIESSUM", "number, number, number, ref", atp=True)
 def SERIESSUM(x: float, n: float, m: float, coeffs: Any) -> Any:
     total = 0.0
     for i, a in enumerate(flat(coeffs)):
@@ -427,7 +427,7 @@ def RAND() -> Any:
     return random.random()
 
 
-@reg("RANDBETWEEN", "number, number", volatile=True)
+@reg("RANDBETWEEN", "number, number", volatile=True, atp=True)
 def RANDBETWEEN(lo: float, hi: float) -> Any:
     a, b = math.ceil(lo), math.floor(hi)
     if a > b:

@@ -1216,3 +1216,149 @@ def FREQUENCY(data: Any, bins: Any) -> Any:
             counts[-1] += 1
     return [[c] for c in counts]
 
+
+
+# ---------------------------------------------------------------- least squares
+
+
+def _ls_inputs(ys: Any, xs: Any) -> tuple[list[float], list[list[float]], bool]:
+    """(y values, one row of regressors per observation, y given as a row)."""
+    from xlfuncs.recalc.functions._helpers import num_array
+
+    Y = num_array(ys)
+    row = len(Y) == 1
+    yv = Y[0] if row else [r[0] for r in Y] if len(Y[0]) == 1 else [v for r in Y for v in r]
+    n = len(yv)
+    if xs is None:
+        return yv, [[float(i + 1)] for i in range(n)], row
+    X = num_array(xs)
+    if len(Y) > 1 and len(Y[0]) > 1:  # y a 2-D block: x of the same shape, one variable
+        flat_x = [v for r in X for v in r]
+        if len(flat_x) != n:
+            raise XErr(ERR.REF)
+        return yv, [[v] for v in flat_x], row
+    if row:
+        if len(X[0]) != n:
+            raise XErr(ERR.REF)
+        return yv, [[X[k][i] for k in range(len(X))] for i in range(n)], row
+    if len(X) != n:
+        raise XErr(ERR.REF)
+    return yv, [list(r) for r in X], row
+
+
+def _fit(yv: list[float], rows: list[list[float]], const: bool) -> tuple[Any, Any, Any]:
+    import numpy as np
+
+    A = np.array(rows, dtype=float)
+    k = A.shape[1]
+    if const:
+        A = np.hstack([A, np.ones((A.shape[0], 1))])
+    y = np.array(yv, dtype=float)
+    # a regressor that is constant (collinear with the intercept) or all zero gets the
+    # coefficient 0, as Excel drops it
+    keep = [j for j in range(k)
+            if not (np.ptp(A[:, j]) == 0 and (const or not A[:, j].any()))]
+    cols = keep + ([k] if const else [])
+    coef = np.zeros(A.shape[1])
+    if cols:
+        sol, *_ = np.linalg.lstsq(A[:, cols], y, rcond=None)
+        coef[cols] = sol
+    return coef, A, y
+
+
+def _new_rows(new_x: Any, k: int, y_row: bool, default: list[list[float]]) -> tuple[list[list[float]], tuple[int, int]]:
+    from xlfuncs.recalc.functions._helpers import num_array
+
+    if new_x is None:
+        return default, ((1, len(default)) if y_row else (len(default), 1))
+    X = num_array(new_x)
+    if k == 1:
+        vals = [v for r in X for v in r]
+        return [[v] for v in vals], (len(X), len(X[0]))
+    if y_row:
+        if len(X) != k:
+            raise XErr(ERR.REF)
+        return [[X[j][i] for j in range(k)] for i in range(len(X[0]))], (1, len(X[0]))
+    if len(X[0]) != k:
+        raise XErr(ERR.REF)
+    return [list(r) for r in X], (len(X), 1)
+
+
+def _predict(ys: Any, xs: Any, new_x: Any, const: bool, log: bool) -> Any:
+    yv, rows, y_row = _ls_inputs(ys, xs)
+    if log:
+        if any(v <= 0 for v in yv):
+            return ERR.NUM
+        yv = [math.log(v) for v in yv]
+    coef, _, _ = _fit(yv, rows, const)
+    k = len(rows[0])
+    nr, shape = _new_rows(new_x, k, y_row, rows)
+    out = []
+    for r in nr:
+        v = sum(float(coef[j]) * r[j] for j in range(k)) + (float(coef[k]) if const else 0.0)
+        out.append(math.exp(v) if log else v)
+    h, w = shape
+    return [out[i * w:(i + 1) * w] for i in range(h)]
+
+
+@reg("TREND", "ref, ref=-, ref=-, bool=TRUE", array=True)
+def TREND(ys: Any, xs: Any = None, new_x: Any = None, const: bool = True) -> Any:
+    return _predict(ys, xs, new_x, const, False)
+
+
+@reg("GROWTH", "ref, ref=-, ref=-, bool=TRUE", array=True)
+def GROWTH(ys: Any, xs: Any = None, new_x: Any = None, const: bool = True) -> Any:
+    return _predict(ys, xs, new_x, const, True)
+
+
+def _linest(ys: Any, xs: Any, const: bool, stats: bool, log: bool) -> Any:
+    import numpy as np
+
+    yv, rows, _ = _ls_inputs(ys, xs)
+    if log:
+        if any(v <= 0 for v in yv):
+            return ERR.NUM
+        yv = [math.log(v) for v in yv]
+    coef, A, y = _fit(yv, rows, const)
+    k = len(rows[0])
+    m = [float(coef[j]) for j in range(k)]
+    b = float(coef[k]) if const else (0.0 if not log else 0.0)
+    first = list(reversed(m)) + [b]
+    if log:
+        first = [math.exp(v) for v in first]
+    if not stats:
+        return [first]
+    n = len(yv)
+    fitted = A @ coef
+    ss_resid = float(np.sum((y - fitted) ** 2))
+    ss_tot = float(np.sum((y - y.mean()) ** 2)) if const else float(np.sum(y ** 2))
+    ss_reg = ss_tot - ss_resid
+    df = n - k - (1 if const else 0)
+    r2 = ss_reg / ss_tot if ss_tot else 1.0
+    sey = math.sqrt(ss_resid / df) if df > 0 else ERR.NUM
+    try:
+        cov = np.linalg.inv(A.T @ A) * (ss_resid / df) if df > 0 else None
+    except np.linalg.LinAlgError:
+        cov = None
+    se = [math.sqrt(float(cov[j, j])) if cov is not None else ERR.NUM for j in range(k)]
+    se_b = math.sqrt(float(cov[k, k])) if (cov is not None and const) else ERR.NA
+    f = (ss_reg / k) / (ss_resid / df) if df > 0 and ss_resid else ERR.NUM
+    pad = [ERR.NA] * (k - 1)
+    return [
+        first,
+        list(reversed(se)) + [se_b],
+        [r2, sey] + pad,
+        [f, float(df)] + pad,
+        [ss_reg, ss_resid] + pad,
+    ]
+
+
+@reg("LINEST", "ref, ref=-, bool=TRUE, bool=FALSE", array=True)
+def LINEST(ys: Any, xs: Any = None, const: bool = True, stats: bool = False) -> Any:
+    return _linest(ys, xs, const, stats, False)
+
+
+@reg("LOGEST", "ref, ref=-, bool=TRUE, bool=FALSE", array=True,
+     note="the statistics rows (stats=TRUE) are those of the fit of ln(y)")
+def LOGEST(ys: Any, xs: Any = None, const: bool = True, stats: bool = False) -> Any:
+    return _linest(ys, xs, const, stats, True)
