@@ -377,6 +377,10 @@ def _fraction(toks: list[tuple[str, str]], x: float) -> str:
 
 
 def _date(ctx: Ctx, toks: list[tuple[str, str]], v: float) -> str:
+    elapsed_only = any(k == "elapsed" for k, _ in toks) and not any(
+        k == "ch" and t.lower() in "yd" for k, t in toks)
+    if elapsed_only and v < 0:
+        return "-" + _date(ctx, toks, -v)
     if v < 0:
         raise XErr(ERR.VALUE)
     # fractional seconds shown: the places after "s."
@@ -400,7 +404,9 @@ def _date(ctx: Ctx, toks: list[tuple[str, str]], v: float) -> str:
     mi, ss = divmod(r2, 60)
     res = serial_ymd(float(days), ctx.date1904)
     if res is None:
-        raise XErr(ERR.VALUE)
+        if not elapsed_only:
+            raise XErr(ERR.VALUE)
+        res = (1900, 1, 1)
     y, mo, d = res
     wd = (int(days) + (1462 if ctx.date1904 else 0) + 6) % 7  # 0 = Sunday (serial 1 is a Sunday)
     twelve = any(k == "ampm" for k, _ in flat)

@@ -154,3 +154,36 @@ def SHEETS(env: Any, sheet: int, row: int, col: int, x: Any = None) -> Any:
     if x is None:
         return float(len(env.sheet_ix))
     return 1.0 if type(x) is Rng else ERR.VALUE
+
+
+@reg("CELL", "text, ref=-", env=True,
+     note="info types address, col, row, contents and type; the formatting types and "
+     "filename are not known (#VALUE!)")
+def CELL(env: Any, sheet: int, row: int, col: int, info: str, ref: Any = None) -> Any:
+    kind = info.strip().lower()
+    if ref is None:
+        s, r, c = sheet, row, col
+        value = env.V.get((s, r, c))
+    elif type(ref) is Rng:
+        s, r, c = ref.s, ref.r1, ref.c1
+        value = ref.top_left()
+    elif type(ref) is ExcelError:
+        return ref
+    else:
+        return ERR.VALUE
+    if kind == "address":
+        n = c
+        letters = ""
+        while n:
+            n, rem = divmod(n - 1, 26)
+            letters = chr(65 + rem) + letters
+        return f"${letters}${r}"
+    if kind == "col":
+        return float(c)
+    if kind == "row":
+        return float(r)
+    if kind == "contents":
+        return 0.0 if value is None else value
+    if kind == "type":
+        return "b" if value is None else "l" if type(value) is str else "v"
+    return ERR.VALUE

@@ -122,7 +122,11 @@ def SWITCH(expr: Callable[[], Any], *rest: Callable[[], Any]) -> Any:
         v = to_scalar(rest[i]())
         if type(v) is ExcelError:
             return v
-        if _approx_cmp(x, v) == 0:
+        a = 0.0 if x is None else x
+        b = 0.0 if v is None else v
+        same_kind = (type(a) in (int, float)) == (type(b) in (int, float)) and (
+            type(a) is str) == (type(b) is str)
+        if same_kind and _approx_cmp(a, b) == 0:
             r = rest[i + 1]()
             return 0.0 if r is None else r
     if n % 2:

@@ -99,9 +99,11 @@ def _find(x: Any, vec: list[Any], mode: int) -> int:
 
 @reg("MATCH", "scalar, ref, integer=1")
 def MATCH(v: Any, arr: Any, m: int) -> Any:
-    if v is None:
-        return ERR.NA
     m = 0 if m == 0 else (1 if m > 0 else -1)
+    if v is None:  # a blank looks for 0 in an approximate search
+        if m == 0:
+            return ERR.NA
+        v = 0.0
     i = _find(v, _vector(arr), m)
     return ERR.NA if i < 0 else float(i + 1)
 
@@ -120,7 +122,9 @@ def INDEX(arr: Any, row: int | None = None, col: int | None = None,
         r, c = 1, r
     elif col is None and nc == 1:
         c = 1
-    if r < 0 or c < 0 or r > nr or c > nc:
+    if r < 0 or c < 0:
+        return ERR.VALUE
+    if r > nr or c > nc:
         return ERR.REF
     if type(arr) is Rng:
         r1 = arr.r1 + r - 1 if r else arr.r1
@@ -150,6 +154,10 @@ def _table_lookup(v: Any, table: Any, k: int, approx: Any, vertical: bool) -> An
     if type(a) is ExcelError:
         return a
     exact = not boo(a)
+    if v is None:
+        if exact:
+            return ERR.NA
+        v = 0.0
     i = _find(v, [row[0] for row in rows], 0 if exact else 1)
     if i < 0:
         return ERR.NA
@@ -272,6 +280,8 @@ def XLOOKUP(v: Any, look: Any, ret: Any, not_found: Any = None, mm: int = 0,
 
 @reg("LOOKUP", "scalar, ref, ref=-")
 def LOOKUP(v: Any, look: Any, result: Any = None) -> Any:
+    if v is None:
+        v = 0.0
     rows = as_rows(look)
     if result is None and len(rows) > 1 and len(rows[0]) > 1:
         # array form: search the first row or column, return from the last
@@ -281,7 +291,10 @@ def LOOKUP(v: Any, look: Any, result: Any = None) -> Any:
             keys, vals = [r[0] for r in rows], [r[-1] for r in rows]
         i = _find(v, list(keys), 1)
         return ERR.NA if i < 0 else vals[i]
-    vec = _vector(look)
+    if len(rows) > 1 and len(rows[0]) > 1:  # a block with a result vector: its first column
+        vec = [r[0] for r in rows] if len(rows) >= len(rows[0]) else list(rows[0])
+    else:
+        vec = _vector(look)
     i = _find(v, vec, 1)
     if i < 0:
         return ERR.NA

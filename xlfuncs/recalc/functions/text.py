@@ -255,7 +255,12 @@ def TEXT(ctx: Ctx, value: Any, f: str) -> Any:
     if type(value) is str:
         n = text_to_num(value)
         if type(n) is ExcelError:
-            return format_text(value, f)
+            from xlfuncs.recalc.functions.date import parse_datetime
+
+            d = parse_datetime(value, ctx)
+            if d is None:
+                return format_text(value, f)
+            n = d
         value = n
     if value is None:
         value = 0.0
