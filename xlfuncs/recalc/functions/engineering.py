@@ -4,10 +4,12 @@ complement, bit operations, DELTA, GESTEP, ERF, ERFC."""
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from xlfuncs.errors import ExcelError
 from xlfuncs.recalc.functions._registry import XErr, registrar
+from xlfuncs.recalc.values import Rng
 
 ERR = ExcelError
 reg = registrar("engineering")
@@ -315,3 +317,215 @@ def CONVERT(v: float, src: str, dst: str) -> Any:
     if c1 == "temperature":
         return _from_kelvin(_to_kelvin(v, b1, f1), b2, f2)
     return v * f1 / f2
+
+
+# ---------------------------------------------------------------- complex numbers
+# Excel's complex numbers are text, "a+bi" or "a+bj"
+
+_CPLX = re.compile(
+    r"^(?P<re>[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)?"
+    r"(?P<im>[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)?)(?P<sfx>[ij])?$"
+)
+
+
+def _parse_complex(x: Any) -> tuple[complex, str]:
+    """(value, suffix) of an Excel complex number (text or a real number)."""
+    if type(x) is ExcelError:
+        raise XErr(x)
+    if type(x) is bool:
+        raise XErr(ERR.VALUE)
+    if type(x) in (float, int):
+        return complex(float(x), 0.0), ""
+    if x is None or x == "":
+        return complex(0.0, 0.0), ""
+    s = str(x)
+    m = _CPLX.match(s)
+    if m is None or s in ("+", "-"):
+        raise XErr(ERR.NUM)
+    re_s, im_s, sfx = m.group("re"), m.group("im"), m.group("sfx")
+    if sfx is None:
+        if im_s:  # "3+4" is no complex number
+            raise XErr(ERR.NUM)
+        return complex(float(re_s), 0.0), ""
+    if not im_s and re_s is not None:  # "4i": the number was the imaginary part
+        return complex(0.0, float(re_s)), sfx
+    if im_s in ("", "+"):
+        im = 1.0
+    elif im_s == "-":
+        im = -1.0
+    else:
+        im = float(im_s)
+    return complex(float(re_s) if re_s else 0.0, im), sfx
+
+
+def _g15(x: float) -> str:
+    from xlfuncs.recalc.values import general_number
+
+    return general_number(float("%.15g" % x) if x else 0.0)
+
+
+def _fmt_complex(z: complex, sfx: str = "i") -> str:
+    if not (math.isfinite(z.real) and math.isfinite(z.imag)):
+        raise XErr(ERR.NUM)
+    a, b = z.real, z.imag
+    sfx = sfx or "i"
+    if float("%.15g" % b) == 0:
+        return _g15(a)
+    im = "" if float("%.15g" % abs(b)) == 1 else _g15(abs(b))
+    sign = "-" if b < 0 else "+"
+    if float("%.15g" % a) == 0:
+        return ("-" if b < 0 else "") + im + sfx
+    return _g15(a) + sign + im + sfx
+
+
+def _suffix(*sfx: str) -> str:
+    used = {s for s in sfx if s}
+    if len(used) > 1:
+        raise XErr(ERR.NUM)
+    return used.pop() if used else "i"
+
+
+@reg("COMPLEX", "number, number, text=\"i\"", atp=True)
+def COMPLEX(a: float, b: float, sfx: str) -> Any:
+    if sfx not in ("i", "j"):
+        return ERR.VALUE
+    return _fmt_complex(complex(a, b), sfx)
+
+
+def _unary(name: str, fn: Any, *, real: bool = False) -> None:
+    def f(x: Any) -> Any:
+        z, sfx = _parse_complex(x)
+        r = fn(z)
+        if real:
+            return r
+        return _fmt_complex(r, _suffix(sfx))
+
+    f.__name__ = name.replace(".", "_")
+    reg(name, "scalar", atp=True)(f)
+
+
+def _arg(z: complex) -> float:
+    if z == 0:
+        raise XErr(ERR.DIV0)
+    return math.atan2(z.imag, z.real)
+
+
+def _ln(z: complex) -> complex:
+    if z == 0:
+        raise XErr(ERR.NUM)
+    return complex(math.log(abs(z)), math.atan2(z.imag, z.real))
+
+
+def _sin(z: complex) -> complex:
+    a, b = z.real, z.imag
+    return complex(math.sin(a) * math.cosh(b), math.cos(a) * math.sinh(b))
+
+
+def _cos(z: complex) -> complex:
+    a, b = z.real, z.imag
+    return complex(math.cos(a) * math.cosh(b), -math.sin(a) * math.sinh(b))
+
+
+def _sinh(z: complex) -> complex:
+    a, b = z.real, z.imag
+    return complex(math.sinh(a) * math.cos(b), math.cosh(a) * math.sin(b))
+
+
+def _cosh(z: complex) -> complex:
+    a, b = z.real, z.imag
+    return complex(math.cosh(a) * math.cos(b), math.sinh(a) * math.sin(b))
+
+
+def _inv(z: complex) -> complex:
+    if z == 0:
+        raise XErr(ERR.NUM)
+    return 1 / z
+
+
+def _sqrt(z: complex) -> complex:
+    r = math.sqrt(abs(z))
+    t = math.atan2(z.imag, z.real) / 2 if z != 0 else 0.0
+    return complex(r * math.cos(t), r * math.sin(t))
+
+
+def _exp(z: complex) -> complex:
+    e = math.exp(z.real)
+    return complex(e * math.cos(z.imag), e * math.sin(z.imag))
+
+
+_unary("IMABS", abs, real=True)
+_unary("IMREAL", lambda z: z.real, real=True)
+_unary("IMAGINARY", lambda z: z.imag, real=True)
+_unary("IMARGUMENT", _arg, real=True)
+_unary("IMCONJUGATE", lambda z: z.conjugate())
+_unary("IMEXP", _exp)
+_unary("IMLN", _ln)
+_unary("IMLOG10", lambda z: _ln(z) / math.log(10))
+_unary("IMLOG2", lambda z: _ln(z) / math.log(2))
+_unary("IMSQRT", _sqrt)
+_unary("IMSIN", _sin)
+_unary("IMCOS", _cos)
+_unary("IMTAN", lambda z: _sin(z) * _inv(_cos(z)))
+_unary("IMCOT", lambda z: _cos(z) * _inv(_sin(z)))
+_unary("IMSEC", lambda z: _inv(_cos(z)))
+_unary("IMCSC", lambda z: _inv(_sin(z)))
+_unary("IMSINH", _sinh)
+_unary("IMCOSH", _cosh)
+_unary("IMSECH", lambda z: _inv(_cosh(z)))
+_unary("IMCSCH", lambda z: _inv(_sinh(z)))
+
+
+@reg("IMPOWER", "scalar, number", atp=True)
+def IMPOWER(x: Any, n: float) -> Any:
+    z, sfx = _parse_complex(x)
+    if z == 0:
+        if n > 0:
+            return "0"
+        return ERR.NUM
+    r = abs(z) ** n
+    t = math.atan2(z.imag, z.real) * n
+    return _fmt_complex(complex(r * math.cos(t), r * math.sin(t)), _suffix(sfx))
+
+
+@reg("IMDIV", "scalar, scalar", atp=True)
+def IMDIV(a: Any, b: Any) -> Any:
+    za, sa = _parse_complex(a)
+    zb, sb = _parse_complex(b)
+    if zb == 0:
+        return ERR.NUM
+    return _fmt_complex(za / zb, _suffix(sa, sb))
+
+
+@reg("IMSUB", "scalar, scalar", atp=True)
+def IMSUB(a: Any, b: Any) -> Any:
+    za, sa = _parse_complex(a)
+    zb, sb = _parse_complex(b)
+    return _fmt_complex(za - zb, _suffix(sa, sb))
+
+
+def _complex_args(args: tuple[Any, ...]) -> list[tuple[complex, str]]:
+    from xlfuncs.recalc.functions._helpers import flat
+
+    out = []
+    for a in args:
+        vals = flat(a) if type(a) in (list, Rng) else [a]
+        for v in vals:
+            if v is None and len(vals) > 1:  # blanks in a range are skipped
+                continue
+            out.append(_parse_complex(v))
+    return out
+
+
+@reg("IMSUM", "ref+", atp=True)
+def IMSUM(*args: Any) -> Any:
+    zs = _complex_args(args)
+    return _fmt_complex(sum((z for z, _ in zs), complex(0, 0)), _suffix(*(s for _, s in zs)))
+
+
+@reg("IMPRODUCT", "ref+", atp=True)
+def IMPRODUCT(*args: Any) -> Any:
+    zs = _complex_args(args)
+    p = complex(1, 0)
+    for z, _ in zs:
+        p *= z
+    return _fmt_complex(p, _suffix(*(s for _, s in zs)))
