@@ -27,7 +27,8 @@ Argument kinds (one per parameter, comma-separated):
 
 ``kind=default`` makes an argument optional; the default is a Python literal (``0``,
 ``1.5``, ``TRUE``/``FALSE``, ``"text"``, ``None``) or ``-``: not passed (the function's own
-signature default, for functions that tell an omitted argument from a blank one). An
+signature default, which must be ``None``, for functions that tell an omitted argument from
+a blank one). An
 argument that is written but empty, or a blank cell, is coerced like a blank (0, ``""``,
 FALSE), as Excel does; only an argument left out takes the default. A trailing ``kind*``
 repeats (zero or more), ``kind+`` (one or more); several trailing repeating kinds repeat as a
@@ -429,6 +430,8 @@ def _make_call(spec: FunctionSpec) -> Callable[..., Any]:
         body.append(f"args = [{', '.join(names)}]")
         body.append("while args and args[-1] is _NO:")
         body.append("    args.pop()")
+        # one left out before one given: the function's default for it is None
+        body.append("args = [None if x is _NO else x for x in args]")
         call_args = ", ".join(passed + ["*args"] + ([tail] if tail else []))
     else:
         call_args = ", ".join(passed + names + ([tail] if tail else []))
