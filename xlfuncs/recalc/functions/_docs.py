@@ -23,6 +23,15 @@ KNOWN_DEVIATIONS: dict[str, str] = {
     "DATEVALUE, TIMEVALUE, text in date arguments": "month/day/year first, then "
     "day/month/year when the first part cannot be a month; ISO dates; month names in English",
     "REGEXTEST, REGEXEXTRACT, REGEXREPLACE": "Python's `re` syntax, not PCRE2",
+    "CHAR, CODE": "Windows-1252, as Windows Excel; Mac Excel uses Mac Roman for 128-255",
+    "Circular references (iteration off)": "the cells of a true circular reference and those "
+    "downstream of it stay 0, as Excel leaves them uncalculated; an OFFSET or INDIRECT cell on "
+    "the sheet of one counts as downstream (what it reads is known only when it runs). A "
+    "reference read by an array IF but not used (the branch not taken) does not make a cycle "
+    "here, where Excel reports one",
+    "Not built in": "structured references (`Table1[col]`), LAMBDA and its helpers (LET, MAP, "
+    "REDUCE, SCAN, BYROW, BYCOL, MAKEARRAY), GROUPBY, PIVOTBY, TRIMRANGE, the FORECAST.ETS "
+    "family, BESSEL*, BAHTTEXT and the bond functions (PRICE, YIELD, COUP*...)",
     "ASC, DBCS": "the text is returned unchanged",
     "RAND, RANDBETWEEN, RANDARRAY": "Python's random generator (values differ from Excel's)",
     "LibreOffice: logicals in ranges": "LibreOffice counts TRUE/FALSE in references as numbers "
