@@ -73,6 +73,10 @@ _OPS = {
 }
 
 
+def _strip_quotes(sec: str) -> str:
+    return re.sub(r'"[^"]*"|\\.', "", sec)
+
+
 def _condition(sec: str) -> tuple[str, float] | None:
     m = _COND.match(sec)
     if m is None:
@@ -166,60 +170,49 @@ def _pad(ph: str) -> str:
 
 
 def _fmt_int(toks: list[tuple[str, str]], digits: str, grouping: bool) -> str:
-    """The integer part: ``digits`` placed right-aligned on the placeholders of ``toks``."""
+    """The integer part: ``digits`` placed right-aligned on the placeholders of ``toks``
+    (literals keep their place among them; with grouping, a comma goes before every third
+    digit from the right)."""
     phs = [i for i, (k, t) in enumerate(toks) if k == "ph"]
     if not phs:
         return "".join(t for k, t in toks if k == "lit") + digits
     n = len(phs)
-    if grouping:
-        zeros = 0
-        for i in phs:
-            if toks[i][1] == "0":
-                zeros = n - phs.index(i)
-                break
-        body = digits.rjust(zeros, "0") if len(digits) < zeros else digits
-        grouped = _group(body) if body else ""
-        if not body:
-            grouped = "".join(_pad(toks[i][1]) for i in phs if toks[i][1] != "0")
-        out = []
-        first = True
-        for k, t in toks:
-            if k == "ph":
-                if first:
-                    out.append(grouped)
-                    first = False
-            elif k == "lit":
-                out.append(t)
-        return "".join(out)
+    # cells[j]: the j-th digit from the right, followed by its thousands comma
+    cells = [ch + ("," if grouping and j and j % 3 == 0 else "")
+             for j, ch in enumerate(reversed(digits))]
     assigned: dict[int, str] = {}
-    d = digits
+    rest = list(cells)
     for j, i in enumerate(reversed(phs)):
-        if d:
-            assigned[i] = d[-1]
-            d = d[:-1]
+        if rest:
+            assigned[i] = rest.pop(0)
         else:
-            assigned[i] = _pad(toks[i][1])
-        if j == n - 1 and d:
-            assigned[i] = d + assigned[i]
-    return "".join(assigned[i] if k == "ph" else t for i, (k, t) in enumerate(toks) if k != "comma")
+            ph = toks[i][1]
+            pad = _pad(ph)
+            if grouping and ph == "0" and j and j % 3 == 0:
+                pad += ","
+            assigned[i] = pad
+        if j == n - 1 and rest:
+            assigned[i] = "".join(reversed(rest)) + assigned[i]
+    return "".join(assigned[i] if k == "ph" else t for i, (k, t) in enumerate(toks)
+                   if k != "comma")
 
 
 def _fmt_dec(toks: list[tuple[str, str]], digits: str) -> str:
     phs = [t for k, t in toks if k == "ph"]
-    # trailing zeros under # and ? placeholders are dropped / blanked
+    # a zero with only zeros after it is dropped under #, blanked under ?
     chars = list(digits.ljust(len(phs), "0"))
+    tail_zero = True
     for j in range(len(phs) - 1, -1, -1):
-        if chars[j] == "0" and phs[j] in "#?":
+        tail_zero = tail_zero and chars[j] == "0"
+        if tail_zero and phs[j] in "#?":
             chars[j] = " " if phs[j] == "?" else ""
-        else:
-            break
     out = []
     j = 0
     for k, t in toks:
         if k == "ph":
             out.append(chars[j])
             j += 1
-        elif k == "lit":
+        elif k in ("lit", "dot"):
             out.append(t)
     return "".join(out)
 
@@ -494,8 +487,10 @@ def _date(ctx: Ctx, toks: list[tuple[str, str]], v: float) -> str:
 def format_number(ctx: Ctx, v: float, fmt: str) -> str:
     """``v`` formatted with the Excel number format ``fmt``."""
     if fmt == "":
-        return ""
+        return "-" if v < 0 else ""
     sections = _split_sections(fmt)
+    if len(sections) > 1:  # a number section holding @ does not count
+        sections = [sections[0]] + [s for s in sections[1:3] if "@" not in _strip_quotes(s)]
     sec, x, neg = _pick(sections, v)
     toks = _tokens(sec)
     if any(k == "ch" and t == "@" for k, t in toks):

@@ -141,7 +141,7 @@ def SECOND(ctx: Ctx, x: Any) -> Any:
 _MON = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
 _MON.update({m.lower(): i for i, m in enumerate(calendar.month_name) if m})
 _TIME_RE = re.compile(
-    r"(?:^|\s)(\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?\s*(am|pm|a|p)?$", re.IGNORECASE
+    r"(?:^|\s)(\d+):(\d+(?:\.\d*)?)(?::(\d+(?:\.\d*)?))?\s*(am|pm|a|p)?$", re.IGNORECASE
 )
 _TIME_ONLY_RE = re.compile(r"^(\d{1,2})\s*(am|pm)$", re.IGNORECASE)
 
@@ -193,8 +193,15 @@ def parse_datetime(text: str, ctx: Ctx, need_date: bool = False) -> float | None
     has_time = False
     m = _TIME_RE.search(s)
     if m:
-        h, mi = int(m[1]), int(m[2])
-        sec = float(m[3]) if m[3] else 0.0
+        # the last part may overflow (Excel reads "23:99" as 24:39); "m:s.f" when the
+        # second of two parts has decimals
+        if m[3] is None and "." in m[2] and not m[2].endswith("."):
+            h, mi, sec = 0, int(m[1]), float(m[2])
+        else:
+            h, mi = int(m[1]), int(float(m[2]))
+            sec = float(m[3]) if m[3] else 0.0
+            if m[3] is not None and mi > 59:
+                return None
         ap = (m[4] or "").lower()
         if ap:
             if h > 12 or h == 0:
@@ -203,8 +210,6 @@ def parse_datetime(text: str, ctx: Ctx, need_date: bool = False) -> float | None
                 h += 12
             if ap.startswith("a") and h == 12:
                 h = 0
-        if mi > 59 or sec >= 60:
-            return None
         frac = (h * 3600 + mi * 60 + sec) / 86400.0
         has_time = True
         s = s[: m.start()].strip()
