@@ -440,12 +440,17 @@ def _leap(y: int) -> bool:
     return calendar.isleap(y)
 
 
-@reg("YEARFRAC", "scalar, scalar, integer=0", ctx=True, atp=True)
-def YEARFRAC(ctx: Ctx, start: Any, end: Any, basis: int) -> Any:
-    s = _day(ctx, _date_arg(ctx, start))
-    e = _day(ctx, _date_arg(ctx, end))
+@reg("YEARFRAC", "any, any, any=0", ctx=True, atp=True)
+def YEARFRAC(ctx: Ctx, start: Any, end: Any, basis_arg: Any) -> Any:
+    from xlfuncs.recalc.functions._registry import c_integer
+
+    if type(basis_arg) is bool:  # Excel checks the basis first
+        return ERR.VALUE
+    basis = c_integer(basis_arg)
     if not 0 <= basis <= 4:
         return ERR.NUM
+    s = _day(ctx, _date_arg(ctx, start))
+    e = _day(ctx, _date_arg(ctx, end))
     if s > e:
         s, e = e, s
     if s == e:

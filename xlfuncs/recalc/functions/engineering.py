@@ -33,7 +33,16 @@ def _from_base(text: str, base: int) -> int:
     return n
 
 
+def _check_places(places: Any) -> None:
+    """A given ``places`` must be 1..10, checked before the number (negatives included)."""
+    if places is not None:
+        p = math.trunc(places)
+        if p < 1 or p > 10:
+            raise XErr(ERR.NUM)
+
+
 def _to_base(n: int, base: int, places: Any) -> str:
+    _check_places(places)
     bits = _BITS[base]
     lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
     if n < lo or n > hi:
@@ -66,11 +75,16 @@ def _make(name: str, src: int | None, dst: int | None) -> None:
     if src is None:  # from decimal
         assert dst is not None
 
-        def f(v: float, places: float | None = None) -> Any:
-            return _to_base(_dec_in(v), dst, places)
+        def f(v: Any, places: float | None = None) -> Any:
+            from xlfuncs.recalc.functions._registry import c_number
+
+            _check_places(places)
+            if type(v) is bool:
+                raise XErr(ERR.VALUE)
+            return _to_base(_dec_in(c_number(v)), dst, places)
 
         f.__name__ = name.replace(".", "_")
-        reg(name, "number, number=-", atp=True)(f)
+        reg(name, "scalar, number=-", atp=True)(f)
     elif dst is None:  # to decimal
 
         def g(t: str) -> Any:
