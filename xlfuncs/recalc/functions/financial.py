@@ -387,29 +387,41 @@ def DB(cost: float, salvage: float, life: float, period: float, month: float) ->
     return dep
 
 
-def _inter_vdb(cost: float, salvage: float, life: float, life1: float, period: float,
-               factor: float) -> float:
-    vdb = 0.0
-    int_end = math.ceil(period)
-    salvage_value = cost - salvage
-    now_sln = False
-    sln = 0.0
-    for i in range(1, int_end + 1):
-        if not now_sln:
-            ddb = _ddb(cost, salvage, life, float(i), factor)
-            sln = salvage_value / (life1 - (i - 1))
-            if sln > ddb:
-                term = sln
-                now_sln = True
-            else:
-                term = ddb
-                salvage_value -= ddb
+def _vdb_walk(cost: float, salvage: float, life: float, start: float, end: float,
+              factor: float, no_switch: bool) -> float:
+    """Excel's VDB: the asset is depreciated in steps of one period on a grid that starts at
+    the fraction of ``start`` (a first step of that fraction, then whole periods), the
+    declining balance giving way to straight line over the remaining life once that is
+    larger; steps that overlap ``[start, end]`` count in proportion."""
+    rate = min(factor / life, 1.0)
+    f = start - math.floor(start)
+    points = [0.0]
+    if f > 0:
+        points.append(f)
+    t = points[-1]
+    while t + 1 < end - 1e-12:
+        t += 1
+        points.append(t)
+    if points[-1] < end:
+        points.append(end)
+    value = cost
+    total = 0.0
+    sl: float | None = None
+    for a, b in zip(points, points[1:]):
+        if sl is None:
+            per = min(value * rate, max(value - salvage, 0.0))
+            if not no_switch and life - a > 0:
+                straight = (value - salvage) / (life - a)
+                if straight > per:
+                    sl = straight
+            step = per if sl is None else sl
         else:
-            term = sln
-        if i == int_end:
-            term *= period + 1.0 - int_end
-        vdb += term
-    return vdb
+            step = sl
+        dep = step * (b - a)
+        if b > start + 1e-12:
+            total += dep * min(1.0, (b - max(a, start)) / (b - a))
+        value -= dep
+    return total
 
 
 @reg("VDB", "number, number, number, number, number, number=2, bool=FALSE")
@@ -418,28 +430,4 @@ def VDB(cost: float, salvage: float, life: float, start: float, end: float, fact
     if start < 0 or end < start or end > life or cost < 0 or salvage > cost or factor <= 0 \
             or life <= 0:
         return ERR.NUM
-    int_start = math.floor(start)
-    int_end = math.ceil(end)
-    if no_switch:
-        vdb = 0.0
-        for i in range(int_start + 1, int_end + 1):
-            term = _ddb(cost, salvage, life, float(i), factor)
-            if i == int_start + 1:
-                term *= min(end, int_start + 1.0) - start
-            elif i == int_end:
-                term *= end + 1.0 - int_end
-            vdb += term
-        return vdb
-    part = 0.0
-    if start != int_start:
-        tmp_value = cost - _inter_vdb(cost, salvage, life, life, int_start, factor)
-        part += (start - int_start) * _inter_vdb(tmp_value, salvage, life, life - int_start,
-                                                 1.0, factor)
-    if end != int_end:
-        tmp_start = int_end - 1.0
-        tmp_value = cost - _inter_vdb(cost, salvage, life, life, tmp_start, factor)
-        part += (int_end - end) * _inter_vdb(tmp_value, salvage, life, life - tmp_start,
-                                             int_end - tmp_start, factor)
-    cost -= _inter_vdb(cost, salvage, life, life, int_start, factor)
-    vdb = _inter_vdb(cost, salvage, life, life - int_start, int_end - int_start, factor)
-    return vdb - part
+    return _vdb_walk(cost, salvage, life, start, end, factor, no_switch)
