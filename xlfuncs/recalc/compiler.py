@@ -268,7 +268,7 @@ class _Gen:
             return f"B_{name}({self.emit(args[0], mode)}, {self.lam(args[1], mode)})"
         if name == "CHOOSE":
             opts = ", ".join(self.lam(a, mode) for a in args[1:])
-            return f"B_CHOOSE({self.emit(args[0], 'v')}, {opts})"
+            return f"B_CHOOSE({self.emit(args[0], mode)}, {opts})"
         inner = ", ".join(self.lam(a, mode) for a in args)
         return f"B_{name}({inner})"
 

@@ -54,21 +54,41 @@ def _cmp(a: Any, b: Any) -> int:
     return 0 if type(c) is ExcelError else c  # type: ignore[return-value]
 
 
+def _sort_rank(v: Any) -> int:
+    t = type(v)
+    return 4 if v is None else 3 if t is ExcelError else 2 if t is bool else 1 if t is str else 0
+
+
+def _sort_cmp(a: Any, b: Any, order: int) -> int:
+    """Excel's sort order: numbers, text, logicals, errors; blanks last either way."""
+    ra, rb = _sort_rank(a), _sort_rank(b)
+    if ra == 4 or rb == 4:
+        return (ra == 4) - (rb == 4)
+    if ra != rb:
+        return (ra - rb) * order
+    if ra == 3:  # errors by their ERROR.TYPE number
+        from xlfuncs.recalc.functions.information import _ERROR_TYPE
+
+        ea, eb = _ERROR_TYPE.get(a, 99.0), _ERROR_TYPE.get(b, 99.0)
+        return int((ea > eb) - (ea < eb)) * order
+    return _cmp(a, b) * order
+
+
 @reg("SORT", "ref, integer=1, integer=1, bool=FALSE", array=True)
 def SORT(x: Any, idx: int, order: int, by_col: bool) -> Any:
-    rows = _blank0(_rows(x))
+    rows = _rows(x)
     if order not in (1, -1):
         return ERR.VALUE
     if by_col:
         cols = [list(t) for t in zip(*rows)]
         if not 1 <= idx <= len(rows):
             return ERR.VALUE
-        cols.sort(key=cmp_to_key(lambda a, b: _cmp(a[idx - 1], b[idx - 1]) * order))  # type: ignore[index]
-        return [list(t) for t in zip(*cols)]
+        cols.sort(key=cmp_to_key(lambda a, b: _sort_cmp(a[idx - 1], b[idx - 1], order)))  # type: ignore[index]
+        return _blank0([list(t) for t in zip(*cols)])
     if not 1 <= idx <= len(rows[0]):
         return ERR.VALUE
-    rows.sort(key=cmp_to_key(lambda a, b: _cmp(a[idx - 1], b[idx - 1]) * order))  # type: ignore[index]
-    return rows
+    rows.sort(key=cmp_to_key(lambda a, b: _sort_cmp(a[idx - 1], b[idx - 1], order)))  # type: ignore[index]
+    return _blank0(rows)
 
 
 @reg("SORTBY", "ref, ref+, integer*", array=True)
@@ -202,7 +222,23 @@ def DROP(x: Any, r: int | None = None, c: int | None = None) -> Any:
     return rows
 
 
-def _pick(n: int, idx: tuple[int, ...]) -> list[int]:
+def _indices(args: tuple[Any, ...]) -> list[int]:
+    """CHOOSECOLS/CHOOSEROWS indices: numbers, or one-row/one-column arrays of them."""
+    from xlfuncs.recalc.functions._registry import c_integer
+
+    out: list[int] = []
+    for a in args:
+        if type(a) is list or type(a).__name__ == "Rng":
+            rows = _rows(a)
+            if len(rows) > 1 and len(rows[0]) > 1:
+                raise XErr(ERR.VALUE)
+            out += [c_integer(v) for r in rows for v in r]
+        else:
+            out.append(c_integer(a))
+    return out
+
+
+def _pick(n: int, idx: list[int]) -> list[int]:
     out = []
     for k in idx:
         if k == 0 or abs(k) > n:
@@ -211,17 +247,17 @@ def _pick(n: int, idx: tuple[int, ...]) -> list[int]:
     return out
 
 
-@reg("CHOOSECOLS", "ref, integer+", array=True)
-def CHOOSECOLS(x: Any, *idx: int) -> Any:
+@reg("CHOOSECOLS", "ref, ref+", array=True)
+def CHOOSECOLS(x: Any, *idx: Any) -> Any:
     rows = _blank0(_rows(x))
-    cols = _pick(len(rows[0]), idx)
+    cols = _pick(len(rows[0]), _indices(idx))
     return [[r[j] for j in cols] for r in rows]
 
 
-@reg("CHOOSEROWS", "ref, integer+", array=True)
-def CHOOSEROWS(x: Any, *idx: int) -> Any:
+@reg("CHOOSEROWS", "ref, ref+", array=True)
+def CHOOSEROWS(x: Any, *idx: Any) -> Any:
     rows = _blank0(_rows(x))
-    return [rows[i] for i in _pick(len(rows), idx)]
+    return [rows[i] for i in _pick(len(rows), _indices(idx))]
 
 
 def _flat(rows: list[list[Any]], ignore: int, by_col: bool) -> list[Any]:

@@ -168,7 +168,7 @@ def ERF(a: float, b: float | None = None) -> Any:
     return math.erf(b) - math.erf(a)
 
 
-@reg("ERF.PRECISE", "number")
+@reg("ERF.PRECISE", "number", atp=True)
 def ERF_PRECISE(a: float) -> Any:
     return math.erf(a)
 

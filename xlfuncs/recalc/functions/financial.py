@@ -170,8 +170,8 @@ def NPV(r: float, *values: Any) -> Any:
 def _cash(values: Any) -> list[float]:
     out = []
     for v in flat(values):
-        if type(v) is ExcelError:
-            raise XErr(v)
+        if type(v) is ExcelError:  # Excel: an error among the cash flows is #VALUE!
+            raise XErr(ERR.VALUE)
         if type(v) in (float, int):
             out.append(float(v))
     return out

@@ -126,15 +126,17 @@ def ISREF(x: Any) -> bool:
     return type(x) is Rng
 
 
-@reg("ISFORMULA", "ref", env=True)
+@reg("ISFORMULA", "ref", env=True, array=True)
 def ISFORMULA(env: Any, sheet: int, row: int, col: int, x: Any) -> Any:
     if type(x) is ExcelError:
         return x
     if type(x) is not Rng:
         return ERR.VALUE
     sh = env.book.sheets[x.s]
-    key = (x.r1, x.c1)
-    return key in sh.formulas or key in sh.array_members
+    fs, members = sh.formulas, sh.array_members
+    rows = [[(r, c) in fs or (r, c) in members for c in range(x.c1, x.c2 + 1)]
+            for r in range(x.r1, x.r2 + 1)]
+    return rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows
 
 
 @reg("SHEET", "ref=-", env=True)

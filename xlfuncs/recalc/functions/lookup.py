@@ -29,6 +29,8 @@ MAX_COL = 16_384
 
 @reg("CHOOSE", "scalar, any+", lazy=True)
 def CHOOSE(index: Any, *options: Callable[[], Any]) -> Any:
+    if type(index) is list or type(index) is Rng:
+        return _choose_array(as_rows(index), options)
     i = to_num(to_scalar(index))
     if type(i) is ExcelError:
         return i
@@ -37,6 +39,37 @@ def CHOOSE(index: Any, *options: Callable[[], Any]) -> Any:
         return ERR.VALUE
     v = options[k - 1]()
     return 0.0 if v is None else v
+
+
+def _choose_array(idx: list[list[Any]], options: tuple[Callable[[], Any], ...]) -> Any:
+    """CHOOSE with an array of indexes (an array formula): element by element, each
+    option evaluated once and broadcast."""
+    got: dict[int, list[list[Any]]] = {}
+    h = len(idx)
+    w = len(idx[0]) if h else 0
+    out: list[list[Any]] = []
+    for i in range(h):
+        row: list[Any] = []
+        for j in range(w):
+            k = to_num(idx[i][j])
+            if type(k) is ExcelError:
+                row.append(k)
+                continue
+            n = int(math.trunc(k))  # type: ignore[arg-type]
+            if n < 1 or n > len(options):
+                row.append(ERR.VALUE)
+                continue
+            if n not in got:
+                got[n] = as_rows(options[n - 1]())
+            m = got[n]
+            mh, mw = len(m), len(m[0]) if m else 0
+            if (mh > 1 and i >= mh) or (mw > 1 and j >= mw) or not mw:
+                row.append(ERR.NA)
+            else:
+                v = m[i if mh > 1 else 0][j if mw > 1 else 0]
+                row.append(0.0 if v is None else v)
+        out.append(row)
+    return out
 
 
 def _vector(x: Any) -> list[Any]:

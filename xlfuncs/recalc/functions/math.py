@@ -875,3 +875,17 @@ def DECIMAL(s: str, radix: float) -> Any:
         return float(int(t, b)) if t else 0.0
     except ValueError:
         return ERR.NUM
+
+
+@reg("PERCENTOF", "ref, ref")
+def PERCENTOF(part: Any, whole: Any) -> Any:
+    """PERCENTOF(data_subset, data_all): SUM(subset) / SUM(all)."""
+    a = SUM.__wrapped__(part)  # type: ignore[attr-defined]
+    b = SUM.__wrapped__(whole)  # type: ignore[attr-defined]
+    if type(a) is ExcelError:
+        return a
+    if type(b) is ExcelError:
+        return b
+    if b == 0:
+        return ERR.DIV0
+    return a / b
