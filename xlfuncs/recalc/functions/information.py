@@ -72,8 +72,13 @@ def ISODD(x: Any) -> bool:
     return _parity_arg(x) % 2 == 1
 
 
-@reg("N", "any")
+@reg("N", "ref")
 def N(x: Any) -> Any:
+    """N(value): a reference or array gives N of its first value (N does not lift)."""
+    if type(x) is Rng or type(x) is list:
+        from xlfuncs.recalc.values import to_scalar
+
+        x = to_scalar(x)
     t = type(x)
     if t is float or t is int:
         return x
@@ -94,7 +99,7 @@ def TYPE(x: Any) -> Any:
     """TYPE(value): 1 number, 2 text, 4 logical, 16 error, 64 array."""
     if type(x) is Rng:
         if x.nrows * x.ncols > 1:
-            return 16.0
+            return 64.0
         x = x.top_left()
     elif type(x) is list:
         return 64.0

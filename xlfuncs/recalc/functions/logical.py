@@ -68,14 +68,32 @@ def _bcast3(c: list[list[Any]], Y: list[list[Any]], N: list[list[Any]]) -> list[
     return out
 
 
+def _replace(rows: list[list[Any]], alt: Any, hit: Callable[[Any], bool]) -> list[list[Any]]:
+    """``rows`` with the elements ``hit`` picks replaced by ``alt``'s (an array is taken
+    element by element, a single row or column broadcast; #N/A outside it)."""
+    A = as_rows(alt) if _is_arr(alt) else [[alt]]
+    ah, aw = len(A), len(A[0]) if A else 0
+    out = []
+    for i, row in enumerate(rows):
+        r = []
+        for j, v in enumerate(row):
+            if hit(v):
+                if (ah > 1 and i >= ah) or (aw > 1 and j >= aw) or not aw:
+                    v = ERR.NA
+                else:
+                    v = A[i if ah > 1 else 0][j if aw > 1 else 0]
+                    v = 0.0 if v is None else v
+            r.append(v)
+        out.append(r)
+    return out
+
+
 @reg("IFERROR", "any, any", lazy=True)
 def IFERROR(value: Any, alt: Callable[[], Any]) -> Any:
     if _is_arr(value):
         rows = as_rows(value)
         if any(type(v) is ExcelError for row in rows for v in row):
-            a = alt()
-            a = to_scalar(a) if _is_arr(a) else a
-            return [[a if type(v) is ExcelError else v for v in row] for row in rows]
+            return _replace(rows, alt(), lambda v: type(v) is ExcelError)
         return value
     if type(value) is ExcelError:
         v = alt()
@@ -88,9 +106,7 @@ def IFNA(value: Any, alt: Callable[[], Any]) -> Any:
     if _is_arr(value):
         rows = as_rows(value)
         if any(v is ERR.NA for row in rows for v in row):
-            a = alt()
-            a = to_scalar(a) if _is_arr(a) else a
-            return [[a if v is ERR.NA else v for v in row] for row in rows]
+            return _replace(rows, alt(), lambda v: v is ERR.NA)
         return value
     if value is ERR.NA:
         v = alt()
@@ -149,6 +165,10 @@ def _logic(args: tuple[Any, ...], combine: Callable[[list[bool]], bool]) -> Any:
                     raise XErr(v)
         elif a is None:
             continue
+        elif type(a) is str:  # typed-in text: TRUE/FALSE count, other text is skipped
+            u = a.strip().upper()
+            if u in ("TRUE", "FALSE"):
+                vals.append(u == "TRUE")
         else:
             vals.append(boo(a))
     if not vals:

@@ -245,8 +245,12 @@ def UNICODE(s: str) -> Any:
     return float(ord(s[0]))
 
 
-@reg("T", "any")
+@reg("T", "ref")
 def T(x: Any) -> Any:
+    if type(x) is list or type(x).__name__ == "Rng":
+        from xlfuncs.recalc.values import to_scalar
+
+        x = to_scalar(x)
     return x if type(x) is str else ("" if type(x) is not ExcelError else x)
 
 
