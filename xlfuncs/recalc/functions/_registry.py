@@ -380,6 +380,10 @@ _INLINE = {
 }
 
 
+#: compiled wrapper factories by source (one per argument pattern)
+_FACTORIES: dict[str, Callable[..., Any]] = {}
+
+
 def _make_call(spec: FunctionSpec) -> Callable[..., Any]:
     """Generate the coercing wrapper of ``spec.fn``."""
     fixed = spec.fixed
@@ -447,18 +451,22 @@ def _make_call(spec: FunctionSpec) -> Callable[..., Any]:
         "    except (TypeError, IndexError, KeyError, AttributeError):",
         "        return ERR.VALUE",
     ]
-    ns: dict[str, Any] = {
-        "fn": spec.fn, "ERR": ExcelError, "XErr": XErr, "_NO": NOT_PASSED, "Rng": Rng,
-        "to_num": to_num, "to_text": to_text, "to_bool": to_bool, "to_scalar": to_scalar,
-        "trunc": _trunc,
-        "_CG": [COERCE[p.kind] for p in group], "_NG": len(group) or 1,
-    }
-    for i, p in enumerate(fixed):
-        if p.default is not _REQUIRED and p.default is not NOT_PASSED:
-            ns[f"_D{i}"] = p.default
-    src = "\n".join(lines)
-    exec(compile(src, f"<xlfuncs-builtin {spec.name}>", "exec"), ns)  # noqa: S102  (our own source)
-    call: Callable[..., Any] = ns["call"]
+    defaults = [(f"_D{i}", p.default) for i, p in enumerate(fixed)
+                if p.default is not _REQUIRED and p.default is not NOT_PASSED]
+    # the source depends only on the argument pattern: one factory per pattern, made once
+    head = "def factory(fn, _CG, _NG" + "".join(f", {n}" for n, _ in defaults) + "):"
+    src = "\n".join([head] + ["    " + ln for ln in lines] + ["    return call"])
+    factory = _FACTORIES.get(src)
+    if factory is None:
+        ns: dict[str, Any] = {
+            "ERR": ExcelError, "XErr": XErr, "_NO": NOT_PASSED, "Rng": Rng, "to_num": to_num,
+            "to_text": to_text, "to_bool": to_bool, "to_scalar": to_scalar, "trunc": _trunc,
+        }
+        exec(compile(src, "<xlfuncs-builtin-wrapper>", "exec"), ns)  # noqa: S102  (our own source)
+        factory = _FACTORIES[src] = ns["factory"]
+    call: Callable[..., Any] = factory(
+        spec.fn, [COERCE[p.kind] for p in group], len(group) or 1, *(v for _, v in defaults)
+    )
     call.__name__ = spec.name.replace(".", "_")
     call.__doc__ = spec.fn.__doc__
     call.__wrapped__ = spec.fn  # type: ignore[attr-defined]
