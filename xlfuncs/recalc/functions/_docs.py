@@ -29,6 +29,10 @@ KNOWN_DEVIATIONS: dict[str, str] = {
     "the sheet of one counts as downstream (what it reads is known only when it runs). A "
     "reference read by an array IF but not used (the branch not taken) does not make a cycle "
     "here, where Excel reports one",
+    "XIRR": "Newton's method run to full precision; Excel stops earlier, so its stored "
+    "results differ from the exact rate in about the 8th digit",
+    "The intersection operator": "`A1:C3 B2:D4` (a space between references) is not read: "
+    "such formulas are `#NAME?`",
     "Not built in": "structured references (`Table1[col]`), LAMBDA and its helpers (LET, MAP, "
     "REDUCE, SCAN, BYROW, BYCOL, MAKEARRAY), GROUPBY, PIVOTBY, TRIMRANGE, the FORECAST.ETS "
     "family, BESSEL*, BAHTTEXT and the bond functions (PRICE, YIELD, COUP*...)",
