@@ -22,6 +22,7 @@ from xlfuncs.recalc.values import (
     serial_to_date,
     serial_ymd,
     text_to_num,
+    to_scalar,
     to_text,
 )
 
@@ -114,9 +115,10 @@ def test_lookups() -> None:
     assert fn("MATCH")(40.0, keys, -1.0) is E.NA  # descending search on ascending data stops
     assert fn("VLOOKUP")(50.0, table, 2.0, False) == "v5"
     assert fn("VLOOKUP")(50.0, table, 3.0, False) is E.REF
-    assert fn("XLOOKUP")(25.0, keys, Rng(V, 0, 1, 2, 5, 2), None, -1.0) == "v2"  # next smaller
-    assert fn("XLOOKUP")(25.0, keys, Rng(V, 0, 1, 2, 5, 2), None, 1.0) == "v3"  # next larger
-    assert fn("XLOOKUP")("V*", Rng(V, 0, 1, 2, 5, 2), keys, None, 2.0) == 10.0  # wildcard
+    # XLOOKUP returns a reference to the found cell, as Excel does
+    assert to_scalar(fn("XLOOKUP")(25.0, keys, Rng(V, 0, 1, 2, 5, 2), None, -1.0)) == "v2"
+    assert to_scalar(fn("XLOOKUP")(25.0, keys, Rng(V, 0, 1, 2, 5, 2), None, 1.0)) == "v3"
+    assert to_scalar(fn("XLOOKUP")("V*", Rng(V, 0, 1, 2, 5, 2), keys, None, 2.0)) == 10.0
     assert fn("INDEX")(table, 9.0, 1.0) is E.REF
     assert fn("HLOOKUP")("v2", [["v1", "v2"], [1.0, 2.0]], 2.0, False) == 2.0
 

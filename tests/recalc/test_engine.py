@@ -262,13 +262,13 @@ def test_unknown_name_and_missing_sheet() -> None:
 
 def test_unsupported_function_warns_once() -> None:
     res = evaluate(
-        WorkbookData([SheetData("S", formulas={(r, 1): FormulaCell("OFFSET(B1,1,1)+1", (1, 1))
+        WorkbookData([SheetData("S", formulas={(r, 1): FormulaCell("CUBEVALUE(B1,1,1)+1", (1, 1))
                                              for r in range(1, 4)})]),
         cache=PlanCache(disk=False),
     )
     assert {v for v in res.values.values()} == {E.NAME}
-    assert [w for w in res.warnings if "OFFSET" in w] == [
-        "unsupported function OFFSET: its cells are #NAME?"
+    assert [w for w in res.warnings if "CUBEVALUE" in w] == [
+        "unsupported function CUBEVALUE: its cells are #NAME?"
     ]
 
 
@@ -589,7 +589,7 @@ def _fallback_book() -> Any:
     from xlfuncs.recalc.model import FormulaCell, SheetData, WorkbookData
 
     sh = SheetData("S", values={(1, 1): 12.0, (1, 2): 18.0})
-    sh.formulas[(2, 1)] = FormulaCell("GCD(A1,B1)", (2, 1))  # not built in
+    sh.formulas[(2, 1)] = FormulaCell("PERCENTOF(A1,B1+6)", (2, 1))  # not built in
     sh.formulas[(2, 2)] = FormulaCell("A2*2", (2, 2))  # built in, reads the fallback cell
     sh.formulas[(2, 3)] = FormulaCell("NOSUCHFUNCTION(1)", (2, 3))  # nowhere
     return WorkbookData([sh])
@@ -599,12 +599,12 @@ def test_fallback_to_formulas_package_per_cell(monkeypatch: pytest.MonkeyPatch) 
     pytest.importorskip("formulas")
     monkeypatch.delenv("XLFUNCS_FALLBACK", raising=False)
     res = evaluate(_fallback_book(), cache=PlanCache(disk=False))
-    # GCD(12, 18) = 6 (hand calculation; Excel GCD doc), then 6*2 = 12
-    assert res.values[(0, 2, 1)] == 6.0
-    assert res.values[(0, 2, 2)] == 12.0
+    # PERCENTOF(12, 24) = 12/24 = 0.5 (hand calculation; Excel PERCENTOF doc), then 0.5*2 = 1
+    assert res.values[(0, 2, 1)] == 0.5
+    assert res.values[(0, 2, 2)] == 1.0
     assert res.values[(0, 2, 3)] is ExcelError.NAME
     assert res.fallback_cells == ["S!A2"]
-    assert any("GCD" in w and "formulas" in w for w in res.warnings)
+    assert any("PERCENTOF" in w and "formulas" in w for w in res.warnings)
 
 
 def test_fallback_switched_off_gives_name_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -613,7 +613,7 @@ def test_fallback_switched_off_gives_name_error(monkeypatch: pytest.MonkeyPatch)
     res = evaluate(_fallback_book(), cache=PlanCache(disk=False))
     assert res.values[(0, 2, 1)] is ExcelError.NAME
     assert res.fallback_cells == []
-    assert any("unsupported function GCD" in w for w in res.warnings)
+    assert any("unsupported function PERCENTOF" in w for w in res.warnings)
 
 
 # ------------------------------------------------- fast paths give what the slow ones give

@@ -24,14 +24,21 @@ from types import CodeType
 from typing import Any, Callable
 
 from xlfuncs.errors import ExcelError
-from xlfuncs.recalc import builtins as B
-from xlfuncs.recalc.parser import Node, parse
+from xlfuncs.recalc.functions import REGISTRY, registry_digest
+from xlfuncs.recalc.functions import operators as O
+from xlfuncs.recalc.functions._registry import NOT_PASSED, SCALAR_KINDS, FunctionSpec
+from xlfuncs.recalc.parser import FormulaSyntaxError, Node, parse
 from xlfuncs.recalc.values import Rng
 
-__all__ = ["COMPILER_VERSION", "generate", "compile_source", "load", "GLOBALS"]
+__all__ = ["ArityError", "COMPILER_VERSION", "generate", "compile_source", "load", "GLOBALS"]
 
-#: Bump whenever generated source changes meaning (part of the plan-cache key).
-COMPILER_VERSION = "5"
+#: Part of the plan-cache key: bump the number whenever generated source changes meaning;
+#: the digest follows the function registry (names, argument kinds, conventions).
+COMPILER_VERSION = "6." + registry_digest()
+
+
+class ArityError(FormulaSyntaxError):
+    """A built-in called with a wrong number of arguments (found when compiling)."""
 
 MakeFn = Callable[[Any, int], tuple[Callable[[int, int], Any], Callable[[int, int], Any]]]
 
@@ -41,21 +48,21 @@ def _ident(name: str) -> str:
 
 
 def _build_globals() -> dict[str, Any]:
-    g: dict[str, Any] = {"Rng": Rng, "ERR": ExcelError, "__builtins__": __builtins__}
+    g: dict[str, Any] = {
+        "Rng": Rng, "ERR": ExcelError, "NOARG": NOT_PASSED, "__builtins__": __builtins__,
+    }
     for name in ("_add", "_sub", "_mul", "_div", "_pow", "_cat", "_eq", "_ne", "_lt",
                  "_gt", "_le", "_ge", "_neg", "_pos", "_pct", "_ii", "_tv", "_rangeop"):
-        g[name] = getattr(B, name)
-    for name, (kind, fn) in B.BUILTINS.items():
-        g["B_" + _ident(name)] = fn
-        if kind == "scalar":
-            g["L_" + _ident(name)] = B.lift(fn)
+        g[name] = getattr(O, name)
+    for name, spec in REGISTRY.items():
+        g["B_" + _ident(name)] = spec.call
+        if spec.lifted is not None:
+            g["L_" + _ident(name)] = spec.lifted
     return g
 
 
 #: The module namespace generated code runs in.
 GLOBALS: dict[str, Any] = _build_globals()
-
-_LAZY = {"IF", "IFERROR", "IFNA", "IFS", "SWITCH", "CHOOSE"}
 
 
 class _Gen:
@@ -88,14 +95,19 @@ class _Gen:
             return var
         return f"{var}+{n}" if n > 0 else f"{var}{n}"
 
-    def area(self, node: Node) -> str:
+    def area(self, node: Node, whole_rows: bool = False) -> str:
+        """A rectangular reference; whole rows and columns end at the sheet's used extent,
+        except the whole rows an array formula spills (``whole_rows``), which keep all
+        16,384 columns (the cells past the used ones are blank, shown as 0)."""
         _, sheet, r1, c1, r2, c2 = node
         sv = self.sheet(sheet)
         if r1 is None:
             er1, er2 = "1", self.bind(("maxrow", sv), "MR", f"E.maxrow({sv})")
         else:
             er1, er2 = self.axis(r1, "r"), self.axis(r2, "r")
-        if c1 is None:
+        if c1 is None and whole_rows:
+            ec1, ec2 = "1", "16384"
+        elif c1 is None:
             ec1, ec2 = "1", self.bind(("maxcol", sv), "MC", f"E.maxcol({sv})")
         else:
             ec1, ec2 = self.axis(c1, "c"), self.axis(c2, "c")
@@ -145,7 +157,7 @@ class _Gen:
             return expr if mode == "a" else f"_ii({expr}, r, c)"
         if kind == "bin":
             _, op, a, b = node
-            return f"{B.OPERATORS[op]}({self.emit(a, mode)}, {self.emit(b, mode)})"
+            return f"{O.OPERATORS[op]}({self.emit(a, mode)}, {self.emit(b, mode)})"
         if kind == "neg":
             return f"_neg({self.emit(node[1], mode)})"
         if kind == "pos":
@@ -180,7 +192,7 @@ class _Gen:
     def call(self, name: str, args: list[Node], mode: str) -> str:
         if name in ("ROW", "COLUMN") and not args:
             return "float(r)" if name == "ROW" else "float(c)"
-        spec = B.BUILTINS.get(name)
+        spec = REGISTRY.get(name)
         if spec is None:
             # a single-cell reference is passed as its value (no Rng built per call); the
             # mask tells E.udf which arguments those are ("v"), so the call is unchanged
@@ -196,25 +208,51 @@ class _Gen:
             var = self.bind(("udf", name, mask), "U", f"E.udf({name!r}, {mask!r})")
             expr = f"{var}({', '.join(parts)})"
             return expr if mode == "a" else f"_ii({expr}, r, c)"
-        kind = spec[0]
-        ident = _ident(name)
-        if kind == "lazy":
+        why = spec.arity_error(len(args))
+        if why is not None:
+            raise ArityError(why)
+        if spec.lazy:
             return self.lazy(name, args, mode)
-        if kind == "raw":
-            inner = ", ".join(self.emit(a, "a", True) for a in args)
-            expr = f"B_{ident}({inner})"
-            return expr if mode == "a" else f"_ii({expr}, r, c)"
-        inner = ", ".join(self.emit(a, mode) for a in args)
-        if kind == "ctx":
-            lifted = mode == "a"
-            var = self.bind(("ctx", name, lifted), "X", f"E.ctxfn({name!r}, {lifted})")
-            return f"{var}({inner})"
-        return f"{'L' if mode == 'a' else 'B'}_{ident}({inner})"
+        if spec.dynamic_ref:
+            self.dynamic_deps(spec, args)
+        ident = _ident(name)
+        parts = []
+        scalar_arg = False
+        for i, a in enumerate(args):
+            if a[0] == "omit" and spec.empty_is_default(i):
+                parts.append("NOARG")  # an empty argument takes the default here
+            elif spec.kind_at(i) in SCALAR_KINDS:
+                scalar_arg = True
+                parts.append(self.emit(a, mode))
+            else:
+                parts.append(self.emit(a, "a", True))
+        if spec.ctx:
+            parts.insert(0, self.bind(("ctx",), "X", "E.ctx"))
+        elif spec.env:
+            parts[:0] = ["E", "s", "r", "c"]
+        lifted = mode == "a" and scalar_arg and spec.lifted is not None
+        expr = f"{'L' if lifted else 'B'}_{ident}({', '.join(parts)})"
+        return f"_ii({expr}, r, c)" if spec.array and mode != "a" else expr
+
+    def dynamic_deps(self, spec: FunctionSpec, args: list[Node]) -> None:
+        """OFFSET and INDIRECT read cells known only when they run: their cell depends on
+        the whole sheet of OFFSET's reference, or on every sheet (the engine evaluates the
+        cycles this makes in the static graph by the values)."""
+        first = args[0] if args else None
+        if spec.name == "OFFSET" and first is not None and first[0] in ("ref", "area"):
+            sv = self.sheet(first[1])
+            mr = self.bind(("maxrow", sv), "MR", f"E.maxrow({sv})")
+            mc = self.bind(("maxcol", sv), "MC", f"E.maxcol({sv})")
+            self.deps.append(f"({sv}, 1, 1, {mr}, {mc})")
+            return
+        var = self.bind(
+            ("allsheets",), "A",
+            "tuple((i, 1, 1, E.maxrow(i), E.maxcol(i)) for i in range(len(E.maxrows)))",
+        )
+        self.deps.append(f"*{var}")
 
     def lazy(self, name: str, args: list[Node], mode: str) -> str:
         if name == "IF":
-            if not 2 <= len(args) <= 3:
-                return "ERR.VALUE"
             cond = self.emit(args[0], mode)
             yes = "0.0" if args[1][0] == "omit" else self.emit(args[1], mode)
             if len(args) == 3:
@@ -227,14 +265,10 @@ class _Gen:
             self.tmp += 1
             return f"({yes} if ({t} := _tv({cond})) is True else {no} if {t} is False else {t})"
         if name in ("IFERROR", "IFNA"):
-            if len(args) != 2:
-                return "ERR.VALUE"
             return f"B_{name}({self.emit(args[0], mode)}, {self.lam(args[1], mode)})"
         if name == "CHOOSE":
-            if len(args) < 2:
-                return "ERR.VALUE"
             opts = ", ".join(self.lam(a, mode) for a in args[1:])
-            return f"B_CHOOSE({self.emit(args[0], 'v')}, {opts})"
+            return f"B_CHOOSE({self.emit(args[0], mode)}, {opts})"
         inner = ", ".join(self.lam(a, mode) for a in args)
         return f"B_{name}({inner})"
 
@@ -249,6 +283,8 @@ def generate(shape: str, kind: str = "cell") -> str:
     g = _Gen()
     if kind == "cell":
         body = g.emit(tree, "v")
+    elif kind == "array" and tree[0] == "area" and tree[3] is None:
+        body = g.area(tree, whole_rows=True)
     else:
         body = g.emit(tree, "a", True)
     lines = ["def make(E, s):", "    V = E.V", "    _g = V.get"]

@@ -935,12 +935,29 @@ def _run(
         for i in order:
             done[i] = 1
         left = [i for i in range(n) if not done[i]]
+        #: cells on a true circular reference, and those downstream of one, when iteration
+        #: is off: Excel leaves them uncalculated (0)
+        dead: set[int] = set()
         for comp in _sccs(left, deps, done):
             cyclic = len(comp) > 1 or comp[0] in deps[comp[0]]
+            if dead and any(j in dead for i in comp for j in deps[i]):
+                for i in comp:
+                    s, r, c = cells[i]
+                    dead.add(i)
+                    if i in arrays:
+                        _fill_array(V, out, s, arrays[i], 0.0)
+                    else:
+                        V[(s, r, c)] = out[(s, r, c)] = 0.0
+                continue
             if not cyclic:
                 run(comp[0])
                 continue
+            stuck = _settle(comp, cells, V, run)
+            if not stuck:
+                continue  # a cycle of the static graph only (IF, CHOOSE, OFFSET...)
             if not book.iterate:
+                dead.update(stuck)
+                comp = [i for i in comp if i in stuck]
                 for i in comp:
                     s, r, c = cells[i]
                     circular.append(_a1(book, cells[i]))
@@ -1131,6 +1148,50 @@ def _sccs(nodes: list[int], deps: list[list[int]], done: bytearray) -> list[list
                 comp.reverse()
                 result.append(comp)
     return result
+
+
+def _settle(
+    comp: list[int], cells: list[_Cell], V: dict[_Cell, Any], run: Callable[[int], None]
+) -> set[int]:
+    """Evaluate a cycle of the static dependency graph as Excel does when the values break
+    it (``IF(x, A1, 0)`` in A1 with x false, CHOOSE, OFFSET...): the cells are evaluated
+    over and over, in sheet order, until a pass changes nothing, from blank cells and again
+    from cells holding 1. A cell that ends with the same value both times depends on no
+    cell of the cycle through itself, so its value is Excel's; the others are on a true
+    circular reference: they are returned (empty when the whole cycle settled), blank."""
+    order = sorted(comp, key=cells.__getitem__)
+    keys = [cells[i] for i in order]
+    cap = min(len(order) + 2, 64)
+
+    def passes(start: Any) -> tuple[list[Any], list[Any]]:
+        for k in keys:
+            if start is None:
+                V.pop(k, None)
+            else:
+                V[k] = start
+        prev: list[Any] = [_MISS] * len(keys)
+        now = prev
+        for _ in range(cap):
+            for i in order:
+                run(i)
+            prev, now = now, [V.get(k) for k in keys]
+            if now == prev:
+                break
+        return prev, now
+
+    p1, a = passes(None)
+    p2, b = passes(1.0)
+    stuck = {
+        i for i, x, y, x0, y0 in zip(order, a, b, p1, p2)
+        if not (x == y and x == x0 and y == y0 and type(x) is type(y))
+    }
+    if stuck:
+        for i, k, x in zip(order, keys, a):
+            if i in stuck:
+                V.pop(k, None)
+            else:
+                V[k] = x
+    return stuck
 
 
 def _iterate(

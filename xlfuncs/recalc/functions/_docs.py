@@ -1,0 +1,127 @@
+"""Render ``docs/functions.md`` from the registry (``python -m xlfuncs.recalc.functions._docs``).
+
+The page lists every built-in with its category, argument kinds and status, the names
+openpyxl knows that the engine does not compute (those cells are ``#NAME?``, or go to the
+optional ``formulas`` fallback), and the known deviations from Excel.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from xlfuncs.recalc.functions import CATEGORIES, specs
+
+__all__ = ["KNOWN_DEVIATIONS", "render"]
+
+#: places where the engine knowingly differs from Excel, or where LibreOffice (the test
+#: oracle) differs from Excel so that the differential test leaves the case out
+KNOWN_DEVIATIONS: dict[str, str] = {
+    "SUBTOTAL, AGGREGATE": "row visibility is not read: the 10x function numbers and the "
+    "options that skip hidden rows count hidden rows too",
+    "CELL, INFO": "not computed (they describe Excel's environment)",
+    "TEXT": "the en-US locale only (month and day names, `.` and `,`)",
+    "DATEVALUE, TIMEVALUE, text in date arguments": "month/day/year first, then "
+    "day/month/year when the first part cannot be a month; ISO dates; month names in English",
+    "REGEXTEST, REGEXEXTRACT, REGEXREPLACE": "Python's `re` syntax, not PCRE2",
+    "CHAR, CODE": "Windows-1252, as Windows Excel; Mac Excel uses Mac Roman for 128-255",
+    "Circular references (iteration off)": "the cells of a true circular reference and those "
+    "downstream of it stay 0, as Excel leaves them uncalculated; an OFFSET or INDIRECT cell on "
+    "the sheet of one counts as downstream (what it reads is known only when it runs). A "
+    "reference read by an array IF but not used (the branch not taken) does not make a cycle "
+    "here, where Excel reports one",
+    "XIRR": "Newton's method run to full precision; Excel stops earlier, so its stored "
+    "results differ from the exact rate in about the 8th digit",
+    "The intersection operator": "`A1:C3 B2:D4` (a space between references) is not read: "
+    "such formulas are `#NAME?`",
+    "Not built in": "structured references (`Table1[col]`), LAMBDA and its helpers (LET, MAP, "
+    "REDUCE, SCAN, BYROW, BYCOL, MAKEARRAY), GROUPBY, PIVOTBY, TRIMRANGE, the FORECAST.ETS "
+    "family, BESSEL*, BAHTTEXT and the bond functions (PRICE, YIELD, COUP*...)",
+    "ASC, DBCS": "the text is returned unchanged",
+    "RAND, RANDBETWEEN, RANDARRAY": "Python's random generator (values differ from Excel's)",
+    "LibreOffice: logicals in ranges": "LibreOffice counts TRUE/FALSE in references as numbers "
+    "(SUM, COUNT...); Excel skips them (the engine follows Excel; the test keeps logicals out)",
+    "LibreOffice: MATCH/LOOKUP approximate on unsorted data": "both use a binary search, "
+    "whose result on unsorted data differs (the test uses sorted data)",
+    "LibreOffice: 0^-1": "`#NUM!` in LibreOffice, `#DIV/0!` in Excel (the engine follows Excel)",
+    "LibreOffice: CEILING/FLOOR with a negative significance": "LibreOffice's CEILING of a "
+    "positive number with a negative significance is not `#NUM!` (left out of the test)",
+    "LibreOffice: DAYS360, YEARFRAC basis 1 across many years": "LibreOffice's actual/actual "
+    "averages differently (left out of the test)",
+    "LibreOffice: VDB with a fractional start period": "LibreOffice prorates the periods "
+    "of a whole-period schedule; Excel (and the engine) runs the schedule on a grid that "
+    "starts at the fraction (left out of the test; the corpus's VDB.xlsx has Excel's values)",
+    "LibreOffice: IRR/RATE/XIRR": "compared to 1e-9 relative: the solvers stop at different "
+    "iterations",
+}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render() -> str:
+    """The text of docs/functions.md."""
+    all_specs = specs()
+    by_cat = {c: [s for s in all_specs if s.category == c] for c in CATEGORIES}
+    lines = [
+        "# Built-in functions of the recalculation engine",
+        "",
+        "Generated from the registry (`xlfuncs/recalc/functions/`) by",
+        "`python -m xlfuncs.recalc.functions._docs > docs/functions.md`; "
+        "`tests/recalc/test_functions_doc.py` keeps it current.",
+        "",
+        f"{len(all_specs)} functions ({sum(1 + len(s.aliases) for s in all_specs)} names with "
+        "aliases). Status `ok`: Excel's documented semantics (error propagation, coercion of "
+        "text and logicals, references against values); `partial`: see the note.",
+        "",
+        "Argument kinds: `number` (blank is 0, TRUE is 1, numeric text is read), `integer` "
+        "(a number truncated), `text`, `bool`, `scalar` (one value, errors propagate), `any` "
+        "(one value, errors passed in), `ref` (a reference or array, read whole); `=x` is the "
+        "default when the argument is left out, `[kind]` an optional argument with no default "
+        "value, `*`/`+` a repeating argument. Volatile functions are recomputed on every run.",
+        "",
+        "| category | functions |",
+        "|---|---|",
+    ]
+    for c in CATEGORIES:
+        lines.append(f"| {c} | {len(by_cat[c])} |")
+    for c in CATEGORIES:
+        lines += ["", f"## {c}", "", "| function | arguments | status | notes |", "|---|---|---|---|"]
+        for s in by_cat[c]:
+            notes = []
+            if s.aliases:
+                notes.append("also " + ", ".join(s.aliases))
+            if s.volatile:
+                notes.append("volatile")
+            if s.note:
+                notes.append(s.note)
+            status = s.status
+            lines.append(
+                f"| {s.name} | `{_cell(s.signature)}` | {status} | {_cell('; '.join(notes))} |"
+            )
+    from openpyxl.utils.formulas import FORMULAE
+    from xlfuncs.recalc.functions import REGISTRY
+
+    missing = sorted(n for n in (x.replace("_xlfn.", "") for x in FORMULAE) if n not in REGISTRY)
+    lines += [
+        "",
+        "## Not computed",
+        "",
+        f"{len(missing)} of the {len(FORMULAE)} names openpyxl knows "
+        "(`openpyxl.utils.formulas.FORMULAE`) are not built in; their cells are `#NAME?` "
+        "(or computed by the optional `formulas` package, see the README):",
+        "",
+        ", ".join(missing) + ".",
+        "",
+        "## Known deviations",
+        "",
+        "| where | what |",
+        "|---|---|",
+    ]
+    for k, v in KNOWN_DEVIATIONS.items():
+        lines.append(f"| {_cell(k)} | {_cell(v)} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())
