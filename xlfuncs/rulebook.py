@@ -950,10 +950,11 @@ def _cache_file(path: Path, raw: bytes) -> Path | None:
         except OSError:
             return None
         _CODE_TAG.append(hashlib.sha256(source).hexdigest()[:16])
+    where = hashlib.sha256(os.fsencode(str(path))).hexdigest()[:12]
     key = hashlib.sha256(raw)
-    key.update(b"\0" + os.fsencode(str(path)) + b"\0" + _CODE_TAG[0].encode())
+    key.update(b"\0" + where.encode() + b"\0" + _CODE_TAG[0].encode())
     key.update(b"\0" + sys.implementation.cache_tag.encode())
-    return folder / "rulebooks" / f"{path.stem[:40]}-{key.hexdigest()[:32]}.pickle"
+    return folder / "rulebooks" / f"{path.stem[:40]}-{where}-{key.hexdigest()[:32]}.pickle"
 
 
 def _cache_read(cache: Path) -> Rulebook | None:
@@ -972,12 +973,18 @@ def _cache_read(cache: Path) -> Rulebook | None:
 
 def _cache_write(cache: Path, book: Rulebook) -> None:
     import pickle
+    from glob import escape as glob_escape
 
     from xlfuncs._fileio import write_bytes_atomic
 
     try:
         data = pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL)
         write_bytes_atomic(cache, data, make_parents=True)
+        # one entry per file: the entries of its earlier contents (or code) go
+        prefix = cache.name.rsplit("-", 1)[0] + "-"
+        for old in cache.parent.glob(f"{glob_escape(prefix)}*.pickle"):
+            if old.name != cache.name:
+                old.unlink(missing_ok=True)
     except Exception:  # a cache that cannot be written is only slower
         pass
 
