@@ -136,6 +136,12 @@ def _ndim0(value: Any) -> bool:
     return isinstance(value, _types()[2]) or _np().ndim(value) == 0
 
 
+def _is_number(value: Any) -> bool:
+    """A number, not a boolean (numpy's included)."""
+    bools, numbers, _ = _types()
+    return isinstance(value, numbers) and not isinstance(value, bools)
+
+
 def _check_scalar(name: str, value: Any, *, positive: bool = False) -> float:
     t = type(value)
     if t is not float and t is not int:
@@ -151,17 +157,17 @@ def _check_scalar(name: str, value: Any, *, positive: bool = False) -> float:
 
 
 def _check_array(name: str, value: Any, *, positive: bool = False) -> np.ndarray:
-    np = _np()
+    xp = _np()
     try:
-        arr = np.asarray(value, dtype=float)
+        arr: np.ndarray = xp.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise InputError(f"{name} must hold numbers only") from None
-    bad = ~np.isfinite(arr) | ((arr <= 0) if positive else (arr < 0))
+    bad = ~xp.isfinite(arr) | ((arr <= 0) if positive else (arr < 0))
     if bad.any():
         n = int(bad.sum())
         raise DomainError(
             f"{name}: {n} value(s) not finite or {'<= 0' if positive else '< 0'} (first at index "
-            f"{int(np.flatnonzero(bad.ravel())[0])})"
+            f"{int(xp.flatnonzero(bad.ravel())[0])})"
         )
     return arr
 
@@ -260,15 +266,15 @@ def _elementwise(fn: Callable[..., float], *arrays: Any) -> np.ndarray:
     the others are computed; a :class:`~xlfuncs.errors.RowsWarning` says how many failed and
     why the first did, so a bad row never passes unnoticed nor sinks the whole frame.
     """
-    np = _np()
-    b = np.broadcast_arrays(*[np.asarray(a, dtype=object) for a in arrays])
-    out = np.empty(b[0].shape, dtype=float)
+    xp = _np()
+    b = xp.broadcast_arrays(*[xp.asarray(a, dtype=object) for a in arrays])
+    out: np.ndarray = xp.empty(b[0].shape, dtype=float)
     failed: list[tuple[int, XlfuncsError]] = []
     for i, args in enumerate(zip(*[x.ravel() for x in b])):
         try:
-            out.flat[i] = fn(*[a.item() if isinstance(a, np.generic) else a for a in args])
+            out.flat[i] = fn(*[a.item() if isinstance(a, xp.generic) else a for a in args])
         except XlfuncsError as exc:
-            out.flat[i] = np.nan
+            out.flat[i] = xp.nan
             failed.append((i, exc))
     if failed:
         first, why = failed[0]
@@ -456,8 +462,7 @@ def parse_share(value: Any) -> float:
     >>> [parse_share(v) for v in (0.5, True, "да", None, 2 / 3)]
     [0.5, 1.0, 1.0, 0.0, 0.6666666666666666]
     """
-    bools, numbers, _ = _types()
-    if isinstance(value, numbers) and not isinstance(value, bools):
+    if _is_number(value):
         x = float(value)
         if not math.isfinite(x) or not 0 <= x <= 1:
             raise DomainError(f"share done must be from 0 to 1, got {value!r}")
@@ -654,6 +659,6 @@ def _like(result: np.ndarray, *inputs: Any) -> Any:
     """Return a pandas Series when an input was one (same index), else the array."""
     for x in inputs:
         if type(x).__name__ == "Series" and hasattr(x, "index"):
-            np = _np()
-            return type(x)(np.broadcast_to(result, np.shape(x)), index=x.index)
+            xp = _np()
+            return type(x)(xp.broadcast_to(result, xp.shape(x)), index=x.index)
     return result
