@@ -70,6 +70,9 @@ _MODULES = {"ironcalc": "ironcalc", "formualizer": "formualizer", "formulas": "f
 LOC_FUNCTIONS = ("LOCPOINTS", "LOCTHRESHOLD")
 #: formulas' cost grows fast: at most this many programmes, once above FORMULAS_ONCE
 FORMULAS_MAX, FORMULAS_ONCE = 500, 100
+#: from this many formula cells no warm-up round (the smaller cases warmed every cache) and
+#: ``--repeat-huge`` rounds
+HUGE = 200_000
 
 
 # ----------------------------------------------------------------------------- children
@@ -298,7 +301,12 @@ os.replace(tmp, {stale!r})
 
 def generate(work: Path, sizes: list[int], batch: int) -> dict[str, Any]:
     """Write every workbook in a child process (this one stays small, so the children's
-    peak memory is theirs); returns paths and formula counts."""
+    peak memory is theirs); returns paths and formula counts. Workbooks a ``--keep`` folder
+    already holds (listed in its ``cells.json``) are reused."""
+    import json
+
+    manifest = work / "cells.json"
+    known: dict[str, int] = json.loads(manifest.read_text()) if manifest.exists() else {}
     jobs: list[tuple[str, int, bool, int]] = []
     for n in sizes:
         jobs.append((str(work / "plain" / f"gen_{n}.xlsx"), n, True, 7))
@@ -309,13 +317,15 @@ def generate(work: Path, sizes: list[int], batch: int) -> dict[str, Any]:
     for sub in ("plain", "loc", "plain-batch", "loc-batch"):
         (work / sub).mkdir(parents=True, exist_ok=True)
     stale = work / "stale.xlsx"
+    jobs = [j for j in jobs if not (j[0] in known and Path(j[0]).exists())]
     code = _GEN.format(root=str(ROOT), jobs=jobs, stale=str(stale))
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                          text=True, env=_env())
-    cells = {}
+    cells = dict(known)
     for line in out.stdout.splitlines():
         path, n = line.rsplit(" ", 1)
         cells[path] = int(n)
+    manifest.write_text(json.dumps(cells))
     return {"cells": cells, "stale": stale}
 
 
@@ -421,7 +431,7 @@ def run_case(label: str, engines: list[str], srcs: Path | list[Path], work: Path
         return 1 if e == "formulas" and (cells > FORMULAS_ONCE * 99 or batch) else repeat
 
     for e in engines:  # warm-up: bytecode, plan cache, page cache, LibreOffice's libraries
-        if rounds_of(e) > 1 or repeat == 1:
+        if (rounds_of(e) > 1 or repeat == 1) and cells < HUGE:  # the smaller cases warmed those
             once(e)
     for r in range(max(rounds_of(e) for e in engines)):
         order = engines[r % len(engines):] + engines[: r % len(engines)]
@@ -480,6 +490,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch", type=int, default=None, help="small files in the batch (default 200)")
     ap.add_argument("--jobs", type=int, default=2, help="workers for the batch (default 2)")
     ap.add_argument("--repeat", type=int, default=None, help="timed rounds (default 3)")
+    ap.add_argument("--repeat-huge", type=int, default=None,
+                    help=f"timed rounds from {HUGE:,} formula cells (default: --repeat)")
+    ap.add_argument("--loc-only", action="store_true", help="only the LOC* part")
     ap.add_argument("--engines", nargs="+", default=list(ENGINES), choices=ENGINES)
     ap.add_argument("--no-loc", action="store_true", help="skip the LOC* part")
     ap.add_argument("--sample", type=int, default=300, help="cells compared per output")
@@ -507,7 +520,7 @@ def main(argv: list[str] | None = None) -> int:
             lo = LibreOffice(work, max(1, args.jobs))
             lo.prepare(gen["stale"], env)
             print("LibreOffice profiles ready (recalculation on load checked)", file=log)
-        parts = [("plain", engines)]
+        parts = [] if args.loc_only else [("plain", engines)]
         if not args.no_loc:
             parts.append(("loc", loc_engines))
         for part, engs in parts:
@@ -516,7 +529,8 @@ def main(argv: list[str] | None = None) -> int:
                 k = cells[str(src)]
                 use = [e for e in engs if not (e == "formulas" and n > FORMULAS_MAX)]
                 label = f"{part} ~{round(k, -3) // 1000}k cells" if k >= 1000 else f"{part} {k} cells"
-                rows += run_case(label, use, src, work, args.jobs, repeat, lo, env, k,
+                rounds = (args.repeat_huge or repeat) if k >= HUGE else repeat
+                rows += run_case(label, use, src, work, args.jobs, rounds, lo, env, k,
                                  args.sample, log)
             if n_batch:
                 files = sorted((work / f"{part}-batch").glob("*.xlsx"))
