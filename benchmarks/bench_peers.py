@@ -419,13 +419,21 @@ def run_case(label: str, engines: list[str], srcs: Path | list[Path], work: Path
         list_file.write_text("\n".join(str(p) for p in srcs), encoding="utf-8")
     runs: dict[str, list[float]] = {e: [] for e in engines}
     cpus: dict[str, list[float]] = {e: [] for e in engines}
+    failed: dict[str, str] = {}  # an engine that refuses the file is reported, not retried
     peaks: dict[str, float] = {e: 0.0 for e in engines}
     outs = {e: work / "out" / label.replace(" ", "_") / e for e in engines}
 
-    def once(e: str) -> tuple[float, float, float]:
+    def once(e: str) -> tuple[float, float, float] | None:
+        if e in failed:
+            return None
         shutil.rmtree(outs[e], ignore_errors=True)
         outs[e].mkdir(parents=True, exist_ok=True)
-        return measure(engine_cmd(e, srcs, outs[e], jobs, lo, list_file), env)
+        try:
+            return measure(engine_cmd(e, srcs, outs[e], jobs, lo, list_file), env)
+        except RuntimeError as exc:
+            failed[e] = str(exc).strip().splitlines()[-1][:160]
+            print(f"[{label}] {e} failed: {failed[e]}", file=log, flush=True)
+            return None
 
     def rounds_of(e: str) -> int:
         return 1 if e == "formulas" and (cells > FORMULAS_ONCE * 99 or batch) else repeat
@@ -436,23 +444,26 @@ def run_case(label: str, engines: list[str], srcs: Path | list[Path], work: Path
     for r in range(max(rounds_of(e) for e in engines)):
         order = engines[r % len(engines):] + engines[: r % len(engines)]
         for e in order:
-            if len(runs[e]) >= rounds_of(e):
+            if len(runs[e]) >= rounds_of(e) or e in failed:
                 continue
-            wall, cpu, peak = once(e)
+            got = once(e)
+            if got is None:
+                continue
+            wall, cpu, peak = got
             runs[e].append(wall)
             cpus[e].append(cpu)
             peaks[e] = max(peaks[e], peak)
             print(f"[{label}] round {r + 1} {e}: {wall:.3f} s, CPU {cpu:.3f} s, {peak:.0f} MB",
                   file=log, flush=True)
-    med = {e: statistics.median(runs[e]) for e in engines}
-    mcpu = {e: statistics.median(cpus[e]) for e in engines}
+    med = {e: statistics.median(runs[e]) if runs[e] else math.nan for e in engines}
+    mcpu = {e: statistics.median(cpus[e]) if cpus[e] else math.nan for e in engines}
     ref = srcs[0] if batch else srcs
     agree: dict[str, str] = {}
     if "xlfuncs" in engines:
         ours = _output_file(outs["xlfuncs"], ref)
         others = {}
         for e in engines:
-            if e == "xlfuncs" or e == "openpyxl":
+            if e == "xlfuncs" or e == "openpyxl" or e in failed:
                 continue
             p = _output_file(outs[e], ref)
             if p is None:
@@ -467,6 +478,8 @@ def run_case(label: str, engines: list[str], srcs: Path | list[Path], work: Path
         ratio = f"{med[e] / base:.2f}" if base else "-"
         cratio = f"{mcpu[e] / cbase:.2f}" if cbase else "-"
         note = agree.get(e, "(reference)" if e == "xlfuncs" else "no evaluation")
+        if e in failed:
+            note = f"failed: {failed[e]}"
         rows.append((label, e, f"{med[e]:.3f}", ratio, f"{mcpu[e]:.3f}", cratio,
                      str(len(runs[e])), f"{peaks[e]:.0f}", note))
     return rows
