@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import types
 
 import xlfuncs
 
@@ -21,7 +22,7 @@ def test_all_is_exactly_the_public_api() -> None:
     assert len(xlfuncs.__all__) == len(EXPECTED)
     public = {n for n in dir(xlfuncs) if not n.startswith("_")} - {"annotations"} | {"__version__"}
     # everything public in the namespace is declared (sub-modules aside)
-    modules = {n for n in public if type(getattr(xlfuncs, n, None)).__name__ == "module"}
+    modules = {n for n in public if isinstance(getattr(xlfuncs, n, None), types.ModuleType)}
     assert public - modules <= EXPECTED
 
 

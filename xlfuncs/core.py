@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import datetime
 import math
+import sys
 import warnings
 from collections.abc import Callable, Hashable, Iterable
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 from xlfuncs.errors import DomainError, InputError, NoRuleError, RowsWarning, UnknownCodeError, XlfuncsError
 from xlfuncs.rulebook import OperationRule, RndRule, Rulebook, active_rulebook, default_rulebook
@@ -65,6 +67,36 @@ Scale = Literal["step", "linear"]
 T = TypeVar("T")
 
 
+# numpy is imported only for arrays: plain numbers (every call from a workbook) never need
+# it. Before numpy is imported no numpy value can exist, so the type checks below take
+# numpy's scalar types into account from the moment it is in sys.modules.
+def _np() -> Any:
+    """numpy, imported on first use."""
+    import numpy
+
+    return numpy
+
+
+#: (booleans, numbers, scalars) with numpy's types once numpy is imported
+_TYPES: list[tuple[type, ...]] = [
+    (bool,), (int, float), (int, float, str, datetime.date, type(None))
+]
+_WITH_NUMPY = [False]
+
+
+def _types() -> list[tuple[type, ...]]:
+    if not _WITH_NUMPY[0]:
+        np_mod = sys.modules.get("numpy")
+        if np_mod is not None and hasattr(np_mod, "generic"):
+            _TYPES[:] = [
+                (bool, np_mod.bool_),
+                (int, float, np_mod.integer, np_mod.floating),
+                (int, float, str, datetime.date, type(None), np_mod.generic),
+            ]
+            _WITH_NUMPY[0] = True
+    return _TYPES
+
+
 
 def to_date(year: float | datetime.date | None) -> datetime.date:
     """Turn a year number or a date into the date a rule lookup uses.
@@ -80,9 +112,10 @@ def to_date(year: float | datetime.date | None) -> datetime.date:
         return year.date()
     if isinstance(year, datetime.date):
         return year
-    if isinstance(year, np.datetime64):
+    bools, numbers, _ = _types()
+    if _WITH_NUMPY[0] and isinstance(year, sys.modules["numpy"].datetime64):
         return to_date(year.astype("datetime64[D]").item())
-    if isinstance(year, (bool, np.bool_)) or not isinstance(year, (int, float, np.integer, np.floating)):
+    if isinstance(year, bools) or not isinstance(year, numbers):
         raise InputError(f"year must be a year number or a date, got {year!r}")
     if not math.isfinite(year) or year != int(year) or not 1 <= year <= 9999:
         raise DomainError(f"year must be a whole number from 1 to 9999, got {year!r}")
@@ -93,23 +126,28 @@ def _book(rules: Rulebook | None) -> Rulebook:
     return rules if rules is not None else active_rulebook()
 
 
-_SCALAR_TYPES = (int, float, str, datetime.date, type(None), np.generic)
-
-
 def _is_scalar(*values: Any) -> bool:
-    return all(isinstance(v, _SCALAR_TYPES) or np.ndim(v) == 0 for v in values)
+    scalars = _types()[2]
+    return all(isinstance(v, scalars) or _np().ndim(v) == 0 for v in values)
 
 
 def _ndim0(value: Any) -> bool:
     """``np.ndim(value) == 0``, without numpy's cost for plain Python scalars."""
-    return isinstance(value, _SCALAR_TYPES) or np.ndim(value) == 0
+    return isinstance(value, _types()[2]) or _np().ndim(value) == 0
+
+
+def _is_number(value: Any) -> bool:
+    """A number, not a boolean (numpy's included)."""
+    bools, numbers, _ = _types()
+    return isinstance(value, numbers) and not isinstance(value, bools)
 
 
 def _check_scalar(name: str, value: Any, *, positive: bool = False) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
-        raise InputError(f"{name} must be a number, got {value!r}")
+    t = type(value)
+    if t is not float and t is not int:
+        bools, numbers, _ = _types()
+        if isinstance(value, bools) or not isinstance(value, numbers):
+            raise InputError(f"{name} must be a number, got {value!r}")
     x = float(value)
     if not math.isfinite(x):
         raise DomainError(f"{name} must be finite, got {value!r}")
@@ -119,16 +157,17 @@ def _check_scalar(name: str, value: Any, *, positive: bool = False) -> float:
 
 
 def _check_array(name: str, value: Any, *, positive: bool = False) -> np.ndarray:
+    xp = _np()
     try:
-        arr = np.asarray(value, dtype=float)
+        arr: np.ndarray = xp.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise InputError(f"{name} must hold numbers only") from None
-    bad = ~np.isfinite(arr) | ((arr <= 0) if positive else (arr < 0))
+    bad = ~xp.isfinite(arr) | ((arr <= 0) if positive else (arr < 0))
     if bad.any():
         n = int(bad.sum())
         raise DomainError(
             f"{name}: {n} value(s) not finite or {'<= 0' if positive else '< 0'} (first at index "
-            f"{int(np.flatnonzero(bad.ravel())[0])})"
+            f"{int(xp.flatnonzero(bad.ravel())[0])})"
         )
     return arr
 
@@ -227,14 +266,15 @@ def _elementwise(fn: Callable[..., float], *arrays: Any) -> np.ndarray:
     the others are computed; a :class:`~xlfuncs.errors.RowsWarning` says how many failed and
     why the first did, so a bad row never passes unnoticed nor sinks the whole frame.
     """
-    b = np.broadcast_arrays(*[np.asarray(a, dtype=object) for a in arrays])
-    out = np.empty(b[0].shape, dtype=float)
+    xp = _np()
+    b = xp.broadcast_arrays(*[xp.asarray(a, dtype=object) for a in arrays])
+    out: np.ndarray = xp.empty(b[0].shape, dtype=float)
     failed: list[tuple[int, XlfuncsError]] = []
     for i, args in enumerate(zip(*[x.ravel() for x in b])):
         try:
-            out.flat[i] = fn(*[a.item() if isinstance(a, np.generic) else a for a in args])
+            out.flat[i] = fn(*[a.item() if isinstance(a, xp.generic) else a for a in args])
         except XlfuncsError as exc:
-            out.flat[i] = np.nan
+            out.flat[i] = xp.nan
             failed.append((i, exc))
     if failed:
         first, why = failed[0]
@@ -399,9 +439,10 @@ def parse_done_flag(value: Any) -> bool:
     """
     if value is None:
         return False
-    if isinstance(value, (bool, np.bool_)):
+    bools, numbers, _ = _types()
+    if isinstance(value, bools):
         return bool(value)
-    if isinstance(value, (int, float, np.integer, np.floating)):
+    if isinstance(value, numbers):
         if value in (0, 1):
             return bool(value)
         raise InputError(f"done flag must be TRUE/FALSE, 1/0 or yes/no, got {value!r}")
@@ -421,7 +462,7 @@ def parse_share(value: Any) -> float:
     >>> [parse_share(v) for v in (0.5, True, "да", None, 2 / 3)]
     [0.5, 1.0, 1.0, 0.0, 0.6666666666666666]
     """
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+    if _is_number(value):
         x = float(value)
         if not math.isfinite(x) or not 0 <= x <= 1:
             raise DomainError(f"share done must be from 0 to 1, got {value!r}")
@@ -618,5 +659,6 @@ def _like(result: np.ndarray, *inputs: Any) -> Any:
     """Return a pandas Series when an input was one (same index), else the array."""
     for x in inputs:
         if type(x).__name__ == "Series" and hasattr(x, "index"):
-            return type(x)(np.broadcast_to(result, np.shape(x)), index=x.index)
+            xp = _np()
+            return type(x)(xp.broadcast_to(result, xp.shape(x)), index=x.index)
     return result

@@ -30,10 +30,9 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from xlfuncs.errors import ExcelError, RulebookError, WorkbookError
 from xlfuncs.recalc.model import EvalResult, WorkbookData
@@ -45,6 +44,9 @@ from xlfuncs.rulebook import (
     load_rulebook,
     pinned_rulebook,
 )
+
+if TYPE_CHECKING:  # the pool is imported when one is started (a one-file run needs none)
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 __all__ = [
     "EVALUATOR_ENV",
@@ -458,6 +460,8 @@ def _rerun(task: Task, existed: bool) -> Task:
 
 
 def _new_pool(jobs: int, rulebook: str | None) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(rulebook,))
 
 
@@ -474,6 +478,7 @@ def _run_pool(
     reported as failed. A file that a dead chunk already wrote is written again (this run
     made it, so no ``force`` is needed).
     """
+    from concurrent.futures import FIRST_COMPLETED, wait
     from concurrent.futures.process import BrokenProcessPool
 
     _warm_up()

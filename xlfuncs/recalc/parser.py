@@ -73,7 +73,17 @@ def split_a1(ref: str) -> tuple[int, int]:
     return int(m.group(2)), col_number(m.group(1))
 
 
-_SHEET = r"(?:'(?:[^']|'')+'|[A-Za-z_\\\u00a1-\uffff][\w.\u00a1-\uffff]*)!"
+# Characters U+00A1..U+FFFF (names may hold them) as a negated class with an astral range:
+# the same set as [\u00a1-\uffff], but compiled in microseconds (re fills a 64k-entry table,
+# one Python step per character, for a range inside the BMP): this module loads in every
+# recalculation process.
+_HI = r"[^\x00-\xa0\U00010000-\U0010ffff]"
+#: a name's first character and the characters that may follow ([A-Za-z_\\\u00a1-\uffff],
+#: [\w.\u00a1-\uffff], the same with "?")
+_NAME0 = rf"(?:[A-Za-z_\\]|{_HI})"
+_NAME1 = rf"(?:[\w.]|{_HI})"
+_NAME1Q = rf"(?:[\w.?]|{_HI})"
+_SHEET = rf"(?:'(?:[^']|'')+'|{_NAME0}{_NAME1}*)!"
 _A1_RE = re.compile(
     r"""
     (?P<str>"(?:[^"]|"")*")
@@ -86,10 +96,10 @@ _A1_RE = re.compile(
     )
   | (?P<skip>'(?:[^']|'')+'
           | (?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?
-          | [A-Za-z_\\\u00a1-\uffff][\w.\u00a1-\uffff?]*
+          | %(name0)s%(name1q)s*
           | \#[A-Za-z0-9/]+[!?A]?)
     """
-    % {"sheet": _SHEET},
+    % {"sheet": _SHEET, "name0": _NAME0, "name1q": _NAME1Q},
     re.VERBOSE,
 )
 
@@ -270,7 +280,7 @@ _TOKEN_RE = re.compile(
   | (?P<sherr>{_SHEET}\#REF!)
   | (?P<err>{_ERRS})
   | (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-  | (?P<id>(?:{_SHEET})?[A-Za-z_\\\u00a1-\uffff][\w.\u00a1-\uffff?]*)(?P<paren>\()?
+  | (?P<id>(?:{_SHEET})?{_NAME0}{_NAME1Q}*)(?P<paren>\()?
   | (?P<op><=|>=|<>|[-+*/^&=<>%(),;{{}}:@])
     """,
     re.VERBOSE,
