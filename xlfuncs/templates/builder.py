@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import datetime
 import io
+import math
 import os
 import re
 import tempfile
+import textwrap
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +40,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlfuncs._fileio import write_bytes_atomic
 from xlfuncs.errors import TemplateError
-from xlfuncs.templates.names import PURPOSES, NameDoc
+from xlfuncs.templates.names import POWERTRAINS, PURPOSES, NameDoc
 
 __all__ = [
     "CATEGORIES",
@@ -48,6 +50,7 @@ __all__ = [
     "FMT_RUB",
     "Operation",
     "TemplateBook",
+    "font",
     "operations",
     "save_workbook",
 ]
@@ -66,14 +69,22 @@ FMT_YEAR = "0"
 FMT_INT = "#,##0"
 FMT_FLAG = "0"
 
+FONT_NAME = "Calibri"  # the workbook's default font; a font without a name renders as a serif
+
+
+def font(*, size: float = 11, **kwargs: Any) -> Font:
+    """A :class:`Font` of the templates' family (never nameless)."""
+    return Font(name=FONT_NAME, size=size, **kwargs)
+
+
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
-INPUT_FONT = Font(color="1F3FBF")
+INPUT_FONT = font(color="1F3FBF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FONT = font(bold=True, color="FFFFFF")
 SECTION_FILL = PatternFill("solid", fgColor="D9E1F2")
-SECTION_FONT = Font(bold=True, color="1F4E78")
+SECTION_FONT = font(bold=True, color="1F4E78")
 KEY_FILL = PatternFill("solid", fgColor="E2EFDA")
-TITLE_FONT = Font(bold=True, size=14, color="1F4E78")
+TITLE_FONT = font(bold=True, size=14, color="1F4E78")
 _THIN = Side(style="thin", color="A6A6A6")
 INPUT_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 UNLOCKED = Protection(locked=False)
@@ -89,20 +100,18 @@ class Operation:
 
 
 _FALLBACK_OPERATIONS: tuple[Operation, ...] = (
-    Operation("body_welding", "Body welding", "Сварка кузова"),
-    Operation("body_painting", "Body painting", "Окраска кузова"),
-    Operation("engine_ecu", "Russian engine control unit", "Российский блок управления двигателем"),
-    Operation("cylinder_block", "Russian cylinder block", "Российский блок цилиндров"),
-    Operation("engine_assembly_test", "Engine assembly and end-of-line tests",
+    Operation("body_welding", "Body (cab) welding", "Сварка кузова (кабины)"),
+    Operation("body_painting", "Body (cab) painting", "Окраска кузова (кабины)"),
+    Operation("cylinder_block", "Cylinder block machining with Russian blanks",
+              "Обработка блоков цилиндров из российских заготовок"),
+    Operation("engine_assembly_test", "Engine assembly and control tests",
               "Сборка и контрольные испытания двигателя"),
-    Operation("russian_body_metal", "Russian metal in the body or cab", "Российский металл в кузове"),
-    Operation("russian_paint", "Russian paints and coatings", "Российские ЛКМ"),
-    Operation("telematics", "Russian telematics unit", "Российский телематический блок"),
 )
 
 
 def operations() -> tuple[Operation, ...]:
-    """Operation codes of the packaged default rulebook (in rulebook order).
+    """Every operation code of the packaged default rulebook (in legal order), with its
+    English name and its legal wording.
 
     Templates are built from the *default* edition, never from a user's active one, so
     that the generated files do not depend on the machine that builds them.
@@ -113,10 +122,13 @@ def operations() -> tuple[Operation, ...]:
         book = default_rulebook()
     except Exception:  # noqa: BLE001 - any rulebook failure falls back to the documented list
         return _FALLBACK_OPERATIONS
+    from xlfuncs.templates.checklist import legal_wording
+
     seen: dict[str, Operation] = {}
     for rule in book.operations:
         if rule.code not in seen:
-            seen[rule.code] = Operation(rule.code, rule.name_en or rule.code, rule.name_ru or rule.code)
+            seen[rule.code] = Operation(rule.code, rule.name_en or rule.code,
+                                        legal_wording(rule.code) or rule.name_ru or rule.code)
     return tuple(seen.values()) or _FALLBACK_OPERATIONS
 
 
@@ -216,11 +228,70 @@ class TemplateBook:
                                formula1="255", errorTitle="xlfuncs",
                                error="Text up to 255 characters / Текст до 255 символов")
 
+    def share_validation(self, ws: Worksheet) -> DataValidation:
+        """A share 0..1 of the units that meet a pro-rata line."""
+        return self.number_validation(ws, "decimal", 0, 1,
+                                      "Share of units 0..1 (pro rata) / Доля единиц 0..1")
+
+    def code_list_validation(self, ws: Worksheet, key: str, ref: str) -> DataValidation:
+        """Dropdown of the codes in range ``ref`` (the codes of one group of alternatives)."""
+        return self.validation(
+            ws, f"codes:{key}", type="list", formula1=ref, errorStyle="stop",
+            errorTitle="xlfuncs", error="Pick one of the group's codes / Выберите код из списка",
+            promptTitle="xlfuncs", prompt="The alternative reached / Достигнутый вариант")
+
     def flag_validation(self, ws: Worksheet) -> DataValidation:
         """1 = done, 0 = not done (dropdown)."""
         return self.validation(ws, "flag", type="list", formula1='"1,0"', errorTitle="xlfuncs",
                                error="1 = done in Russia, 0 = not / 1 = да, 0 = нет",
                                promptTitle="xlfuncs", prompt="1 = done in Russia / выполняется в РФ")
+
+
+#: height of one line of 11-point text, in points (Excel's default row height)
+LINE_HEIGHT = 15.0
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes when wrapped in a column ``width`` characters wide.
+
+    A slightly conservative estimate for Calibri 11 (and its metric twin Carlito): a column
+    ``width`` characters wide holds about ``width`` letters of running text, Latin or Cyrillic,
+    so that the text is never cut or drawn over the next row.
+    """
+    if not text:
+        return 1
+    per_line = max(6, int(width) - 1)
+    return sum(max(1, len(textwrap.wrap(part, per_line, break_long_words=True)))
+               for part in str(text).split("\n"))
+
+
+def fit_row(ws: Worksheet, row: int, widths: dict[int, float]) -> None:
+    """Give ``row`` the height its wrapped text cells need (columns -> width in characters).
+
+    Spreadsheets do not grow a row for wrapped text by themselves when they open a file
+    (LibreOffice keeps the default height), so the height is written explicitly.
+    """
+    lines = 1
+    for column, width in widths.items():
+        value = ws.cell(row=row, column=column).value
+        if isinstance(value, str) and not value.startswith("="):
+            lines = max(lines, wrapped_lines(value, width))
+    if lines > 1:
+        ws.row_dimensions[row].height = math.ceil(lines * LINE_HEIGHT)
+
+
+def wrap_labels(ws: Worksheet, rows: Iterable[int], widths: dict[int, float]) -> None:
+    """Wrap the text labels of ``widths``' columns in ``rows`` and fit the row heights."""
+    for row in rows:
+        for column in widths:
+            cell = ws.cell(row=row, column=column)
+            if isinstance(cell.value, str) and not cell.value.startswith("="):
+                cell.alignment = Alignment(wrap_text=True, vertical="top",
+                                           horizontal=cell.alignment.horizontal)
+        unit = ws.cell(row=row, column=max(widths) + 1)  # the unit next to the labels
+        if isinstance(unit.value, str) and not unit.value.startswith("="):
+            unit.alignment = Alignment(vertical="top", horizontal=unit.alignment.horizontal)
+        fit_row(ws, row, widths)
 
 
 def style_header(cells: Iterable[Any]) -> None:
@@ -276,24 +347,62 @@ def print_setup(ws: Worksheet, title_rows: str | None, area: str) -> None:
     footer.center.text = "&A — &P / &N"
 
 
+#: Columns of the ``Lists`` sheet: (heading, defined name or None, width).
+_LIST_COLUMNS = (
+    ("Category / Категория", "List_Categories", 14),
+    ("Purpose / Цель", "List_Purposes", 18),
+    ("Powertrain / Силовая установка", "List_Powertrains", 16),
+    ("Operation code / Код операции", "List_Operations", 44),
+    ("Block / Блок", None, 14),
+    ("Group of alternatives / Группа", None, 28),
+    ("Operation (EN)", None, 60),
+    ("Legal wording (section II) / Формулировка (раздел II)", None, 100),
+)
+
+
 def add_lists_sheet(tb: TemplateBook, ops: Sequence[Operation]) -> Worksheet:
-    """The ``Lists`` sheet: categories, purposes and operation codes for dropdowns."""
+    """The ``Lists`` sheet: categories, purposes, powertrains and the operation codes (with
+    block, group, English name and legal wording) for dropdowns and reference.
+
+    The codes of a group of alternatives are consecutive (legal order), so a group's
+    dropdown is a range of the code column: :func:`group_code_ref`.
+    """
+    from xlfuncs.templates.checklist import lines
+
     ws: Worksheet = tb.wb.create_sheet("Lists")
-    heads = [("Category / Категория", CATEGORIES),
-             ("Purpose / Цель", tuple(p[0] for p in PURPOSES)),
-             ("Operation code / Код операции", tuple(o.code for o in ops))]
-    names = ("List_Categories", "List_Purposes", "List_Operations")
-    for i, ((head, values), name) in enumerate(zip(heads, names), start=1):
+    info = {x.code: x for x in lines([o.code for o in ops])}
+    columns: list[Sequence[Any]] = [
+        CATEGORIES,
+        tuple(p[0] for p in PURPOSES),
+        tuple(p[0] for p in POWERTRAINS),
+        tuple(o.code for o in ops),
+        tuple(info[o.code].block for o in ops),
+        tuple(info[o.code].group for o in ops),
+        tuple(o.en for o in ops),
+        tuple(o.ru for o in ops),
+    ]
+    for i, ((head, name, width), values) in enumerate(zip(_LIST_COLUMNS, columns), start=1):
         ws.cell(row=1, column=i, value=head)
         for r, v in enumerate(values, start=2):
-            ws.cell(row=r, column=i, value=v)
-        tb.define(name, absref(ws.title, i, 2, i, 1 + len(values)))
-        ws.column_dimensions[col(i)].width = 32
-    style_header(ws[1][:3])
+            ws.cell(row=r, column=i, value=v or None)
+        if name:
+            tb.define(name, absref(ws.title, i, 2, i, 1 + len(values)))
+        ws.column_dimensions[col(i)].width = width
+    style_header(ws[1][: len(_LIST_COLUMNS)])
     ws.freeze_panes = "A2"
     protect(ws)
-    print_setup(ws, "1:1", f"A1:C{1 + max(len(v) for _, v in heads)}")
+    print_setup(ws, "1:1", f"A1:{col(len(_LIST_COLUMNS))}{1 + max(len(v) for v in columns)}")
     return ws
+
+
+def group_code_ref(ops: Sequence[Operation], codes: Sequence[str]) -> str:
+    """``='Lists'!$D$a:$D$b``: the rows of ``codes`` (consecutive) in the code column of the
+    Lists sheet that :func:`add_lists_sheet` writes for ``ops``."""
+    row = {o.code: i for i, o in enumerate(ops, start=2)}
+    rows = sorted(row[c] for c in codes)
+    if rows != list(range(rows[0], rows[0] + len(rows))):
+        raise TemplateError(f"the codes of a group are not consecutive in Lists: {', '.join(codes)}")
+    return "=" + absref("Lists", 4, rows[0], 4, rows[-1])
 
 
 def add_conf_sheet(tb: TemplateBook) -> Worksheet:
@@ -320,17 +429,19 @@ def add_readme(tb: TemplateBook, title_en: str, title_ru: str, about: Sequence[t
     ws["A1"].font = TITLE_FONT
     ws["A3"] = "Rulebook edition / Редакция правил"
     ws["B3"] = "=LOCRULEBOOK()"
-    ws["B3"].font = Font(bold=True)
+    ws["B3"].font = font(bold=True)
     tb.define("Rulebook_Edition", absref(ws.title, 2, 3))
     ws["A4"] = "Input cell / Ячейка ввода"
     ws["B4"] = "typed values / вводимые значения"
     ws["B4"].fill = INPUT_FILL
     ws["B4"].font = INPUT_FONT
     ws["B4"].border = INPUT_BORDER
+    widths = {1: 52.0, 2: 100.0}
     row = 6
     for en, ru in about:
         ws.cell(row=row, column=1, value=en).alignment = Alignment(wrap_text=True, vertical="top")
         ws.cell(row=row, column=2, value=ru).alignment = Alignment(wrap_text=True, vertical="top")
+        fit_row(ws, row, widths)
         row += 1
     row += 1
     ws.cell(row=row, column=1, value="Defined name / Имя")
@@ -340,15 +451,17 @@ def add_readme(tb: TemplateBook, title_en: str, title_ru: str, about: Sequence[t
     ws.cell(row=row, column=5, value="Shape / Форма")
     style_header(ws[row][:5])
     head = row
+    top = Alignment(wrap_text=True, vertical="top")
     for d in tb.docs:
         row += 1
-        ws.cell(row=row, column=1, value=d.name)
-        ws.cell(row=row, column=2, value=f"{d.en} / {d.ru}")
-        ws.cell(row=row, column=3, value=d.unit)
-        ws.cell(row=row, column=4, value=d.role)
-        ws.cell(row=row, column=5, value=d.shape)
-    ws.column_dimensions["A"].width = 34
-    ws.column_dimensions["B"].width = 90
+        ws.cell(row=row, column=1, value=d.name).alignment = top
+        ws.cell(row=row, column=2, value=f"{d.en} / {d.ru}").alignment = top
+        ws.cell(row=row, column=3, value=d.unit).alignment = top
+        ws.cell(row=row, column=4, value=d.role).alignment = top
+        ws.cell(row=row, column=5, value=d.shape).alignment = top
+        fit_row(ws, row, widths)
+    ws.column_dimensions["A"].width = widths[1]
+    ws.column_dimensions["B"].width = widths[2]
     ws.column_dimensions["C"].width = 14
     ws.column_dimensions["D"].width = 9
     ws.column_dimensions["E"].width = 9

@@ -371,7 +371,7 @@ def inputs_of(template: str | os.PathLike[str] | bytes) -> list[InputTarget]:
     """Every fillable defined name of a template (a catalog name, a path or the bytes).
 
     >>> [t.name for t in inputs_of("programme_budget")][:3]
-    ['Model_Name', 'Category', 'Price']
+    ['Model_Name', 'Category', 'Powertrain']
     """
     data, label = _template_bytes(template)
     pkg = _load_package(data, label)

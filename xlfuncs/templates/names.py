@@ -14,8 +14,14 @@ builders refuse to define a name that is not listed here, the "Read me" sheet an
 * ``block``: a 2-D range used by formulas (not filled directly);
 * ``list``: a helper list feeding dropdowns (not an input).
 
->>> [n.name for n in programme_budget_names(["body_welding"]) if n.shape == "scalar"][:3]
-['Model_Name', 'Category', 'Price']
+Operation names follow the checklist (:mod:`xlfuncs.templates.checklist`): ``Done_<code>``
+for a line, ``Done_<group>`` and ``Choice_<group>`` for a group of alternatives (the row's
+done flag and the code picked from the group).
+
+>>> [n.name for n in programme_budget_names(["body_welding"]) if n.shape == "scalar"][:4]
+['Model_Name', 'Category', 'Powertrain', 'Price']
+>>> [n.name for n in programme_budget_names(["engine_ecu_tier_200", "engine_ecu_tier_245"]) if "engine" in n.name]
+['Choice_engine_ecu', 'Done_engine_ecu']
 >>> operation_name("Done", "body_welding")
 'Done_body_welding'
 """
@@ -26,7 +32,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from xlfuncs.templates.checklist import checklist, lines
+
 __all__ = [
+    "POWERTRAINS",
     "PURPOSES",
     "NameDoc",
     "licence_scenarios_names",
@@ -42,10 +51,19 @@ Shape = Literal["scalar", "year", "model", "block", "list"]
 #: Purposes of the points, in the order the templates show them (see the rulebook).
 PURPOSES: tuple[tuple[str, str, str], ...] = (
     ("procurement", "Public procurement", "Госзакупки"),
+    ("competitiveness", "PP 191 competitiveness programmes", "Программы повышения конкурентоспособности (КППК)"),
     ("loans", "Preferential car loans and leasing", "Льготные автокредиты и лизинг"),
     ("utilfee", "Full utilisation-fee compensation", "Компенсация утильсбора"),
     ("spic", "SPIC target level", "Целевой уровень СПИК"),
     ("taxi", "Taxi registry", "Реестр такси"),
+)
+
+
+#: Powertrains of the rulebook (``ice`` is the default of every function), for dropdowns.
+POWERTRAINS: tuple[tuple[str, str, str], ...] = (
+    ("ice", "internal combustion engine", "ДВС"),
+    ("hybrid", "hybrid", "гибрид"),
+    ("bev", "battery electric", "электромобиль"),
 )
 
 
@@ -64,6 +82,20 @@ class NameDoc:
 def operation_name(prefix: str, code: str) -> str:
     """The defined name of an operation row or column, e.g. ``Done_body_welding``."""
     return f"{prefix}_{code}"
+
+
+_PT_EN = "Powertrain: ice, hybrid or bev (pure battery electric)"
+_PT_RU = "Силовая установка: ice (ДВС), hybrid (гибрид), bev (электромобиль)"
+
+
+def _done_doc(prefix: str, key: str, en: str, prorata: bool, shape: Shape, where: str) -> NameDoc:
+    """The done cell(s) of an operation row or column."""
+    if prorata:
+        return NameDoc(operation_name(prefix, key), "input", shape, "share 0..1",
+                       f"{en}: share of units that meet it {where} (0..1, pro rata)",
+                       "доля единиц, для которых выполняется (0..1)")
+    return NameDoc(operation_name(prefix, key), "input", shape, "1/0",
+                   f"{en}: done {where} (1 = yes)", "выполняется в РФ (1 = да)")
 
 
 def _purpose_outputs(prefix: str, shape: Shape, what: str) -> list[NameDoc]:
@@ -88,6 +120,8 @@ _LISTS = [
             "Категории ТС для списков"),
     NameDoc("List_Purposes", "helper", "list", "text", "Purposes for dropdowns",
             "Цели для списков"),
+    NameDoc("List_Powertrains", "helper", "list", "text", "Powertrains for dropdowns (ice, hybrid, bev)",
+            "Типы силовой установки для списков"),
     NameDoc("List_Operations", "helper", "list", "text", "Operation codes of the rulebook",
             "Коды операций из правил"),
     NameDoc("Rulebook_Edition", "output", "scalar", "text", "Rulebook edition in use (LOCRULEBOOK())",
@@ -100,6 +134,7 @@ def programme_budget_names(codes: Sequence[str]) -> list[NameDoc]:
     names = [
         NameDoc("Model_Name", "input", "scalar", "text", "Model or modification", "Модель / модификация"),
         NameDoc("Category", "input", "scalar", "M1..N3", "Vehicle category", "Категория ТС"),
+        NameDoc("Powertrain", "input", "scalar", "ice/hybrid/bev", _PT_EN, _PT_RU),
         NameDoc("Price", "input", "scalar", "RUB", "Vehicle price", "Цена автомобиля"),
         NameDoc("Target_Purpose", "input", "scalar", "purpose",
                 "Purpose whose threshold the spend-needed rows aim at", "Цель для расчёта нужных затрат"),
@@ -107,8 +142,8 @@ def programme_budget_names(codes: Sequence[str]) -> list[NameDoc]:
         NameDoc("Revenue", "input", "year", "RUB", "Revenue of the maker", "Выручка производителя"),
         NameDoc("RnD_Spend", "input", "year", "RUB", "R&D spend (НИОКР)", "Затраты на НИОКР"),
         NameDoc("Licence_Lump_Sum", "input", "year", "currency",
-                "Licence lump sum counted in the year (contract currency)",
-                "Паушальный платёж за лицензию (валюта договора)"),
+                "Licence lump sum counted in the year (contract currency; a cost, not R&D under the law)",
+                "Паушальный платёж за лицензию (валюта договора; по закону не НИОКР)"),
         NameDoc("Licence_Royalty", "input", "year", "currency/unit", "Royalty per vehicle",
                 "Роялти за единицу"),
         NameDoc("Licence_Units", "input", "year", "units", "Vehicles subject to royalty",
@@ -118,10 +153,15 @@ def programme_budget_names(codes: Sequence[str]) -> list[NameDoc]:
                 "Years over which the lump sum is spread (1 = expensed in the year)",
                 "Срок амортизации лицензии, лет"),
     ]
-    for code in codes:
-        names.append(NameDoc(operation_name("Done", code), "input", "year", "1/0",
-                             f"Operation {code} done in Russia in the year (1 = yes)",
-                             f"Операция {code} выполняется в РФ (1 = да)"))
+    for block in checklist(codes):
+        for row in block.rows:
+            if row.is_group:
+                names.append(NameDoc(
+                    operation_name("Choice", row.key), "input", "scalar", "code",
+                    f"{row.unit}: the alternative reached, one of {', '.join(row.codes)}",
+                    "достигнутый вариант группы (код)"))
+            names.append(_done_doc("Done", row.key, row.unit or row.en, row.prorata, "year",
+                                   "in Russia in the year"))
     names += [
         NameDoc("Extra_Op_Code_1", "input", "scalar", "code", "Additional operation code (any rulebook code)",
                 "Дополнительная операция (код)"),
@@ -131,25 +171,33 @@ def programme_budget_names(codes: Sequence[str]) -> list[NameDoc]:
                 "Дополнительная операция (код)"),
         NameDoc("Done_Extra_2", "input", "year", "1/0", "Additional operation 2 done (1 = yes)",
                 "Доп. операция 2 выполняется (1 = да)"),
-        NameDoc("Op_Codes", "helper", "block", "code", "Operation codes of the checklist (column)",
+        NameDoc("Op_Codes", "helper", "block", "code",
+                "Operation codes of the checklist (column; blank on block headings, skipped)",
                 "Коды операций чек-листа"),
-        NameDoc("Ops_Done", "helper", "block", "1/0", "Done flags of the checklist (operations x years)",
+        NameDoc("Ops_Done", "helper", "block", "1/0",
+                "Done flags and shares of the checklist (operations x years)",
                 "Отметки выполнения (операции x годы)"),
-        NameDoc("Op_Points_Each", "output", "block", "points", "Points of each checklist operation (LOCOPPOINTS, first year)",
-                "Баллы каждой операции (LOCOPPOINTS, первый год)"),
+        NameDoc("Op_Points_Each", "output", "block", "points",
+                "Points of each checklist operation in the first plan year (LOCOPPOINTS; – = not in force)",
+                "Баллы каждой операции в первый год (LOCOPPOINTS; – = не действует)"),
         NameDoc("Licence_Cost", "output", "year", "RUB", "Licence cost counted in the year (LICENSECOST)",
                 "Затраты на лицензию за год (LICENSECOST)"),
         NameDoc("Licence_Cost_Per_Unit_Share", "output", "year", "%",
                 "Licence cost per royalty unit as a share of the price", "Лицензия на единицу, доля цены"),
         NameDoc("RnD_Share", "output", "year", "%", "R&D spend as a share of revenue",
                 "Доля НИОКР в выручке"),
-        NameDoc("RnD_Points", "output", "year", "points", "R&D points (LOCPOINTS, licence included when the rules count it)",
-                "Баллы за НИОКР (LOCPOINTS)"),
+        NameDoc("RnD_Points", "output", "year", "points",
+                "R&D points (LOCPOINTS; licence cost is not R&D under the law, so it earns none)",
+                "Баллы за НИОКР (LOCPOINTS; лицензия по закону не НИОКР)"),
         NameDoc("Score_Without_RnD", "output", "year", "points", "Total score without R&D (LOCSCORE)",
                 "Итого баллов без НИОКР"),
         NameDoc("Score_Total", "output", "year", "points", "Total score with R&D (LOCSCORE)",
                 "Итого баллов с НИОКР"),
     ]
+    names += [NameDoc(f"Points_{block.key}", "output", "year", "points",
+                      f"Points of the checklist block {block.en.lower()} (LOCSCORE over its rows)",
+                      f"Баллы блока: {block.ru.lower()}")
+              for block in checklist(codes)]
     names += _purpose_outputs("", "year", "the total score with R&D")
     names += [
         NameDoc("Target_Threshold", "output", "year", "points", "Threshold of the target purpose",
@@ -160,8 +208,11 @@ def programme_budget_names(codes: Sequence[str]) -> list[NameDoc]:
                 "R&D points needed on top of the operations to meet the target threshold",
                 "Баллы НИОКР, нужные для порога"),
         NameDoc("Spend_Needed", "output", "year", "RUB",
-                "Additional R&D spend needed to meet the target threshold (LOCSPENDNEEDED)",
-                "Дополнительные затраты на НИОКР до порога (LOCSPENDNEEDED)"),
+                "Additional R&D spend needed to meet the target threshold (LOCSPENDNEEDED; #NUM! above the R&D points cap)",
+                "Дополнительные затраты на НИОКР до порога (LOCSPENDNEEDED; #NUM! выше предела баллов НИОКР)"),
+        NameDoc("Spend_Needed_Note", "output", "year", "text",
+                "Why no spend is shown: above the R&D points cap, or no threshold in force",
+                "Пояснение: выше предела баллов НИОКР или порог не действует"),
         NameDoc("Conclusion", "output", "year", "text", "Both totals as a conclusion states them",
                 "Итог: баллы с НИОКР и без"),
     ]
@@ -169,7 +220,7 @@ def programme_budget_names(codes: Sequence[str]) -> list[NameDoc]:
 
 
 def model_portfolio_names(codes: Sequence[str]) -> list[NameDoc]:
-    """Names of ``model_portfolio.xlsx`` for the given operation codes."""
+    """Names of ``model_portfolio.xlsx`` for the given operation codes (one column each)."""
     names = [
         NameDoc("Assessment_Year", "input", "scalar", "year", "Year the portfolio is assessed for",
                 "Год оценки"),
@@ -178,18 +229,12 @@ def model_portfolio_names(codes: Sequence[str]) -> list[NameDoc]:
         NameDoc("Model_Name", "input", "model", "text", "Model or modification (one row each)",
                 "Модель / модификация"),
         NameDoc("Model_Category", "input", "model", "M1..N3", "Vehicle category", "Категория ТС"),
+        NameDoc("Model_Powertrain", "input", "model", "ice/hybrid/bev", _PT_EN, _PT_RU),
         NameDoc("Model_RnD_Spend", "input", "model", "RUB", "R&D spend attributed to the model",
                 "Затраты на НИОКР по модели"),
-        NameDoc("Model_Licence_Cost", "input", "model", "RUB", "Licence cost attributed to the model",
-                "Затраты на лицензию по модели"),
-    ]
-    for code in codes:
-        names.append(NameDoc(operation_name("Model_Done", code), "input", "model", "1/0",
-                             f"Operation {code} done in Russia for the model (1 = yes)",
-                             f"Операция {code} выполняется в РФ (1 = да)"))
-    names += [
-        NameDoc("Portfolio_Op_Codes", "helper", "block", "code", "Operation codes (header row)",
-                "Коды операций (заголовок)"),
+        NameDoc("Model_Licence_Cost", "input", "model", "RUB",
+                "Licence cost attributed to the model (not R&D under the law)",
+                "Затраты на лицензию по модели (по закону не НИОКР)"),
         NameDoc("Model_RnD_Points", "output", "model", "points", "R&D points (LOCPOINTS)",
                 "Баллы за НИОКР"),
         NameDoc("Model_Score_Without_RnD", "output", "model", "points", "Score without R&D (LOCSCORE)",
@@ -200,14 +245,23 @@ def model_portfolio_names(codes: Sequence[str]) -> list[NameDoc]:
     for code, en, ru in PURPOSES:
         cap = code.capitalize()
         names.append(NameDoc(f"Model_Eligible_{cap}", "output", "model", "TRUE/FALSE",
-                             f"Model meets the {code} threshold", f"Модель проходит порог ({ru.lower()})"))
-    names.append(NameDoc("Models_Count", "output", "scalar", "models", "Models filled in",
-                         "Число моделей"))
+                             f"Model meets the {code} threshold (its category and powertrain)",
+                             f"Модель проходит порог ({ru.lower()})"))
+    for line in lines(codes):
+        en = f"{line.en} (one of group {line.group}: only the best counts)" if line.group else line.en
+        names.append(_done_doc("Model_Done", line.code, en, line.prorata, "model",
+                               "in Russia for the model"))
+    names += [
+        NameDoc("Portfolio_Op_Codes", "helper", "block", "code", "Operation codes (header row)",
+                "Коды операций (заголовок)"),
+        NameDoc("Models_Count", "output", "scalar", "models", "Models filled in", "Число моделей"),
+    ]
     for code, en, ru in PURPOSES:
         cap = code.capitalize()
         names += [
             NameDoc(f"Threshold_{cap}", "output", "scalar", "points",
-                    f"Threshold for {en.lower()} in the assessment year (M1)", f"Порог: {ru.lower()} (M1)"),
+                    f"Threshold for {en.lower()} in the assessment year (M1, ICE)",
+                    f"Порог: {ru.lower()} (M1, ДВС)"),
             NameDoc(f"Count_{cap}", "output", "scalar", "models",
                     f"Number of models meeting the {code} threshold", f"Моделей проходят порог ({ru.lower()})"),
         ]
@@ -215,9 +269,11 @@ def model_portfolio_names(codes: Sequence[str]) -> list[NameDoc]:
 
 
 def licence_scenarios_names() -> list[NameDoc]:
-    """Names of ``licence_scenarios.xlsx``."""
+    """Names of ``licence_scenarios.xlsx``: scenario A (licence) under the law and under the
+    2023 draft, scenario B (in-house R&D), side by side."""
     names = [
         NameDoc("Category", "input", "scalar", "M1..N3", "Vehicle category", "Категория ТС"),
+        NameDoc("Powertrain", "input", "scalar", "ice/hybrid/bev", _PT_EN, _PT_RU),
         NameDoc("Base_Op_Points", "input", "scalar", "points",
                 "Points from operations (without R&D), the same in both scenarios",
                 "Баллы за операции (без НИОКР)"),
@@ -237,14 +293,24 @@ def licence_scenarios_names() -> list[NameDoc]:
                 "B: собственные затраты на НИОКР"),
         NameDoc("Licence_Cost", "output", "year", "RUB", "Scenario A: licence cost (LICENSECOST)",
                 "A: затраты на лицензию"),
-        NameDoc("Licence_Points", "output", "year", "points", "Scenario A: R&D points from the licence",
-                "A: баллы НИОКР за лицензию"),
-        NameDoc("Inhouse_Points", "output", "year", "points", "Scenario B: R&D points from in-house spend",
-                "B: баллы НИОКР за собственные работы"),
-        NameDoc("Licence_Score", "output", "year", "points", "Scenario A: total score", "A: итого баллов"),
+        NameDoc("Licence_Points", "output", "year", "points",
+                "Scenario A under the law: R&D points from the licence (0: the law does not count licence costs)",
+                "A по закону: баллы НИОКР за лицензию (0: закон не учитывает лицензии)"),
+        NameDoc("Licence_Points_Draft", "output", "year", "points",
+                "Scenario A under the 2023 draft (not in force): the licence cost added to R&D spend from 2023",
+                "A по проекту 2023 г. (не действует): лицензия добавлена к затратам на НИОКР с 2023 г."),
+        NameDoc("Inhouse_Points", "output", "year", "points",
+                "Scenario B: R&D points from in-house spend (the same under the law and the draft)",
+                "B: баллы НИОКР за собственные работы (одинаково по закону и по проекту)"),
+        NameDoc("Licence_Score", "output", "year", "points", "Scenario A under the law: total score",
+                "A по закону: итого баллов"),
+        NameDoc("Licence_Score_Draft", "output", "year", "points",
+                "Scenario A under the 2023 draft (not in force): total score",
+                "A по проекту (не действует): итого баллов"),
         NameDoc("Inhouse_Score", "output", "year", "points", "Scenario B: total score", "B: итого баллов"),
-        NameDoc("Licence_Cost_Per_Point", "output", "year", "RUB/point", "Scenario A: cost per R&D point",
-                "A: стоимость балла"),
+        NameDoc("Licence_Cost_Per_Point_Draft", "output", "year", "RUB/point",
+                "Scenario A under the draft: licence cost per R&D point (under the law it earns none)",
+                "A по проекту: стоимость балла (по закону баллов нет)"),
         NameDoc("Inhouse_Cost_Per_Point", "output", "year", "RUB/point", "Scenario B: cost per R&D point",
                 "B: стоимость балла"),
     ]
@@ -254,7 +320,11 @@ def licence_scenarios_names() -> list[NameDoc]:
             NameDoc(f"Threshold_{cap}", "output", "year", "points", f"Threshold for {en.lower()}",
                     f"Порог: {ru.lower()}"),
             NameDoc(f"Licence_First_Year_{cap}", "output", "scalar", "year",
-                    f"Scenario A: first year the {code} threshold is met", f"A: первый год порога ({ru.lower()})"),
+                    f"Scenario A under the law: first year the {code} threshold is met",
+                    f"A по закону: первый год порога ({ru.lower()})"),
+            NameDoc(f"Licence_First_Year_Draft_{cap}", "output", "scalar", "year",
+                    f"Scenario A under the 2023 draft (not in force): first year the {code} threshold is met",
+                    f"A по проекту: первый год порога ({ru.lower()})"),
             NameDoc(f"Inhouse_First_Year_{cap}", "output", "scalar", "year",
                     f"Scenario B: first year the {code} threshold is met", f"B: первый год порога ({ru.lower()})"),
         ]
