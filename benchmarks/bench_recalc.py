@@ -450,9 +450,16 @@ def against(before: Path, rounds: int, n_batch: int, jobs: int | None) -> int:
                         writes[(label, tree)].append(float(got[1]))
                     print(f"round {r + 1} {tree:6} {label}: {' '.join(got)} s", file=sys.stderr)
         print(f"before: {before}\nafter:  {ROOT}\n")
+        def paired(series: dict[tuple[str, str], list[float]], label: str) -> float:
+            # the two runs of one round are adjacent in time: their ratio drifts less with
+            # the machine's load than the ratio of the medians
+            pairs = zip(series[(label, "after")], series[(label, "before")])
+            return statistics.median(a / b for a, b in pairs)
+
         print(
-            "case | read+evaluate+write before s | after s | after/before "
-            "| write alone before ms | after ms | after/before | copied-member check ms/file"
+            "case | read+evaluate+write before s | after s | after/before (paired) "
+            "| write alone before ms | after ms | after/before (paired) "
+            "| copied-member check ms/file"
         )
         for label, src, batch in cases:
             b = statistics.median(times[(label, "before")])
@@ -462,10 +469,13 @@ def against(before: Path, rounds: int, n_batch: int, jobs: int | None) -> int:
             if writes[(label, "after")]:
                 wb = statistics.median(writes[(label, "before")]) * 1000
                 wa = statistics.median(writes[(label, "after")]) * 1000
-                w = f"{wb:.1f} | {wa:.1f} | {wa / wb:.3f}"
+                w = f"{wb:.1f} | {wa:.1f} | {wa / wb:.3f} ({paired(writes, label):.3f})"
             else:
                 w = "- | - | -"
-            print(f"{label} | {b:.3f} | {a:.3f} | {a / b:.3f} | {w} | {check:.2f}")
+            print(
+                f"{label} | {b:.3f} | {a:.3f} | {a / b:.3f} ({paired(times, label):.3f}) "
+                f"| {w} | {check:.2f}"
+            )
         print(f"\nmedians of {rounds} fresh processes per tree, alternating; "
               f"{os.cpu_count()} CPUs; batch jobs: {jobs or 'all cores'}")
     finally:
