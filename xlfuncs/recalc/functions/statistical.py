@@ -1093,7 +1093,14 @@ def BETA_INV(p: float, a: float, b: float, lo: float, hi: float) -> Any:
 
 
 def _samples(a: Any) -> list[float]:
-    return [float(v) for v in flat(a) if type(v) in (float, int)]
+    """The numbers of a reference or array; an error among them is the result."""
+    out = []
+    for v in flat(a):
+        if type(v) is ExcelError:
+            raise XErr(v)
+        if type(v) in (float, int):
+            out.append(float(v))
+    return out
 
 
 @reg("Z.TEST", "ZTEST", "ref, number, number=-")
@@ -1120,6 +1127,9 @@ def T_TEST(a: Any, b: Any, tails: float, kind: float) -> Any:
         xa, xb = flat(a), flat(b)
         if len(xa) != len(xb):
             return ERR.NA
+        for v in xa + xb:
+            if type(v) is ExcelError:
+                return v
         d = [float(x) - float(y) for x, y in zip(xa, xb)
              if type(x) in (float, int) and type(y) in (float, int)]
         n = len(d)
