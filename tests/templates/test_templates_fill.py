@@ -46,7 +46,9 @@ def test_round_trip_csv_openpyxl_and_pandas(filled_budget: Path) -> None:
     assert v["FX_Rate"][0] == 12.5
     assert v["Done_engine_ecu"] == [0, 1, 1, 1, 1, 1, 1]
     # formulas kept
-    assert v["Score_Total"][0] == "=LOCSCORE(Op_Codes,D20:D29,D34,Category,D10)"
+    # the score is LOCSCORE over the whole checklist (block headings to the two extra rows) with
+    # the powertrain, which the law's points and thresholds depend on
+    assert v["Score_Total"][0] == "=LOCSCORE(Op_Codes,D93:D760,D23,Category,D10,Powertrain)"
     frame = pd.read_excel(filled_budget, sheet_name="Programme", header=None)
     row = frame[frame[0] == "Revenue"].iloc[0]
     assert list(row[3:10]) == [100_000_000_000] * 7
@@ -64,7 +66,10 @@ def test_fill_keeps_everything_else(built: dict[str, Path], filled_budget: Path)
     wb = load_workbook(filled_budget)
     ws = wb["Programme"]
     assert len(ws._charts) == 1
-    assert ws.protection.sheet and len(ws.data_validations.dataValidation) == 10
+    # 10 validations of the press-edition layout (text, category, number >= 0, purpose, exchange
+    # rate, year, amortisation, units, done flag, extra code) + powertrain + pro-rata share + one
+    # dropdown per group of alternatives of the law (30 groups in ru719-2026-07) = 42
+    assert ws.protection.sheet and len(ws.data_validations.dataValidation) == 42
     assert ws["D11"].fill.fgColor.rgb.endswith("FFF2CC") and not ws["D11"].protection.locked
     assert set(wb.defined_names) == set(load_workbook(built["programme_budget"]).defined_names)
 
@@ -125,7 +130,10 @@ def test_portfolio_from_json(tmp_path: Path) -> None:
     fill("model_portfolio", EXAMPLES / "model_portfolio.json", out)
     v = _values(out, "Portfolio")
     assert v["Model_Name"][:4] == ["Sedan 1.6 MT", "Sedan 1.6 AT", "Wagon 1.6 MT", None]
-    assert v["Model_Done_engine_ecu"][:3] == [1, 0, 1]
+    # the values of examples/model_portfolio.json; engine_ecu is a group of section IX score
+    # tiers under the law, and the example marks its lowest tier
+    assert v["Model_Done_engine_ecu_tier_200"][:3] == [1, 0, 1]
+    assert v["Model_Powertrain"][:4] == ["ice", "ice", "ice", None]
 
 
 def test_fill_a_template_file_path(built: dict[str, Path], tmp_path: Path) -> None:
@@ -179,7 +187,8 @@ def test_refuses_more_models_than_rows(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name, match", [
-    ("Score_Total", r"Score_Total is a formula cell \(Programme!D36\), an output"),
+    # the results now stand above the checklist of the law's 782 codes: Score_Total is row 25
+    ("Score_Total", r"Score_Total is a formula cell \(Programme!D25\), an output"),
     ("Rulebook_Edition", r"Rulebook_Edition is a formula cell \('?Read me'?!B3\)"),
     ("Ops_Done", r"Ops_Done is a 2-D block"),
     ("List_Categories", r"List_Categories is not an input cell \(Lists!A2 is locked\)"),

@@ -1,10 +1,22 @@
 """``programme_budget.xlsx``: one model's localization programme, years as columns.
 
 Layout of the ``Programme`` sheet (columns A-C: English label, Russian label, unit or
-operation code; one column per year from D; column after the years: points of each
-checklist operation). Inputs on top, results below, then a chart of the score against
-the thresholds. Every input and key output is a workbook-level defined name
-(:func:`xlfuncs.templates.names.programme_budget_names`).
+operation code; one column per year from D; the column after the years: points of each
+checklist line in the first plan year):
+
+1. inputs: model, category, powertrain, price, target purpose; plan years, revenue, R&D;
+   licence terms (a cost: the law does not count licence costs as R&D);
+2. results: licence cost, R&D share and points, score with and without R&D; threshold, gap
+   and eligibility for every purpose; the R&D spend needed for the target purpose; a chart
+   of the score against the thresholds;
+3. the operations checklist: every code of the default edition, by block (a heading row
+   with the block's points per year, then its lines: English name, legal wording, code,
+   done cells). A group of alternatives (a stamping share, the section IX score tier of an
+   electronic unit) is one row whose code is picked from a dropdown of the group's codes;
+   a pro-rata line takes a share 0..1. Two rows for additional codes close the list.
+
+The score of each year is ``LOCSCORE`` over the whole checklist. Every input and key output
+is a workbook-level defined name (:func:`xlfuncs.templates.names.programme_budget_names`).
 """
 
 from __future__ import annotations
@@ -12,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from xlfuncs.templates.builder import (
@@ -31,6 +43,9 @@ from xlfuncs.templates.builder import (
     add_lists_sheet,
     add_readme,
     col,
+    fit_row,
+    font,
+    group_code_ref,
     label_row,
     operations,
     print_setup,
@@ -38,7 +53,9 @@ from xlfuncs.templates.builder import (
     score_chart,
     style_header,
     style_section,
+    wrap_labels,
 )
+from xlfuncs.templates.checklist import checklist
 from xlfuncs.templates.names import PURPOSES, operation_name, programme_budget_names
 
 __all__ = ["SHEET", "build"]
@@ -47,6 +64,7 @@ SHEET = "Programme"
 FIRST_YEAR = 2024
 N_YEARS = 7
 FIRST_COL = 4  # D
+CHART_ROWS = 25  # rows left free for the chart between the results and the checklist
 
 # Example programme: a crossover localising step by step (all numbers are illustrative).
 _REVENUE = [180e9, 195e9, 210e9, 225e9, 240e9, 250e9, 260e9]
@@ -56,48 +74,76 @@ _ROYALTY = [150, 150, 150, 120, 120, 100, 100]
 _UNITS = [20000, 30000, 40000, 45000, 50000, 50000, 50000]
 _FX = [12.5, 12.8, 13.0, 13.2, 13.4, 13.6, 13.8]
 _AMORT = [3, 3, 3, 1, 1, 1, 1]
-# done flags per operation code, by year index from which the operation is localised
-_DONE_FROM = {
-    "body_welding": 0, "body_painting": 0, "russian_paint": 1, "russian_body_metal": 2,
-    "engine_assembly_test": 2, "engine_ecu": 3, "telematics": 3, "cylinder_block": 4,
+# checklist rows done, by the year index from which they are localised (value: flag or share)
+_DONE_FROM: dict[str, tuple[int, float]] = {
+    "body_welding": (0, 1), "body_painting": (0, 1), "body_stamping": (0, 1), "body_metal": (2, 1),
+    "engine_assembly_test": (2, 1), "engine_ecu": (3, 1), "telematics": (3, 1),
+    "cylinder_block": (4, 1), "ice_bearing_shells_machining": (4, 0.5),
 }
+# the alternative picked in the example (else the group's first code)
+_CHOICE = {"body_metal": "body_metal_70"}
 
 _ABOUT = (
     (("What: a localization programme for one vehicle model or modification, year by year: "
-     "revenue, R&D and licence spend, operations done in Russia; the points (with and without "
-     "R&D), the thresholds for each purpose, the gaps and the R&D spend needed."),
+     "revenue, R&D and licence spend, the operations done in Russia (every line of section II "
+     "of Resolution 719, by block); the points (with and without R&D), the threshold of each "
+     "purpose, the gaps and the R&D spend needed."),
      ("Что: программа локализации одной модели или модификации по годам: выручка, затраты на "
-     "НИОКР и лицензию, операции в РФ; баллы (с НИОКР и без), пороги по целям, разрывы и "
-     "нужные затраты на НИОКР.")),
+     "НИОКР и лицензию, операции в РФ (все строки раздела II постановления 719, по блокам); "
+     "баллы (с НИОКР и без), пороги по целям, разрывы и нужные затраты на НИОКР.")),
     (("How: type into the yellow cells of the Programme sheet only (the sheets are protected "
-     "without a password). Operation flags: 1 = done in Russia that year, 0 = not."),
+     "without a password). Pick the category and the powertrain (ice, hybrid, bev): points "
+     "and thresholds depend on both. Results are on top, the operations checklist below them."),
      ("Как: вводите данные только в жёлтые ячейки листа Programme (листы защищены без "
-     "пароля). Отметки операций: 1 = выполняется в РФ в этом году, 0 = нет.")),
+     "пароля). Выберите категорию и силовую установку (ice — ДВС, hybrid — гибрид, bev — "
+     "электромобиль): от них зависят баллы и пороги. Результаты вверху, чек-лист операций ниже.")),
+    (("Checklist: 1 = done in Russia that year, 0 = not; a pro-rata line takes the share of "
+     "units that meet it (0..1). A group of alternatives (a stamping share, the section IX score "
+     "tier of an electronic unit) is one row: pick the code reached in column C; only the best "
+     "of a group counts. For a tier that rises over the years, put the higher code in an "
+     "additional operation row from the year it is reached. '–' in the points column: the line "
+     "is not in force in the first plan year for this category and powertrain."),
+     ("Чек-лист: 1 = выполняется в РФ в этом году, 0 = нет; для строк с пропорциональным "
+     "расчётом — доля единиц (0..1). Группа альтернатив (доля штамповки, уровень баллов "
+     "электронного блока по разделу IX) — одна строка: выберите достигнутый код в столбце C; "
+     "учитывается лучший вариант группы. Если уровень растёт по годам, укажите более высокий "
+     "код в строке дополнительной операции с года его достижения. '–' в столбце баллов: строка "
+     "не действует в первый год плана для этой категории и силовой установки.")),
     (("Functions: LOCPOINTS, LOCSCORE, LOCTHRESHOLD and others come from the xlfuncs add-in "
      "(xlwings, module xlfuncs.udfs, see the xlwings.conf sheet) or from `xlfuncs recalc` "
-     "without Excel. #N/A means no rule in force for that year, category or purpose."),
+     "without Excel. #N/A means no rule in force for that year, category, powertrain or "
+     "purpose; #NUM! in the spend needed means the target is above the R&D points cap."),
      ("Функции LOCPOINTS, LOCSCORE, LOCTHRESHOLD и др. даёт надстройка xlfuncs (xlwings, "
      "модуль xlfuncs.udfs, см. лист xlwings.conf) или `xlfuncs recalc` без Excel. #N/A — "
-     "для этого года, категории или цели правило не задано.")),
-    (("Licence: enter the lump sum in each year it is amortised over, with the same "
-     "amortisation years (LICENSECOST counts lump sum / years in each such year). "
-     "The rulebook counts licence cost as R&D from 2023."),
-     ("Лицензия: паушальный платёж вносите в каждый год срока амортизации с тем же сроком "
-     "(LICENSECOST учитывает платёж / срок в каждом году). Правила учитывают лицензию как "
-     "НИОКР с 2023 года.")),
+     "для этого года, категории, силовой установки или цели правило не задано; #NUM! в нужных "
+     "затратах — цель выше предела баллов за НИОКР.")),
+    (("Licence: under the law (Resolution 719, footnote <12>) licence costs are not R&D and earn "
+     "no points; the licence rows give the cost only. Enter the lump sum in each year it is "
+     "amortised over, with the same amortisation years (LICENSECOST counts lump sum / years in "
+     "each such year). The licence_scenarios template compares the law with the 2023 draft "
+     "that would have counted licence costs."),
+     ("Лицензия: по закону (постановление 719, сноска <12>) затраты на лицензии не являются "
+     "НИОКР и баллов не дают; строки лицензии показывают только затраты. Паушальный платёж "
+     "вносите в каждый год срока амортизации с тем же сроком (LICENSECOST учитывает платёж / "
+     "срок в каждом году). Шаблон licence_scenarios сравнивает закон с проектом 2023 года, "
+     "который учитывал бы лицензии.")),
     (("Data: fill from CSV/JSON/XLSX with `xlfuncs fill programme_budget DATA -o OUT.xlsx`, "
      "one row per year, columns named as the defined names below."),
      ("Данные: `xlfuncs fill programme_budget DATA -o OUT.xlsx`, одна строка на год, "
      "столбцы называются как имена ниже.")),
 )
 
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP_RIGHT = Alignment(horizontal="right", vertical="top")
+_WIDTHS = {1: 46.0, 2: 52.0, 3: 40.0}  # columns A-C; the years and the points column are 16 wide
+
 
 def _purpose_formula(func: str, purpose: str, score_row: int | None, year_row: int) -> Callable[[str], str]:
-    """Formula maker for one purpose row: ``=LOCGAP(D36,"loans",D10,Category)`` and the like."""
+    """Formula maker for one purpose row: ``=LOCGAP(D25,"loans",D10,Category,Powertrain)`` and the like."""
 
     def make(c: str) -> str:
         score = f"{c}{score_row}," if score_row is not None else ""
-        return f'={func}({score}"{purpose}",{c}{year_row},Category)'
+        return f'={func}({score}"{purpose}",{c}{year_row},Category,Powertrain)'
 
     return make
 
@@ -106,6 +152,7 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     """Build the workbook (not saved)."""
     ops = tuple(ops or operations())
     codes = [o.code for o in ops]
+    blocks = checklist(codes)
     tb = TemplateBook(programme_budget_names(codes))
     add_readme(tb, "Localization programme budget", "Бюджет программы локализации", _ABOUT)
     ws = tb.wb.create_sheet(SHEET)
@@ -123,16 +170,18 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     ws["A1"].font = TITLE_FONT
     label_row(ws, 2, "Rulebook edition", "Редакция правил", "")
     ws["D2"] = "=Rulebook_Edition"
-    ws["D2"].font = Font(bold=True)
+    ws["D2"].font = font(bold=True)
 
     text_dv = tb.text_validation(ws)
     scalars = [
         (4, "Model_Name", "Model / modification", "Модель / модификация", "text", "Crossover X 1.6 MT", None, text_dv),
         (5, "Category", "Vehicle category", "Категория ТС", "M1..N3", "M1", None,
          tb.list_validation(ws, "List_Categories")),
-        (6, "Price", "Vehicle price", "Цена автомобиля", "RUB", 2_150_000, FMT_RUB,
+        (6, "Powertrain", "Powertrain (ice, hybrid, bev)", "Силовая установка (ДВС, гибрид, электро)",
+         "ice/hybrid/bev", "ice", None, tb.list_validation(ws, "List_Powertrains")),
+        (7, "Price", "Vehicle price", "Цена автомобиля", "RUB", 2_150_000, FMT_RUB,
          tb.number_validation(ws, "decimal", 0, None, "A number >= 0 / Число >= 0")),
-        (7, "Target_Purpose", "Target purpose (spend needed)", "Цель для расчёта затрат", "purpose",
+        (8, "Target_Purpose", "Target purpose (spend needed)", "Цель для расчёта затрат", "purpose",
          "procurement", None, tb.list_validation(ws, "List_Purposes")),
     ]
     for row, name, en, ru, unit, value, fmt, dv in scalars:
@@ -143,7 +192,7 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     head = 9
     ws.cell(row=head, column=1, value="Item (EN)")
     ws.cell(row=head, column=2, value="Показатель (RU)")
-    ws.cell(row=head, column=3, value="Unit / Ед.")
+    ws.cell(row=head, column=3, value="Unit or code / Ед. или код")
     for c in years:
         ws.cell(row=head, column=c, value=f"={col(c)}{head + 1}").number_format = FMT_YEAR
     ws.cell(row=head, column=pts_col, value="Points / Баллы")
@@ -155,6 +204,7 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     amort_dv = tb.number_validation(ws, "whole", 1, 50, "Whole years 1-50 / Целое число лет 1-50")
     units_dv = tb.number_validation(ws, "whole", 0, None, "Whole number >= 0 / Целое >= 0")
     flag_dv = tb.flag_validation(ws)
+    share_dv = tb.share_validation(ws)
 
     def input_row(row: int, name: str, en: str, ru: str, unit: str, values: Sequence[object],
                   fmt: str, dv: DataValidation) -> None:
@@ -171,7 +221,8 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     input_row(r + 2, "RnD_Spend", "R&D spend", "Затраты на НИОКР", "RUB", _RND, FMT_RUB, nonneg)
     rev, rnd = r + 1, r + 2
     r += 3
-    style_section(ws, r, pts_col, "Licence", "Лицензия")
+    style_section(ws, r, pts_col, "Licence (a cost: not R&D under the law)",
+                  "Лицензия (затраты: по закону не НИОКР)")
     input_row(r + 1, "Licence_Lump_Sum", "Lump sum counted in the year", "Паушальный платёж", "currency",
               _LUMP, FMT_MONEY, nonneg)
     input_row(r + 2, "Licence_Royalty", "Royalty per unit", "Роялти за единицу", "currency/unit",
@@ -184,53 +235,31 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     lump, roy, units, fx, amort = r + 1, r + 2, r + 3, r + 4, r + 5
     r += 6
 
-    style_section(ws, r, pts_col, "Operations checklist (1 = done in Russia)",
-                  "Чек-лист операций (1 = выполняется в РФ)")
-    ws.cell(row=r, column=3, value="code / код")
-    ws.cell(row=r, column=pts_col, value=f"points in {FIRST_YEAR}")
-    first_op = r + 1
-    for k, op in enumerate(ops):
-        row = first_op + k
-        ws.cell(row=row, column=1, value=op.en)
-        ws.cell(row=row, column=2, value=op.ru)
-        ws.cell(row=row, column=3, value=op.code)
-        start = _DONE_FROM.get(op.code, N_YEARS)
-        input_row(row, operation_name("Done", op.code), op.en, op.ru, op.code,
-                  [1 if i >= start else 0 for i in range(N_YEARS)], "0", flag_dv)
-    row = first_op + len(ops)
-    code_dv = tb.list_validation(ws, "List_Operations", strict=False)
-    for n in (1, 2):
-        label_row(ws, row, f"Additional operation {n} (pick code)", f"Доп. операция {n} (выберите код)", "")
-        tb.input_cell(ws, f"C{row}", None, None, code_dv)
-        name_cell(f"Extra_Op_Code_{n}", 3, row)
-        for c in years:
-            tb.input_cell(ws, f"{col(c)}{row}", 0, "0", flag_dv)
-        name_row(f"Done_Extra_{n}", row)
-        row += 1
-    last_op = row - 1
-    tb.define("Op_Codes", absref(SHEET, 3, first_op, 3, last_op))
-    tb.define("Ops_Done", absref(SHEET, FIRST_COL, first_op, last, last_op))
-    for k in range(first_op, last_op + 1):
-        cell = ws.cell(row=k, column=pts_col,
-                       value=f'=IF(C{k}="","",LOCOPPOINTS(C{k},Category,$D${y}))')
-        cell.number_format = FMT_POINTS
-    tb.define("Op_Points_Each", absref(SHEET, pts_col, first_op, pts_col, last_op))
+    # -- where the checklist will be: the results above refer to it ----------------------
+    results_top = r
+    n_results = 1 + 7 + 1 + len(blocks) + 1 + 3 * len(PURPOSES) + 1 + 5  # bands and rows of the sections
+    check_top = results_top + n_results + CHART_ROWS  # the checklist's section band
+    first_op = check_top + 1
+    n_rows = sum(1 + len(b.rows) for b in blocks) + 1 + 2  # blocks, extras band, 2 extra rows
+    last_op = first_op + n_rows - 1
 
-    r = last_op + 1
+    def done(c: str) -> str:  # the checklist's done cells of year column c
+        return f"{c}{first_op}:{c}{last_op}"
+
     style_section(ws, r, pts_col, "Results", "Результаты")
     out_rows: list[tuple[str, str, str, str, str | None, Callable[[str], str]]] = [
         ("Licence_Cost", "Licence cost (LICENSECOST)", "Затраты на лицензию", "RUB", FMT_RUB,
          lambda c: f"=LICENSECOST({c}{lump},{c}{roy},{c}{units},{c}{fx},{c}{amort})"),
         ("Licence_Cost_Per_Unit_Share", "Licence cost per unit / price", "Лицензия на ед. / цена", "%",
-         FMT_PERCENT, lambda c: f'=IF(OR({c}{units}=0,$D$6=0),"",{c}{{lic}}/{c}{units}/$D$6)'),
+         FMT_PERCENT, lambda c: f'=IF(OR({c}{units}=0,Price=0),"",{c}{{lic}}/{c}{units}/Price)'),
         ("RnD_Share", "R&D spend / revenue", "Доля НИОКР в выручке", "%", FMT_PERCENT,
          lambda c: f'=IF({c}{rev}=0,"",{c}{rnd}/{c}{rev})'),
-        ("RnD_Points", "R&D points (LOCPOINTS)", "Баллы за НИОКР", "points", FMT_POINTS,
-         lambda c: f"=LOCPOINTS({c}{rnd},{c}{rev},{c}{{lic}},{c}{y},Category)"),
+        ("RnD_Points", "R&D points (LOCPOINTS; licence not counted)", "Баллы за НИОКР (без лицензии)",
+         "points", FMT_POINTS, lambda c: f"=LOCPOINTS({c}{rnd},{c}{rev},{c}{{lic}},{c}{y},Category)"),
         ("Score_Without_RnD", "Total score without R&D", "Итого без НИОКР", "points", FMT_POINTS,
-         lambda c: f"=LOCSCORE(Op_Codes,{c}{first_op}:{c}{last_op},0,Category,{c}{y})"),
+         lambda c: f"=LOCSCORE(Op_Codes,{done(c)},0,Category,{c}{y},Powertrain)"),
         ("Score_Total", "Total score with R&D", "Итого с НИОКР", "points", FMT_POINTS,
-         lambda c: f"=LOCSCORE(Op_Codes,{c}{first_op}:{c}{last_op},{c}{{rp}},Category,{c}{y})"),
+         lambda c: f"=LOCSCORE(Op_Codes,{done(c)},{c}{{rp}},Category,{c}{y},Powertrain)"),
         ("Conclusion", "Conclusion (both totals)", "Итог (оба значения)", "text", None,
          lambda c: (f'={c}{y}&": "&ROUND({c}{{tot}},0)&" with R&D / с НИОКР; "'
                     f'&ROUND({c}{{wo}},0)&" without / без НИОКР"')),
@@ -244,18 +273,34 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
         row = rows[name]
         label_row(ws, row, en, ru, unit)
         for c in years:
-            text = formula(col(c)).replace("{lic}", str(fill_in["lic"])).replace(
-                "{rp}", str(fill_in["rp"])).replace("{tot}", str(fill_in["tot"])).replace(
-                "{wo}", str(fill_in["wo"]))
+            text = formula(col(c))
+            for key, value in fill_in.items():
+                text = text.replace("{" + key + "}", str(value))
             cell = ws.cell(row=row, column=c, value=text)
             if fmt:
                 cell.number_format = fmt
             if name in ("Score_Total", "Score_Without_RnD"):
                 cell.fill = KEY_FILL
-                cell.font = Font(bold=True)
+                cell.font = font(bold=True)
+            if name == "Conclusion":
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if name == "Conclusion":
+            ws.row_dimensions[row].height = 75  # "2024: 1600 with R&D / с НИОКР; ..." in 16 characters
         name_row(name, row)
     tot, wo = rows["Score_Total"], rows["Score_Without_RnD"]
     r = max(rows.values()) + 1
+
+    # points of each block of the checklist (they add up to the score without R&D, with the
+    # additional operations on top): the rows of each block are known once laid out below
+    style_section(ws, r, pts_col, "Points by block of the checklist (without R&D)",
+                  "Баллы по блокам чек-листа (без НИОКР)")
+    block_rows: dict[str, int] = {}
+    for block in blocks:
+        r += 1
+        block_rows[block.key] = r
+        label_row(ws, r, block.en, block.ru, "points")
+        name_row(f"Points_{block.key}", r)
+    r += 1
 
     style_section(ws, r, pts_col, "Thresholds by purpose (score with R&D)",
                   "Пороги по целям (баллы с НИОКР)")
@@ -283,40 +328,120 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
                 thr_rows.append((r, f"{en} / {ru}"))
     r += 1
     style_section(ws, r, pts_col, "Target purpose: R&D spend needed", "Выбранная цель: нужные затраты на НИОКР")
-    target: list[tuple[str, str, str, str, str, Callable[[str], str]]] = [
+    thr_row, need_row, spend_row = r + 1, r + 3, r + 4
+    target: list[tuple[str, str, str, str, str | None, Callable[[str], str]]] = [
         ("Target_Threshold", "Threshold", "Порог", "points", FMT_POINTS,
-         lambda c: f"=LOCTHRESHOLD(Target_Purpose,{c}{y},Category)"),
+         lambda c: f"=LOCTHRESHOLD(Target_Purpose,{c}{y},Category,Powertrain)"),
         ("Target_Gap", "Gap", "Разрыв", "points", FMT_POINTS,
-         lambda c: f"=LOCGAP({c}{tot},Target_Purpose,{c}{y},Category)"),
+         lambda c: f"=LOCGAP({c}{tot},Target_Purpose,{c}{y},Category,Powertrain)"),
         ("RnD_Points_Needed", "R&D points needed", "Нужно баллов НИОКР", "points", FMT_POINTS,
-         lambda c: f"=MAX(0,{c}{{thr}}-{c}{wo})"),
+         lambda c: f"=MAX(0,{c}{thr_row}-{c}{wo})"),
         ("Spend_Needed", "Additional R&D spend needed (LOCSPENDNEEDED)", "Доп. затраты на НИОКР", "RUB",
-         FMT_RUB, lambda c: f"=LOCSPENDNEEDED({c}{{need}},{c}{rev},{c}{rnd}+{c}{{lic}},{c}{y},Category)"),
+         FMT_RUB, lambda c: (f"=LOCSPENDNEEDED({c}{need_row},{c}{rev},{c}{rnd},{c}{y},Category,"
+                             "Powertrain,Target_Purpose)")),
+        ("Spend_Needed_Note", "Note on the spend needed", "Пояснение", "text", None,
+         lambda c: (f'=IF(ISNUMBER({c}{spend_row}),"",IF(ISNA({c}{spend_row}),'
+                    '"no threshold / порога нет",'
+                    '"above the R&D cap / выше предела НИОКР"))')),
     ]
-    thr_row, need_row = r + 1, r + 3
     for name, en_l, ru_l, unit, fmt, formula in target:
         r += 1
         label_row(ws, r, en_l, ru_l, unit)
         for c in years:
-            text = formula(col(c)).replace("{thr}", str(thr_row)).replace("{need}", str(need_row)).replace(
-                "{lic}", str(fill_in["lic"]))
-            cell = ws.cell(row=r, column=c, value=text)
-            cell.number_format = fmt
+            cell = ws.cell(row=r, column=c, value=formula(col(c)))
+            if fmt:
+                cell.number_format = fmt
+            if name == "Spend_Needed_Note":
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if name == "Spend_Needed_Note":
+            ws.row_dimensions[r].height = 45  # three lines of the longer note in a year column
         name_row(name, r)
-    last_row = r
+    assert r == results_top + n_results - 1, (r, results_top, n_results)
+    wrap_labels(ws, range(head + 1, r + 1), {1: _WIDTHS[1], 2: _WIDTHS[2]})
+    chart_at = r + 2
 
-    widths = {"A": 40, "B": 40, "C": 22}
-    for letter, w in widths.items():
-        ws.column_dimensions[letter].width = w
+    # -- the operations checklist ---------------------------------------------------------
+    r = check_top
+    style_section(ws, r, pts_col, "Operations checklist: 1 = done in Russia, a share 0..1 on pro-rata lines",
+                  "Чек-лист операций: 1 = выполняется в РФ, доля 0..1 для пропорциональных строк")
+    ws.cell(row=r, column=3, value="code (pick for a group) / код")
+    ws.cell(row=r, column=pts_col, value=f"points in {FIRST_YEAR}")
+    for c in (1, 2, 3, pts_col):
+        ws.cell(row=r, column=c).alignment = Alignment(wrap_text=True, vertical="top")
+    fit_row(ws, r, _WIDTHS)
+    line_rows: list[int] = []
+    for block in blocks:
+        r += 1
+        style_section(ws, r, pts_col, block.en, block.ru)
+        for c in (1, 2):
+            ws.cell(row=r, column=c).alignment = _WRAP
+        fit_row(ws, r, _WIDTHS)
+        top, bottom = r + 1, r + len(block.rows)
+        for c in years:
+            cl = col(c)
+            cell = ws.cell(row=block_rows[block.key], column=c,
+                           value=f"=LOCSCORE(C{top}:C{bottom},{cl}{top}:{cl}{bottom},0,Category,{cl}{y},Powertrain)")
+            cell.number_format = FMT_POINTS
+        for row_info in block.rows:
+            r += 1
+            line_rows.append(r)
+            ws.cell(row=r, column=1, value=row_info.en).alignment = _WRAP
+            ws.cell(row=r, column=2, value=row_info.ru).alignment = _WRAP
+            start, value = _DONE_FROM.get(row_info.key, (N_YEARS, 0))
+            values = [value if i >= start else 0 for i in range(N_YEARS)]
+            dv = share_dv if row_info.prorata else flag_dv
+            fmt = "0.00" if row_info.prorata else "0"
+            for i, c in enumerate(years):
+                tb.input_cell(ws, f"{col(c)}{r}", values[i], fmt, dv)
+                ws.cell(row=r, column=c).alignment = _TOP_RIGHT
+            name_row(operation_name("Done", row_info.key), r)
+            code_cell = ws.cell(row=r, column=3)
+            if row_info.is_group:
+                pick = _CHOICE.get(row_info.key, row_info.codes[0])
+                tb.input_cell(ws, f"C{r}", pick, None,
+                              tb.code_list_validation(ws, row_info.key, group_code_ref(ops, row_info.codes)))
+                name_cell(operation_name("Choice", row_info.key), 3, r)
+            else:
+                code_cell.value = row_info.key
+            code_cell.alignment = Alignment(vertical="top")
+            fit_row(ws, r, _WIDTHS)
+    r += 1
+    style_section(ws, r, pts_col, "Additional operations (any code; e.g. a higher tier from a later year)",
+                  "Дополнительные операции (любой код; например, более высокий уровень с более позднего года)")
+    for c in (1, 2):
+        ws.cell(row=r, column=c).alignment = _WRAP
+    fit_row(ws, r, _WIDTHS)
+    code_dv = tb.list_validation(ws, "List_Operations", strict=False)
+    for n in (1, 2):
+        r += 1
+        line_rows.append(r)
+        label_row(ws, r, f"Additional operation {n} (pick code)", f"Доп. операция {n} (выберите код)", "")
+        tb.input_cell(ws, f"C{r}", None, None, code_dv)
+        name_cell(f"Extra_Op_Code_{n}", 3, r)
+        for c in years:
+            tb.input_cell(ws, f"{col(c)}{r}", 0, "0", flag_dv)
+        name_row(f"Done_Extra_{n}", r)
+    assert r == last_op, (r, last_op)
+    tb.define("Op_Codes", absref(SHEET, 3, first_op, 3, last_op))
+    tb.define("Ops_Done", absref(SHEET, FIRST_COL, first_op, last, last_op))
+    for k in line_rows:
+        cell = ws.cell(row=k, column=pts_col,
+                       value=f'=IF(C{k}="","",IFNA(LOCOPPOINTS(C{k},Category,$D${y},Powertrain),"–"))')
+        cell.number_format = FMT_POINTS
+        cell.alignment = Alignment(horizontal="right", vertical="top")
+    tb.define("Op_Points_Each", absref(SHEET, pts_col, first_op, pts_col, last_op))
+
+    for c, w in _WIDTHS.items():
+        ws.column_dimensions[col(c)].width = w
     for c in years:
         ws.column_dimensions[col(c)].width = 16
-    ws.column_dimensions[col(pts_col)].width = 14
+    ws.column_dimensions[col(pts_col)].width = 16
     ws.freeze_panes = f"D{head + 1}"
     chart = score_chart("Score against thresholds / Баллы и пороги", ws, y, FIRST_COL, last,
                         [(tot, "Score with R&D / С НИОКР"), (wo, "Score without R&D / Без НИОКР")] + thr_rows)
-    ws.add_chart(chart, f"B{last_row + 3}")
+    ws.add_chart(chart, f"B{chart_at}")
     protect(ws)
-    print_setup(ws, f"{head}:{head}", f"A1:{col(pts_col)}{last_row + 22}")
+    print_setup(ws, f"{head}:{head}", f"A1:{col(pts_col)}{last_op}")
 
     add_lists_sheet(tb, ops)
     add_conf_sheet(tb)
