@@ -211,3 +211,9 @@ def test_other_bars() -> None:
     with pytest.raises(NoRuleError):
         core.threshold("utilfee", year=2026)  # 1,500 stated for 2025 only
     assert BOOK.threshold("loans", D(2026, 1, 1)).scope.startswith("ICE cars priced up to 2 mln RUB")
+
+
+def test_a_share_on_a_line_not_in_force_earns_nothing() -> None:
+    # L800-801 airbags pro rata (in force); telematics_smt (L268) ended 31 Jul 2024: a share
+    # typed there in 2026 is no error, it earns 0
+    assert core.total_score(["airbags_fabrics", "telematics_smt"], [0.5, 0.5], year=2026) == 38

@@ -543,7 +543,8 @@ def score_lines(
             row = book.operation(key, on, category, pt)
         except NoRuleError:
             row = None
-        share = parse_share(flag) if row is not None and row.prorata else float(parse_done_flag(flag))
+        # a line not in force earns nothing, whatever its done value (a flag or a share)
+        share = parse_share(flag) if row is None or row.prorata else float(parse_done_flag(flag))
         if key not in shares or share > shares[key][0]:
             shares[key] = (share, row)
     return {k: (0.0 if row is None else _line_points(row, share, eco)) for k, (share, row) in shares.items()}
