@@ -115,7 +115,7 @@ def test_the_command_table_matches_the_registered_sub_commands() -> None:
 
 
 _ARGS = {"recalc": ["x.xlsx", "-o", "out"], "check": ["x.xlsx"], "results": ["x.xlsx"],
-         "fill": ["programme_budget", "d.csv", "-o", "o.xlsx"]}
+         "fill": ["programme_budget", "d.csv", "-o", "o.xlsx"], "libreoffice": ["-o", "x.oxt"]}
 
 
 def test_a_named_command_parses_as_with_the_full_parser(capsys: pytest.CaptureFixture[str]) -> None:
