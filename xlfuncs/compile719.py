@@ -21,6 +21,7 @@ Run it from a checkout with ``../shared`` beside it::
 from __future__ import annotations
 
 import argparse
+import collections
 import datetime
 import json
 import os
@@ -122,7 +123,7 @@ def compile_edition(section_text: str, review: Mapping[str, Any], head: str) -> 
     if unstated:
         raise ValueError(f"no points in a known form on source lines {unstated}")
     codes = {ln.line_no: line_review[ln.line_no]["code"] for ln in kept}
-    dup = {c for c in codes.values() if list(codes.values()).count(c) > 1}
+    dup = {c for c, n in collections.Counter(codes.values()).items() if n > 1}
     if dup:
         raise ValueError(f"codes used twice: {sorted(dup)}")
     components = {k: v["component"] for k, v in comp_review.items()}
