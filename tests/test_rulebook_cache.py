@@ -75,4 +75,18 @@ def test_a_folder_others_can_write_to_is_never_read(cache: Path) -> None:
         assert R.load_rulebook("ru719-press-2026-11").edition == first.edition  # read from the file
     finally:
         cache.chmod(0o700)
-    assert pickle.loads(entry.read_bytes()).edition == first.edition  # the planted entry was replaced
+    # the planted entry was replaced (an entry is a header of 8 + 32 bytes, then the pickle)
+    assert pickle.loads(entry.read_bytes()[40:]).edition == first.edition
+
+
+def test_an_entry_without_its_integrity_header_is_deleted_not_unpickled(cache: Path) -> None:
+    # even in a trusted folder: a pickle written by anything but the cache (or damaged)
+    # fails the SHA-256 header check, is removed, and the edition is read from its file
+    first = R.load_rulebook("ru719-press-2026-11")
+    (entry,) = cache.glob("ru719-press-2026-11-*.pickle")
+    import pickle
+
+    entry.write_bytes(pickle.dumps(R.load_rulebook(R.DEFAULT_EDITION)))
+    R._cache_read(entry)  # noqa: SLF001 - the reader itself: it must refuse and delete
+    assert not entry.exists()
+    assert R.load_rulebook("ru719-press-2026-11").edition == first.edition

@@ -13,19 +13,10 @@ pandas. Batch recalculation and template filling are reached lazily through this
 from __future__ import annotations
 
 import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
 from xlfuncs._version import __version__
-from xlfuncs.core import (
-    eligible,
-    gap,
-    licence_cost,
-    operation_points,
-    rnd_points,
-    spend_needed,
-    threshold,
-    total_score,
-)
 from xlfuncs.errors import (
     DomainError,
     ExcelError,
@@ -37,14 +28,28 @@ from xlfuncs.errors import (
     WorkbookError,
     XlfuncsError,
 )
-from xlfuncs.registry import REGISTRY, FunctionSpec
-from xlfuncs.rulebook import (
-    Rulebook,
-    active_rulebook,
-    default_rulebook,
-    load_rulebook,
-    use_rulebook,
-)
+
+if _TYPE_CHECKING:  # the names below are imported on first use (see ``_LAZY``)
+    from xlfuncs.core import (
+        eligible,
+        gap,
+        licence_cost,
+        operation_points,
+        rnd_points,
+        spend_needed,
+        threshold,
+        total_score,
+    )
+    from xlfuncs.recalc import check, recalc, results
+    from xlfuncs.registry import REGISTRY, FunctionSpec
+    from xlfuncs.rulebook import (
+        Rulebook,
+        active_rulebook,
+        default_rulebook,
+        load_rulebook,
+        use_rulebook,
+    )
+    from xlfuncs.templates import fill
 
 __all__ = [
     "REGISTRY",
@@ -78,8 +83,28 @@ __all__ = [
     "use_rulebook",
 ]
 
-# Heavy features, imported on first use (PEP 562) so that ``import xlfuncs`` stays cheap.
+# Imported on first use (PEP 562), so that ``import xlfuncs`` (and the start of the
+# ``xlfuncs`` command, which imports this package first) stays cheap.
 _LAZY = {
+    **{
+        name: ("xlfuncs.core", name)
+        for name in (
+            "eligible",
+            "gap",
+            "licence_cost",
+            "operation_points",
+            "rnd_points",
+            "spend_needed",
+            "threshold",
+            "total_score",
+        )
+    },
+    "REGISTRY": ("xlfuncs.registry", "REGISTRY"),
+    "FunctionSpec": ("xlfuncs.registry", "FunctionSpec"),
+    **{
+        name: ("xlfuncs.rulebook", name)
+        for name in ("Rulebook", "active_rulebook", "default_rulebook", "load_rulebook", "use_rulebook")
+    },
     "recalc": ("xlfuncs.recalc", "recalc"),
     "check": ("xlfuncs.recalc", "check"),
     "results": ("xlfuncs.recalc", "results"),

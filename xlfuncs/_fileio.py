@@ -23,10 +23,67 @@ from typing import IO
 
 from xlfuncs.errors import WorkbookError
 
-__all__ = ["TEMP_PREFIX", "atomic_write", "clean_stale_temp_files", "write_bytes_atomic"]
+__all__ = [
+    "TEMP_PREFIX",
+    "FileStamp",
+    "atomic_write",
+    "clean_stale_temp_files",
+    "file_stamp",
+    "real_target",
+    "trusted_folder",
+    "write_bytes_atomic",
+]
 
 #: Name prefix of the temporary files written next to a destination.
 TEMP_PREFIX = ".xlfuncs-tmp-"
+
+
+#: what identifies one version of a file: (size, modification time in ns, inode, device)
+FileStamp = tuple[int, int, int, int]
+
+
+def file_stamp(path: str | os.PathLike[str]) -> FileStamp | None:
+    """Size, modification time, inode and device of ``path`` (through symlinks), or ``None``.
+
+    Two equal stamps mean the file was not replaced or rewritten in between (a save from
+    Excel writes a new file: a new inode, size or time).
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
+
+
+def real_target(path: str | os.PathLike[str]) -> Path:
+    """The file a write to ``path`` must replace: the final target when ``path`` is a symlink
+    (so the link stays a link and its target gets the new content), else ``path`` itself.
+
+    >>> real_target("no/such/file.xlsx")
+    PosixPath('no/such/file.xlsx')
+    """
+    p = Path(path)
+    if p.is_symlink():
+        return Path(os.path.realpath(p))
+    return p
+
+
+def trusted_folder(folder: str | os.PathLike[str]) -> bool:
+    """True when ``folder`` is a folder this user owns and nobody else can write to.
+
+    Caches hold code (marshalled plans) or pickles, which run when loaded: a cache folder that
+    another user could write to is never read.
+    """
+    import stat
+
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return False
+    if not stat.S_ISDIR(st.st_mode) or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return False
+    getuid = getattr(os, "getuid", None)
+    return getuid is None or st.st_uid == getuid()
 
 
 def _pid_alive(pid: int) -> bool:
@@ -73,15 +130,19 @@ def atomic_write(
     write: Callable[[IO[bytes]], object],
     *,
     mode_from: str | os.PathLike[str] | None = None,
+    expect: FileStamp | None = None,
 ) -> None:
     """Call ``write(fileobj)`` on a temporary file next to ``dst``, fsync it, then rename it to ``dst``.
 
-    The new file gets the permissions of ``mode_from`` when that file exists, else the
-    umask default. A folder that cannot take the temporary file raises
-    :class:`~xlfuncs.errors.WorkbookError` (``cannot write to FOLDER (reason)``); errors
-    of ``write`` and of the rename propagate unchanged.
+    A ``dst`` that is a symlink keeps being one: its target is replaced (see
+    :func:`real_target`). The new file gets the permissions of ``mode_from`` when that file
+    exists, else the umask default. ``expect``: the :func:`file_stamp` ``dst`` had when it
+    was read; if the file changed since (saved again by someone else), nothing is replaced
+    and :class:`~xlfuncs.errors.WorkbookError` says so. A folder that cannot take the
+    temporary file raises :class:`~xlfuncs.errors.WorkbookError` (``cannot write to FOLDER
+    (reason)``); errors of ``write`` and of the rename propagate unchanged.
     """
-    dst = Path(dst)
+    dst = real_target(dst)
     folder = dst.parent if str(dst.parent) else Path(".")
     tmp = folder / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}{dst.suffix}"
     try:
@@ -98,6 +159,10 @@ def atomic_write(
                 os.chmod(tmp, os.stat(mode_from).st_mode & 0o7777)
             except OSError:
                 pass
+        if expect is not None and file_stamp(dst) != expect:
+            raise WorkbookError(
+                "file changed while it was recalculated (saved again?); not modified, run again"
+            )
         os.replace(tmp, dst)
     except BaseException:
         try:
@@ -122,7 +187,7 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, make_parent
 
     ``make_parents`` creates missing folders first.
     """
-    path = Path(path)
+    path = real_target(path)
     if make_parents:
         path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, lambda fh: fh.write(data), mode_from=path)

@@ -80,8 +80,54 @@ def _safe_console() -> None:
         pass
 
 
+class Terminated(BaseException):
+    """Raised in the main thread by SIGTERM while a command runs (exit code 143)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code.
+
+    Ctrl-C (SIGINT) ends a command with exit code 130 and SIGTERM with 143, at any moment,
+    without a traceback: files being written are left as they were (every write is atomic)
+    and no worker goes on writing.
+    """
+    import signal
+
+    previous = None
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except (ValueError, OSError, AttributeError):  # not the main thread: no handler
+        previous = None
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        _quiet_print("interrupted")
+        return 130
+    except Terminated:
+        _quiet_print("terminated")
+        return 143
+    except BrokenPipeError:
+        return 0
+    finally:
+        if previous is not None:
+            try:
+                signal.signal(signal.SIGTERM, previous)
+            except (ValueError, OSError):  # pragma: no cover
+                pass
+
+
+def _quiet_print(text: str) -> None:
+    try:
+        print(text, file=sys.stderr)
+    except (OSError, ValueError):  # stderr closed with the terminal
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     _safe_console()
     words = list(sys.argv[1:] if argv is None else argv)
     parser = _build_parser(_COMMANDS.get(words[0]) if words else None)
@@ -93,10 +139,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help(sys.stderr)
         return 2
-    try:
-        return int(handler(args))
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
+    return int(handler(args))

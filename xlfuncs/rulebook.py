@@ -960,16 +960,13 @@ def _cache_file(path: Path, raw: bytes) -> Path | None:
 def _trusted(folder: Path) -> bool:
     """A cache folder is trusted only when this user owns it and nobody else can write to it
     (a pickle runs code when loaded: a folder others can write to must never be read)."""
-    import stat
+    from xlfuncs._fileio import trusted_folder
 
-    try:
-        st = folder.stat()
-    except OSError:
-        return False
-    if not stat.S_ISDIR(st.st_mode) or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return False
-    getuid = getattr(os, "getuid", None)
-    return getuid is None or st.st_uid == getuid()
+    return trusted_folder(folder)
+
+
+#: first bytes of a rulebook cache entry; then the SHA-256 of the pickle, then the pickle
+_CACHE_MAGIC = b"XLFRULE1"
 
 
 def _cache_read(cache: Path) -> Rulebook | None:
@@ -981,8 +978,13 @@ def _cache_read(cache: Path) -> Rulebook | None:
         return None
     import pickle
 
+    head = len(_CACHE_MAGIC) + 32
+    body = data[head:]
+    if not data.startswith(_CACHE_MAGIC) or hashlib.sha256(body).digest() != data[len(_CACHE_MAGIC) : head]:
+        cache.unlink(missing_ok=True)  # damaged or foreign: never unpickled
+        return None
     try:
-        book = pickle.loads(data)
+        book = pickle.loads(body)
     except Exception:  # a damaged or foreign entry: load the file instead
         return None
     return book if type(book) is Rulebook else None
@@ -995,7 +997,8 @@ def _cache_write(cache: Path, book: Rulebook) -> None:
     from xlfuncs._fileio import write_bytes_atomic
 
     try:
-        data = pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL)
+        body = pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL)
+        data = _CACHE_MAGIC + hashlib.sha256(body).digest() + body
         cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         write_bytes_atomic(cache, data, make_parents=True)
         # one entry per file: the entries of its earlier contents (or code) go

@@ -12,6 +12,7 @@ real engine and gives every value type the writer must handle:
 * text containing ``DIE``            -> the worker process exits at once (never the main process)
 * text containing ``CYCLE``          -> leaves a reference cycle behind (watched in ``CYCLES``)
 * text containing ``BLANK``          -> ``None``
+* text containing ``SLOW``           -> sleeps 0.2 s first (a batch long enough to interrupt)
 * text containing ``RULEBOOK``       -> the edition id of the active rulebook (the one a batch
   run pins), plus ``|`` and ``$XLFUNCS_RULEBOOK`` when that is set
 * anything else                      -> ``row * 1000 + col + len(text) / 8``
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 import weakref
 
 from xlfuncs.errors import ExcelError
@@ -57,8 +59,6 @@ def standin_value(text: str, row: int, col: int) -> object:
 
 def evaluate(book: WorkbookData, *, today: object = None, cache: object = None) -> EvalResult:
     if os.environ.get("STANDIN_SLEEP"):
-        import time
-
         time.sleep(float(os.environ["STANDIN_SLEEP"]))
     res = EvalResult(values={})
     for si, sheet in enumerate(book.sheets):
@@ -69,6 +69,8 @@ def evaluate(book: WorkbookData, *, today: object = None, cache: object = None) 
                 node: list[object] = []
                 node.append(node)  # unreachable once this call returns: only the collector frees it
                 CYCLES.append(weakref.ref(_Node(node)))
+            if "SLOW" in f.text:
+                time.sleep(0.2)
             if "DIE" in f.text and multiprocessing.parent_process() is not None:
                 os._exit(3)  # a worker killed mid-file (out of memory, kill -9)
             res.values[(si, r, c)] = standin_value(f.text, r, c)

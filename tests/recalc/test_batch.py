@@ -510,3 +510,128 @@ print("ok")
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
     )
     assert out.stdout.strip() == "ok", out.stderr
+
+
+# ------------------------------------------------------------------ faults (issue 11)
+def test_in_place_refuses_a_file_saved_again_while_it_was_computed(tmp_path: Path) -> None:
+    # issue 11, item 3: the file was replaced (a save from Excel) between read and write;
+    # the old code stored the new inputs with results of the old ones and said "1 ok"
+    book = make_book(tmp_path / "b.xlsx")
+    newer = make_book(tmp_path / "newer.xlsx", {"B1": "=A1*3"})
+    saved = newer.read_bytes()
+
+    def saved_meanwhile(wb: object) -> object:
+        result = EV(wb)
+        os.replace(newer, book)  # a new file under the same name, as Excel saves
+        return result
+
+    rep = recalc(book, in_place=True, jobs=1, evaluator=saved_meanwhile)
+    assert rep.exit_code == 1
+    (f,) = rep.files
+    assert f.status == "failed" and "file changed while it was recalculated" in (f.reason or "")
+    assert book.read_bytes() == saved  # the user's save survives, byte for byte
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".xlfuncs-tmp-")]
+
+
+def test_in_place_through_a_symlink_updates_the_target(tmp_path: Path) -> None:
+    target = make_book(tmp_path / "real.xlsx")
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(target.name)
+    rep = recalc(link, in_place=True, jobs=1, evaluator=EV)
+    assert rep.exit_code == 0
+    assert link.is_symlink() and os.readlink(link) == "real.xlsx"
+    # B1 holds the stand-in's value for =A1*2 in the target itself
+    assert read_workbook(target).sheets[0].cached[(1, 2)] == EV(read_workbook(target)).values[(0, 1, 2)]
+
+
+def _slow_books(folder: Path, n: int) -> list[Path]:
+    folder.mkdir()
+    return [make_book(folder / f"s{i:02d}.xlsx", {"B1": "=SLOW()+A1"}) for i in range(n)]
+
+
+def _cli(*args: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "XLFUNCS_RECALC_EVALUATOR": "recalc_standin:evaluate",
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.Popen([sys.executable, "-m", "xlfuncs", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+
+
+def _wait_for_outputs(out: Path, n: int, proc: subprocess.Popen[bytes]) -> None:
+    import time
+
+    for _ in range(600):
+        if out.exists() and sum(1 for p in out.iterdir() if p.suffix == ".xlsx") >= n:
+            return
+        if proc.poll() is not None:
+            raise AssertionError(f"the run ended early: {proc.communicate()}")
+        time.sleep(0.05)
+    raise AssertionError("no outputs appeared")
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rfind(")") + 2 :].split()[1]) == pid:
+                kids.append(int(entry.name))
+    return kids
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize(("signame", "code"), [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_signal_ends_the_run_with_its_exit_code_and_nothing_half_written(
+    tmp_path: Path, signame: str, code: int
+) -> None:
+    # issue 11, item 4: workers went on writing after the command was stopped; SIGINT once
+    # gave exit 0 with the batch finished. Now: 128 + signal, every output whole, no temp file
+    import signal
+    import time
+
+    books = _slow_books(tmp_path / "in", 40)
+    out = tmp_path / "out"
+    proc = _cli("recalc", *map(str, books), "-o", str(out), "--jobs", "2", "--no-progress")
+    _wait_for_outputs(out, 2, proc)
+    workers = _children(proc.pid)
+    proc.send_signal(getattr(signal, signame))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert b"Traceback" not in err
+    written = sorted(p.name for p in out.iterdir())
+    time.sleep(1.0)
+    assert sorted(p.name for p in out.iterdir()) == written  # nothing goes on writing
+    assert len(written) < len(books)
+    assert all(not name.startswith(".xlfuncs-tmp-") for name in written)
+    for name in written:
+        openpyxl.load_workbook(out / name).close()  # each output is whole
+    assert not [w for w in workers if Path(f"/proc/{w}").exists() and _children(proc.pid) == [w]]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
+    # after SIGKILL of the command its workers used to run on for a minute, re-parented,
+    # writing outputs and holding its stdout open (a caller waiting for EOF hung)
+    import signal
+    import time
+
+    books = _slow_books(tmp_path / "in", 40)
+    out = tmp_path / "out"
+    proc = _cli("recalc", *map(str, books), "-o", str(out), "--jobs", "2", "--no-progress")
+    _wait_for_outputs(out, 2, proc)
+    workers = _children(proc.pid)
+    assert workers, "the pool has workers"
+    proc.send_signal(signal.SIGKILL)
+    start = time.monotonic()
+    proc.communicate(timeout=30)  # EOF: no worker holds the pipes
+    assert time.monotonic() - start < 10
+    for _ in range(100):
+        if not any(Path(f"/proc/{w}").exists() for w in workers):
+            break
+        time.sleep(0.05)
+    assert not any(Path(f"/proc/{w}").exists() for w in workers)
+    written = sorted(p.name for p in out.iterdir() if p.suffix == ".xlsx")
+    time.sleep(1.0)
+    assert sorted(p.name for p in out.iterdir() if p.suffix == ".xlsx") == written

@@ -22,3 +22,98 @@ def test_cache_tag_never_loads_the_rulebook(tmp_path: Path, monkeypatch: pytest.
     assert cache_tag() == tag
     cache = PlanCache(tmp_path / "cache")
     assert cache.directory == tmp_path / "cache" / "plans" / tag
+
+
+def _cell_key(formula: str) -> str:
+    from xlfuncs.recalc.parser import normalize
+
+    return "c:" + normalize(formula, (1, 1))
+
+
+def _run_plan(cache: PlanCache, key: str) -> object:
+    f, _deps = cache.get(key)(type("E", (), {"V": {}})(), 0)
+    return f(1, 1)
+
+
+def test_disk_entries_are_reused_by_a_new_process_cache(tmp_path: Path) -> None:
+    key = _cell_key("1+1")
+    first = PlanCache(tmp_path / "c")
+    assert _run_plan(first, key) == 2.0  # 1+1, computed
+    digest = PlanCache.digest([key])
+    assert first.save(digest, [key])
+    again = PlanCache(tmp_path / "c")
+    assert again.preload(digest) and again.loaded == 1
+    assert _run_plan(again, key) == 2.0
+    # the folders are the user's own: nobody else may write there
+    for folder in (tmp_path / "c", tmp_path / "c" / "plans", again.directory):
+        assert folder is not None and folder.stat().st_mode & 0o022 == 0
+
+
+def _plant(cache: PlanCache, digest: str, key: str, data: bytes) -> Path:
+    assert cache.directory is not None
+    path = cache.directory / digest[:2] / f"{digest}.plans"
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.write_bytes(data)
+    return path
+
+
+def test_a_planted_entry_never_runs(tmp_path: Path) -> None:
+    # issue 11, item 5: a marshalled file planted in the cache folder ran its code and
+    # stored 42 for =1+1. Now an entry without the cache's integrity header is deleted.
+    import marshal
+
+    from xlfuncs.recalc.compiler import compile_source, generate
+
+    key = _cell_key("1+1")
+    digest = PlanCache.digest([key])
+    evil = {key: compile_source(generate(_cell_key("41+1")[2:], "cell"))}
+    cache = PlanCache(tmp_path / "c")
+    path = _plant(cache, digest, key, marshal.dumps(evil))
+    assert not cache.preload(digest)
+    assert not path.exists()
+    assert _run_plan(cache, key) == 2.0
+
+
+def test_a_damaged_entry_is_discarded(tmp_path: Path) -> None:
+    key = _cell_key("1+1")
+    digest = PlanCache.digest([key])
+    cache = PlanCache(tmp_path / "c")
+    _run_plan(cache, key)
+    assert cache.save(digest, [key])
+    assert cache.directory is not None
+    (path,) = cache.directory.rglob("*.plans")
+    data = bytearray(path.read_bytes())
+    data[-3] ^= 0x40  # one flipped bit in the marshalled code
+    path.write_bytes(bytes(data))
+    assert not PlanCache(tmp_path / "c").preload(digest)
+    assert not path.exists()
+
+
+def test_an_entry_saved_for_another_structure_is_refused(tmp_path: Path) -> None:
+    # a valid entry copied to another structure's name fails: the payload names its digest
+    key = _cell_key("1+1")
+    digest, other = PlanCache.digest([key]), PlanCache.digest([key, _cell_key("2+2")])
+    cache = PlanCache(tmp_path / "c")
+    _run_plan(cache, key)
+    assert cache.save(digest, [key])
+    assert cache.directory is not None
+    (path,) = cache.directory.rglob("*.plans")
+    _plant(cache, other, key, path.read_bytes())
+    assert not PlanCache(tmp_path / "c").preload(other)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "getuid"), reason="POSIX permissions")
+def test_a_folder_others_can_write_to_is_never_read(tmp_path: Path) -> None:
+    key = _cell_key("1+1")
+    digest = PlanCache.digest([key])
+    cache = PlanCache(tmp_path / "c")
+    _run_plan(cache, key)
+    assert cache.save(digest, [key])
+    assert cache.directory is not None
+    cache.directory.chmod(0o777)
+    try:
+        fresh = PlanCache(tmp_path / "c")
+        assert not fresh.preload(digest) and fresh.loaded == 0
+        assert not fresh.save(digest, [key])  # nor written to
+    finally:
+        cache.directory.chmod(0o700)

@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from xlfuncs._fileio import file_stamp
 from xlfuncs.errors import ExcelError, RulebookError, WorkbookError
 from xlfuncs.recalc.model import EvalResult, WorkbookData
 from xlfuncs.recalc.report import BatchReport, FileResult
@@ -318,6 +319,9 @@ def _process(task: Task, result: FileResult) -> None:
             raise WorkbookError(
                 f"file is open in Excel (lock file {_lock_file(src).name}); not modified"
             )
+    # --in-place: the file replaced must be the file read (a save from Excel meanwhile is
+    # refused at the rename, not overwritten with results of the old inputs)
+    stamp = file_stamp(src) if task.in_place else None
     book = read_workbook(src)
     result.formula_cells = sum(len(s.formulas) for s in book.sheets)
     evaluated = _evaluate(book, task)
@@ -347,7 +351,9 @@ def _process(task: Task, result: FileResult) -> None:
 
     unchanged = _unchanged_sheets(book, values)
     del book
-    result.written_cells = write_values(src, task.dst, values, unchanged_sheets=unchanged)
+    result.written_cells = write_values(
+        src, task.dst, values, unchanged_sheets=unchanged, expect=stamp
+    )
     result.output = task.dst
 
 
@@ -400,8 +406,49 @@ def _warm_up() -> None:
         pass
 
 
-def _init_worker(rulebook: str | None) -> None:
-    """Pool worker start: the warm-up, the rulebook, then the garbage collector.
+def _die_with_parent(parent: int) -> None:
+    """End this worker as soon as the process that started it is gone.
+
+    A killed run must stop writing: without this, workers re-parented after a SIGKILL of the
+    command go on writing outputs and hold its stdout open. On Linux the kernel delivers
+    SIGKILL when the parent dies (``PR_SET_PDEATHSIG``); elsewhere a daemon thread watches
+    the parent id. Either way a worker whose parent died before this ran exits at once.
+    Interrupts are the parent's to handle: workers ignore SIGINT (a Ctrl-C reaches the whole
+    process group) and are stopped by the parent, which then removes their temporary files.
+    """
+    import signal
+
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (ValueError, OSError):  # pragma: no cover - not the main thread
+        pass
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no prctl
+            armed = False
+    if os.getppid() != parent:
+        os._exit(1)
+    if armed:
+        return
+    import threading
+
+    def watch() -> None:  # pragma: no cover - platforms without PR_SET_PDEATHSIG
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="xlfuncs-parent-watch", daemon=True).start()
+
+
+def _init_worker(rulebook: str | None, parent: int | None = None) -> None:
+    """Pool worker start: tied to its parent, the warm-up, the rulebook, then the garbage
+    collector.
 
     ``rulebook`` is the edition id or absolute path the calling process validated; a forked
     worker finds it loaded already, a spawned one loads it here. Should it fail now (the
@@ -414,6 +461,8 @@ def _init_worker(rulebook: str | None) -> None:
     chunk, which finds every cycle made since the chunk before (and every 32nd chunk all
     generations but the frozen objects).
     """
+    if parent is not None:
+        _die_with_parent(parent)
     _warm_up()
     if rulebook is not None:
         try:
@@ -462,7 +511,28 @@ def _rerun(task: Task, existed: bool) -> Task:
 def _new_pool(jobs: int, rulebook: str | None) -> ProcessPoolExecutor:
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(rulebook,))
+    return ProcessPoolExecutor(
+        max_workers=jobs, initializer=_init_worker, initargs=(rulebook, os.getpid())
+    )
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once (an interrupt): its workers are killed, not waited for; what they
+    were writing stays in temporary files, which the caller removes."""
+    import signal
+
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in procs:
+        try:
+            os.kill(proc.pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+        except (OSError, AttributeError, TypeError):
+            pass
+    for proc in procs:
+        try:
+            proc.join(5)
+        except (OSError, AssertionError, AttributeError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _run_pool(
@@ -534,13 +604,19 @@ def _run_pool(
     def _again(i: int) -> Task:
         return _rerun(tasks[i], existed[i])
 
+    stopped = False
     try:
         run(chunks, max(2 * jobs, jobs + 1), final=False)
         if suspects:  # one file at a time: a death now is that file's own
             run([[i] for i in sorted(suspects, reverse=True)], 1, final=True)
+    except BaseException:  # Ctrl-C, SIGTERM: no worker goes on writing
+        stopped = True
+        _stop_pool(pool)
+        raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        if suspects:  # workers stopped mid-write leave temporary files: remove them now
+        if not stopped:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if suspects or stopped:  # workers stopped mid-write leave temporary files
             from xlfuncs._fileio import clean_stale_temp_files
 
             for folder in {os.path.dirname(os.path.abspath(t.dst)) for t in tasks if t.dst}:

@@ -15,6 +15,12 @@ named in a plan and bound, with the rulebook of the run, when the workbook is ev
 renamed into place, so concurrent processes only ever see whole files; an unreadable file
 is ignored and rebuilt.
 
+Marshalled code runs when it is loaded, so the disk cache is trusted only as far as its
+folders are: an entry is read only when every folder from the cache dir down to the entry
+is owned by this user and writable by nobody else (folders are made ``0700``), and the entry
+itself passes its integrity check (a header with the SHA-256 of the payload, and the payload
+names the structure digest it was saved for). An entry that fails is deleted and rebuilt.
+
 >>> c = PlanCache(disk=False)
 >>> f, d = c.get("c:@R[0]C[-1]+1")(type("E", (), {"V": {(0, 1, 1): 41.0}})(), 0)
 >>> f(1, 2)
@@ -32,13 +38,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import CodeType
 
-from xlfuncs._fileio import write_bytes_atomic
+from xlfuncs._fileio import trusted_folder, write_bytes_atomic
 from xlfuncs.errors import WorkbookError
 from xlfuncs.recalc.compiler import COMPILER_VERSION, MakeFn, compile_source, generate, load
 
 __all__ = ["PlanCache", "default_cache", "cache_tag", "CACHE_ENV"]
 
 CACHE_ENV = "XLFUNCS_CACHE_DIR"
+#: first bytes of a disk entry; then the SHA-256 of the payload, then the payload
+_MAGIC = b"XLFPLAN1"
 _KINDS = {"c": "cell", "a": "array", "n": "name"}
 
 
@@ -80,9 +88,11 @@ class PlanCache:
         self._code: dict[str, CodeType] = {}
         self._lock = threading.Lock()
         self._dir: Path | None = None
+        self._base: Path | None = None
         if disk:
             base = Path(directory) if directory is not None else _default_dir()
             if base is not None:
+                self._base = base
                 self._dir = base / "plans" / cache_tag()
         #: counters: plans compiled here, loaded from disk, found in memory
         self.compiled = 0
@@ -135,13 +145,20 @@ class PlanCache:
     def preload(self, digest: str) -> bool:
         """Load the disk entry for ``digest`` into memory; ``False`` when there is none."""
         path = self._path(digest)
-        if path is None:
+        if path is None or not self._trusted(path):
             return False
         try:
             data = path.read_bytes()
-            table = marshal.loads(data)
-            if not isinstance(table, dict):
-                return False
+        except OSError:
+            return False
+        table = self._verified(data, digest)
+        if table is None:  # damaged or foreign: never run it, rebuild it
+            try:
+                path.unlink()
+            except OSError:
+                pass
+            return False
+        try:
             for key, code in table.items():
                 if key not in self._make and isinstance(code, CodeType):
                     fn = load(code)
@@ -159,11 +176,44 @@ class PlanCache:
         if path is None:
             return False
         table = {k: self._code[k] for k in keys if k in self._code}
+        payload = marshal.dumps((digest, table))
         try:
-            write_bytes_atomic(path, marshal.dumps(table), make_parents=True)
+            assert self._base is not None
+            self._base.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for folder in (self._base / "plans", path.parent.parent, path.parent):
+                folder.mkdir(mode=0o700, exist_ok=True)
+            if not self._trusted(path):
+                return False
+            write_bytes_atomic(path, _MAGIC + hashlib.sha256(payload).digest() + payload)
             return True
         except (OSError, WorkbookError):  # a cache that cannot be written is only slower
             return False
+
+    def _trusted(self, path: Path) -> bool:
+        """Every folder from the cache dir down to ``path`` is this user's and nobody else's."""
+        if self._base is None:
+            return False
+        folders = [self._base, self._base / "plans", path.parent.parent, path.parent]
+        return all(trusted_folder(f) for f in folders)
+
+    @staticmethod
+    def _verified(data: bytes, digest: str) -> dict[str, CodeType] | None:
+        """The plans of a disk entry that passes its integrity check, else ``None``."""
+        head = len(_MAGIC) + 32
+        if len(data) < head or not data.startswith(_MAGIC):
+            return None
+        payload = data[head:]
+        if hashlib.sha256(payload).digest() != data[len(_MAGIC) : head]:
+            return None
+        try:
+            saved_for, table = marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            return None
+        if saved_for != digest or not isinstance(table, dict):
+            return None
+        if not all(isinstance(k, str) and isinstance(c, CodeType) for k, c in table.items()):
+            return None
+        return table
 
 
 _DEFAULT: PlanCache | None = None

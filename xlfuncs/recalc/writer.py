@@ -31,7 +31,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, overload
 
-from xlfuncs._fileio import TEMP_PREFIX, atomic_write, clean_stale_temp_files
+from xlfuncs._fileio import TEMP_PREFIX, FileStamp, atomic_write, clean_stale_temp_files
 from xlfuncs.errors import ExcelError, WorkbookError
 from xlfuncs.recalc.reader import (
     _COL_CACHE,
@@ -618,6 +618,7 @@ def write_values(
     *,
     limits: Limits = DEFAULT_LIMITS,
     unchanged_sheets: Collection[int] = (),
+    expect: FileStamp | None = None,
 ) -> int:
     """Copy workbook ``src`` to ``dst`` with ``values`` written as the cached results.
 
@@ -625,10 +626,12 @@ def write_values(
     :class:`~xlfuncs.recalc.model.EvalResult`. ``dst`` may equal ``src`` (in place).
     ``unchanged_sheets``: indexes of sheets whose stored results the caller found equal to
     ``values`` (same types and values); they are copied as they are. Returns the number of
-    cells written.
+    cells written. ``expect``: the :func:`~xlfuncs._fileio.file_stamp` of ``dst`` when its
+    values were computed; a ``dst`` changed since is left alone and
+    :class:`~xlfuncs.errors.WorkbookError` is raised (``--in-place`` after a save from Excel).
     """
     with gc_paused():
-        return _write_values(src, dst, values, limits, unchanged_sheets)
+        return _write_values(src, dst, values, limits, unchanged_sheets, expect)
 
 
 def _write_values(
@@ -637,6 +640,7 @@ def _write_values(
     values: Mapping[tuple[int, int, int], ExcelScalar],
     limits: Limits,
     unchanged_sheets: Collection[int] = (),
+    expect: FileStamp | None = None,
 ) -> int:
     indexes = {key[0] for key in values}
     written = 0
@@ -691,5 +695,5 @@ def _write_values(
                     zout.writestr(_clone_info(info), data, compresslevel=_LEVEL)
 
         same = Path(src).resolve() == Path(dst).resolve()
-        atomic_write(dst, write, mode_from=src if same else None)
+        atomic_write(dst, write, mode_from=src if same else None, expect=expect)
     return written
