@@ -89,7 +89,8 @@ def with_chart_and_styles() -> tuple[bytes, dict[str, zipfile.ZipInfo]]:
     data = make_package(
         {"S": GOOD_SHEET},
         styles=2,
-        extra_parts={"xl/charts/chart1.xml": b"<c:chartSpace>" + b"<c:v>1</c:v>" * 50 + b"</c:chartSpace>"},
+        extra_parts={"xl/charts/chart1.xml": b'<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart">'
+                                 + b"<c:v>1</c:v>" * 50 + b"</c:chartSpace>"},
     )
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return data, {i.filename: i for i in z.infolist()}

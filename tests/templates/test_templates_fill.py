@@ -82,7 +82,18 @@ def test_fill_from_dict_list_values_and_clears_rest(tmp_path: Path) -> None:
     assert v["Category"] == "N1"  # matched case-insensitively, written as listed
     assert v["Revenue"] == [100_000_000_000, 200_000_000_000, None, None, None, None, None]
     assert v["Done_telematics"][:2] == [1, 0]
-    assert v["RnD_Spend"][0] == 900_000_000  # not in the data: example value kept
+    # not in the data: the template's example value is cleared, not passed off as the user's
+    assert v["RnD_Spend"] == [None] * 7 and v["Model_Name"] is None
+    assert {"RnD_Spend", "Model_Name", "Price"} <= set(res.cleared[str(out)])
+    assert "Revenue" not in res.cleared[str(out)]
+
+
+def test_keep_example_keeps_what_the_data_does_not_give(tmp_path: Path) -> None:
+    out = tmp_path / "k.xlsx"
+    res = fill("programme_budget", {"Revenue": [1e11]}, out, keep_example=True, recalc=False)
+    v = _values(out)
+    assert v["RnD_Spend"][0] == 900_000_000  # the template's example (programme_budget.py)
+    assert res.cleared[str(out)] == []
 
 
 def test_fill_from_dataframe_records_json_xlsx(tmp_path: Path) -> None:
@@ -295,3 +306,63 @@ def test_values_round_trip_exactly(tmp_path: Path, values: list[float], name: st
 
 def test_refuses_control_characters(tmp_path: Path) -> None:
     _refused(tmp_path, {"Model_Name": "bad\x01name"}, r"control characters")
+
+
+# ------------------------------------------------------------------ issue 11: nothing silent
+def test_a_number_too_large_for_a_workbook_is_refused(tmp_path: Path) -> None:
+    # a 400-digit JSON integer was a traceback (OverflowError)
+    data = tmp_path / "d.json"
+    data.write_text(json.dumps({"Revenue": [int("9" * 400)]}), encoding="utf-8")
+    with pytest.raises(TemplateError, match="Revenue, data row 1: .*not a"):
+        fill("programme_budget", data, tmp_path / "o.xlsx", recalc=False)
+    assert not (tmp_path / "o.xlsx").exists()
+
+
+def test_the_decimal_rule_is_the_files_not_a_guess_per_cell(tmp_path: Path) -> None:
+    comma = tmp_path / "ru.csv"  # the CSV of Russian Excel: ';' and a decimal comma
+    comma.write_text("Plan_Year;FX_Rate\n2024;12,5\n", encoding="utf-8")
+    fill("programme_budget", comma, tmp_path / "ru.xlsx", recalc=False)
+    assert _values(tmp_path / "ru.xlsx")["FX_Rate"][0] == 12.5
+    point = tmp_path / "en.csv"  # ',' separated: a decimal point, "12,5" would be two fields
+    point.write_text('Plan_Year,FX_Rate\n2024,"12,5"\n', encoding="utf-8")
+    with pytest.raises(TemplateError, match=r"FX_Rate, data row 1: '12,5' is not a number \(this data writes numbers as 1,234.5\)"):
+        fill("programme_budget", point, tmp_path / "en.xlsx", recalc=False)
+    fill("programme_budget", point, tmp_path / "en.xlsx", recalc=False, decimal="comma")
+    assert _values(tmp_path / "en.xlsx")["FX_Rate"][0] == 12.5
+
+
+def test_a_damaged_template_is_a_one_line_reason(tmp_path: Path) -> None:
+    # before: BadZipFile, zlib.error or XMLSyntaxError tracebacks in 113 of 200 cases
+    good = Path(__file__).resolve().parents[2] / "workbook_templates" / "licence_scenarios.xlsx"
+    raw = good.read_bytes()
+    bad = tmp_path / "t.xlsx"
+    bad.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(TemplateError, match=r"t\.xlsx: truncated or corrupt zip package"):
+        fill(bad, {"Revenue": [1]}, tmp_path / "o.xlsx")
+    import io
+
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        members = [(i.filename, z.read(i)) for i in z.infolist()]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in members:
+            if name == "xl/styles.xml":
+                data = b"<!DOCTYPE x [<!ENTITY a \"aaaa\">]>" + data.split(b"?>", 1)[-1]
+            z.writestr(name, data)
+    bad.write_bytes(buf.getvalue())
+    with pytest.raises(TemplateError, match="DOCTYPE/entity declaration refused"):
+        fill(bad, {"Revenue": [1]}, tmp_path / "o.xlsx")
+    assert not (tmp_path / "o.xlsx").exists()
+
+
+def test_cli_says_which_encoding_and_what_was_cleared(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from xlfuncs.cli import main
+
+    data = tmp_path / "d.csv"
+    data.write_bytes("Plan_Year;Model_Name\n2024;Лада Гранта седан\n".encode("cp1251"))
+    code = main(["fill", "programme_budget", str(data), "-o", str(tmp_path / "o.xlsx"), "--no-recalc"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "read as windows-1251 (not UTF-8)" in err
+    assert "cleared" in err and "RnD_Spend" in err and "--keep-example" in err
+    assert _values(tmp_path / "o.xlsx")["Model_Name"] == "Лада Гранта седан"

@@ -39,7 +39,7 @@ from xml.etree import ElementTree as ET
 
 from xlfuncs.errors import ExcelError, WorkbookError
 from xlfuncs.recalc.model import DefinedName, FormulaCell, SheetData, WorkbookData
-from xlfuncs.recalc.safety import DEFAULT_LIMITS, Limits, open_package, read_member
+from xlfuncs.recalc.safety import DEFAULT_LIMITS, Limits, check_parts, open_package, read_member
 from xlfuncs.recalc.values import gc_paused
 from xlfuncs.registry import ExcelScalar
 
@@ -1093,6 +1093,7 @@ def _read(
             if len(data) <= _MEMO_MAX_BYTES:
                 _remember(_SHARED_MEMO, part, (data, shared))
     styles = _style_count(zf, layout.styles, limits)
+    sheet_ends: dict[str, bytes] = {}
     for name, part in layout.sheets:
         if part is None:
             book.sheets.append(SheetData(name))
@@ -1100,6 +1101,9 @@ def _read(
         data = read_member(zf, part, limits)
         if parts is not None and len(data) <= _MEMO_MAX_BYTES:
             parts[part] = data
+        # for check_parts: the start (namespace declarations) and what follows the cells
+        end = data.rfind(b"</sheetData>")
+        sheet_ends[part] = data[:4096] + (data[max(end, 4096) :] if len(data) > 4096 else b"")
         key = (part, name)
         memo = _SHEET_MEMO.get(key)
         if (
@@ -1128,6 +1132,7 @@ def _read(
         if len(data) <= _MEMO_MAX_BYTES:
             _remember(_SHEET_MEMO, key, (data, shared, date1904, _copy_sheet(sheet), top))
         book.sheets.append(sheet)
+    check_parts(zf, limits, sheet_ends, xml_to_utf8)
     return book
 
 

@@ -20,9 +20,11 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+from urllib.parse import unquote
 
 from xlfuncs.errors import WorkbookError
 
@@ -182,6 +184,64 @@ def _check_members(zf: zipfile.ZipFile, limits: Limits) -> None:
         raise WorkbookError(
             f"corrupt package: no {CONTENT_TYPES} (the part that types every other)"
         )
+    _check_relationships(zf, infos, seen, limits)
+
+
+_REL_TARGET = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>", re.DOTALL)
+_ATTR = re.compile(rb"""\b(Target|TargetMode)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _check_relationships(
+    zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], names: dict[str, int], limits: Limits
+) -> None:
+    """Every internal relationship of a present part must point at a member of the package.
+
+    A part named by a relationship but missing (a member dropped by a broken tool) makes the
+    workbook unreadable to Excel and openpyxl alike; copied through, the output would be too.
+    """
+    for info in infos:
+        rels = info.filename
+        if not rels.endswith(".rels") or "/_rels/" not in "/" + rels:
+            continue
+        folder, _, tail = ("/" + rels).rpartition("/_rels/")
+        folder = folder.lstrip("/")
+        source = f"{folder}/{tail[:-5]}" if folder else tail[:-5]
+        if source and source.lower() not in names:
+            continue  # the relationships of a part that is not there name nothing
+        if info.file_size > 16 << 20:
+            raise WorkbookError(f"zip member {rels} is too large for a relationships part")
+        data = read_member(zf, rels, limits)
+        for m in _REL_TARGET.finditer(data):
+            attrs = {a.group(1): a.group(2) if a.group(2) is not None else a.group(3)
+                     for a in _ATTR.finditer(m.group(0))}
+            target = (attrs.get(b"Target") or b"").decode("utf-8", "replace")
+            if attrs.get(b"TargetMode", b"").lower() == b"external" or not target:
+                continue
+            if "://" in target or target.startswith("#"):
+                continue
+            path = _resolve(folder, unquote(target.split("#", 1)[0]))
+            if path and path.lower() not in names:
+                raise WorkbookError(f"corrupt package: missing part {path} (named in {rels})")
+
+
+def _resolve(folder: str, target: str) -> str:
+    """The member name of a relationship target, relative to the source part's folder.
+
+    >>> _resolve("xl", "worksheets/sheet1.xml"), _resolve("xl/worksheets", "../drawings/d1.xml")
+    ('xl/worksheets/sheet1.xml', 'xl/drawings/d1.xml')
+    >>> _resolve("xl", "/xl/styles.xml")
+    'xl/styles.xml'
+    """
+    parts = [] if target.startswith("/") else [p for p in folder.split("/") if p]
+    for piece in target.split("/"):
+        if piece in ("", "."):
+            continue
+        if piece == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(piece)
+    return "/".join(parts)
 
 
 def read_member(
@@ -216,6 +276,10 @@ def read_member(
     except WorkbookError:
         raise
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
+        if "CRC" in str(exc):
+            raise WorkbookError(
+                f"corrupt zip member {name} (CRC-32 of its data differs from the zip's {info.CRC:08x})"
+            ) from None
         raise WorkbookError(f"corrupt zip member {name} ({exc})") from None
     except (OSError, ValueError, NotImplementedError, RuntimeError) as exc:
         # zlib.error is an Exception subclass caught below
@@ -223,6 +287,10 @@ def read_member(
     except Exception as exc:  # noqa: BLE001  (zlib.error and friends)
         raise WorkbookError(f"corrupt zip member {name} ({type(exc).__name__}: {exc})") from None
     data = b"".join(parts)
+    if len(data) != info.file_size:
+        raise WorkbookError(
+            f"corrupt zip member {name} (it holds {len(data)} bytes, the zip states {info.file_size})"
+        )
     if xml:
         if not data:
             raise WorkbookError(f"{name}: empty XML part")
@@ -260,3 +328,86 @@ def check_xml_prolog(data: bytes, name: str) -> None:
         raise WorkbookError(f"{name}: XML with a DOCTYPE/entity declaration refused")
     if pos >= n >= _CHUNK:
         raise WorkbookError(f"{name}: XML prolog too long")
+
+
+_REL_NS = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_REL_PREFIX = re.compile(rb'xmlns:([A-Za-z_][\w.-]*)\s*=\s*"' + re.escape(_REL_NS) + rb'"')
+_REL_ID = re.compile(rb"""\bId\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+#: (member, CRC-32, size) of parts found sound, so the parts files filled from one template
+#: share are checked once per process
+_SOUND: dict[tuple[str, int, int], None] = {}
+_SOUND_MAX = 4096
+_WS_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:worksheet|chartsheet|dialogsheet)\b")
+_WS_CLOSE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:worksheet|chartsheet|dialogsheet)\s*>\s*\Z")
+
+
+def _rels_of(name: str) -> str:
+    folder, _, tail = name.rpartition("/")
+    return f"{folder}/_rels/{tail}.rels" if folder else f"_rels/{tail}.rels"
+
+
+def check_parts(
+    zf: zipfile.ZipFile,
+    limits: Limits = DEFAULT_LIMITS,
+    known: dict[str, bytes] | None = None,
+    to_utf8: Callable[[bytes, str], bytes] | None = None,
+) -> None:
+    """Refuse a package whose XML parts a reader would fail on: a part that is not well-formed
+    XML, or that names a relationship id its ``.rels`` part lacks (a dropped or damaged
+    ``.rels``). Worksheets in ``known`` (bytes already read) are scanned only past their cell
+    data, where their relationship ids sit (drawing, hyperlinks, tables, comments).
+    ``to_utf8`` turns a part declared in another encoding into UTF-8 for the XML check
+    (:func:`xlfuncs.recalc.reader.xml_to_utf8`).
+
+    Raises :class:`WorkbookError` with the part and what is wrong.
+    """
+    from xml.parsers import expat
+
+    names = {i.filename.lower(): i.filename for i in zf.infolist()}
+    for info in zf.infolist():
+        name = info.filename
+        if not name.endswith((".xml", ".rels")):
+            continue
+        stamp = (name, info.CRC, info.file_size)
+        if stamp in _SOUND:
+            continue
+        sheet = known.get(name) if known is not None else None
+        if sheet is not None:
+            # a worksheet the reader parsed: its root must open and close (garbage, or a part
+            # cut short, passes its CRC when the writer itself made it so)
+            if sheet[:2] not in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 parts: not checked here
+                if not (_WS_OPEN.search(sheet, 0, 4096) and _WS_CLOSE.search(sheet[-256:])):
+                    raise WorkbookError(f"{name}: not a well-formed worksheet (its root element "
+                                        "does not open and close)")
+            end = sheet.rfind(b"</sheetData>")
+            data = sheet[end:] if end >= 0 else sheet
+        else:
+            if info.file_size > limits.max_member:
+                continue  # refused by open_package already
+            data = read_member(zf, name, limits)
+            # DOCTYPEs are refused by read_member, so expat expands no entity here
+            parser = expat.ParserCreate(namespace_separator=" ")
+            try:
+                parser.Parse(to_utf8(data, name) if to_utf8 is not None else data, True)
+            except expat.ExpatError as exc:
+                raise WorkbookError(f"{name}: not well-formed XML ({exc})") from None
+        prefix = _REL_PREFIX.search(data if sheet is None else sheet[:4096])
+        if prefix is not None:
+            used = set(re.findall(rb"\b" + re.escape(prefix.group(1)) + rb':[A-Za-z]+\s*=\s*"([^"]*)"', data))
+            if used:
+                rels = _rels_of(name)
+                real = names.get(rels.lower())
+                if real is None:
+                    raise WorkbookError(
+                        f"corrupt package: {name} uses relationships but {rels} is missing"
+                    )
+                have = {a or b for a, b in _REL_ID.findall(read_member(zf, real, limits))}
+                lost = sorted(used - have)
+                if lost:
+                    raise WorkbookError(
+                        f"corrupt package: {name} names relationship {lost[0].decode('utf-8', 'replace')}, "
+                        f"which {rels} lacks"
+                    )
+        if len(_SOUND) >= _SOUND_MAX:
+            _SOUND.clear()
+        _SOUND[stamp] = None

@@ -56,6 +56,12 @@ def register(subparsers: Any) -> None:
     f.add_argument("data", help="data file: .csv, .json or .xlsx")
     f.add_argument("-o", "--output", required=True, help="output .xlsx (or folder for scenarios)")
     f.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    f.add_argument("--keep-example", action="store_true",
+                   help="keep the template's example values in the inputs the data does not give "
+                        "(by default they are cleared)")
+    f.add_argument("--decimal", choices=("point", "comma"),
+                   help="how numbers written as text in DATA are read: 'point' (1,234.5) or "
+                        "'comma' (1 234,5); default: comma for a ';'-separated CSV, else point")
     f.add_argument("--no-recalc", action="store_true",
                    help="do not compute the formula results; drop them and flag the file for recalculation on open")
     add_rulebook_option(f, "the formula results are computed with (checked even with --no-recalc)")
@@ -118,7 +124,8 @@ def _fill(args: argparse.Namespace) -> int:
     try:
         with pinned_rulebook(book):
             result = fill(args.template, args.data, args.output, force=args.force,
-                          recalc=not args.no_recalc)
+                          recalc=not args.no_recalc, keep_example=args.keep_example,
+                          decimal=args.decimal)
     except TemplateError as exc:
         text = str(exc)
         known = (str(args.data), str(args.output), str(args.template))
@@ -130,6 +137,13 @@ def _fill(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"{args.output}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    for note in result.notes:
+        print(note, file=sys.stderr)
     for path in result.paths:
         print(f"{path}: {result.cells_written[str(path)]} cells written")
+        gone = result.cleared.get(str(path), [])
+        if gone:
+            shown = ", ".join(gone[:8]) + (f" and {len(gone) - 8} more" if len(gone) > 8 else "")
+            print(f"{path}: cleared {len(gone)} example inputs the data does not give ({shown}); "
+                  "--keep-example keeps them", file=sys.stderr)
     return 0

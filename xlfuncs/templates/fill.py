@@ -13,19 +13,22 @@ with :func:`os.replace`; nothing is written unless all the data checks out.
 
 What is an input cell is read from the workbook itself: an unlocked cell without a
 formula. Types come from the cell's data validation (list, whole, decimal, text length).
+Inputs the data does not name are cleared, so no example value of the template is left
+among the user's data (``keep_example=True`` keeps them); :attr:`FillResult.cleared` names
+the ones that held a value. Templates are read through the same safety layer as ``recalc``
+(size limits, zip-bomb ratios, DOCTYPE/entity refusal, one-line reasons); data through
+:mod:`xlfuncs.templates.filldata` (encodings, the decimal rule, ambiguous tables).
 
->>> _number("1 234,5")
-1234.5
->>> _number("abc") is None
+>>> _number("1 234,5", "comma"), _number("1,234.5", "point")
+(1234.5, 1234.5)
+>>> _number("abc", "point") is None
 True
 """
 
 from __future__ import annotations
 
-import csv
 import difflib
 import io
-import json
 import math
 import os
 import re
@@ -38,7 +41,8 @@ from typing import Any
 
 from xlfuncs._a1 import a1, column_number
 from xlfuncs._fileio import write_bytes_atomic
-from xlfuncs.errors import TemplateError
+from xlfuncs.errors import TemplateError, WorkbookError
+from xlfuncs.templates.filldata import SCENARIO, Decimal, Table, number_in, read_data
 
 __all__ = ["FillResult", "InputTarget", "fill", "inputs_of", "read_data"]
 
@@ -54,7 +58,6 @@ _REF = re.compile(
 )
 _CELL = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _MAX_PROBLEMS = 20
-SCENARIO = "scenario"
 
 Coord = tuple[int, int]
 
@@ -74,27 +77,23 @@ def _blank(value: Any) -> bool:
     return type(value).__name__ in ("NAType", "NaTType")
 
 
-def _number(value: Any) -> float | None:
-    """Read a number from a typed value or text ("1 234,5" and "1234.5" both work)."""
+def _number(value: Any, decimal: Decimal = "point") -> float | None:
+    """A number from a typed value, or from text under the data's ``decimal`` rule."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        x = float(value)
+    if isinstance(value, (int, float)):
+        try:
+            x = float(value)
+        except OverflowError:  # an integer beyond a double's range
+            return None
         return x if math.isfinite(x) else None
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
         try:
-            return _number(value.item())
+            return _number(value.item(), decimal)
         except (TypeError, ValueError):
             return None
     if isinstance(value, str):
-        text = value.strip().replace("\u00a0", "").replace(" ", "").replace("_", "")
-        if "," in text and "." not in text:
-            text = text.replace(",", ".")
-        try:
-            x = float(text)
-        except ValueError:
-            return None
-        return x if math.isfinite(x) else None
+        return number_in(value, decimal)
     return None
 
 
@@ -181,15 +180,32 @@ def _parse_xml(data: bytes) -> Any:
 
 
 def _load_package(data: bytes, label: str) -> _Package:
+    """Read a template package through the safety layer of ``recalc``; every fault is a
+    :class:`TemplateError` with a one-line reason."""
+    from lxml import etree
+
+    from xlfuncs.recalc.reader import xml_to_utf8
+    from xlfuncs.recalc.safety import check_parts, open_package, read_member
+
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise TemplateError(f"{label}: not an .xlsx file (not a zip package)") from None
-    with zf:
-        infos = zf.infolist()
-        members = {i.filename: zf.read(i.filename) for i in infos}
-    if "xl/workbook.xml" not in members:
-        raise TemplateError(f"{label}: not an .xlsx workbook (no xl/workbook.xml)")
+        with open_package(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            members = {
+                i.filename: read_member(zf, i.filename, xml=i.filename.endswith((".xml", ".rels")))
+                for i in infos
+            }
+            check_parts(zf, to_utf8=xml_to_utf8)
+    except WorkbookError as exc:
+        raise TemplateError(f"{label}: {exc}") from None
+    try:
+        return _parse_package(members, infos)
+    except etree.XMLSyntaxError as exc:
+        raise TemplateError(f"{label}: damaged workbook (XML: {exc})") from None
+    except (ValueError, IndexError, KeyError, TypeError, AttributeError) as exc:
+        raise TemplateError(f"{label}: damaged workbook ({type(exc).__name__}: {exc})") from None
+
+
+def _parse_package(members: dict[str, bytes], infos: list[zipfile.ZipInfo]) -> _Package:
     wb = _parse_xml(members["xl/workbook.xml"])
     rels_raw = members.get("xl/_rels/workbook.xml.rels")
     targets: dict[str, str] = {}
@@ -388,15 +404,19 @@ def inputs_of(template: str | os.PathLike[str] | bytes) -> list[InputTarget]:
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _coerce(value: Any, rule: Validation | None) -> Any:
+def _coerce(value: Any, rule: Validation | None, decimal: Decimal = "point") -> Any:
     """Turn a data value into what the cell must hold, or raise ValueError with the reason."""
-    out = _coerce_type(value, rule)
+    out = _coerce_type(value, rule, decimal)
+    if isinstance(out, float) and not math.isfinite(out):
+        raise ValueError(f"{value!r} is not a finite number")
+    if isinstance(out, int) and not isinstance(out, bool) and abs(out) >= 10**308:
+        raise ValueError("a number too large for a workbook")
     if isinstance(out, str) and _BAD_XML.search(out):
         raise ValueError(f"{value!r} contains control characters a workbook cannot hold")
     return out
 
 
-def _coerce_type(value: Any, rule: Validation | None) -> Any:
+def _coerce_type(value: Any, rule: Validation | None, decimal: Decimal) -> Any:
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         try:
             value = value.item()  # numpy / pandas scalars
@@ -416,7 +436,7 @@ def _coerce_type(value: Any, rule: Validation | None) -> Any:
             if isinstance(flag, bool):
                 return 1 if flag else 0
         if numeric:
-            x = _number(value)
+            x = _number(value, decimal)
             for c in choices:
                 if x is not None and _number(c) == x:
                     return int(x) if x.is_integer() else x
@@ -432,9 +452,11 @@ def _coerce_type(value: Any, rule: Validation | None) -> Any:
                 return text
         raise ValueError(f"{value!r} is not {rule.describe()}")
     if rule.type in ("whole", "decimal"):
-        x = _number(value)
+        x = _number(value, decimal)
         if x is None:
-            raise ValueError(f"{value!r} is not a number; expected {rule.describe()}")
+            form = "1 234,5" if decimal == "comma" else "1,234.5"
+            how = f" (this data writes numbers as {form})" if isinstance(value, str) else ""
+            raise ValueError(f"{value!r} is not a number{how}; expected {rule.describe()}")
         if rule.type == "whole" and not x.is_integer():
             raise ValueError(f"{value!r} is not a whole number; expected {rule.describe()}")
         lo = _number(rule.formula1)
@@ -467,151 +489,26 @@ def _coerce_type(value: Any, rule: Validation | None) -> Any:
     raise ValueError(f"{value!r} is not a number, text or TRUE/FALSE")
 
 
-# ---------------------------------------------------------------------- data reading
-@dataclass
-class _Table:
-    columns: list[str]
-    rows: list[dict[str, Any]]
-    source: str
-
-
-def _records_from_columns(data: Mapping[str, Any]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for key, value in data.items():
-        seq = list(value) if isinstance(value, (list, tuple)) or (
-            hasattr(value, "__len__") and hasattr(value, "__iter__") and not isinstance(value, (str, bytes, dict))
-        ) else [value]
-        for i, v in enumerate(seq):
-            while len(rows) <= i:
-                rows.append({})
-            rows[i][str(key)] = v
-    return rows
-
-
-def read_data(data: Any) -> _Table:
-    """Read fill data: a path (.csv, .json, .xlsx), a dict, a list of dicts or a DataFrame.
-
-    >>> t = read_data({"Category": "M1", "Revenue": [100, 200]})
-    >>> t.columns, t.rows
-    (['Category', 'Revenue'], [{'Category': 'M1', 'Revenue': 100}, {'Revenue': 200}])
-    """
-    if type(data).__name__ == "DataFrame" and hasattr(data, "to_dict"):
-        frame = data
-        cols = [str(c) for c in frame.columns]
-        rows = [{str(k): (None if _blank(v) else v) for k, v in rec.items()}
-                for rec in frame.to_dict("records")]
-        return _Table(cols, rows, "DataFrame")
-    if isinstance(data, Mapping):
-        rows = _records_from_columns(data)
-        return _Table([str(k) for k in data], rows, "dict")
-    if isinstance(data, (list, tuple)) and all(isinstance(r, Mapping) for r in data):
-        seen: dict[str, None] = {}
-        for r in data:
-            seen.update(dict.fromkeys(str(k) for k in r))
-        return _Table(list(seen), [{str(k): v for k, v in r.items()} for r in data], "records")
-    if isinstance(data, (str, os.PathLike)):
-        return _read_file(Path(data))
-    raise TemplateError(f"fill data must be a path, dict, list of dicts or DataFrame, got {type(data).__name__}")
-
-
-def _read_file(path: Path) -> _Table:
-    if not path.exists():
-        raise TemplateError(f"{path}: no such data file")
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(path)
-    if suffix == ".json":
-        try:
-            obj = json.loads(path.read_text(encoding="utf-8-sig"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise TemplateError(f"{path}: not valid JSON ({exc})") from None
-        if isinstance(obj, dict) and isinstance(obj.get("scenarios"), dict):
-            rows = []
-            for scen, sub in obj["scenarios"].items():
-                for r in _records_from_columns(sub) if isinstance(sub, dict) else sub:
-                    rows.append({SCENARIO: scen, **r})
-            obj = rows
-        if not isinstance(obj, (dict, list)):
-            raise TemplateError(f"{path}: JSON must be an object or a list of row objects")
-        if isinstance(obj, list) and not all(isinstance(r, dict) for r in obj):
-            raise TemplateError(f"{path}: a JSON list must hold one object per row")
-        table = read_data(obj)
-        table.source = str(path)
-        return table
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    raise TemplateError(f"{path}: unsupported data file type {suffix!r} (use .csv, .json or .xlsx)")
-
-
-def _read_csv(path: Path) -> _Table:
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "cp1251"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1251 decodes every byte
-        raise TemplateError(f"{path}: cannot decode the CSV (use UTF-8)")
-    first = text.splitlines()[0] if text else ""
-    delim = max((";", ",", "\t"), key=first.count) if first else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delim)
-    rows_raw = [r for r in reader]
-    if not rows_raw:
-        raise TemplateError(f"{path}: empty CSV (a header row of defined names is needed)")
-    header = [h.strip() for h in rows_raw[0]]
-    rows: list[dict[str, Any]] = []
-    for r in rows_raw[1:]:
-        if not any(x.strip() for x in r):
-            rows.append({})
-            continue
-        if len(r) > len(header) and any(x.strip() for x in r[len(header):]):
-            raise TemplateError(f"{path}: line {len(rows) + 2} has more fields than the header")
-        rows.append({h: (v if v.strip() else None) for h, v in zip(header, r) if h})
-    while rows and not rows[-1]:
-        rows.pop()
-    return _Table([h for h in header if h], rows, str(path))
-
-
-def _read_xlsx(path: Path) -> _Table:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files
-        raise TemplateError(f"{path}: cannot read the workbook ({exc})") from None
-    try:
-        ws = wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
-        header_row = next(it, None)
-        if header_row is None:
-            raise TemplateError(f"{path}: empty first sheet (a header row of defined names is needed)")
-        header = ["" if h is None else str(h).strip() for h in header_row]
-        rows: list[dict[str, Any]] = []
-        for r in it:
-            rec = {h: v for h, v in zip(header, r) if h and not _blank(v)}
-            rows.append(rec)
-        while rows and not rows[-1]:
-            rows.pop()
-    finally:
-        wb.close()
-    return _Table([h for h in header if h], rows, str(path))
-
-
 # ---------------------------------------------------------------------- planning
 @dataclass
 class FillResult:
-    """What :func:`fill` wrote: the output files and the number of cells per file."""
+    """What :func:`fill` wrote: the output files and the number of cells per file; the
+    example inputs cleared because the data does not give them (``cleared``, per output);
+    what was decided about the data (``notes``: its encoding)."""
 
     paths: list[Path] = field(default_factory=list)
     cells_written: dict[str, int] = field(default_factory=dict)
+    cleared: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
-def _plan(pkg: _Package, table: _Table, rows: list[tuple[int, dict[str, Any]]]) -> tuple[
-        dict[str, dict[Coord, Any]], list[str]]:
-    """Decide the value of every target cell; return (part -> {coord: value}), problems."""
+def _plan(pkg: _Package, table: Table, rows: list[tuple[int, dict[str, Any]]], *,
+          keep_example: bool = False) -> tuple[dict[str, dict[Coord, Any]], list[str], list[str]]:
+    """Decide the value of every target cell; return (part -> {coord: value}), problems and
+    the names of the inputs cleared because the data does not give them."""
     problems: list[str] = []
     writes: dict[str, dict[Coord, Any]] = {}
+    given: set[str] = set()
     for column in table.columns:
         if column.strip().lower() == SCENARIO or not column.strip():
             continue
@@ -620,19 +517,20 @@ def _plan(pkg: _Package, table: _Table, rows: list[tuple[int, dict[str, Any]]]) 
         except TemplateError as exc:
             problems.append(f"{column}: {exc}" if not str(exc).startswith(column) else str(exc))
             continue
+        given.add(target.name.upper())
         values = [(n, rec.get(column)) for n, rec in rows]
         part = writes.setdefault(target.part, {})
         if target.is_scalar:
-            given = [(n, v) for n, v in values if not _blank(v)]
-            distinct = {repr(v) for _, v in given}
+            stated = [(n, v) for n, v in values if not _blank(v)]
+            distinct = {repr(v) for _, v in stated}
             if len(distinct) > 1:
                 problems.append(f"{target.name}: a single cell, but data rows "
-                                f"{given[0][0]} and {given[1][0]} give different values")
+                                f"{stated[0][0]} and {stated[1][0]} give different values")
                 continue
-            value = given[0][1] if given else None
-            n = given[0][0] if given else 1
+            value = stated[0][1] if stated else None
+            n = stated[0][0] if stated else 1
             try:
-                part[target.cells[0]] = None if value is None else _coerce(value, target.rules[0])
+                part[target.cells[0]] = None if value is None else _coerce(value, target.rules[0], table.decimal)
             except ValueError as exc:
                 problems.append(f"{target.name}, data row {n}: {exc}")
             continue
@@ -646,12 +544,32 @@ def _plan(pkg: _Package, table: _Table, rows: list[tuple[int, dict[str, Any]]]) 
                     break
                 continue
             try:
-                part[target.cells[i]] = None if _blank(v) else _coerce(v, target.rules[i])
+                part[target.cells[i]] = None if _blank(v) else _coerce(v, target.rules[i], table.decimal)
             except ValueError as exc:
                 problems.append(f"{target.name}, data row {n}: {exc}")
         for i in range(len(values), cap):
             part[target.cells[i]] = None  # a named row is written whole: unused cells cleared
-    return writes, problems
+    cleared: list[str] = []
+    if not keep_example:
+        for real in pkg.names.values():
+            if real.upper() in given:
+                continue
+            try:
+                target = _target(pkg, real)
+            except TemplateError:
+                continue  # not an input
+            sheet = pkg.sheets[target.sheet]
+            held = [c for c in target.cells
+                    if c in sheet.cells and not _blank(_cell_value(pkg, sheet.cells[c]))]
+            # reported when an example value meant something: a 0 (a flag not done, no spend)
+            # reads as a blank in every formula of the templates
+            if any(_cell_value(pkg, sheet.cells[c]) not in (0, False) for c in held):
+                cleared.append(target.name)
+            if held:
+                part = writes.setdefault(target.part, {})
+                for coord in held:
+                    part.setdefault(coord, None)
+    return writes, problems, cleared
 
 
 # ---------------------------------------------------------------------- writing
@@ -792,7 +710,16 @@ def _template_bytes(template: str | os.PathLike[str] | bytes) -> tuple[bytes, st
     if path.suffix.lower() in (".xlsx", ".xlsm") and (path.exists() or os.sep in text or "/" in text):
         if not path.exists():
             raise TemplateError(f"{path}: no such template file")
-        return path.read_bytes(), str(path)
+        from xlfuncs.recalc.safety import DEFAULT_LIMITS
+
+        try:
+            if path.stat().st_size > DEFAULT_LIMITS.max_total:
+                raise TemplateError(f"{path}: template file larger than {DEFAULT_LIMITS.max_total} bytes")
+            return path.read_bytes(), str(path)
+        except IsADirectoryError:
+            raise TemplateError(f"{path}: is a folder, not a template workbook") from None
+        except OSError as exc:
+            raise TemplateError(f"{path}: cannot read the template ({exc.strerror or exc})") from None
     from xlfuncs.templates.catalog import get_template
 
     info = get_template(text)
@@ -821,7 +748,8 @@ def _safe_name(text: str) -> str:
 
 
 def fill(template: str | os.PathLike[str] | bytes, data: Any, out: str | os.PathLike[str], *,
-         force: bool = False, recalc: bool = True) -> FillResult:
+         force: bool = False, recalc: bool = True, keep_example: bool = False,
+         decimal: Decimal | None = None) -> FillResult:
     """Fill ``template`` with ``data`` and write ``out``.
 
     ``template`` is a catalog name (``"programme_budget"``) or the path of a template
@@ -834,13 +762,19 @@ def fill(template: str | os.PathLike[str] | bytes, data: Any, out: str | os.Path
     or without the add-in. With ``recalc=False`` the stale results are dropped instead and
     the workbook asks to be recalculated when opened (``fullCalcOnLoad``).
 
+    Inputs of the template that the data does not name are cleared (their example values
+    would otherwise pass for the user's); ``keep_example=True`` keeps them. ``decimal``
+    (``"point"`` or ``"comma"``) is the rule for numbers written as text in the data; by
+    default a ``;``-separated CSV uses a decimal comma and everything else a point (see
+    :mod:`xlfuncs.templates.filldata`).
+
     Raises :class:`~xlfuncs.errors.TemplateError` naming every problem (unknown name,
     wrong type, too many rows, formula cell as target, existing output) before anything
     is written.
     """
     tpl_bytes, label = _template_bytes(template)
     stem = Path(label).stem
-    table = read_data(data)
+    table = read_data(data, decimal=decimal)
     pkg = _load_package(tpl_bytes, label)
     scen_col = next((c for c in table.columns if c.strip().lower() == SCENARIO), None)
     groups: dict[str, list[tuple[int, dict[str, Any]]]] = {}
@@ -870,8 +804,10 @@ def fill(template: str | os.PathLike[str] | bytes, data: Any, out: str | os.Path
             targets.append((out_path / fname, scen, rows))
     problems: list[str] = []
     plans = []
+    cleared: dict[str, list[str]] = {}
     for path, scen, rows in targets:
-        writes, probs = _plan(pkg, table, rows)
+        writes, probs, gone = _plan(pkg, table, rows, keep_example=keep_example)
+        cleared[str(path)] = gone
         prefix = f"scenario {scen!r}: " if scen_col is not None else ""
         problems += [prefix + p for p in probs]
         if path.exists() and not force:
@@ -884,8 +820,9 @@ def fill(template: str | os.PathLike[str] | bytes, data: Any, out: str | os.Path
         more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
         raise TemplateError(f"{table.source}: cannot fill {label}:\n  " + "\n  ".join(shown) + more)
     rendered = [(path, *_render(tpl_bytes, writes, label, recalc)) for path, writes in plans]
-    result = FillResult()
+    result = FillResult(notes=list(table.notes))
     for path, payload, count in rendered:
+        result.cleared[str(path)] = cleared[str(path)]
         write_bytes_atomic(path, payload, make_parents=True)
         result.paths.append(path)
         result.cells_written[str(path)] = count
