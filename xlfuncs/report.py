@@ -55,6 +55,7 @@ __all__ = [
     "fmt_number",
     "html_report",
     "read_report_file",
+    "read_reports",
     "register",
     "text_report",
     "threshold_changes",
