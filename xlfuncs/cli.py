@@ -20,7 +20,10 @@ from xlfuncs._version import __version__
 
 __all__ = ["main"]
 
-_FEATURES = ("xlfuncs.codegen", "xlfuncs.templates.cli", "xlfuncs.recalc.cli", "xlfuncs.libreoffice")
+_FEATURES = (
+    "xlfuncs.codegen", "xlfuncs.templates.cli", "xlfuncs.recalc.cli", "xlfuncs.libreoffice",
+    "xlfuncs.report",
+)
 #: the feature module behind each sub-command ("" for the core's own; a test checks it
 #: against what the modules register): a command line that names one builds only the
 #: parsers of its module, the start-up of ``xlfuncs recalc FILE`` is what a small file costs
@@ -34,6 +37,7 @@ _COMMANDS = {
     "check": "xlfuncs.recalc.cli",
     "results": "xlfuncs.recalc.cli",
     "libreoffice": "xlfuncs.libreoffice",
+    "report": "xlfuncs.report",
 }
 
 

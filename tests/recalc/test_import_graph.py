@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-HEAVY = ("numpy", "pandas", "openpyxl", "lxml", "xlwings", "formulas")
+HEAVY = ("numpy", "pandas", "openpyxl", "lxml", "xlwings", "formulas", "matplotlib")
 
 
 def _loaded(code: str, tmp_path: Path | None = None) -> list[str]:
@@ -39,6 +39,7 @@ def _loaded(code: str, tmp_path: Path | None = None) -> list[str]:
         "xlfuncs.recalc.engine, xlfuncs.recalc.reader, xlfuncs.recalc.writer",
         "xlfuncs.functions, xlfuncs.registry, xlfuncs.core, xlfuncs.rulebook",
         "xlfuncs.templates.cli, xlfuncs.templates",
+        "xlfuncs.report",
     ],
 )
 def test_modules_import_nothing_heavy(modules: str) -> None:
@@ -115,7 +116,8 @@ def test_the_command_table_matches_the_registered_sub_commands() -> None:
 
 
 _ARGS = {"recalc": ["x.xlsx", "-o", "out"], "check": ["x.xlsx"], "results": ["x.xlsx"],
-         "fill": ["programme_budget", "d.csv", "-o", "o.xlsx"], "libreoffice": ["-o", "x.oxt"]}
+         "fill": ["programme_budget", "d.csv", "-o", "o.xlsx"], "libreoffice": ["-o", "x.oxt"],
+         "report": ["x.xlsx", "-o", "r.html"]}
 
 
 def test_a_named_command_parses_as_with_the_full_parser(capsys: pytest.CaptureFixture[str]) -> None:
