@@ -23,6 +23,8 @@ from hypothesis import strategies as st
 
 from xlfuncs.cli import main
 
+from ._cases import FUZZ
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = sorted((ROOT / "workbook_templates").glob("*.xlsx"))
 EXAMPLE_CSV = ROOT / "examples" / "programme_budget.csv"
@@ -115,6 +117,7 @@ def mutate_package(raw: bytes, kind: str, rng: random.Random) -> bytes:
     return _rezip(items)
 
 
+@FUZZ
 @given(template=st.sampled_from(TEMPLATES), kind=st.sampled_from(MUTATIONS), seed=st.integers(0, 2**32 - 1))
 def test_recalc_check_results_on_damaged_packages(tmp_path_factory: pytest.TempPathFactory,
                                                  template: Path, kind: str, seed: int) -> None:
@@ -183,6 +186,7 @@ def data_files(draw: st.DrawFn) -> tuple[bytes, str]:
     return raw, draw(st.sampled_from([".csv", ".json", ".xlsx"])) if "truncate" in ops else ".csv"
 
 
+@FUZZ
 @given(data=data_files())
 def test_fill_with_hostile_data(tmp_path_factory: pytest.TempPathFactory, data: tuple[bytes, str]) -> None:
     raw, suffix = data
@@ -196,6 +200,7 @@ def test_fill_with_hostile_data(tmp_path_factory: pytest.TempPathFactory, data: 
         outputs_open(out.parent)
 
 
+@FUZZ
 @given(template=st.sampled_from(TEMPLATES), kind=st.sampled_from(MUTATIONS), seed=st.integers(0, 2**32 - 1))
 def test_fill_with_a_damaged_template(tmp_path_factory: pytest.TempPathFactory, template: Path,
                                       kind: str, seed: int) -> None:
@@ -218,6 +223,7 @@ RULE_EDITS = (
 )
 
 
+@FUZZ
 @given(edit=st.sampled_from(RULE_EDITS), cut=st.integers(0, 4000), mode=st.sampled_from(["edit", "cut", "nest", "empty"]))
 def test_rules_and_recalc_with_a_broken_rulebook(tmp_path_factory: pytest.TempPathFactory,
                                                  edit: tuple[str, str], cut: int, mode: str) -> None:

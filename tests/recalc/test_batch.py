@@ -635,3 +635,50 @@ def test_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
     written = sorted(p.name for p in out.iterdir() if p.suffix == ".xlsx")
     time.sleep(1.0)
     assert sorted(p.name for p in out.iterdir() if p.suffix == ".xlsx") == written
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_report_on_a_full_disk_is_a_message_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue 11, item 8: --report on a full disk was a traceback and hid the run's summary
+    import errno
+
+    from xlfuncs import _fileio
+    from xlfuncs.cli import main
+
+    book = make_book(tmp_path / "b.xlsx")
+    real_fsync = os.fsync
+
+    def full(fd: int) -> None:
+        if os.fstat(fd).st_size and str(tmp_path / "rep") in os.readlink(f"/proc/self/fd/{fd}"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+
+    monkeypatch.setattr(_fileio.os, "fsync", full)
+    (tmp_path / "rep").mkdir()
+    code = main(["recalc", str(book), "-o", str(tmp_path / "out"), "--report", str(tmp_path / "rep" / "r.json"),
+                 "--jobs", "1", "--no-progress"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "r.json: cannot write the report (No space left on device)" in captured.err
+    assert "recalc: 1 files (1 ok, 0 failed)" in captured.out  # the summary is still shown
+    assert (tmp_path / "out" / "b.xlsx").exists()
+    assert list((tmp_path / "rep").iterdir()) == []  # no temporary file left
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX signals")
+@pytest.mark.parametrize("delay", [0.05, 0.15, 0.3, 0.6])
+def test_ctrl_c_at_start_up_is_exit_130_without_a_traceback(tmp_path: Path, delay: float) -> None:
+    # Ctrl-C in the first 0.7 s printed a KeyboardInterrupt traceback; the package now imports
+    # lazily, so the command's own handler is in place within Python's start-up
+    import signal
+    import time
+
+    books = _slow_books(tmp_path / "in", 4)
+    proc = _cli("recalc", *map(str, books), "-o", str(tmp_path / "out"), "--jobs", "1", "--no-progress")
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert b"Traceback" not in err, err.decode()
+    assert proc.returncode in (130, -signal.SIGINT), err.decode()

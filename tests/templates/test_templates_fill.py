@@ -366,3 +366,19 @@ def test_cli_says_which_encoding_and_what_was_cleared(tmp_path: Path, capsys: py
     assert "read as windows-1251 (not UTF-8)" in err
     assert "cleared" in err and "RnD_Spend" in err and "--keep-example" in err
     assert _values(tmp_path / "o.xlsx")["Model_Name"] == "Лада Гранта седан"
+
+
+def test_a_zip_bomb_template_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
+    # a 1 GiB zero member reached 3.1 GB RSS; the limits of recalc now apply to fill too
+    import io
+
+    good = Path(__file__).resolve().parents[2] / "workbook_templates" / "licence_scenarios.xlsx"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info))
+        zout.writestr("xl/media/zeros.bin", b"\0" * (8 << 20))  # ~1000:1
+    bomb = tmp_path / "bomb.xlsx"
+    bomb.write_bytes(buf.getvalue())
+    with pytest.raises(TemplateError, match="possible zip bomb"):
+        fill(bomb, {"Revenue": [1]}, tmp_path / "o.xlsx")

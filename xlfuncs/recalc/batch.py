@@ -880,7 +880,7 @@ def recalc(
             )
         rep.files = merged
     if report is not None:
-        rep.write(report)
+        rep.try_write(report)
     return rep
 
 
@@ -919,5 +919,5 @@ def check(
         label="check",
     )
     if report is not None:
-        rep.write(report)
+        rep.try_write(report)
     return rep

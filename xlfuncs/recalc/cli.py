@@ -135,6 +135,8 @@ def _recalc(args: argparse.Namespace) -> int:
         print(f"{args.report}: {exc}", file=sys.stderr)
         return 1
     _print_failures(rep)
+    if rep.report_error:
+        print(rep.report_error, file=sys.stderr)
     for f in rep.files:
         for w in f.warnings:
             print(f"{f.path}: warning: {w}", file=sys.stderr)
@@ -166,6 +168,8 @@ def _check(args: argparse.Namespace) -> int:
         print(f"{args.report}: {exc}", file=sys.stderr)
         return 1
     _print_failures(rep)
+    if rep.report_error:
+        print(rep.report_error, file=sys.stderr)
     for f in rep.files:
         for line in f.differences:
             print(f"{f.path}: {line}")

@@ -77,6 +77,8 @@ class BatchReport:
 
     files: list[FileResult] = field(default_factory=list)
     seconds: float = 0.0
+    #: why the report file (``--report``) could not be written, if it could not
+    report_error: str | None = None
 
     @property
     def failed(self) -> list[FileResult]:
@@ -96,8 +98,9 @@ class BatchReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when every file is ok (and, for ``check``, has no difference), else 1."""
-        return 1 if self.failed or self.differences else 0
+        """0 when every file is ok (and, for ``check``, has no difference) and the report
+        file, if asked for, was written; else 1."""
+        return 1 if self.failed or self.differences or self.report_error else 0
 
     def summary_line(self, command: str = "recalc") -> str:
         n = len(self.files)
@@ -154,4 +157,17 @@ class BatchReport:
         else:
             raise WorkbookError(f"{p}: report must end in .json or .csv")
         data = text.encode("utf-8")
-        write_bytes_atomic(p, data)
+        try:
+            write_bytes_atomic(p, data)
+        except OSError as exc:  # a full disk, a folder that went away
+            raise WorkbookError(f"{p}: cannot write the report ({exc.strerror or exc})") from None
+
+    def try_write(self, path: str | os.PathLike[str]) -> bool:
+        """:meth:`write`, keeping the reason in :attr:`report_error` instead of raising (the
+        files are done; a report that cannot be written must not hide them)."""
+        try:
+            self.write(path)
+        except WorkbookError as exc:
+            self.report_error = str(exc)
+            return False
+        return True
