@@ -333,9 +333,9 @@ def check_xml_prolog(data: bytes, name: str) -> None:
 _REL_NS = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _REL_PREFIX = re.compile(rb'xmlns:([A-Za-z_][\w.-]*)\s*=\s*"' + re.escape(_REL_NS) + rb'"')
 _REL_ID = re.compile(rb"""\bId\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-#: (member, CRC-32, size) of parts found sound, so the parts files filled from one template
+#: (member, CRC-32, size, CRC-32 of its .rels) of parts found sound, so the parts files filled from one template
 #: share are checked once per process
-_SOUND: dict[tuple[str, int, int], None] = {}
+_SOUND: dict[tuple[str, int, int, int], None] = {}
 _SOUND_MAX = 4096
 _WS_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:worksheet|chartsheet|dialogsheet)\b")
 _WS_CLOSE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:worksheet|chartsheet|dialogsheet)\s*>\s*\Z")
@@ -368,7 +368,10 @@ def check_parts(
         name = info.filename
         if not name.endswith((".xml", ".rels")):
             continue
-        stamp = (name, info.CRC, info.file_size)
+        rels_info = zf.NameToInfo.get(names.get(_rels_of(name).lower(), ""))
+        # sound with these relationships: a part checked once stays checked only as long as
+        # its .rels part is the same
+        stamp = (name, info.CRC, info.file_size, rels_info.CRC if rels_info else -1)
         if stamp in _SOUND:
             continue
         sheet = known.get(name) if known is not None else None
