@@ -212,3 +212,10 @@ def test_nan_and_infinity_in_json_are_refused(tmp_path: Path) -> None:
     path.write_text('{"Revenue": NaN}', encoding="utf-8")
     with pytest.raises(TemplateError, match="NaN is not a number a workbook can hold"):
         read_data(path)
+
+
+def test_empty_rows_between_scenario_blocks_are_only_dropped(tmp_path: Path) -> None:
+    # rows are grouped by scenario, so a separating empty row moves nothing
+    path = tmp_path / "d.csv"
+    path.write_text("scenario,Plan_Year\nA,2024\nA,2025\n\nB,2024\n", encoding="utf-8")
+    assert [r["scenario"] for r in read_data(path).rows] == ["A", "A", "B"]

@@ -236,11 +236,16 @@ def _check_columns(columns: list[str], source: str) -> None:
         seen[key] = i
 
 
-def _no_gaps(rows: list[dict[str, Any]], source: str, first_line: int) -> list[dict[str, Any]]:
+def _no_gaps(
+    rows: list[dict[str, Any]], source: str, first_line: int, header: list[str]
+) -> list[dict[str, Any]]:
     """Trailing empty rows go; an empty row between data rows is refused (the rows below it
-    would otherwise fill the next year's or model's cells)."""
+    would otherwise fill the next year's or model's cells). With a ``scenario`` column, rows
+    are grouped by their scenario, so empty rows between the blocks are only dropped."""
     while rows and not any(not _blank(v) for v in rows[-1].values()):
         rows.pop()
+    if any(h.strip().lower() == SCENARIO for h in header):
+        return [rec for rec in rows if any(not _blank(v) for v in rec.values())]
     for i, rec in enumerate(rows):
         if not any(not _blank(v) for v in rec.values()):
             raise TemplateError(
@@ -349,7 +354,7 @@ def _read_csv(path: Path, decimal: Decimal | None) -> Table:
         if len(r) > len(header) and any(x.strip() for x in r[len(header):]):
             raise TemplateError(f"{path}: line {n} has more fields than the header")
         rows.append({h: (v if v.strip() else None) for h, v in zip(header, r) if h})
-    rows = _no_gaps(rows, str(path), 2)
+    rows = _no_gaps(rows, str(path), 2, header)
     rule: Decimal = decimal or ("comma" if delim == ";" else "point")
     return Table([h for h in header if h], rows, str(path), rule, notes)
 
@@ -427,5 +432,5 @@ def _read_xlsx(path: Path, decimal: Decimal | None) -> Table:
     header = ["" if h is None else str(h).strip() for h in grid[0]]
     _check_columns(header, str(path))
     rows = [{h: v for h, v in zip(header, r) if h and not _blank(v)} for r in grid[1:]]
-    rows = _no_gaps(rows, str(path), 2)
+    rows = _no_gaps(rows, str(path), 2, header)
     return Table([h for h in header if h], rows, str(path), decimal or "point")
