@@ -509,14 +509,22 @@ def _line_points(row: OperationRule, share: float, eco: float) -> float:
 
 
 def _done_lines(
-    ops: list[Any], flags: list[Any] | None, book: Rulebook, on: datetime.date, category: str, pt: str
+    ops: list[Any],
+    flags: list[Any] | None,
+    book: Rulebook,
+    on: datetime.date,
+    category: str,
+    pt: str,
+    *,
+    undone: bool = True,
 ) -> dict[str, tuple[float, OperationRule | None, str]]:
     """Code -> (done value, row in force or None, group) of the listed lines: blank codes
-    skipped, a code listed twice once with the larger of its done values."""
+    skipped, a code listed twice once with the larger of its done values; ``undone=False``
+    leaves out the lines done 0 (every done value is read all the same)."""
     shares: dict[str, tuple[float, OperationRule | None, str]] = {}
     index = None
     lines: dict[str, tuple[str, OperationRule | None, str]] = {}
-    for i, code in enumerate(ops):
+    for code, flag in zip(ops, [True] * len(ops) if flags is None else flags):
         if code.__class__ is not str:
             if code is None:
                 continue
@@ -532,7 +540,6 @@ def _done_lines(
                 lines = index.lines
             hit = index.line(code)
         key, row, group = hit
-        flag = True if flags is None else flags[i]
         # a line not in force earns nothing, whatever its done value (a flag or a share)
         t = flag.__class__
         if flag is None or flag is False:
@@ -545,6 +552,8 @@ def _done_lines(
             share = parse_share(flag)
         else:
             share = float(parse_done_flag(flag))
+        if not share and not undone:
+            continue
         old = shares.get(key)
         if old is None or share > old[0]:
             shares[key] = (share, row, group)
@@ -613,7 +622,7 @@ def total_score(
     """
     book = _book(rules)
     ops, flags, on, eco, pt = _prepare(operations, done, book, year, eco_factor, powertrain)
-    shares = _done_lines(ops, flags, book, on, category, pt)
+    shares = _done_lines(ops, flags, book, on, category, pt, undone=False)
     rnd_f = _check_scalar("rnd_points", rnd)
     best: dict[str, float] = {}
     whole = 0  # the sum of whole points (exact in int), the rest in decimal
