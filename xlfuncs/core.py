@@ -565,8 +565,8 @@ def _prepare(
     eco_factor: Any, powertrain: str,
 ) -> tuple[list[Any], list[Any] | None, datetime.date, float, str]:
     on = to_date(year)
-    ops = list(operations)
-    flags = None if done is None else list(done)
+    ops = operations if type(operations) is list else list(operations)  # read, never changed
+    flags = None if done is None else done if type(done) is list else list(done)
     if flags is not None and len(flags) != len(ops):
         raise InputError(f"{len(ops)} operations but {len(flags)} done flags")
     eco = eco_multiplier(eco_factor, book, on)

@@ -245,13 +245,14 @@ def locoppoints(operation: Any, category: Any, year: Any, powertrain: Any) -> fl
 
 
 _ERRORS = frozenset(ExcelError)
+_ROWS = {list}
 
 
 def _cells(name: str, value: Any) -> list[Any]:
     """Flatten a range (or a single value) row by row; an error inside is the result."""
     if not isinstance(value, (list, tuple)):
         value = [[value]]
-    if all(row.__class__ is list for row in value):  # rows, as the engine and xlwings pass them
+    if {*map(type, value)} == _ROWS:  # rows, as the engine and xlwings pass them
         out = list(chain.from_iterable(value))
         try:
             clean = _ERRORS.isdisjoint(out)
