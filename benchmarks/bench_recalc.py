@@ -17,6 +17,7 @@ Peak memory is the max RSS of a fresh subprocess doing one recalc + write.
     python benchmarks/bench_recalc.py            # full run
     python benchmarks/bench_recalc.py --quick    # smoke run: small sizes, 1 repeat, 20 templates
     python benchmarks/bench_recalc.py --huge     # also ~500,000 formula cells (references once there)
+    python benchmarks/bench_recalc.py --batch-only   # only the batch of filled templates
     python benchmarks/bench_recalc.py --ratio 3  # only the ~500k / ~50k growth, 3 rounds of fresh processes
     python benchmarks/bench_recalc.py --against ../old-checkout  # the same files, old code against this
 """
@@ -494,6 +495,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--huge", action="store_true", help="also ~500,000 formula cells (slow)")
     ap.add_argument(
+        "--batch-only", action="store_true", help="only the batch of filled templates"
+    )
+    ap.add_argument(
         "--jobs", type=int, default=None, help="workers for the template batch (default: cores)"
     )
     ap.add_argument("--no-libreoffice", action="store_true")
@@ -522,6 +526,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [("~500 cells", 5)] if args.quick else [("~5k cells", 50), ("~50k cells", 500)]
     if args.huge:
         sizes.append(("~500k cells", 5000))
+    if args.batch_only:
+        sizes = []
     n_batch = args.batch if args.batch is not None else (20 if args.quick else 500)
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-recalc-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -274,3 +274,19 @@ def test_a_bad_row_is_nan_and_warned_not_fatal() -> None:
     assert g[0] == 200 and np.isnan(g[1])
     with pytest.warns(RowsWarning, match="no R&D rule"):
         core.rnd_points(np.array([10.0, 10.0]), 1000, year=np.array([2025, 2010]))
+
+
+def test_scores_resolve_their_codes_once_per_date_category_and_powertrain() -> None:
+    # the checklist of a programme budget scores ~650 codes in 16 calls a year: the codes are
+    # resolved into one index per (date, category, powertrain), kept on the rulebook
+    book = load_rulebook("ru719-2026-07")
+    codes = list(book.operation_codes)
+    before = book.index_builds
+    first = core.total_score(codes, year=2025, rules=book)
+    for _ in range(3):
+        assert core.total_score(codes, [1] * len(codes), year=2025, rules=book) == first
+        core.score_lines(codes[:10], year=2025, category="м1", rules=book)
+    assert book.index_builds == before + 1
+    core.total_score(codes, year=2026, rules=book)
+    core.total_score(["", None, "  "], year=2031, rules=book)  # nothing to resolve: no index
+    assert book.index_builds == before + 2

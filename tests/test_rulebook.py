@@ -14,7 +14,9 @@ import pytest
 
 from xlfuncs.errors import NoRuleError, RulebookError, UnknownCodeError
 from xlfuncs.rulebook import (
+    DEFAULT_EDITION,
     DEFAULT_EDITION_PATH,
+    POWERTRAINS,
     active_rulebook,
     available_editions,
     default_rulebook,
@@ -437,3 +439,36 @@ def test_a_stale_json_twin_is_ignored(tmp_path: Path, monkeypatch: pytest.Monkey
     assert load_rulebook(path).threshold("procurement", D(2030, 1, 1)).points == 1  # fresh twin used
     path.write_text(MINIMAL.replace("1234", "4321"), encoding="utf-8")  # the TOML changed
     assert load_rulebook(path).threshold("procurement", D(2030, 1, 1)).points == 4321
+
+
+def test_the_operation_index_picks_the_rows_the_rule_of_precedence_picks() -> None:
+    # exact category before "*", then exact powertrain before "*", then the latest start
+    from xlfuncs.rulebook import _pick
+
+    book = load_rulebook(DEFAULT_EDITION)
+    starts = sorted({o.effective_from for o in book.operations})
+    dates = [D(2019, 1, 1), D(2030, 1, 1), *starts, *(d - datetime.timedelta(days=1) for d in starts)]
+    for cat in book.categories:
+        for pt in POWERTRAINS:
+            for on in dates:
+                index = book.operation_index(on, cat, pt)
+                for code in book.operation_codes:
+                    key, row, group = index.line(code.upper())
+                    assert key == code and group == book.operation_group(code)
+                    assert row is _pick(book.rows_of(code), on, cat, pt), (code, on, cat, pt)
+
+
+def test_an_operation_index_is_built_once_per_date_category_and_powertrain() -> None:
+    book = load_rulebook(DEFAULT_EDITION)
+    before = book.index_builds
+    for _ in range(3):
+        book.operation_index(D(2025, 1, 1), "M1", "ice")
+        book.operation_index(D(2025, 1, 1), " м1 ", "ICE")  # the same, as typed
+    assert book.index_builds == before + 1
+    book.operation_index(D(2026, 1, 1), "M1", "ice")
+    book.operation_index(D(2026, 1, 1), "M1", "bev")
+    assert book.index_builds == before + 3
+    with pytest.raises(UnknownCodeError):
+        book.operation_index(D(2026, 1, 1), "M9", "ice")
+    with pytest.raises(UnknownCodeError, match="unknown operation code"):
+        book.operation_index(D(2026, 1, 1), "M1", "ice").line("no_such_code")

@@ -508,6 +508,71 @@ def _line_points(row: OperationRule, share: float, eco: float) -> float:
     return float(excel15(pts))
 
 
+def _done_lines(
+    ops: list[Any],
+    flags: list[Any] | None,
+    book: Rulebook,
+    on: datetime.date,
+    category: str,
+    pt: str,
+    *,
+    undone: bool = True,
+) -> dict[str, tuple[float, OperationRule | None, str]]:
+    """Code -> (done value, row in force or None, group) of the listed lines: blank codes
+    skipped, a code listed twice once with the larger of its done values; ``undone=False``
+    leaves out the lines done 0 (every done value is read all the same)."""
+    shares: dict[str, tuple[float, OperationRule | None, str]] = {}
+    index = None
+    lines: dict[str, tuple[str, OperationRule | None, str]] = {}
+    for code, flag in zip(ops, [True] * len(ops) if flags is None else flags):
+        if code.__class__ is not str:
+            if code is None:
+                continue
+            if not isinstance(code, str):
+                raise InputError(f"operation code must be text, got {code!r}")
+        hit = lines.get(code)
+        if hit is None:
+            if not code.strip():
+                continue
+            if index is None:
+                book.code(code)  # an unknown code is named before an unknown category
+                index = book.operation_index(on, category, pt)
+                lines = index.lines
+            hit = index.line(code)
+        key, row, group = hit
+        # a line not in force earns nothing, whatever its done value (a flag or a share)
+        t = flag.__class__
+        if flag is None or flag is False:
+            share = 0.0
+        elif flag is True:
+            share = 1.0
+        elif (t is float or t is int) and (flag == 1 or flag == 0):
+            share = 1.0 if flag == 1 else (float(flag) if row is None or row.prorata else 0.0)
+        elif row is None or row.prorata:
+            share = parse_share(flag)
+        else:
+            share = float(parse_done_flag(flag))
+        if not share and not undone:
+            continue
+        old = shares.get(key)
+        if old is None or share > old[0]:
+            shares[key] = (share, row, group)
+    return shares
+
+
+def _prepare(
+    operations: Iterable[Any], done: Iterable[Any] | None, book: Rulebook, year: YearLike,
+    eco_factor: Any, powertrain: str,
+) -> tuple[list[Any], list[Any] | None, datetime.date, float, str]:
+    on = to_date(year)
+    ops = operations if type(operations) is list else list(operations)  # read, never changed
+    flags = None if done is None else done if type(done) is list else list(done)
+    if flags is not None and len(flags) != len(ops):
+        raise InputError(f"{len(ops)} operations but {len(flags)} done flags")
+    eco = eco_multiplier(eco_factor, book, on)
+    return ops, flags, on, eco, book.powertrain(powertrain)
+
+
 def score_lines(
     operations: Iterable[Any],
     done: Iterable[Any] | None = None,
@@ -525,29 +590,9 @@ def score_lines(
     listed twice counts once, with the larger of its done values.
     """
     book = _book(rules)
-    on = to_date(year)
-    ops = list(operations)
-    flags = [True] * len(ops) if done is None else list(done)
-    if len(flags) != len(ops):
-        raise InputError(f"{len(ops)} operations but {len(flags)} done flags")
-    eco = eco_multiplier(eco_factor, book, on)
-    pt = book.powertrain(powertrain)
-    shares: dict[str, tuple[float, Any]] = {}
-    for code, flag in zip(ops, flags):
-        if code is None or (isinstance(code, str) and not code.strip()):
-            continue
-        if not isinstance(code, str):
-            raise InputError(f"operation code must be text, got {code!r}")
-        key = book.code(code)
-        try:
-            row = book.operation(key, on, category, pt)
-        except NoRuleError:
-            row = None
-        # a line not in force earns nothing, whatever its done value (a flag or a share)
-        share = parse_share(flag) if row is None or row.prorata else float(parse_done_flag(flag))
-        if key not in shares or share > shares[key][0]:
-            shares[key] = (share, row)
-    return {k: (0.0 if row is None else _line_points(row, share, eco)) for k, (share, row) in shares.items()}
+    ops, flags, on, eco, pt = _prepare(operations, done, book, year, eco_factor, powertrain)
+    shares = _done_lines(ops, flags, book, on, category, pt)
+    return {k: (0.0 if row is None else _line_points(row, share, eco)) for k, (share, row, _) in shares.items()}
 
 
 def total_score(
@@ -576,21 +621,29 @@ def total_score(
     142.5
     """
     book = _book(rules)
-    per_line = score_lines(
-        operations, done, category=category, year=year, powertrain=powertrain,
-        eco_factor=eco_factor, rules=book,
-    )
+    ops, flags, on, eco, pt = _prepare(operations, done, book, year, eco_factor, powertrain)
+    shares = _done_lines(ops, flags, book, on, category, pt, undone=False)
     rnd_f = _check_scalar("rnd_points", rnd)
     best: dict[str, float] = {}
+    whole = 0  # the sum of whole points (exact in int), the rest in decimal
     total = Decimal(0)
-    for code, pts in per_line.items():
-        group = book.operation_group(code)
+    for share, row, group in shares.values():
+        if row is None or not share:
+            continue  # 0 points: what _line_points gives for a share of 0
+        pts = _line_points(row, share, eco)
         if group:
-            best[group] = max(best.get(group, 0.0), pts)
+            if pts > best.get(group, 0.0):
+                best[group] = pts
+        elif pts.is_integer():
+            whole += int(pts)
         else:
             total += _dec(pts)
-    total += sum((_dec(v) for v in best.values()), Decimal(0))
-    return float(excel15(total + _dec(rnd_f)))
+    for v in best.values():
+        if v.is_integer():
+            whole += int(v)
+        else:
+            total += _dec(v)
+    return float(excel15(total + whole + _dec(rnd_f)))
 
 
 def threshold(

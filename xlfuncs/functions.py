@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+from itertools import chain
 from typing import Any
 
 from xlfuncs import core
@@ -243,11 +244,23 @@ def locoppoints(operation: Any, category: Any, year: Any, powertrain: Any) -> fl
     )
 
 
+_ERRORS = frozenset(ExcelError)
+_ROWS = {list}
+
+
 def _cells(name: str, value: Any) -> list[Any]:
     """Flatten a range (or a single value) row by row; an error inside is the result."""
     if not isinstance(value, (list, tuple)):
         value = [[value]]
-    out: list[Any] = []
+    if {*map(type, value)} == _ROWS:  # rows, as the engine and xlwings pass them
+        out = list(chain.from_iterable(value))
+        try:
+            clean = _ERRORS.isdisjoint(out)
+        except TypeError:  # an unhashable value in a cell: look at each one below
+            clean = False
+        if clean:
+            return out
+    out = []
     for row in value:
         for cell in row if isinstance(row, (list, tuple)) else [row]:
             if isinstance(cell, ExcelError):
@@ -269,9 +282,7 @@ def locscore(
     flags = None if done is None else _cells("done", done)
     if flags is not None and len(flags) != len(ops):
         raise InputError(f"operations has {len(ops)} cells but done has {len(flags)}")
-    if flags is not None:  # a blank operation code is skipped whatever its flag
-        pairs = [(o, f) for o, f in zip(ops, flags) if not (o is None or o == "")]
-        ops, flags = [o for o, _ in pairs], [f for _, f in pairs]
+    # a blank operation code is skipped whatever its flag (core.total_score skips it)
     book = active_rulebook()
     eco = _scalar("eco_factor", eco_factor)
     return core.total_score(

@@ -96,6 +96,8 @@ _POWERTRAIN_ALIASES = {
     "hev": "hybrid", "phev": "hybrid",
 }
 _MEMO_LIMIT = 200_000
+#: memo key of the count of operation indexes built (:attr:`Rulebook.index_builds`)
+_BUILDS = ("index-builds",)
 #: Cyrillic letters that look like the Latin ones of the category codes (М1, Н3 typed in Russian)
 _CYRILLIC_LOOKALIKES = str.maketrans({"М": "M", "Н": "N", "м": "M", "н": "N"})
 #: Russian names of the purposes, as a Russian-speaking analyst types them
@@ -199,6 +201,79 @@ def _pick(rows: Iterable[_R], on: datetime.date, category: str, powertrain: str 
             if best is not None:
                 return best
     return None
+
+
+def _in_force_first(rows: tuple[_R, ...], on: datetime.date) -> _R | None:
+    """The first row of ``rows`` in force on ``on`` (rows in :func:`_ranked` order)."""
+    for row in rows:
+        if row.effective_from <= on and (row.effective_to is None or on <= row.effective_to):
+            return row
+    return None
+
+
+def _ranked(
+    rows: Iterable[OperationRule], category: str, powertrain: str
+) -> dict[str, list[OperationRule]]:
+    """Operation rows by code, each list in the order :func:`_pick` prefers them for
+    ``category`` and ``powertrain`` (a powertrain, not ``*``): exact category, then exact
+    powertrain, then the latest start; rows of other categories or powertrains left out.
+    The first row of a list that is in force on a date is the row :func:`_pick` picks."""
+    ranked: dict[str, list[tuple[int, int, int, OperationRule]]] = {}
+    for i, row in enumerate(rows):
+        if row.category == category:
+            rank = 0
+        elif row.category == "*":
+            rank = 2
+        else:
+            continue
+        if row.powertrain == powertrain:
+            pass
+        elif row.powertrain == "*":
+            rank += 1
+        else:
+            continue
+        # among rows of one rank the latest start; of equal starts the first listed
+        ranked.setdefault(row.code, []).append((rank, -row.effective_from.toordinal(), i, row))
+    return {code: [r for *_, r in sorted(items)] for code, items in ranked.items()}
+
+
+class OperationIndex:
+    """The operation lines of a rulebook resolved for one date, category and powertrain.
+
+    Built once per (date, category, powertrain) by :meth:`Rulebook.operation_index` and kept
+    on the rulebook: a code as typed in a cell maps to its line (the code, the row in force
+    or ``None``, its alternatives group), each code resolved on first use.
+    """
+
+    __slots__ = ("_book", "_ranked", "category", "lines", "on", "powertrain")
+
+    def __init__(
+        self,
+        book: Rulebook,
+        on: datetime.date,
+        category: str,
+        powertrain: str,
+        ranked: dict[str, tuple[OperationRule, ...]],
+    ) -> None:
+        self.on = on
+        self.category = category
+        self.powertrain = powertrain
+        #: typed code -> (code, row in force or None, group)
+        self.lines: dict[str, tuple[str, OperationRule | None, str]] = {}
+        self._ranked = ranked
+        self._book = book
+
+    def line(self, typed: str) -> tuple[str, OperationRule | None, str]:
+        """The line of a typed code (case and spaces as typed, or an alias);
+        :class:`UnknownCodeError` for a code the rulebook does not know."""
+        hit = self.lines.get(typed)
+        if hit is None:
+            book = self._book
+            key = book.code(typed)
+            rows = self._ranked.get(key, ())
+            hit = (key, _in_force_first(rows, self.on), book._by_code[key][0].group)
+            self.lines[typed] = hit
+        return hit
 
 
 @dataclass(frozen=True)
@@ -359,10 +434,49 @@ class Rulebook:
         key = self.code(code)
         cat = self.category(category)
         pt = self.powertrain(powertrain)
-        row = _pick(self._by_code[key], on, cat, pt)
+        row = _in_force_first(self._ranked_operations(cat, pt).get(key, ()), on)
         if row is None:
             raise NoRuleError(f"no points for {key!r} ({cat}, {pt}) in force on {on} in {self.edition}")
         return row
+
+    def _ranked_operations(self, category: str, powertrain: str) -> dict[str, tuple[OperationRule, ...]]:
+        """Every code's rows for a (normalised) category and powertrain, in the order
+        :func:`_pick` prefers them (built once per pair)."""
+        def make() -> dict[str, tuple[OperationRule, ...]]:
+            ranked = _ranked(self.operations, category, powertrain)
+            return {code: tuple(rows) for code, rows in ranked.items()}
+        return self._memoised(("ranked", category, powertrain), make)  # type: ignore[no-any-return]
+
+    def operation_index(
+        self, on: datetime.date, category: str = "M1", powertrain: str = "ice"
+    ) -> OperationIndex:
+        """The operation lines resolved for a date, category and powertrain, built once per
+        triple and kept on this rulebook (see :attr:`index_builds`); ``category`` and
+        ``powertrain`` are normalised (:class:`UnknownCodeError` if unknown).
+
+        >>> idx = default_rulebook().operation_index(datetime.date(2025, 1, 1), "M1", "ice")
+        >>> code, row, group = idx.line("Body_Stamping_30")
+        >>> code, row.points, group
+        ('body_stamping_30', 100, 'body_stamping')
+        """
+        cat = self.category(category)
+        pt = self.powertrain(powertrain)
+        key = ("index", on, cat, pt)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = OperationIndex(self, on, cat, pt, self._ranked_operations(cat, pt))
+            if len(self._memo) >= _MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[key] = hit
+            self._memo[_BUILDS] = self._memo.get(_BUILDS, 0) + 1
+        return hit
+
+    @property
+    def index_builds(self) -> int:
+        """How many :class:`OperationIndex` objects this rulebook has built (one per date,
+        category and powertrain looked up) since its lookups were last forgotten (past
+        ``_MEMO_LIMIT`` of them); tests count them."""
+        return self._memo.get(_BUILDS, 0)  # type: ignore[no-any-return]
 
     def operation_group(self, code: str) -> str:
         """The alternatives group of a code ("" when it is in none)."""

@@ -509,3 +509,47 @@ def test_style_check_holds_for_rows_from_the_row_memo() -> None:
     body = styled + '<row r="2"><c r="A2"><v>99</v></c></row>'
     with pytest.raises(WorkbookError, match="cell A1: style 4 does not exist"):
         read_workbook(io.BytesIO(make_package({"S": body}, styles=4)))
+
+
+_INLINE_FORMS = [
+    '<c r="A7" s="4" t="inlineStr"><is><t>ab &amp; c</t></is></c>',
+    '<c r="B7" t="inlineStr"><is><t>&#1074;&#1099;&#1087;&#1086;&#1083;&#1085; x_x000D_y</t></is></c>',
+    '<c r="C7" t="inlineStr"><is><t></t></is></c>',
+    '<c r="D7" t="inlineStr"/>',
+    '<c r="E7" t="inlineStr"><is><t xml:space="preserve"> a </t></is></c>',
+    '<c r="F7" t="s"><is><t>zz</t></is></c>',
+    '<c r="G7" t="inlineStr"><v>5</v></c>',
+    '<c r="H7"><f>A1+1</f><v>3</v></c>',
+    '<c r="I7" t="str"><f>"inlineStr"</f><v>inlineStr</v></c>',
+    '<c r="J7" t="inlineStr"><is><r><t>a</t></r><r><t>b</t></r></is></c>',
+    '<c r="K7" t="s"><v>0</v></c>',
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_INLINE_FORMS), min_size=1, max_size=6))
+def test_the_fast_row_path_reads_inline_strings_as_the_general_path(cells: list[str]) -> None:
+    # the templates' text cells are plain inline strings: their rows take the fast path
+    from xlfuncs.recalc import reader
+
+    chunk = ('<row r="7">' + "".join(cells)).encode()
+    fast = reader._new_rows()
+    taken = reader._fast_row(chunk, ["s0"], False, fast)
+    data = b"<sheetData>" + chunk + b"</row></sheetData>"
+    general = reader._parse_rows(data, 11, 11 + len(chunk), ["s0"], False, "sheet1.xml", 0)
+    if not taken:
+        assert not (fast.values or fast.formulas or fast.cached)
+        return
+    assert fast.values == general.values and fast.cached == general.cached
+    assert {k: (f.text, f.anchor) for k, f in fast.formulas.items()} == {
+        k: (f.text, f.anchor) for k, f in general.formulas.items()
+    }
+
+
+def test_rows_of_plain_inline_strings_take_the_fast_path() -> None:
+    from xlfuncs.recalc import reader
+
+    chunk = ('<row r="7">' + "".join(_INLINE_FORMS[:3]) + _INLINE_FORMS[7]).encode()
+    into = reader._new_rows()
+    assert reader._fast_row(chunk, [], False, into)
+    assert into.values == {(7, 1): "ab & c", (7, 2): "выполн x\ry", (7, 3): ""}

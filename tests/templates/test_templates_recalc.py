@@ -99,3 +99,19 @@ def test_thresholds_gaps_and_spend_needed(recalculated: Path) -> None:
     notes = _named(recalculated, "Spend_Needed_Note")
     assert notes[0] in (None, "") and all("above the R&D cap" in n for n in notes[1:])
     assert _named(recalculated, "Conclusion")[0] == "2024: 1600 with R&D / с НИОКР; 1000 without / без НИОКР"
+
+
+def test_the_checklist_is_resolved_once_per_plan_year(filled_budget: Path) -> None:
+    # 16 LOCSCORE calls a year over the ~650 checklist rows: one operation index per plan
+    # year (M1, ice, 2024-2030), built by the first call and kept on the rulebook
+    from xlfuncs.recalc.engine import evaluate
+    from xlfuncs.recalc.reader import read_workbook
+    from xlfuncs.rulebook import DEFAULT_EDITION, load_rulebook
+
+    book = load_rulebook(DEFAULT_EDITION)
+    before = book.index_builds
+    first = evaluate(read_workbook(filled_budget), rulebook=book)
+    assert book.index_builds == before + 7
+    again = evaluate(read_workbook(filled_budget), rulebook=book)
+    assert book.index_builds == before + 7
+    assert again.values == first.values

@@ -806,25 +806,38 @@ def _parse_by_row(
 
 #: a cell in the form Excel, openpyxl and our writer use for numbers, shared strings and
 #: formulas: ``r=`` first, then ``s=`` and/or ``t=``, then ``<f>`` without attributes and/or
-#: ``<v>``, nothing else. Groups: column, row, type, formula text, the whole ``<v>`` element.
+#: ``<v>``, nothing else; or an inline string of one plain ``<t>`` (the form the templates'
+#: text cells have). Groups: column, row, type, formula text, the whole ``<v>`` element,
+#: ``<is><t>`` when the cell is an inline string, its text.
 _FAST_CELL = re.compile(
     rb'<c r="([A-Z]{1,3})(\d+)"(?: s="\d+")?(?: t="(\w+)")?(?: s="\d+")?'
-    rb"(?:/>|>(?:<f>([^<]*)</f>)?(<v>[^<]*</v>)?</c>)"
+    rb"(?:/>|>(?:<f>([^<]*)</f>)?(<v>[^<]*</v>)?</c>|>(<is><t>)([^<]*)</t></is></c>)"
 )
 
 
 def _fast_row(chunk: bytes, shared: list[str], date1904: bool, into: _Rows) -> bool:
     """Add the cells of one row to ``into`` when every cell has the plain form of
     :data:`_FAST_CELL` (as :func:`_parse_rows` would); ``False``, adding nothing, otherwise."""
-    if b"inlineStr" in chunk:
-        return False
+    inline = b"inlineStr" in chunk
     cells = _FAST_CELL.findall(chunk)
     if len(cells) != chunk.count(b"<c"):
         return False
+    if inline or b"<is>" in chunk:
+        # every inline string in the plain form, and nothing else typed or written as one
+        n = 0
+        for c in cells:
+            if (c[2] == b"inlineStr") != bool(c[5]):
+                return False
+            n += c[2] == b"inlineStr"
+        if n != chunk.count(b"inlineStr"):
+            return False
     values, formulas, cached = into.values, into.formulas, into.cached
     cols = _COL_CACHE
-    for letters, digits, t, f, v in cells:
+    for letters, digits, t, f, v, is_t, inline_text in cells:
         if not f and not v:
+            if is_t:
+                coord = (int(digits), cols.get(letters) or col_to_index(letters))
+                values[coord] = unescape_xstring(xml_text(inline_text))
             continue
         coord = (int(digits), cols.get(letters) or col_to_index(letters))
         if v:

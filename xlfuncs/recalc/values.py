@@ -114,6 +114,9 @@ class Rng:
         """The values as a 2-D list of rows (blanks are ``None``)."""
         g = self.V.get
         s = self.s
+        if self.c1 == self.c2:  # a column (a list of codes, of flags): no loop per row
+            c = self.c1
+            return [[g((s, r, c))] for r in range(self.r1, self.r2 + 1)]
         cols = range(self.c1, self.c2 + 1)
         return [[g((s, r, c)) for c in cols] for r in range(self.r1, self.r2 + 1)]
 

@@ -33,8 +33,10 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference, Series
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -157,6 +159,12 @@ class TemplateBook:
 
     def __post_init__(self) -> None:
         self._doc_by_name = {d.name: d for d in self.docs}
+        #: per validation (by id), the cells input_cell added to it
+        self._validated: dict[int, set[str]] = {}
+        #: per workbook (by id): style indexes of input cells (fill, font, border,
+        #: protection), and of number formats
+        self._input_style: dict[int, tuple[int, int, int, int]] = {}
+        self._format_ids: dict[tuple[int, str], int] = {}
 
     # -- names ------------------------------------------------------------------
     def define(self, name: str, ref: str) -> None:
@@ -180,14 +188,47 @@ class TemplateBook:
         """Write an input cell: styled, unlocked, validated."""
         cell = ws[ref]
         cell.value = value
-        cell.fill = INPUT_FILL
-        cell.font = INPUT_FONT
-        cell.border = INPUT_BORDER
-        cell.protection = UNLOCKED
+        # the style indexes the input style gets in this workbook, found by the first input
+        # cell: openpyxl hashes each style object on every assignment (~30,000 of them here)
+        book = id(ws.parent)
+        ids = self._input_style.get(book)
+        if ids is None:
+            cell.fill = INPUT_FILL
+            cell.font = INPUT_FONT
+            cell.border = INPUT_BORDER
+            cell.protection = UNLOCKED
+            style = cell._style
+            ids = self._input_style[book] = (
+                style.fillId, style.fontId, style.borderId, style.protectionId
+            )
+        else:
+            if not cell._style:
+                cell._style = StyleArray()
+            style = cell._style
+            style.fillId, style.fontId, style.borderId, style.protectionId = ids
         if fmt:
-            cell.number_format = fmt
+            fmt_id = self._format_ids.get((book, fmt))
+            if fmt_id is None:
+                cell.number_format = fmt
+                self._format_ids[(book, fmt)] = cell._style.numFmtId
+            else:
+                style.numFmtId = fmt_id
         if validation is not None:
+            self._validate(validation, ref)
+
+    def _validate(self, validation: DataValidation, ref: str) -> None:
+        """``validation.add(ref)`` for one cell, without openpyxl's scan of every range the
+        validation has (quadratic over the thousands of cells of a checklist)."""
+        cell = CellRange(ref)
+        ranges = validation.sqref.ranges
+        seen = self._validated.setdefault(id(validation), set())
+        if len(seen) != len(ranges):  # ranges added elsewhere: openpyxl's own test
             validation.add(ref)
+            seen.clear()
+            return
+        if cell.coord not in seen:
+            seen.add(cell.coord)
+            ranges.add(cell)
 
     def validation(self, ws: Worksheet, key: str, **kwargs: Any) -> DataValidation:
         """One shared :class:`DataValidation` per (sheet, key)."""
