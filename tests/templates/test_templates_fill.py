@@ -261,7 +261,7 @@ def test_refuses_missing_data_and_template(tmp_path: Path) -> None:
         fill(tmp_path / "nope.xlsx", {}, tmp_path / "o.xlsx")
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"not a zip")
-    with pytest.raises(TemplateError, match="not an .xlsx file"):
+    with pytest.raises(TemplateError, match=r"bad.xlsx: not an .xlsx/.xlsm file \(not a zip package\)"):
         fill(bad, {}, tmp_path / "o.xlsx")
 
 
