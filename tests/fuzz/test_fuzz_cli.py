@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import random
 import shutil
 import zipfile
@@ -46,7 +47,20 @@ def run(argv: list[str]) -> tuple[int, str]:
     assert code in (0, 1, 2), (argv, code, text)
     COUNTS["cases"] += 1
     COUNTS[f"exit{code}"] += 1
+    if _COUNTS_FILE and COUNTS["cases"] % 50 == 0:
+        _save_counts()
     return code, text
+
+
+#: where a long run keeps its counts as it goes (``XLFUNCS_FUZZ_COUNTS=counts.json``)
+_COUNTS_FILE = os.environ.get("XLFUNCS_FUZZ_COUNTS")
+
+
+def _save_counts() -> None:
+    import json
+
+    assert _COUNTS_FILE
+    Path(_COUNTS_FILE).write_text(json.dumps(COUNTS), encoding="utf-8")
 
 
 def outputs_open(folder: Path) -> None:
@@ -255,3 +269,5 @@ def test_rules_and_recalc_with_a_broken_rulebook(tmp_path_factory: pytest.TempPa
 def test_zz_report_counts() -> None:
     """Prints what the suite ran (for the closing note); always passes after the cases above."""
     print("\nfuzz counts:", COUNTS)
+    if _COUNTS_FILE:
+        _save_counts()
