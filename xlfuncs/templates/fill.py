@@ -156,6 +156,10 @@ class _Sheet:
     root: Any  # lxml element
     cells: dict[Coord, Any]
     validations: list[tuple[list[tuple[Coord, Coord]], Validation]]
+    #: the validations by cell (built on first use) and the areas too large to index
+    by_cell: dict[Coord, Validation] | None = None
+    wide: list[tuple[Coord, Coord, Validation, int]] = field(default_factory=list)
+    order: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -334,13 +338,32 @@ def _read_validations(pkg: _Package, sheet: _Sheet) -> list[tuple[list[tuple[Coo
     return out
 
 
+#: areas up to this many cells are indexed cell by cell; larger ones (whole columns) are
+#: scanned
+_INDEX_AREA_MAX = 4096
+
+
 def _validation_at(sheet: _Sheet, coord: Coord) -> Validation | None:
+    """The data validation of a cell (the first that covers it, as Excel applies them)."""
+    if sheet.by_cell is None:
+        by_cell: dict[Coord, Validation] = {}
+        wide: list[tuple[Coord, Coord, Validation, int]] = []
+        for order, (areas, v) in enumerate(sheet.validations):
+            for (r1, c1), (r2, c2) in areas:
+                if (r2 - r1 + 1) * (c2 - c1 + 1) > _INDEX_AREA_MAX:
+                    wide.append(((r1, c1), (r2, c2), v, order))
+                    continue
+                for rr in range(r1, r2 + 1):
+                    for cc in range(c1, c2 + 1):
+                        by_cell.setdefault((rr, cc), v)
+        sheet.by_cell, sheet.wide = by_cell, wide
+        sheet.order = {id(v): i for i, (_, v) in enumerate(sheet.validations)}
+    hit = sheet.by_cell.get(coord)
     r, c = coord
-    for areas, v in sheet.validations:
-        for (r1, c1), (r2, c2) in areas:
-            if r1 <= r <= r2 and c1 <= c <= c2:
-                return v
-    return None
+    for (r1, c1), (r2, c2), v, order in sheet.wide:
+        if r1 <= r <= r2 and c1 <= c <= c2 and (hit is None or order < sheet.order[id(hit)]):
+            return v
+    return hit
 
 
 def _is_formula(el: Any) -> bool:
