@@ -382,3 +382,30 @@ def test_a_zip_bomb_template_is_refused_before_it_is_unpacked(tmp_path: Path) ->
     bomb.write_bytes(buf.getvalue())
     with pytest.raises(TemplateError, match="possible zip bomb"):
         fill(bomb, {"Revenue": [1]}, tmp_path / "o.xlsx")
+
+
+def test_built_templates_are_kept_in_the_cache_and_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # fill rebuilt the catalog template in every process (~1.5 s); now it is kept in the
+    # user's cache folder, one entry per rulebook and code, verified by its SHA-256
+    from xlfuncs.rulebook import load_rulebook, pinned_rulebook
+    import importlib
+
+    fill_module = importlib.import_module("xlfuncs.templates.fill")
+
+    monkeypatch.setenv("XLFUNCS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(fill_module, "_BUILT", {})
+    first = fill_module._built("licence_scenarios")
+    (entry,) = (tmp_path / "cache" / "templates").glob("licence_scenarios-*.xlsx.cache")
+    monkeypatch.setattr(fill_module, "_BUILT", {})
+    from xlfuncs.templates import catalog
+
+    built: list[str] = []
+    real = catalog.get_template
+    monkeypatch.setattr(catalog, "get_template", lambda n: built.append(n) or real(n))
+    assert fill_module._built("licence_scenarios") == first and built == []  # from the cache
+    entry.write_bytes(entry.read_bytes()[:-10] + b"0123456789")  # damaged: rebuilt, not used
+    monkeypatch.setattr(fill_module, "_BUILT", {})
+    assert fill_module._built("licence_scenarios") == first and built == ["licence_scenarios"]
+    with pinned_rulebook(load_rulebook("ru719-licence-draft")):  # another edition: its own entry
+        fill_module._built("licence_scenarios")
+    assert len(list((tmp_path / "cache" / "templates").glob("licence_scenarios-*"))) == 2

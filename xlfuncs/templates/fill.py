@@ -749,20 +749,98 @@ def _template_bytes(template: str | os.PathLike[str] | bytes) -> tuple[bytes, st
     return _built(info.name), info.name
 
 
+#: built catalog templates by (name, rulebook, code) key, for this process
 _BUILT: dict[str, bytes] = {}
+_CODE_DIGEST: list[str] = []
+#: first bytes of a built template in the disk cache; then the SHA-256 of the workbook
+_BUILT_MAGIC = b"XLFTPL01"
+
+
+def _build_key(name: str) -> str:
+    """What a built template depends on: its name, the rulebook in force (its edition, file
+    and bytes) and the package's code (every module, since the stored results are computed
+    by the engine)."""
+    import hashlib
+
+    from xlfuncs.rulebook import active_rulebook
+
+    if not _CODE_DIGEST:
+        code = hashlib.sha256()
+        root = Path(__file__).resolve().parents[1]
+        for src in sorted(root.rglob("*.py")):
+            code.update(src.relative_to(root).as_posix().encode() + b"\0")
+            try:
+                code.update(src.read_bytes())
+            except OSError:
+                code.update(b"?")
+        _CODE_DIGEST.append(code.hexdigest())
+    book = active_rulebook()
+    key = hashlib.sha256(f"{name}\0{book.edition}\0{os.path.abspath(book.path)}\0".encode())
+    try:
+        key.update(Path(book.path).read_bytes())
+    except OSError:
+        key.update(b"?")
+    key.update(_CODE_DIGEST[0].encode())
+    return f"{name}-{key.hexdigest()[:32]}"
+
+
+def _cache_path(key: str) -> Path | None:
+    from xlfuncs._fileio import trusted_folder
+    from xlfuncs.rulebook import _cache_dir
+
+    base = _cache_dir()
+    if base is None:
+        return None
+    folder = base / "templates"
+    try:
+        base.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    if not (trusted_folder(base) and trusted_folder(folder)):
+        return None
+    return folder / f"{key}.xlsx.cache"
 
 
 def _built(name: str) -> bytes:
-    """The bytes of a catalog template, built once per process (deterministic)."""
-    if name not in _BUILT:
+    """The bytes of a catalog template under the rulebook in force: built once per process
+    and kept in the user's cache folder (trusted folders only, each entry with a SHA-256),
+    so ``xlfuncs fill`` does not rebuild it on every run. Deterministic either way."""
+    import hashlib
+
+    key = _build_key(name)
+    hit = _BUILT.get(key)
+    if hit is not None:
+        return hit
+    cache = _cache_path(key)
+    data: bytes | None = None
+    if cache is not None:
+        try:
+            raw = cache.read_bytes()
+        except OSError:
+            raw = b""
+        head = len(_BUILT_MAGIC) + 32
+        if raw[: len(_BUILT_MAGIC)] == _BUILT_MAGIC and hashlib.sha256(raw[head:]).digest() == raw[len(_BUILT_MAGIC) : head]:
+            data = raw[head:]
+    if data is None:
         from xlfuncs.templates.builder import save_workbook
         from xlfuncs.templates.catalog import get_template
 
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"{name}.xlsx"
             save_workbook(get_template(name).build(), path)
-            _BUILT[name] = path.read_bytes()
-    return _BUILT[name]
+            data = path.read_bytes()
+        if cache is not None:
+            try:
+                # the newest few entries per template stay (other rulebooks, older code)
+                olds = sorted(cache.parent.glob(f"{name}-*.xlsx.cache"), key=lambda q: q.stat().st_mtime)
+                for old in olds[: max(0, len(olds) - 7)]:
+                    old.unlink(missing_ok=True)
+                write_bytes_atomic(cache, _BUILT_MAGIC + hashlib.sha256(data).digest() + data)
+            except (OSError, WorkbookError):  # a cache that cannot be written is only slower
+                pass
+    _BUILT[key] = data
+    return data
 
 
 def _safe_name(text: str) -> str:
