@@ -183,6 +183,25 @@ def _parse_xml(data: bytes) -> Any:
     return etree.fromstring(data, parser)
 
 
+#: packages read for planning (never changed there), by their bytes: filling many data
+#: files into one template reads it once per process
+_PLANNED: dict[bytes, _Package] = {}
+
+
+def _planning_package(data: bytes, label: str) -> _Package:
+    """:func:`_load_package` for read-only use, remembered for the last few templates."""
+    import hashlib
+
+    key = hashlib.sha256(data).digest()
+    pkg = _PLANNED.get(key)
+    if pkg is None:
+        pkg = _load_package(data, label)
+        if len(_PLANNED) >= 4:
+            _PLANNED.clear()
+        _PLANNED[key] = pkg
+    return pkg
+
+
 def _load_package(data: bytes, label: str) -> _Package:
     """Read a template package through the safety layer of ``recalc``; every fault is a
     :class:`TemplateError` with a one-line reason."""
@@ -876,7 +895,7 @@ def fill(template: str | os.PathLike[str] | bytes, data: Any, out: str | os.Path
     tpl_bytes, label = _template_bytes(template)
     stem = Path(label).stem
     table = read_data(data, decimal=decimal)
-    pkg = _load_package(tpl_bytes, label)
+    pkg = _planning_package(tpl_bytes, label)
     scen_col = next((c for c in table.columns if c.strip().lower() == SCENARIO), None)
     groups: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for n, rec in enumerate(table.rows, start=1):
