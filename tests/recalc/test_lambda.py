@@ -1,5 +1,5 @@
-"""LAMBDA, LET and the LAMBDA helpers (xlfuncs.recalc.functions.lambdas, the LAMBDA nodes
-of the parser and compiler).
+"""LAMBDA, LET, the LAMBDA helpers and GROUPBY/PIVOTBY (xlfuncs.recalc.functions.lambdas,
+xlfuncs.recalc.functions.groupby, the LAMBDA nodes of the parser and compiler).
 
 Expected values are Excel's stored values in the golden corpus file
 ``vinci1it2000+formulas/test.xlsx`` (sheet and cell named at each case, the input cells
@@ -178,3 +178,134 @@ def test_map_scan_reduce() -> None:
     # LOGICAL!S22:U22 = REDUCE(C22:E22, {1,2,3}, ...): an array accumulator, 15 16 17
     k = "_xlfn.REDUCE(C22:E22,{1,2,3},_xlfn.LAMBDA(_xlpm.a,_xlpm.b,_xlpm.a+_xlpm.b^2))"
     assert spill(k, "S22:U22", grid("C22", [[1.0, 2.0, 3.0]])) == [[15.0, 16.0, 17.0]]
+
+
+# ------------------------------------------------------------------ GROUPBY / PIVOTBY
+
+# LOOKUP!C25:K43 of the corpus file: three row fields, three column fields, two values, a filter
+_DATA = """\
+row-2 row-1 row-3 col-1 col-2 col-3 val1 val2 filter
+r2 r2-1 r2-1-1 b d c1-2-1 1 5 1
+r2 r2-2 r2-2-2 b f c1-1-2 6 9 0
+r3 r1-1 r1-1-2 b d c1-2-2 -9 8 0
+r2 r2-2 r2-2-1 b d c1-2-2 -1 7 1
+r3 r1-2 r1-2-2 b d c1-2-1 6 3 0
+r2 r2-1 r2-1-2 b d c1-2-1 3 -7 0
+r3 r1-2 r1-2-1 a e c2-1-2 7 -4 1
+r2 r2-2 r2-2-2 a e c2-1-2 -4 1 0
+r2 r2-1 r2-1-2 a e c2-1-2 -7 6 0
+r2 r2-2 r2-2-1 a g c2-2-2 9 -9 1
+r2 r2-2 r2-2-2 b d c1-2-1 7 -1 1
+r2 r2-2 r2-2-1 a g c2-2-2 5 7 1
+r3 r1-1 r1-1-2 b f c1-1-1 9 3 1
+r2 r2-1 r2-1-2 a e c2-1-1 8 -7 1
+r3 r1-2 r1-2-2 a e c2-1-2 8 -4 1
+r2 r2-2 r2-2-2 a g c2-2-1 -6 -7 0
+r3 r1-2 r1-2-2 b d c1-2-1 1 -1 0
+r3 r1-1 r1-1-2 b d c1-2-2 -2 -2 0"""
+
+
+def _data(top_left: str) -> dict[Cell, Any]:
+    rows: list[list[Any]] = []
+    for i, line in enumerate(_DATA.splitlines()):
+        rows.append([w if i == 0 or j < 6 else float(w) for j, w in enumerate(line.split())])
+    return grid(top_left, rows)
+
+
+def test_groupby_subtotals_headers() -> None:
+    # LOOKUP!M25:Q39 = GROUPBY(C25:E43, I25:J43, _xleta.SUM, 3, 3)
+    got = spill("_xlfn.GROUPBY(C25:E43,I25:J43,_xleta.SUM,3,3)", "M25:Q39", _data("C25"))
+    assert got[0] == ["row-2", "row-1", "row-3", "val1", "val2"]
+    assert got[1] == ["r2", "r2-1", "r2-1-1", 1.0, 5.0]
+    assert got[3] == ["r2", "r2-1", "", 5.0, -3.0]  # a subtotal row
+    assert got[7] == ["r2", "", "", 21.0, 4.0]
+    assert got[14] == ["Grand Total", "", "", 41.0, 7.0]
+
+
+def test_groupby_percentof_and_auto() -> None:
+    # LOOKUP!S26 = GROUPBY(..., _xleta.PERCENTOF, 3, 3): 1/41 of the grand total
+    got = spill("_xlfn.GROUPBY(C25:E43,I25:J43,_xleta.PERCENTOF,3,3)", "S25:W39", _data("C25"))
+    assert got[1][3] == pytest.approx(1 / 41) and got[14][3:] == [1.0, 1.0]
+    # LOOKUP!Y25:AC32 = GROUPBY(C25:E43, I25:J43, _xleta.AVERAGE): headers found, not shown;
+    # the grand total only, labelled Total
+    got = spill("_xlfn.GROUPBY(C25:E43,I25:J43,_xleta.AVERAGE)", "Y25:AC32", _data("C25"))
+    assert got[0] == ["r2", "r2-1", "r2-1-1", 1.0, 5.0]
+    assert got[1][3:] == [pytest.approx(4 / 3), pytest.approx(-8 / 3)]
+    assert got[7][0] == "Total" and got[7][3] == pytest.approx(41 / 18)
+    # LOOKUP!Y34: values one row short; Z34: sort by column 6 of 5 -> #VALUE!
+    assert one("_xlfn.GROUPBY(C25:E43,I25:J42,_xleta.AVERAGE)", _data("C25")) is E.VALUE
+    assert one("_xlfn.GROUPBY(C25:E43,I25:J43,_xleta.AVERAGE,1,2,6)", _data("C25")) is E.VALUE
+
+
+def test_groupby_filter_table() -> None:
+    # LOOKUP!AE25:AI32 = GROUPBY(F25:H43, I25:J43, _xleta.AVERAGE, 3, 1, 1, K25:K43, 1)
+    f = "_xlfn.GROUPBY(F25:H43,I25:J43,_xleta.AVERAGE,3,1,1,K25:K43,1)"
+    got = spill(f, "AE25:AI32", _data("C25"))
+    assert got[0] == ["col-1", "col-2", "col-3", "val1", "val2"]
+    assert got[2] == ["a", "e", "c2-1-2", 7.5, -4.0]
+    assert got[7] == ["Total", "", "", pytest.approx(53 / 9), pytest.approx(-3 / 9)]
+
+
+def test_pivotby_sorted_by_values_totals_first() -> None:
+    # LOOKUP!AJ92:AM95 = PIVOTBY(C93:C111, F93:F111, I93:I111, _xleta.SUM, 1, -1, 2, -1, 2,
+    # K93:K111): totals first, rows and columns sorted by their totals
+    f = "_xlfn.PIVOTBY(C93:C111,F93:F111,I93:I111,_xleta.SUM,1,-1,2,-1,2,K93:K111)"
+    assert spill(f, "AJ92:AM95", _data("C93")) == [
+        ["", "Total", "b", "a"], ["Total", 53.0, 16.0, 37.0],
+        ["r3", 24.0, 9.0, 15.0], ["r2", 29.0, 7.0, 22.0]]
+
+
+def test_pivotby_two_column_levels() -> None:
+    # LOOKUP!AJ101:AO105: column sort {1,-2} (first field up, second down)
+    f = "_xlfn.PIVOTBY(C93:C111,F93:G111,I93:I111,_xleta.SUM,1,1,1,1,{1,-2},K93:K111)"
+    assert spill(f, "AJ101:AO105", _data("C93")) == [
+        ["", "a", "a", "b", "b", "Total"], ["", "g", "e", "f", "d", ""],
+        ["r2", 14.0, 8.0, "", 7.0, 29.0], ["r3", "", 15.0, 9.0, "", 24.0],
+        ["Total", 14.0, 23.0, 9.0, 7.0, 53.0]]
+
+
+@pytest.mark.parametrize(("rel", "r2a"), [(0, 22 / 37), (1, 22 / 29), (2, 22 / 53), (3, 22 / 29)])
+def test_pivotby_percentof_relative_to(rel: int, r2a: float) -> None:
+    # LOOKUP!AF97, AF101, AF105, AF109: r2 under a is 22; a's total 37, r2's 29, all 53
+    f = ("_xlfn.PIVOTBY(C93:C111,F93:F111,I93:I111,_xleta.PERCENTOF,1,1,1,1,1,K93:K111,"
+         f"{rel})")
+    got = spill(f, "AE96:AH99", _data("C93"))
+    assert got[1][1] == pytest.approx(r2a)
+
+
+def test_pivotby_headers_parent_totals() -> None:
+    # EXTRA!BD95:BK104: field headers shown, row subtotals, PERCENTOF of the parent column
+    f = ('_xlfn.PIVOTBY({"r1","r2";2,1;2,2;3,1},{"c1","c2";1,1;2,1;2,2},'
+         '{"v1","v2";1,3;2,5;3,2},_xleta.PERCENTOF,3,2,1,0,1,{"f";1;1;1},3)')
+    got = spill(f, "BD95:BK104")
+    assert got[0][:3] == ["", "", "c1, c2"]
+    assert got[3] == ["r1", "r2", "v1", "v2", "v1", "v2", "v1", "v2"]
+    assert got[6][:2] == [2.0, ""]  # the subtotal of r1 = 2
+    assert got[9][0] == "Grand Total"
+    assert got[9][4:] == [0.4, pytest.approx(5 / 7), 0.6, pytest.approx(2 / 7)]
+
+
+def test_pivotby_arrays_and_errors() -> None:
+    # EXTRA!H96:K99 = PIVOTBY({2;2;3}, {1;2;2}, {1;2;3}, _xleta.SUM)
+    assert spill("_xlfn.PIVOTBY({2;2;3},{1;2;2},{1;2;3},_xleta.SUM)", "H96:K99") == [
+        ["", 1.0, 2.0, "Total"], [2.0, 1.0, 2.0, 3.0], [3.0, "", 3.0, 3.0],
+        ["Total", 1.0, 5.0, 6.0]]
+    # EXTRA!H101: IF takes 2 or 3 arguments -> #VALUE! in each aggregate
+    assert spill("_xlfn.PIVOTBY({2;2;3},{1;2;2},{1;2;3},_xleta.IF)", "H100:I101") == [
+        ["", 1.0], [2.0, E.VALUE]]
+    # EXTRA!L96: the function is an error value (LOOKUP!L91 = #N/A)
+    assert one("_xlfn.PIVOTBY({2;2;3},{1;2;2},{1;2;3},A1)", {(1, 1): E.NA}) is E.NA
+    # EXTRA!AX3: a total depth of 3 for one field level -> #VALUE!
+    f = "_xlfn.PIVOTBY(C93:C111,F93:F111,I93:I111,_xleta.PERCENTOF,1,3,1,3,1,K93:K111,0)"
+    assert one(f, _data("C93")) is E.VALUE
+
+
+def test_groupby_explicit_lambda_and_empty_filter() -> None:
+    # Microsoft's GROUPBY page: the function may be an explicit LAMBDA as well as an eta
+    # reduced one; the same sums as LOOKUP!M25:Q39's (r2 / r2-1 / r2-1-2: 3 - 7 + 8 = 4)
+    f = "_xlfn.GROUPBY(C25:E43,I25:J43,_xlfn.LAMBDA(_xlpm.x,SUM(_xlpm.x)),3,3)"
+    got = spill(f, "M25:Q39", _data("C25"))
+    assert got[2] == ["r2", "r2-1", "r2-1-2", 4.0, -8.0]
+    # a filter that keeps nothing: #CALC! (as FILTER with no match; not in the corpus)
+    g = "_xlfn.GROUPBY(C26:C28,I26:I28,_xleta.SUM,0,1,1,{0;0;0})"
+    assert one(g, _data("C25")) is E.CALC

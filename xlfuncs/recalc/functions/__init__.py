@@ -35,10 +35,10 @@ __all__ = [
 ]
 
 #: the category modules, in the order of :data:`CATEGORIES`, then LAMBDA and its helpers
-#: (filed under "logical"), as Excel files them
+#: (filed under "logical") and GROUPBY/PIVOTBY (under "lookup"), as Excel files them
 SUBMODULES = (
     "logical", "information", "math", "statistical", "lookup", "text", "date", "financial",
-    "engineering", "dynamic", "lambdas",
+    "engineering", "dynamic", "lambdas", "groupby",
 )
 
 for _m in SUBMODULES:
