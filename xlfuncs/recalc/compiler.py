@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 from xlfuncs.errors import ExcelError
 from xlfuncs.recalc.functions import REGISTRY, registry_digest
+from xlfuncs.recalc.functions import lambdas as LM
 from xlfuncs.recalc.functions import operators as O
 from xlfuncs.recalc.functions._registry import NOT_PASSED, SCALAR_KINDS, FunctionSpec
 from xlfuncs.recalc.parser import FormulaSyntaxError, Node, parse
@@ -34,7 +35,7 @@ __all__ = ["ArityError", "COMPILER_VERSION", "generate", "compile_source", "load
 
 #: Part of the plan-cache key: bump the number whenever generated source changes meaning;
 #: the digest follows the function registry (names, argument kinds, conventions).
-COMPILER_VERSION = "6." + registry_digest()
+COMPILER_VERSION = "7." + registry_digest()
 
 
 class ArityError(FormulaSyntaxError):
@@ -47,9 +48,23 @@ def _ident(name: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in name)
 
 
+def _nodeps(r: int, c: int) -> tuple[()]:
+    return ()
+
+
+#: the prefix Excel writes before LAMBDA parameter and LET names in files
+_PM = "_XLPM."
+
+
+def _param_name(name: str) -> str:
+    return name[len(_PM):] if name.startswith(_PM) else name
+
+
 def _build_globals() -> dict[str, Any]:
     g: dict[str, Any] = {
         "Rng": Rng, "ERR": ExcelError, "NOARG": NOT_PASSED, "__builtins__": __builtins__,
+        "LAM": LM.Lam, "OMITTED": LM.OMITTED, "_inv": LM.invoke, "ETA": LM.eta,
+        "_nodeps": _nodeps,
     }
     for name in ("_add", "_sub", "_mul", "_div", "_pow", "_cat", "_eq", "_ne", "_lt",
                  "_gt", "_le", "_ge", "_neg", "_pos", "_pct", "_ii", "_tv", "_rangeop"):
@@ -71,6 +86,18 @@ class _Gen:
         self.bound: dict[tuple[Any, ...], str] = {}
         self.deps: list[str] = []
         self.tmp = 0
+        #: LAMBDA/LET names in scope, innermost last: name -> (Python variable, the
+        #: variable of the omitted-parameter set or None for a LET name, parameter index)
+        self.scope: list[dict[str, tuple[str, str | None, int]]] = []
+
+    def param(self, name: str) -> tuple[str, str | None, int] | None:
+        if not self.scope:
+            return None
+        key = _param_name(name)
+        for frame in reversed(self.scope):
+            if key in frame:
+                return frame[key]
+        return None
 
     def bind(self, key: tuple[Any, ...], prefix: str, expr: str) -> str:
         var = self.bound.get(key)
@@ -151,6 +178,14 @@ class _Gen:
             return expr if mode == "a" else f"_ii({expr}, r, c)"
         if kind == "name":
             _, sheet, name = node
+            if sheet is None:
+                p = self.param(name)
+                if p is not None:
+                    return p[0] if mode == "a" else f"_ii({p[0]}, r, c)"
+                if name.startswith("_XLETA."):
+                    return self.bind(("eta", name), "H", f"ETA(E, {name[7:]!r})")
+                if name.startswith(_PM):
+                    return "ERR.NAME"  # a parameter outside its LAMBDA
             var = self.bind(("name", sheet, name), "N", f"E.name({name!r}, s, {sheet!r})")
             self.deps.append(f"*{var}.deps(r, c)")
             expr = f"{var}(r, c)"
@@ -176,6 +211,12 @@ class _Gen:
             ) + "]"
         if kind == "call":
             return self.call(node[1], node[2], mode)
+        if kind == "invoke":
+            fn = self.emit(node[1], "a", True)
+            parts = [fn] + ["OMITTED" if a[0] == "omit" else self.emit(a, "a", True)
+                            for a in node[2]]
+            expr = f"_inv({', '.join(parts)})"
+            return expr if mode == "a" else f"_ii({expr}, r, c)"
         raise ValueError(f"unknown node {kind}")
 
     @staticmethod
@@ -189,10 +230,77 @@ class _Gen:
     def lam(self, node: Node, mode: str) -> str:
         return f"lambda: {self.emit(node, mode)}"
 
+    def lambda_(self, args: list[Node], mode: str) -> str:
+        """``LAMBDA(p1, ..., body)``: a :class:`Lam` made where it is evaluated (its body
+        sees the cell's ``r``, ``c`` and the parameters of enclosing LAMBDAs and LETs)."""
+        *params, body = args
+        k = self.tmp
+        self.tmp += 1
+        om = f"o{k}"
+        frame: dict[str, tuple[str, str | None, int]] = {}
+        ids = [om]
+        for i, p in enumerate(params):
+            if p[0] != "name" or p[1] is not None:
+                raise FormulaSyntaxError("a LAMBDA parameter must be a name")
+            pid = f"p{k}_{i}_{_ident(_param_name(p[2]))}"
+            frame[_param_name(p[2])] = (pid, om, i)
+            ids.append(pid)
+        self.scope.append(frame)
+        try:
+            b = self.emit(body, "a", True) if mode == "a" else self.emit(body, mode)
+        finally:
+            self.scope.pop()
+        return f"LAM(lambda {', '.join(ids)}: {b}, {len(params)})"
+
+    def let(self, args: list[Node], mode: str) -> str:
+        """``LET(n1, v1, ..., body)``: each value computed once, bound as a parameter of
+        a Python lambda called in place."""
+        if len(args) % 2 == 0:
+            raise ArityError("LET takes name/value pairs and a calculation")
+        k = self.tmp
+        self.tmp += 1
+        frame: dict[str, tuple[str, str | None, int]] = {}
+        self.scope.append(frame)
+        vals: list[tuple[str, str]] = []
+        try:
+            for j in range(0, len(args) - 1, 2):
+                n = args[j]
+                if n[0] != "name" or n[1] is not None:
+                    raise FormulaSyntaxError("a LET name must be a name")
+                v = self.emit(args[j + 1], "a", True)
+                pid = f"v{k}_{j // 2}_{_ident(_param_name(n[2]))}"
+                frame[_param_name(n[2])] = (pid, None, -1)
+                vals.append((pid, v))
+            expr = self.emit(args[-1], "a", True) if mode == "a" else self.emit(args[-1], mode)
+        finally:
+            self.scope.pop()
+        for pid, v in reversed(vals):
+            expr = f"(lambda {pid}: {expr})({v})"
+        return expr
+
     def call(self, name: str, args: list[Node], mode: str) -> str:
         if name in ("ROW", "COLUMN") and not args:
             return "float(r)" if name == "ROW" else "float(c)"
         spec = REGISTRY.get(name)
+        if name in ("LAMBDA", "LET", "ISOMITTED") and spec is not None:
+            why = spec.arity_error(len(args))
+            if why is not None:
+                raise ArityError(why)
+            if name == "LAMBDA":
+                return self.lambda_(args, mode)
+            if name == "LET":
+                return self.let(args, mode)
+            a = args[0]
+            p = self.param(a[2]) if a[0] == "name" and a[1] is None else None
+            return f"({p[2]} in {p[1]})" if p is not None and p[1] is not None else "False"
+        if spec is None and self.scope and self.param(name) is not None:
+            # a LAMBDA held by a LET name or a parameter, called by its name: f(1, 2)
+            p = self.param(name)
+            assert p is not None
+            parts = [p[0]] + ["OMITTED" if a[0] == "omit" else self.emit(a, "a", True)
+                              for a in args]
+            expr = f"_inv({', '.join(parts)})"
+            return expr if mode == "a" else f"_ii({expr}, r, c)"
         if spec is None:
             # a single-cell reference is passed as its value (no Rng built per call); the
             # mask tells E.udf which arguments those are ("v"), so the call is unchanged
@@ -206,6 +314,8 @@ class _Gen:
                     parts.append(self.emit(a, "a", True))
                     mask += "."
             var = self.bind(("udf", name, mask), "U", f"E.udf({name!r}, {mask!r})")
+            # a name defined as a LAMBDA reads the cells of its body
+            self.deps.append(f"*getattr({var}, 'deps', _nodeps)(r, c)")
             expr = f"{var}({', '.join(parts)})"
             return expr if mode == "a" else f"_ii({expr}, r, c)"
         why = spec.arity_error(len(args))

@@ -35,6 +35,7 @@ from xlfuncs.recalc.parser import FormulaSyntaxError, normalize, split_a1
 from xlfuncs.recalc.plancache import PlanCache, default_cache
 from xlfuncs.recalc.values import (
     _TEXT_SURELY_SHORT,
+    Lam,
     Rng,
     as_rows,
     gc_paused,
@@ -469,6 +470,8 @@ class _Env:
         return fn
 
     def _make_udf(self, name: str, mask: str) -> Callable[..., Any]:
+        if (None, name) in self.names:
+            return self._name_lambda(name)
         spec = _resolve_udf(name)
         if spec is None:
             fb = _fallback_table().get(name)
@@ -499,6 +502,18 @@ class _Env:
         if not getattr(spec, "volatile", True) and _UDF_MEMO_STAMP[0] is not None:
             memo = _UDF_MEMO.setdefault(spec, {})
         return _udf_caller(spec, mask, memo)
+
+    def _name_lambda(self, name: str) -> Callable[..., Any]:
+        """``MYLAMBDA(1, 2)``: a workbook name defined as a LAMBDA, called by its name."""
+        from xlfuncs.recalc.functions.lambdas import invoke
+
+        fn = self.name(name, 0, None)
+
+        def call(*args: Any) -> Any:
+            return invoke(fn(1, 1), *args)
+
+        call.deps = fn.deps  # type: ignore[attr-defined]
+        return call
 
     def name(self, name: str, s: int, qualifier: str | None) -> Any:
         key = (name, s, qualifier)
@@ -569,6 +584,8 @@ def _final(v: Any) -> Any:
             return ERR.NUM
     if t is Rng or t is list:
         return _final(to_scalar(v))
+    if t is Lam:  # a LAMBDA value left uncalled
+        return ERR.CALC
     # foreign numbers (numpy, Decimal, ...) and anything else from a user function
     if isinstance(v, bool):
         return bool(v)

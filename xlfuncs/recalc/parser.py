@@ -16,7 +16,9 @@ Tree nodes are tuples: ``('num', x)``, ``('str', s)``, ``('bool', b)``, ``('err'
 ``('area', sheet, r1, c1, r2, c2)`` (``r``/``c`` is ``None`` for whole columns/rows),
 ``('name', sheet, NAME)``, ``('call', NAME, args)``, ``('omit',)``,
 ``('bin', op, a, b)``, ``('neg', a)``, ``('pos', a)``, ``('pct', a)``,
-``('rangeop', a, b)`` and ``('arr', rows)``.
+``('rangeop', a, b)``, ``('arr', rows)`` and ``('invoke', fn, args)`` (a call of a
+LAMBDA value: ``LAMBDA(x, x+1)(2)``). LAMBDA parameters (``_xlpm.x``) and eta-reduced
+built-ins (``_xleta.SUM``) are ``name`` nodes; the compiler tells them apart.
 """
 
 from __future__ import annotations
@@ -445,6 +447,16 @@ class _Parser:
         return node
 
     def primary(self) -> Node:
+        node = self.atom()
+        # a LAMBDA value called where it is made: LAMBDA(x, x+1)(2), (LAMBDA(...))(2)
+        while self.peek() == ("op", "(") and node[0] in ("call", "name", "invoke", "paren"):
+            self.i += 1
+            node = ("invoke", node[1] if node[0] == "paren" else node, self.args())
+        if node[0] == "paren":
+            return node[1]  # type: ignore[no-any-return]
+        return node
+
+    def atom(self) -> Node:
         kind, val = self.next()
         if kind == "num":
             return ("num", val)
@@ -463,7 +475,7 @@ class _Parser:
         if (kind, val) == ("op", "("):
             node = self.expr()
             self.expect(")")
-            return node
+            return ("paren", node) if self.peek() == ("op", "(") else node
         if (kind, val) == ("op", "{"):
             return self.array()
         raise FormulaSyntaxError(f"unexpected {val!r}")

@@ -33,6 +33,8 @@ from xlfuncs.textnum import number_from_text
 __all__ = [
     "gc_paused",
     "Rng",
+    "Lam",
+    "OMITTED",
     "ExcelError",
     "to_num",
     "to_text",
@@ -567,3 +569,44 @@ def parse_criteria(crit: Any) -> Any:
         return lambda v: (type(v) is float or type(v) is int) and fn(v, bound)
     low = rest.lower()
     return lambda v: type(v) is str and fn(v.lower(), low)
+
+
+#: an argument left out of a LAMBDA call (``f(1,)`` or ``f(1)`` for ``LAMBDA(a, b, ...)``)
+OMITTED: Any = type("Omitted", (), {"__repr__": lambda self: "OMITTED"})()
+
+
+class Lam:
+    """A LAMBDA value: a function of ``n`` parameters (``LAMBDA(x, y, x+y)``, an eta-reduced
+    built-in such as ``_xleta.SUM``, or a name defined as a LAMBDA).
+
+    ``fn`` takes the set of omitted parameter indices (for ISOMITTED) then the ``n``
+    arguments; an omitted argument arrives as ``None`` (a blank). ``n`` is ``-1`` for a
+    built-in, which checks its own argument count.
+
+    >>> add = Lam(lambda om, x, y: x + y, 2)
+    >>> add(1.0, 2.0), add(1.0, 2.0, 3.0)
+    (3.0, <ExcelError.VALUE: '#VALUE!'>)
+    """
+
+    __slots__ = ("fn", "n", "name")
+
+    def __init__(self, fn: Any, n: int, name: str = "LAMBDA") -> None:
+        self.fn = fn
+        self.n = n
+        self.name = name
+
+    def __call__(self, *args: Any) -> Any:
+        n = self.n
+        if n < 0:
+            return self.fn(*args)
+        k = len(args)
+        if k > n:
+            return ExcelError.VALUE
+        om: frozenset[int] | tuple[()] = ()
+        if k < n or OMITTED in args:
+            om = frozenset([i for i, a in enumerate(args) if a is OMITTED] + list(range(k, n)))
+            args = tuple(None if a is OMITTED else a for a in args) + (None,) * (n - k)
+        return self.fn(om, *args)
+
+    def __repr__(self) -> str:
+        return f"<{self.name}/{self.n}>"

@@ -34,10 +34,11 @@ __all__ = [
     "lift", "registry_digest", "specs",
 ]
 
-#: the category modules, in the order of :data:`CATEGORIES`
+#: the category modules, in the order of :data:`CATEGORIES`, then LAMBDA and its helpers
+#: (filed under "logical") and GROUPBY/PIVOTBY (under "lookup"), as Excel files them
 SUBMODULES = (
     "logical", "information", "math", "statistical", "lookup", "text", "date", "financial",
-    "engineering", "dynamic",
+    "engineering", "dynamic", "lambdas", "groupby",
 )
 
 for _m in SUBMODULES:

@@ -6,7 +6,7 @@ from typing import Any
 
 from xlfuncs.errors import ExcelError
 from xlfuncs.recalc.functions._registry import registrar
-from xlfuncs.recalc.values import Rng
+from xlfuncs.recalc.values import Lam, Rng
 
 ERR = ExcelError
 reg = registrar("information")
@@ -96,7 +96,9 @@ def NA() -> Any:
 
 @reg("TYPE", "ref")
 def TYPE(x: Any) -> Any:
-    """TYPE(value): 1 number, 2 text, 4 logical, 16 error, 64 array."""
+    """TYPE(value): 1 number, 2 text, 4 logical, 16 error, 64 array, 128 a LAMBDA."""
+    if type(x) is Lam:
+        return 128.0
     if type(x) is Rng:
         if x.nrows * x.ncols > 1:
             return 64.0
