@@ -592,7 +592,7 @@ def _plan(pkg: _Package, table: Table, rows: list[tuple[int, dict[str, Any]]], *
         for i in range(len(values), cap):
             part[target.cells[i]] = None  # a named row is written whole: unused cells cleared
     cleared: list[str] = []
-    if not keep_example:
+    if not keep_example and not problems:  # refused anyway: what would be cleared is moot
         for real in pkg.names.values():
             if real.upper() in given:
                 continue
