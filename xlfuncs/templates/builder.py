@@ -519,7 +519,7 @@ def add_readme(tb: TemplateBook, title_en: str, title_ru: str, about: Sequence[t
 
 
 #: size of the score charts, in cm (before the sheet is scaled to the page width, about 55 %)
-CHART_WIDTH = 40.0
+CHART_WIDTH = 40
 CHART_HEIGHT = 27.0
 #: sheet rows (15 points high) the chart covers, plus a margin row
 CHART_ROWS = math.ceil(CHART_HEIGHT / 2.54 * 72 / LINE_HEIGHT) + 1
