@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import os
 import signal
 import subprocess
@@ -84,6 +86,9 @@ def test_check_and_results_cli(inputs: Path, tmp_path: Path) -> None:
     assert r.returncode == 0 and r.stdout == ""
     r = run("check", str(inputs / "a.xlsx"))
     assert r.returncode == 1
+    assert (f"{inputs / 'a.xlsx'}: 3 cells differ (first: Calc!B1 stored (empty) computed 1002.5)"
+            in r.stdout.splitlines())
+    r = run("check", str(inputs / "a.xlsx"), "--verbose")
     assert f"{inputs / 'a.xlsx'}: Calc!B1 stored (empty) computed 1002.5" in r.stdout.splitlines()
     r = run("results", str(out))
     assert (
@@ -345,3 +350,25 @@ def test_rulebook_reaches_every_file_with_the_real_engine(
     assert run_main("both", "--rulebook", "ru719-press-2026-11") == [["ru719-press-2026-11", 3500]] * 3
     assert main(["check", str(tmp_path / "press"), "--rulebook", "ru719-press-2026-11"]) == 0
     assert main(["check", str(tmp_path / "press")]) == 1  # LOCRULEBOOK() differs
+
+
+def test_check_of_many_stale_files_prints_one_line_each(tmp_path: Path) -> None:
+    """Issue 12: 300 stale files printed 58,200 lines; now one line per file (the count and
+    the first difference), every cell only with --verbose or in --report."""
+    d = tmp_path / "stale"
+    d.mkdir()
+    formulas = {f"B{i}": f"=A1*{i}" for i in range(1, 11)}  # ten formula cells, none cached
+    make_book(d / "seed.xlsx", formulas)
+    for i in range(12):
+        (d / f"f{i:02d}.xlsx").write_bytes((d / "seed.xlsx").read_bytes())
+    (d / "seed.xlsx").unlink()
+    r = run("check", str(d), "--jobs", "1", "--report", str(tmp_path / "r.json"))
+    assert r.returncode == 1
+    lines = r.stdout.splitlines()
+    assert len(lines) == 12
+    assert lines[0].startswith(f"{d / 'f00.xlsx'}: 10 cells differ (first: Calc!B1 stored (empty) computed ")
+    assert "12 files" in r.stderr and "120 differences" in r.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert sum(len(f["differences"]) for f in report["files"]) == 120
+    verbose = run("check", str(d), "--jobs", "1", "--verbose")
+    assert len(verbose.stdout.splitlines()) == 120

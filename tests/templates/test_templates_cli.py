@@ -147,3 +147,76 @@ def test_template_with_a_rulebook(
     )
     assert not (tmp_path / "u.xlsx").exists()
     assert main(["template", "list"]) == 0  # builds nothing: needs no rulebook
+
+
+def _many_scenarios(tmp_path: Path, copies: int) -> Path:
+    """examples/licence_scenarios.csv repeated ``copies`` times under new scenario names."""
+    import csv
+
+    with (EXAMPLES / "licence_scenarios.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    out = tmp_path / "many.csv"
+    with out.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for k in range(copies):
+            for row in rows:
+                writer.writerow({**row, "scenario": f"{row['scenario']}_{k:02d}"})
+    return out
+
+
+def test_fill_many_scenarios_summary_and_jobs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 12: a one-line summary at the end, a short list (all with --verbose), and
+    ``--jobs 2`` writes the same bytes as ``--jobs 1``."""
+    data = _many_scenarios(tmp_path, 12)  # 24 scenarios
+    assert main(["fill", "licence_scenarios", str(data), "-o", str(tmp_path / "one"), "--jobs", "1"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 20 + 2  # 20 files listed, "... and 4 more files", the summary
+    assert out[-2] == "... and 4 more files (--verbose lists them)"
+    assert out[-1].startswith("fill: 24 files written, 1,416 cells, ") and out[-1].endswith(" s")
+    assert main(["fill", "licence_scenarios", str(data), "-o", str(tmp_path / "two"), "--jobs", "2",
+                 "--verbose"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 24 + 1
+    one = sorted((tmp_path / "one").iterdir())
+    two = sorted((tmp_path / "two").iterdir())
+    assert [p.name for p in one] == [p.name for p in two] and len(one) == 24
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(one, two))
+
+
+def test_fill_jobs_usage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fill", "licence_scenarios", "d.csv", "-o", str(tmp_path), "--jobs", "-1"]) == 2
+    assert "--jobs/-j: must be 0 (all cores) or more" in capsys.readouterr().err
+
+
+def test_fill_shows_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    """On a terminal (stderr a pty) ``fill`` of many scenarios draws ``fill [####  ] n/N files``;
+    piped, it does not."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    data = _many_scenarios(tmp_path, 2)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "xlfuncs", "fill", "licence_scenarios", str(data),
+                             "-o", str(tmp_path / "tty")], stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the pty
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    stdout, _ = proc.communicate(timeout=120)
+    os.close(master)
+    assert proc.returncode == 0
+    err = b"".join(chunks).decode()
+    assert "fill [" in err and "4/4 files" in err
+    assert b"fill: 4 files written" in stdout
+    piped = subprocess.run([sys.executable, "-m", "xlfuncs", "fill", "licence_scenarios", str(data),
+                            "-o", str(tmp_path / "pipe")], capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0 and "fill [" not in piped.stderr

@@ -48,7 +48,7 @@ def test_round_trip_csv_openpyxl_and_pandas(filled_budget: Path) -> None:
     # formulas kept
     # the score is LOCSCORE over the whole checklist (block headings to the two extra rows) with
     # the powertrain, which the law's points and thresholds depend on
-    assert v["Score_Total"][0] == "=LOCSCORE(Op_Codes,D93:D760,D23,Category,D10,Powertrain)"
+    assert v["Score_Total"][0] == "=LOCSCORE(Op_Codes,D125:D792,D23,Category,D10,Powertrain)"
     frame = pd.read_excel(filled_budget, sheet_name="Programme", header=None)
     row = frame[frame[0] == "Revenue"].iloc[0]
     assert list(row[3:10]) == [100_000_000_000] * 7

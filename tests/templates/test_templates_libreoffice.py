@@ -95,7 +95,7 @@ def test_hand_values_of_plain_formulas(converted: dict[str, tuple[Path, Path]]) 
     assert ws.cell(row=share, column=6).value == pytest.approx(0.0195)
     _o, lo_p = converted["filled_portfolio"]
     p = load_workbook(lo_p, data_only=True)["Portfolio"]
-    count = next(r for r in range(1, 60) if p.cell(row=r, column=1).value == "Models filled in")
+    count = next(r for r in range(1, 60) if str(p.cell(row=r, column=1).value).startswith("Models filled in"))
     assert p.cell(row=count, column=4).value == 3  # three models in examples/model_portfolio.json
 
 
@@ -181,8 +181,10 @@ def test_fill_never_leaves_stale_cached_results(converted: dict[str, tuple[Path,
     # The LibreOffice copy carries computed results; filling it again must not leave them stale.
     _orig, lo = converted["filled_budget"]
     out, raw = tmp_path / "refilled.xlsx", tmp_path / "raw.xlsx"
-    fill(lo, {"RnD_Spend": [3e9]}, out)  # results recomputed: 3e9 / 1e11 revenue = 3 %
-    fill(lo, {"RnD_Spend": [3e9]}, raw, recalc=False)  # results dropped, recalculation flagged
+    # one input changed in a filled workbook: the others are kept (keep_example), results
+    # recomputed: 3e9 / 1e11 revenue = 3 %
+    fill(lo, {"RnD_Spend": [3e9]}, out, keep_example=True)
+    fill(lo, {"RnD_Spend": [3e9]}, raw, recalc=False, keep_example=True)  # results dropped, recalculation flagged
     ws = load_workbook(out, data_only=True)["Programme"]
     share = {ws.cell(row=r, column=1).value: r for r in range(1, 80)}["R&D spend / revenue"]
     assert ws.cell(row=share, column=4).value == pytest.approx(0.03)

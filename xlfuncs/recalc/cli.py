@@ -67,6 +67,9 @@ def register(subparsers: Any) -> None:
         "(numbers: relative tolerance 1e-9) or a file cannot be read.",
     )
     p.add_argument("paths", nargs="+", metavar="PATHS")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="list every differing cell (by default one line per file: the count and "
+                        "the first; --report FILE has them all)")
     _add_common(p)
     p.set_defaults(handler=_check)
 
@@ -144,6 +147,16 @@ def _recalc(args: argparse.Namespace) -> int:
     return rep.exit_code
 
 
+def difference_line(path: str, differences: list[str]) -> str:
+    """One line for a file ``check`` found stale: the count and the first difference.
+
+    >>> difference_line("a.xlsx", ["Sheet!A1 stored 1 computed 2", "Sheet!A2 stored 3 computed 4"])
+    'a.xlsx: 2 cells differ (first: Sheet!A1 stored 1 computed 2)'
+    """
+    n = len(differences)
+    return f"{path}: {n} cell{'s' if n != 1 else ''} differ{'s' if n == 1 else ''} (first: {differences[0]})"
+
+
 def _check(args: argparse.Namespace) -> int:
     from xlfuncs.errors import WorkbookError
     from xlfuncs.recalc.batch import UsageError, check
@@ -171,8 +184,11 @@ def _check(args: argparse.Namespace) -> int:
     if rep.report_error:
         print(rep.report_error, file=sys.stderr)
     for f in rep.files:
-        for line in f.differences:
-            print(f"{f.path}: {line}")
+        if args.verbose:
+            for line in f.differences:
+                print(f"{f.path}: {line}")
+        elif f.differences:
+            print(difference_line(str(f.path), f.differences))
     print(rep.summary_line("check"), file=sys.stderr)
     return rep.exit_code
 

@@ -17,6 +17,7 @@ Conventions shared by the templates:
 
 from __future__ import annotations
 
+import copy
 import datetime
 import io
 import math
@@ -32,12 +33,15 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference, Series
+from openpyxl.chart.marker import Marker
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlfuncs._fileio import write_bytes_atomic
@@ -370,8 +374,14 @@ def protect(ws: Worksheet) -> None:
     ws.protection.selectUnlockedCells = False
 
 
-def print_setup(ws: Worksheet, title_rows: str | None, area: str) -> None:
-    """Landscape, fit to one page wide, repeat the header rows."""
+#: page margins of every printed sheet, in inches (narrow sides, room for the header and footer)
+MARGINS = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.25, footer=0.25)
+
+
+def print_setup(ws: Worksheet, title_rows: str | None, area: str | None) -> None:
+    """A4 landscape, fit to one page wide (as many pages tall as needed), the header rows
+    ``title_rows`` repeated on every page, narrow margins; the file name in the header and
+    the sheet name with "page / pages" in the footer."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -380,12 +390,34 @@ def print_setup(ws: Worksheet, title_rows: str | None, area: str) -> None:
     assert setup is not None  # openpyxl creates it with the sheet
     setup.fitToPage = True
     ws.print_options.gridLines = False
+    ws.page_margins = copy.copy(MARGINS)
     if title_rows:
         ws.print_title_rows = title_rows
-    ws.print_area = area
-    footer = ws.oddFooter
-    assert footer is not None  # openpyxl creates it with the sheet
+    if area:
+        ws.print_area = area
+    header, footer = ws.oddHeader, ws.oddFooter
+    assert header is not None and footer is not None  # openpyxl creates them with the sheet
+    header.left.text = "&F"
+    header.left.size = 8
     footer.center.text = "&A — &P / &N"
+    footer.center.size = 8
+
+
+def page_break_after(ws: Worksheet, row: int) -> None:
+    """A manual page break below ``row`` (the next row starts a new printed page)."""
+    ws.row_breaks.append(Break(id=row))
+
+
+def hide_from_print(ws: Worksheet) -> None:
+    """Hide a helper sheet (Lists, xlwings.conf): spreadsheets print only visible sheets.
+
+    Plain "hidden", not "veryHidden": Format > Sheet > Unhide shows it again. The xlwings
+    add-in reads ``xlwings.conf`` by name (``Sheets("xlwings.conf")``), which works for a
+    hidden sheet, and dropdowns read the Lists ranges through defined names.
+    """
+    ws.sheet_state = "hidden"
+    if ws.print_area:
+        raise TemplateError(f"{ws.title}: a hidden sheet with a print area is printed by LibreOffice")
 
 
 #: Columns of the ``Lists`` sheet: (heading, defined name or None, width).
@@ -432,7 +464,9 @@ def add_lists_sheet(tb: TemplateBook, ops: Sequence[Operation]) -> Worksheet:
     style_header(ws[1][: len(_LIST_COLUMNS)])
     ws.freeze_panes = "A2"
     protect(ws)
-    print_setup(ws, "1:1", f"A1:{col(len(_LIST_COLUMNS))}{1 + max(len(v) for v in columns)}")
+    # no print area: LibreOffice prints a hidden sheet that has one
+    print_setup(ws, "1:1", None)
+    hide_from_print(ws)
     return ws
 
 
@@ -454,10 +488,13 @@ def add_conf_sheet(tb: TemplateBook) -> Worksheet:
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 18
     ws["D1"] = ("Settings for the xlwings add-in: it imports the Python module named in B1. "
-                "Rename this sheet to _xlwings.conf to switch it off.")
+                "Rename this sheet to _xlwings.conf to switch it off. The sheet is hidden so that "
+                "it is not printed: Format > Sheet > Unhide shows it.")
     ws["D2"] = ("Настройки надстройки xlwings: модуль с функциями указан в B1. "
-                "Переименуйте лист в _xlwings.conf, чтобы отключить.")
+                "Переименуйте лист в _xlwings.conf, чтобы отключить. Лист скрыт, чтобы не "
+                "печатался: Формат > Лист > Показать.")
     ws.sheet_properties.tabColor = "A6A6A6"
+    hide_from_print(ws)
     return ws
 
 
@@ -484,7 +521,18 @@ def add_readme(tb: TemplateBook, title_en: str, title_ru: str, about: Sequence[t
         ws.cell(row=row, column=2, value=ru).alignment = Alignment(wrap_text=True, vertical="top")
         fit_row(ws, row, widths)
         row += 1
-    row += 1
+    note = ws.cell(row=row, column=1, value=(
+        "Printing: the sheets print on A4 landscape, one page wide; the table of defined names "
+        "below, the Lists and the xlwings.conf sheets (hidden) are not printed."))
+    note_ru = ws.cell(row=row, column=2, value=(
+        "Печать: листы печатаются на A4 альбомной ориентации в одну страницу по ширине; таблица "
+        "имён ниже и скрытые листы Lists и xlwings.conf не печатаются."))
+    for cell in (note, note_ru):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.font = font(italic=True, color="595959")
+    fit_row(ws, row, widths)
+    printed = row  # the print area ends here: the names table is reference for `xlfuncs fill`
+    row += 2
     ws.cell(row=row, column=1, value="Defined name / Имя")
     ws.cell(row=row, column=2, value="Meaning / Значение")
     ws.cell(row=row, column=3, value="Unit / Ед.")
@@ -507,24 +555,39 @@ def add_readme(tb: TemplateBook, title_en: str, title_ru: str, about: Sequence[t
     ws.column_dimensions["D"].width = 9
     ws.column_dimensions["E"].width = 9
     protect(ws)
-    print_setup(ws, f"{head}:{head}", f"A1:E{row}")
+    print_setup(ws, None, f"A1:B{printed}")
     return ws
+
+
+#: size of the score charts, in cm (before the sheet is scaled to the page width, about 55 %)
+CHART_WIDTH = 40
+CHART_HEIGHT = 27.0
+#: sheet rows (15 points high) the chart covers, plus a margin row
+CHART_ROWS = math.ceil(CHART_HEIGHT / 2.54 * 72 / LINE_HEIGHT) + 1
 
 
 def score_chart(title: str, ws: Worksheet, cat_row: int, first_col: int, last_col: int,
                 series_rows: Sequence[tuple[int, str]]) -> LineChart:
-    """Line chart of rows of ``ws`` over the year columns."""
+    """Line chart of rows of ``ws`` over the year columns.
+
+    Straight segments only (``smooth`` off on every series, with a marker on each year):
+    a threshold is one value per year, and a smoothed curve would show values between the
+    years that no rule has. The chart is :data:`CHART_WIDTH` x :data:`CHART_HEIGHT` cm,
+    :data:`CHART_ROWS` rows tall; the templates put a page break before and after it.
+    """
     chart = LineChart()
     chart.title = title
     chart.y_axis.title = "points / баллы"
     chart.x_axis.title = "year / год"
-    chart.height = 12
-    chart.width = 24
+    chart.height = CHART_HEIGHT
+    chart.width = CHART_WIDTH
     assert chart.legend is not None  # LineChart() makes one; the stubs allow None
     chart.legend.position = "b"  # seven series: a legend below leaves the plot its width
     for row, name in series_rows:
         ref = Reference(ws, min_col=first_col, max_col=last_col, min_row=row, max_row=row)
         s = Series(ref, title=name)
+        s.smooth = False
+        s.marker = Marker(symbol="circle", size=5)
         chart.series.append(s)
     chart.set_categories(Reference(ws, min_col=first_col, max_col=last_col, min_row=cat_row, max_row=cat_row))
     return chart

@@ -64,8 +64,37 @@ def register(subparsers: Any) -> None:
                         "'comma' (1 234,5); default: comma for a ';'-separated CSV, else point")
     f.add_argument("--no-recalc", action="store_true",
                    help="do not compute the formula results; drop them and flag the file for recalculation on open")
+    f.add_argument("--jobs", "-j", type=_jobs, default=1, metavar="N",
+                   help="render the scenarios' workbooks in N processes (0: one per CPU core; "
+                        "default 1); the files are the same")
+    f.add_argument("--verbose", "-v", action="store_true",
+                   help="one line per file written even for many scenarios (by default the list "
+                        f"stops after {_LISTED} files; the summary line follows)")
+    f.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     add_rulebook_option(f, "the formula results are computed with (checked even with --no-recalc)")
     f.set_defaults(handler=_fill)
+
+
+#: files ``fill`` lists one per line without --verbose
+_LISTED = 20
+
+
+def _jobs(text: str) -> int:
+    """``--jobs``: a whole number >= 0 (0: one process per CPU core)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be 0 (all cores) or more")
+    if n == 0:
+        import os
+
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:
+            return os.cpu_count() or 1
+    return n
 
 
 def _template(args: argparse.Namespace) -> int:
@@ -114,18 +143,34 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _fill(args: argparse.Namespace) -> int:
+    import time
+
     from xlfuncs.errors import TemplateError, WorkbookError
+    from xlfuncs.recalc.batch import _Progress
     from xlfuncs.rulebook import pinned_rulebook
     from xlfuncs.templates.fill import fill
 
     book = cli_rulebook(args.rulebook)  # once, before anything is read or written
     if book is None:
         return 2
+    start = time.perf_counter()
+    bars: list[_Progress] = []  # made at the first workbook, when the number of files is known
+
+    def on_rendered(_path: object, _done: int, total: int) -> None:
+        if not bars:
+            bars.append(_Progress(total, False if args.no_progress or total < 2 else None, "fill"))
+            bars[0].start = start  # the rate counts from the start of the run
+        bars[0].update(True)
+
     try:
         with pinned_rulebook(book):
-            result = fill(args.template, args.data, args.output, force=args.force,
-                          recalc=not args.no_recalc, keep_example=args.keep_example,
-                          decimal=args.decimal)
+            try:
+                result = fill(args.template, args.data, args.output, force=args.force,
+                              recalc=not args.no_recalc, keep_example=args.keep_example,
+                              decimal=args.decimal, jobs=args.jobs, on_rendered=on_rendered)
+            finally:
+                for bar in bars:
+                    bar.close()
     except TemplateError as exc:
         text = str(exc)
         known = (str(args.data), str(args.output), str(args.template))
@@ -139,11 +184,18 @@ def _fill(args: argparse.Namespace) -> int:
         return 1
     for note in result.notes:
         print(note, file=sys.stderr)
-    for path in result.paths:
+    listed = result.paths if args.verbose else result.paths[:_LISTED]
+    for path in listed:
         print(f"{path}: {result.cells_written[str(path)]} cells written")
         gone = result.cleared.get(str(path), [])
         if gone:
             shown = ", ".join(gone[:8]) + (f" and {len(gone) - 8} more" if len(gone) > 8 else "")
             print(f"{path}: cleared {len(gone)} example inputs the data does not give ({shown}); "
                   "--keep-example keeps them", file=sys.stderr)
+    if len(listed) < len(result.paths):
+        print(f"... and {len(result.paths) - len(listed)} more files (--verbose lists them)")
+    if len(result.paths) > 1:
+        cells = sum(result.cells_written.values())
+        print(f"fill: {len(result.paths)} files written, {cells:,} cells, "
+              f"{time.perf_counter() - start:.1f} s")
     return 0

@@ -34,7 +34,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -867,9 +867,59 @@ def _safe_name(text: str) -> str:
     return cleaned or "scenario"
 
 
+#: the rulebook a render worker computes with (set once per worker process)
+_worker_book: Any = None
+
+
+def _init_render_worker(book: Any) -> None:
+    """Process-pool worker start: the caller's active rulebook, pinned for every render."""
+    global _worker_book
+    _worker_book = book
+
+
+def _render_task(data: bytes, writes: Mapping[str, Mapping[Coord, Any]], label: str,
+                 recalc: bool) -> tuple[bytes, int]:
+    """:func:`_render` in a worker, with the rulebook of the calling process."""
+    from xlfuncs.rulebook import pinned_rulebook
+
+    if _worker_book is None:
+        return _render(data, writes, label, recalc)
+    with pinned_rulebook(_worker_book):
+        return _render(data, writes, label, recalc)
+
+
+def _render_all(tpl_bytes: bytes, plans: Sequence[tuple[Path, Mapping[str, Mapping[Coord, Any]]]],
+                label: str, recalc: bool, jobs: int,
+                on_rendered: Callable[[Path, int, int], None] | None) -> list[tuple[bytes, int]]:
+    """Render every plan, in order; with ``jobs`` > 1 in a pool of processes (the same bytes
+    as one by one: rendering is deterministic and the files are written by the caller)."""
+    out: list[tuple[bytes, int] | None] = [None] * len(plans)
+    if jobs <= 1 or len(plans) <= 1:
+        for i, (path, writes) in enumerate(plans):
+            out[i] = _render(tpl_bytes, writes, label, recalc)
+            if on_rendered is not None:
+                on_rendered(path, i + 1, len(plans))
+    else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        from xlfuncs.rulebook import active_rulebook
+
+        with ProcessPoolExecutor(max_workers=min(jobs, len(plans)), initializer=_init_render_worker,
+                                 initargs=(active_rulebook(),)) as pool:
+            futures = {pool.submit(_render_task, tpl_bytes, writes, label, recalc): i
+                       for i, (_path, writes) in enumerate(plans)}
+            for done, future in enumerate(as_completed(futures), start=1):
+                i = futures[future]
+                out[i] = future.result()
+                if on_rendered is not None:
+                    on_rendered(plans[i][0], done, len(plans))
+    return [r for r in out if r is not None]
+
+
 def fill(template: str | os.PathLike[str] | bytes, data: Any, out: str | os.PathLike[str], *,
          force: bool = False, recalc: bool = True, keep_example: bool = False,
-         decimal: Decimal | None = None) -> FillResult:
+         decimal: Decimal | None = None, jobs: int = 1,
+         on_rendered: Callable[[Path, int, int], None] | None = None) -> FillResult:
     """Fill ``template`` with ``data`` and write ``out``.
 
     ``template`` is a catalog name (``"programme_budget"``) or the path of a template
@@ -887,6 +937,11 @@ def fill(template: str | os.PathLike[str] | bytes, data: Any, out: str | os.Path
     (``"point"`` or ``"comma"``) is the rule for numbers written as text in the data; by
     default a ``;``-separated CSV uses a decimal comma and everything else a point (see
     :mod:`xlfuncs.templates.filldata`).
+
+    ``jobs`` > 1 renders the workbooks (one per scenario) in that many processes, with the
+    active rulebook of the caller; the files are the same as with ``jobs=1``.
+    ``on_rendered(path, done, total)`` is called as each workbook is ready (for a progress
+    bar), before the files are written.
 
     Raises :class:`~xlfuncs.errors.TemplateError` naming every problem (unknown name,
     wrong type, too many rows, formula cell as target, existing output) before anything
@@ -939,7 +994,8 @@ def fill(template: str | os.PathLike[str] | bytes, data: Any, out: str | os.Path
         shown = problems[:_MAX_PROBLEMS]
         more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
         raise TemplateError(f"{table.source}: cannot fill {label}:\n  " + "\n  ".join(shown) + more)
-    rendered = [(path, *_render(tpl_bytes, writes, label, recalc)) for path, writes in plans]
+    payloads = _render_all(tpl_bytes, plans, label, recalc, jobs, on_rendered)
+    rendered = [(path, payload, count) for (path, _w), (payload, count) in zip(plans, payloads)]
     result = FillResult(notes=list(table.notes))
     for path, payload, count in rendered:
         result.cleared[str(path)] = cleared[str(path)]

@@ -11,8 +11,8 @@ amortised); scenario B spends on in-house R&D. Both share the operations score.
   to ``LOCPOINTS`` from 2023 (the same result as the scenario edition ``ru719-licence-draft``).
 
 Per year: R&D points and total score of A under the law, of A under the draft and of B (the
-same under both), cost per point; per purpose: the years each meets the threshold and the
-first of them.
+same under both), cost per point; per purpose: the years each meets the threshold, listed
+("2024, 2025, 2026, 2027, 2028": a year it falls below the bar is absent).
 """
 
 from __future__ import annotations
@@ -36,8 +36,11 @@ from xlfuncs.templates.builder import (
     absref,
     add_conf_sheet,
     add_lists_sheet,
+    CHART_ROWS,
+    LINE_HEIGHT,
     add_readme,
     col,
+    page_break_after,
     font,
     label_row,
     operations,
@@ -110,6 +113,23 @@ _ABOUT = (
 )
 
 
+def _years_met(row: int, first: int, last: int) -> str:
+    """The years of ``row`` (a year where the threshold is met, else "") as one text,
+    ``2024, 2025, 2026``; "not met / не выполняется" if none.
+
+    Built from ``&``, ``TRIM`` and ``SUBSTITUTE`` only, so that every Excel version,
+    LibreOffice and the xlfuncs engine compute it (``TEXTJOIN`` needs Excel 2019 and the
+    ``_xlfn.`` prefix in the file). A year a score falls below the bar is simply absent:
+    "2024, 2025, 2026, 2027, 2028" for a score that fails in 2029 and 2030.
+
+    >>> _years_met(20, 4, 6)
+    '=IF(COUNT(D20:F20)=0,"not met / не выполняется",SUBSTITUTE(TRIM(D20&" "&E20&" "&F20)," ",", "))'
+    """
+    cells = '&" "&'.join(f"{col(c)}{row}" for c in range(first, last + 1))
+    rng = f"{col(first)}{row}:{col(last)}{row}"
+    return f'=IF(COUNT({rng})=0,"not met / не выполняется",SUBSTITUTE(TRIM({cells})," ",", "))'
+
+
 def build(ops: Sequence[Operation] | None = None) -> Workbook:
     """Build the workbook (not saved)."""
     ops = tuple(ops or operations())
@@ -152,7 +172,7 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     ws.cell(row=head, column=3, value="Unit / Ед.")
     for c in years:
         ws.cell(row=head, column=c, value=f"={col(c)}{head + 1}").number_format = FMT_YEAR
-    ws.cell(row=head, column=first_col_out, value="First year / Первый год")
+    ws.cell(row=head, column=first_col_out, value="Met in years / Годы выполнения")
     style_header(ws[head][:first_col_out])
 
     year_dv = tb.number_validation(ws, "whole", 1900, 9999, "A year, e.g. 2027 / Год")
@@ -231,15 +251,17 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     output_row(lcpd, "Licence_Cost_Per_Point_Draft", "A, draft: cost per R&D point", "A, проект: стоимость балла",
                "RUB/point", FMT_RUB, lambda c: f'=IF(N({c}{lpd})=0,"",{c}{lic}/{c}{lpd})')
     r = lcpd + 1
-    style_section(ws, r, first_col_out, "Thresholds: years met (first year in the last column)",
-                  "Пороги: годы выполнения (первый год в последнем столбце)")
+    page_break_after(ws, r - 1)  # the thresholds and the years met start a page
+    style_section(ws, r, first_col_out, "Thresholds: years met (all of them in the last column)",
+                  "Пороги: годы выполнения (все годы в последнем столбце)")
     thr_rows: list[tuple[int, str]] = []
+    first_thr = r + 1
     for p, en, ru in PURPOSES:
         cap = p.capitalize()
         thr = r + 1
-        meets = [(r + 2, ls, f"Licence_First_Year_{cap}", "A, law", "A, закон"),
-                 (r + 3, lsd, f"Licence_First_Year_Draft_{cap}", "A, draft", "A, проект"),
-                 (r + 4, iscore, f"Inhouse_First_Year_{cap}", "B", "B")]
+        meets = [(r + 2, ls, f"Licence_Years_Met_{cap}", "A, law", "A, закон"),
+                 (r + 3, lsd, f"Licence_Years_Met_Draft_{cap}", "A, draft", "A, проект"),
+                 (r + 4, iscore, f"Inhouse_Years_Met_{cap}", "B", "B")]
         label_row(ws, thr, f"{en}: threshold", f"{ru}: порог", "points")
         for c in years:
             cl = col(c)
@@ -252,12 +274,9 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
                 ws.cell(row=row, column=c,
                         value=(f'=IFERROR(IF(LOCELIGIBLE({cl}{score},"{p}",{cl}{y},Category,Powertrain),'
                                f'{cl}{y},""),"")')).number_format = FMT_YEAR
-            rng = f"{col(FIRST_COL)}{row}:{col(last)}{row}"
-            cell = ws.cell(row=row, column=first_col_out,
-                           value=f'=IF(COUNT({rng})=0,"not met / не достигнут",MIN({rng}))')
-            cell.number_format = FMT_YEAR
+            cell = ws.cell(row=row, column=first_col_out, value=_years_met(row, FIRST_COL, last))
             cell.font = font(bold=True)
-            cell.alignment = Alignment(horizontal="right")
+            cell.alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
             tb.define(name, absref(SHEET, first_col_out, row))
         name_row(f"Threshold_{cap}", thr)
         thr_rows.append((thr, f"{en} / {ru}"))
@@ -269,15 +288,23 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     ws.column_dimensions["C"].width = 14
     for c in years:
         ws.column_dimensions[col(c)].width = 16
-    ws.column_dimensions[col(first_col_out)].width = 22
+    ws.column_dimensions[col(first_col_out)].width = 24
+    ws.row_dimensions[head].height = 2 * LINE_HEIGHT  # "Met in years / Годы выполнения"
+    for row in range(head + 1, last_row + 1):  # "2024, 2025, ..., 2030" takes two lines
+        if isinstance(ws.cell(row=row, column=first_col_out).value, str):
+            ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, 2 * LINE_HEIGHT)
+    for row in range(first_thr, last_row + 1):  # values on the first line, as the wrapped labels
+        for c in years:
+            ws.cell(row=row, column=c).alignment = Alignment(horizontal="right", vertical="top")
     ws.freeze_panes = f"D{head + 1}"
     chart = score_chart("Scenario A (licence) under the law and the draft, B (in-house) / Сценарии A и B",
                         ws, y, FIRST_COL, last,
                         [(ls, "A, law / закон"), (lsd, "A, draft (not in force) / проект"),
                          (iscore, "B: in-house / собственные")] + thr_rows)
     ws.add_chart(chart, f"B{last_row + 3}")
+    page_break_after(ws, last_row + 1)  # the chart prints on a page of its own, never split
     protect(ws)
-    print_setup(ws, f"{head}:{head}", f"A1:{col(first_col_out)}{last_row + 26}")
+    print_setup(ws, f"{head}:{head}", f"A1:{col(first_col_out)}{last_row + 2 + CHART_ROWS}")
     add_lists_sheet(tb, ops)
     add_conf_sheet(tb)
     tb.check_all_defined()

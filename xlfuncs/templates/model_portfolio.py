@@ -33,8 +33,8 @@ from xlfuncs.templates.builder import (
     add_readme,
     col,
     font,
-    label_row,
     operations,
+    page_break_after,
     print_setup,
     protect,
     style_header,
@@ -89,6 +89,10 @@ _ABOUT = (
     (("Data: `xlfuncs fill model_portfolio DATA -o OUT.xlsx`, one row per model, columns "
      "named as the defined names below."),
      "Данные: `xlfuncs fill model_portfolio DATA -o OUT.xlsx`, одна строка на модель."),
+    (("Printing: the Portfolio sheet prints the models, their results and the summary; the "
+     "operations grid (one column per code) is not printed."),
+     ("Печать: на листе Portfolio печатаются модели, результаты и итоги; таблица операций "
+     "(столбец на каждый код) не печатается.")),
 )
 
 _VERTICAL = Alignment(text_rotation=90, wrap_text=True, horizontal="center", vertical="bottom")
@@ -204,25 +208,28 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
                   absref(SHEET, op_first + k, first, op_first + k, last))
 
     r = last + 2
-    style_section(ws, r, 4, "Summary (thresholds for M1, ICE)", "Итоги (пороги для M1, ДВС)")
+    style_section(ws, r, 4, "Summary (thresholds for M1, ICE) / Итоги (пороги для M1, ДВС)", "")
+    ws.cell(row=r, column=2).value = None
     ws.cell(row=r, column=3, value="Threshold / Порог")
     ws.cell(row=r, column=4, value="Models passing / Моделей")
     r += 1
-    label_row(ws, r, "Models filled in", "Моделей заполнено", "")
+    ws.cell(row=r, column=1, value="Models filled in / Моделей заполнено")
     ws.cell(row=r, column=4, value="=COUNTA(Model_Name)").number_format = FMT_INT
     tb.define("Models_Count", absref(SHEET, 4, r))
     for p, en, ru in PURPOSES:
         r += 1
         cap = p.capitalize()
-        ws.cell(row=r, column=1, value=en)
-        ws.cell(row=r, column=2, value=ru)
+        ws.cell(row=r, column=1, value=f"{en} / {ru}")
         ws.cell(row=r, column=3,
                 value=f'=LOCTHRESHOLD("{p}",Assessment_Year,"M1","ice")').number_format = FMT_POINTS
         ws.cell(row=r, column=4, value=f"=COUNTIF(Model_Eligible_{cap},TRUE)").number_format = FMT_INT
         tb.define(f"Threshold_{cap}", absref(SHEET, 3, r))
         tb.define(f"Count_{cap}", absref(SHEET, 4, r))
     last_row = r
-    wrap_labels(ws, range(last + 2, last_row + 1), {1: 30.0, 2: 12.0})
+    wrap_labels(ws, range(last + 2, last_row + 1), {1: 30.0})
+    for row in range(last + 3, last_row + 1):
+        for k in (3, 4):
+            ws.cell(row=row, column=k).alignment = Alignment(horizontal="right", vertical="top")
 
     ws.column_dimensions["A"].width = 30
     ws.column_dimensions["B"].width = 12
@@ -237,10 +244,11 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     ws.row_dimensions[head].height = 215
     ws.freeze_panes = f"B{first}"
     protect(ws)
-    print_setup(ws, f"{block_row}:{head}", f"A1:{col(last_col)}{last_row}")
-    ws.print_title_cols = "A:A"
-    ws.page_setup.fitToWidth = 0  # as many pages across as the operation columns need
-    ws.page_setup.fitToHeight = 1
+    # printed: the models with their results on one page, one page wide, the summary on the
+    # next (the header is not repeated over it); the operations grid (one column per code,
+    # hundreds of them) is input only and stays on screen
+    print_setup(ws, None, f"A1:{col(op_first - 1)}{last_row}")
+    page_break_after(ws, last)
     add_lists_sheet(tb, ops)
     add_conf_sheet(tb)
     tb.check_all_defined()

@@ -319,14 +319,14 @@ def licence_scenarios_names() -> list[NameDoc]:
         names += [
             NameDoc(f"Threshold_{cap}", "output", "year", "points", f"Threshold for {en.lower()}",
                     f"Порог: {ru.lower()}"),
-            NameDoc(f"Licence_First_Year_{cap}", "output", "scalar", "year",
-                    f"Scenario A under the law: first year the {code} threshold is met",
-                    f"A по закону: первый год порога ({ru.lower()})"),
-            NameDoc(f"Licence_First_Year_Draft_{cap}", "output", "scalar", "year",
-                    f"Scenario A under the 2023 draft (not in force): first year the {code} threshold is met",
-                    f"A по проекту: первый год порога ({ru.lower()})"),
-            NameDoc(f"Inhouse_First_Year_{cap}", "output", "scalar", "year",
-                    f"Scenario B: first year the {code} threshold is met", f"B: первый год порога ({ru.lower()})"),
+            NameDoc(f"Licence_Years_Met_{cap}", "output", "scalar", "text",
+                    f"Scenario A under the law: the years the {code} threshold is met (2024, 2025, ...)",
+                    f"A по закону: годы выполнения порога ({ru.lower()})"),
+            NameDoc(f"Licence_Years_Met_Draft_{cap}", "output", "scalar", "text",
+                    f"Scenario A under the 2023 draft (not in force): the years the {code} threshold is met",
+                    f"A по проекту: годы выполнения порога ({ru.lower()})"),
+            NameDoc(f"Inhouse_Years_Met_{cap}", "output", "scalar", "text",
+                    f"Scenario B: the years the {code} threshold is met", f"B: годы выполнения порога ({ru.lower()})"),
         ]
     return names + _LISTS
 

@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from xlfuncs.templates.builder import CHART_ROWS as CHART_ROWS_OF_CHART
 from xlfuncs.templates.builder import (
     FMT_INT,
     FMT_MONEY,
@@ -43,6 +44,7 @@ from xlfuncs.templates.builder import (
     add_lists_sheet,
     add_readme,
     col,
+    page_break_after,
     fit_row,
     font,
     group_code_ref,
@@ -64,7 +66,7 @@ SHEET = "Programme"
 FIRST_YEAR = 2024
 N_YEARS = 7
 FIRST_COL = 4  # D
-CHART_ROWS = 25  # rows left free for the chart between the results and the checklist
+CHART_ROWS = CHART_ROWS_OF_CHART + 1  # rows left free for the chart between the results and the checklist
 
 # Example programme: a crossover localising step by step (all numbers are illustrative).
 _REVENUE = [180e9, 195e9, 210e9, 225e9, 240e9, 250e9, 260e9]
@@ -110,11 +112,11 @@ _ABOUT = (
      "код в строке дополнительной операции с года его достижения. '–' в столбце баллов: строка "
      "не действует в первый год плана для этой категории и силовой установки.")),
     (("Functions: LOCPOINTS, LOCSCORE, LOCTHRESHOLD and others come from the xlfuncs add-in "
-     "(xlwings, module xlfuncs.udfs, see the xlwings.conf sheet) or from `xlfuncs recalc` "
+     "(xlwings, module xlfuncs.udfs, named on the hidden sheet xlwings.conf) or from `xlfuncs recalc` "
      "without Excel. #N/A means no rule in force for that year, category, powertrain or "
      "purpose; #NUM! in the spend needed means the target is above the R&D points cap."),
      ("Функции LOCPOINTS, LOCSCORE, LOCTHRESHOLD и др. даёт надстройка xlfuncs (xlwings, "
-     "модуль xlfuncs.udfs, см. лист xlwings.conf) или `xlfuncs recalc` без Excel. #N/A — "
+     "модуль xlfuncs.udfs указан на скрытом листе xlwings.conf) или `xlfuncs recalc` без Excel. #N/A — "
      "для этого года, категории, силовой установки или цели правило не задано; #NUM! в нужных "
      "затратах — цель выше предела баллов за НИОКР.")),
     (("Licence: under the law (Resolution 719, footnote <12>) licence costs are not R&D and earn "
@@ -146,6 +148,42 @@ def _purpose_formula(func: str, purpose: str, score_row: int | None, year_row: i
         return f'={func}({score}"{purpose}",{c}{year_row},Category,Powertrain)'
 
     return make
+
+
+#: category and powertrain of the example programme (the inputs' initial values)
+EXAMPLE_CATEGORY, EXAMPLE_POWERTRAIN = "M1", "ice"
+
+
+def _points(value: float | None) -> str:
+    return "none / нет" if value is None else f"{value:,.0f}".replace(",", " ")
+
+
+def mid_year_changes(first_year: int = FIRST_YEAR, n_years: int = N_YEARS,
+                     category: str = EXAMPLE_CATEGORY,
+                     powertrain: str = EXAMPLE_POWERTRAIN) -> dict[str, list[str]]:
+    """The thresholds that change within a plan year (not on 1 January), by purpose code:
+    one bilingual line per change with the date and both values, from the packaged default
+    rulebook (:func:`xlfuncs.report.threshold_changes`).
+
+    The year columns show the threshold in force on 1 January of the year; these lines,
+    written under each purpose's rows at build time, name the rest.
+
+    >>> mid_year_changes()["utilfee"]
+    ['from 28.08.2025: 1 500, before: 3 701 / с 28.08.2025: 1 500, до того: 3 701']
+    """
+    from xlfuncs.report import threshold_changes
+    from xlfuncs.rulebook import default_rulebook
+
+    book = default_rulebook()
+    out: dict[str, list[str]] = {}
+    for code, _en, _ru in PURPOSES:
+        for year in range(first_year, first_year + n_years):
+            for change in threshold_changes(book, code, year, category, powertrain):
+                day = f"{change.on:%d.%m.%Y}"
+                after, before = _points(change.after), _points(change.before)
+                out.setdefault(code, []).append(
+                    f"from {day}: {after}, before: {before} / с {day}: {after}, до того: {before}")
+    return out
 
 
 def build(ops: Sequence[Operation] | None = None) -> Workbook:
@@ -237,7 +275,10 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
 
     # -- where the checklist will be: the results above refer to it ----------------------
     results_top = r
-    n_results = 1 + 7 + 1 + len(blocks) + 1 + 3 * len(PURPOSES) + 1 + 5  # bands and rows of the sections
+    changes = mid_year_changes()
+    n_changes = sum(len(v) for v in changes.values())
+    # bands and rows of the sections
+    n_results = 1 + 7 + 1 + len(blocks) + 1 + 3 * len(PURPOSES) + n_changes + 1 + 5
     check_top = results_top + n_results + CHART_ROWS  # the checklist's section band
     first_op = check_top + 1
     n_rows = sum(1 + len(b.rows) for b in blocks) + 1 + 2  # blocks, extras band, 2 extra rows
@@ -260,9 +301,8 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
          lambda c: f"=LOCSCORE(Op_Codes,{done(c)},0,Category,{c}{y},Powertrain)"),
         ("Score_Total", "Total score with R&D", "Итого с НИОКР", "points", FMT_POINTS,
          lambda c: f"=LOCSCORE(Op_Codes,{done(c)},{c}{{rp}},Category,{c}{y},Powertrain)"),
-        ("Conclusion", "Conclusion (both totals)", "Итог (оба значения)", "text", None,
-         lambda c: (f'={c}{y}&": "&ROUND({c}{{tot}},0)&" with R&D / с НИОКР; "'
-                    f'&ROUND({c}{{wo}},0)&" without / без НИОКР"')),
+        ("Conclusion", "Conclusion: score with R&D / without R&D", "Итог: баллы с НИОКР / без НИОКР",
+         "points", None, lambda c: f'=ROUND({c}{{tot}},0)&" / "&ROUND({c}{{wo}},0)'),
     ]
     rows: dict[str, int] = {}
     for k, (name, *_rest) in enumerate(out_rows):
@@ -282,10 +322,8 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
             if name in ("Score_Total", "Score_Without_RnD"):
                 cell.fill = KEY_FILL
                 cell.font = font(bold=True)
-            if name == "Conclusion":
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if name == "Conclusion":
-            ws.row_dimensions[row].height = 75  # "2024: 1600 with R&D / с НИОКР; ..." in 16 characters
+            if name == "Conclusion":  # "1600 / 1000": short enough for its year column
+                cell.alignment = Alignment(horizontal="right")
         name_row(name, row)
     tot, wo = rows["Score_Total"], rows["Score_Without_RnD"]
     r = max(rows.values()) + 1
@@ -302,6 +340,7 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
         name_row(f"Points_{block.key}", r)
     r += 1
 
+    page_break_after(ws, r - 1)  # the thresholds and the spend needed start a page
     style_section(ws, r, pts_col, "Thresholds by purpose (score with R&D)",
                   "Пороги по целям (баллы с НИОКР)")
     thr_rows: list[tuple[int, str]] = []
@@ -326,6 +365,15 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
             name_row(name, r)
             if name.startswith("Threshold_"):
                 thr_rows.append((r, f"{en} / {ru}"))
+        for line in changes.get(code, []):  # a rule that changes within a year: date and both values
+            r += 1
+            label_row(ws, r, f"{en}: threshold change within the year ({EXAMPLE_CATEGORY}, "
+                      f"{EXAMPLE_POWERTRAIN}; the columns show 1 January)",
+                      f"{ru}: порог меняется в течение года ({EXAMPLE_CATEGORY}, ДВС; в столбцах — на 1 января)",
+                      "date")
+            note = ws.cell(row=r, column=FIRST_COL, value=line)
+            note.font = font(italic=True, color="9C5700")
+            note.alignment = Alignment(vertical="top")
     r += 1
     style_section(ws, r, pts_col, "Target purpose: R&D spend needed", "Выбранная цель: нужные затраты на НИОКР")
     thr_row, need_row, spend_row = r + 1, r + 3, r + 4
@@ -351,8 +399,9 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
             cell = ws.cell(row=r, column=c, value=formula(col(c)))
             if fmt:
                 cell.number_format = fmt
-            if name == "Spend_Needed_Note":
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if name == "Spend_Needed_Note":  # smaller, centred: neighbouring notes stay apart
+                cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="center")
+                cell.font = font(size=9)
         if name == "Spend_Needed_Note":
             ws.row_dimensions[r].height = 45  # three lines of the longer note in a year column
         name_row(name, r)
@@ -440,6 +489,9 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     chart = score_chart("Score against thresholds / Баллы и пороги", ws, y, FIRST_COL, last,
                         [(tot, "Score with R&D / С НИОКР"), (wo, "Score without R&D / Без НИОКР")] + thr_rows)
     ws.add_chart(chart, f"B{chart_at}")
+    # the chart prints on a page of its own (under the repeated header row), never split
+    page_break_after(ws, chart_at - 2)
+    page_break_after(ws, check_top - 1)
     protect(ws)
     print_setup(ws, f"{head}:{head}", f"A1:{col(pts_col)}{last_op}")
 
