@@ -111,9 +111,16 @@ def test_programme_budget_formulas_call_the_functions(built: dict[str, Path]) ->
     ws = wb["Programme"]
     used = {m.group(1) for row in ws.iter_rows() for c in row
             if isinstance(c.value, str) for m in _FUNC.finditer(c.value)}
-    assert used == {"LICENSECOST", "LOCPOINTS", "LOCSCORE", "LOCTHRESHOLD", "LOCGAP", "LOCELIGIBLE",
+    # eligibility is score >= threshold in Excel's own IF/ISNUMBER (LOCELIGIBLE's rule), so a
+    # spreadsheet without the add-in shows TRUE/FALSE (LibreOffice recomputes cached booleans)
+    assert used == {"LICENSECOST", "LOCPOINTS", "LOCSCORE", "LOCTHRESHOLD", "LOCGAP",
                     "LOCSPENDNEEDED", "LOCOPPOINTS"}
     formulas = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    names = wb.defined_names
+    (_, ref), = names["Eligible_Procurement"].destinations
+    (_, thr), = names["Threshold_Procurement"].destinations
+    first, thr_first = ref.split(":")[0].replace("$", ""), thr.split(":")[0].replace("$", "")
+    assert ws[first].value.startswith(f"=IF(ISNUMBER({thr_first}),") and f">={thr_first}," in ws[first].value
     assert not any("_xludf" in f or "_xll" in f for f in formulas)  # plain spelling
 
 

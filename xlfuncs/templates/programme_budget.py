@@ -346,13 +346,18 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     thr_rows: list[tuple[int, str]] = []
     for code, en, ru in PURPOSES:
         cap = code.capitalize()
+        # eligibility compares the score with the threshold row above it (LOCELIGIBLE's own
+        # rule, score >= threshold, errors passed on) in Excel's own functions, so that a
+        # spreadsheet without the add-in (LibreOffice keeps only cached numbers and texts, and
+        # recomputes cached TRUE/FALSE) still shows TRUE/FALSE wherever a threshold is in force
+        thr_row = r + 1
         specs: list[tuple[str, str, str, str, str | None, Callable[[str], str]]] = [
             (f"Threshold_{cap}", f"{en}: threshold", f"{ru}: порог", "points", FMT_POINTS,
              _purpose_formula("LOCTHRESHOLD", code, None, y)),
             (f"Gap_{cap}", f"{en}: gap", f"{ru}: разрыв", "points", FMT_POINTS,
              _purpose_formula("LOCGAP", code, tot, y)),
             (f"Eligible_{cap}", f"{en}: eligible", f"{ru}: проходит", "TRUE/FALSE", None,
-             _purpose_formula("LOCELIGIBLE", code, tot, y)),
+             lambda c, t=thr_row: f"=IF(ISNUMBER({c}{t}),{c}{tot}>={c}{t},{c}{t})"),
         ]
         for name, en_l, ru_l, unit, fmt, formula in specs:
             r += 1
