@@ -23,7 +23,10 @@ KNOWN_DEVIATIONS: dict[str, str] = {
     "DATEVALUE, TIMEVALUE, text in date arguments": "month/day/year first, then "
     "day/month/year when the first part cannot be a month; ISO dates; month names in English",
     "REGEXTEST, REGEXEXTRACT, REGEXREPLACE": "Python's `re` syntax, not PCRE2",
-    "CHAR, CODE": "Windows-1252, as Windows Excel; Mac Excel uses Mac Roman for 128-255",
+    "CHAR, CODE": "the workbook's code page: Mac Roman when `docProps/app.xml` names "
+    "\"Microsoft Macintosh Excel\" (a file last saved by Excel for Mac, as Excel for Mac "
+    "computes them), else Windows-1252 (Windows Excel's ANSI code page in en-US); other "
+    "Windows code pages (Cyrillic, CJK) are not followed",
     "Circular references (iteration off)": "the cells of a true circular reference and those "
     "downstream of it stay 0, as Excel leaves them uncalculated; an OFFSET or INDIRECT cell on "
     "the sheet of one counts as downstream (what it reads is known only when it runs). A "

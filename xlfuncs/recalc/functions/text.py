@@ -215,20 +215,28 @@ def SEARCH(w: str, s: str, a: int) -> Any:
     return ERR.VALUE if m is None else float(m.start() + 1)
 
 
-@reg("CHAR", "integer")
-def CHAR(k: int) -> Any:
+@reg("CHAR", "integer", ctx=True)
+def CHAR(ctx: Ctx, k: int) -> Any:
+    """The character of code ``k`` in the workbook's code page: Windows' ANSI code page
+    (cp1252; its five undefined codes give the C1 control of that number) or, for a workbook
+    saved by Excel for Mac, Mac Roman (CHAR(157) is "ù")."""
     if k < 1 or k > 255:
         return ERR.VALUE
+    if ctx.mac:
+        return bytes([k]).decode("mac_roman")
     return bytes([k]).decode("cp1252", errors="replace") if k not in (129, 141, 143, 144, 157) \
         else chr(k)
 
 
-@reg("CODE", "text")
-def CODE(s: str) -> Any:
+@reg("CODE", "text", ctx=True)
+def CODE(ctx: Ctx, s: str) -> Any:
+    """The code of the first character in the workbook's code page (see CHAR); 63 ("?") for a
+    character outside it."""
     if not s:
         return ERR.VALUE
+    c = s[0]
     try:
-        return float(s[0].encode("cp1252")[0])
+        return float(c.encode("mac_roman" if ctx.mac else "cp1252")[0])
     except UnicodeEncodeError:
         return 63.0  # "?" as Excel shows a character outside the code page
 

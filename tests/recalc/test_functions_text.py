@@ -1,0 +1,50 @@
+"""Text built-ins (xlfuncs.recalc.functions.text) against Excel's stored values.
+
+Expected values are Excel's own: the cell of the golden corpus (``../shared/corpus/files``)
+that holds it is named beside each case, or Microsoft's documented example.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from xlfuncs.errors import ExcelError
+from xlfuncs.recalc.engine import evaluate
+from xlfuncs.recalc.model import FormulaCell, SheetData, WorkbookData
+from xlfuncs.recalc.plancache import PlanCache
+
+E = ExcelError
+
+
+def calc(text: str, *, mac: bool = False, values: dict[tuple[int, int], Any] | None = None) -> Any:
+    """The value of ``=text`` in A1 of a one-sheet workbook (``mac``: saved by Excel for Mac)."""
+    sh = SheetData("S", values=dict(values or {}))
+    sh.formulas[(1, 1)] = FormulaCell(text, (1, 1))
+    book = WorkbookData([sh], mac=mac)
+    res = evaluate(book, cache=PlanCache(disk=False), today=dt.date(2024, 1, 31))
+    return res.values[(0, 1, 1)]
+
+
+@pytest.mark.parametrize("text, mac, want", [
+    # vinci1it2000+formulas/test.xlsx (saved by Excel for Mac): TEXT!S7 =CHAR(157) "ù",
+    # CORE!B159..B164 CHAR(128..133), CORE!E161 UNICODE(CHAR(130)) 199, CORE!B225 CHAR(194)
+    ("CHAR(157)", True, "ù"),
+    ("CHAR(128)", True, "Ä"),
+    ("CHAR(129)", True, "Å"),
+    ("CHAR(130)", True, "Ç"),
+    ("CHAR(194)", True, "¬"),
+    ("UNICODE(CHAR(130))", True, 199.0),
+    ("UNICODE(CHAR(170))", True, 8482.0),  # CORE!E201: "™"
+    ("CODE(CHAR(129))", True, 129.0),  # CORE!C160
+    # Windows (cp1252): Microsoft's CHAR/CODE pages, CHAR(65) "A"; cp1252 0x80 is the euro
+    ("CHAR(65)", False, "A"),
+    ("CHAR(128)", False, "€"),
+    ("CODE(\"€\")", False, 128.0),
+    ("CHAR(0)", True, E.VALUE),
+    ("CHAR(256)", False, E.VALUE),
+])
+def test_char_and_code_follow_the_workbooks_code_page(text: str, mac: bool, want: Any) -> None:
+    assert calc(text, mac=mac) == want
