@@ -38,7 +38,10 @@ KNOWN_DEVIATIONS: dict[str, str] = {
     "such formulas are `#NAME?`",
     "Not built in": "structured references (`Table1[col]`), LAMBDA and its helpers (LET, MAP, "
     "REDUCE, SCAN, BYROW, BYCOL, MAKEARRAY), GROUPBY, PIVOTBY, TRIMRANGE, the FORECAST.ETS "
-    "family, BESSEL*, BAHTTEXT and the bond functions (PRICE, YIELD, COUP*...)",
+    "family, BAHTTEXT and the bond functions (PRICE, YIELD, COUP*...)",
+    "BESSELI, BESSELJ, BESSELK, BESSELY": "Excel's own approximations (Numerical Recipes' "
+    "polynomials and recurrences, about 1e-8 relative from the exact functions) are "
+    "reproduced to the bit, so the values match Excel's, not the exact functions",
     "ASC, DBCS": "the text is returned unchanged",
     "RAND, RANDBETWEEN, RANDARRAY": "Python's random generator (values differ from Excel's)",
     "LibreOffice: logicals in ranges": "LibreOffice counts TRUE/FALSE in references as numbers "
