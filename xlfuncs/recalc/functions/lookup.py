@@ -207,24 +207,48 @@ def HLOOKUP(v: Any, table: Any, row: int, approx: Any) -> Any:
     return _table_lookup(v, table, row, approx, False)
 
 
+def _xkind(x: Any) -> int:
+    t = type(x)
+    return 2 if t is bool else 1 if t is str else 0
+
+
+def _xcmp(w: Any, v: Any) -> int:
+    """XMATCH's order of an array item ``w`` against the lookup value ``v``: numbers < text <
+    logicals (vinci1it2000+formulas/test.xlsx LOOKUP!X173: the next smaller of a text among
+    {FALSE,2.1,TRUE,4.1} is 4.1); text case-insensitive with Unicode case folding ("ß" is
+    "ss", EXTRA!L75); a blank lookup value is above everything (LOOKUP!W172:W197)."""
+    if v is None:
+        return -1
+    kw, kv = _xkind(w), _xkind(v)
+    if kw != kv:
+        return -1 if kw < kv else 1
+    if kw == 1:
+        a, b = w.casefold(), v.casefold()
+        return 0 if a == b else -1 if a < b else 1
+    c = _approx_cmp(w, v)
+    return c if type(c) is int else 1
+
+
 def _xfind(v: Any, vec: list[Any], mm: int, sm: int) -> int:
-    """XMATCH/XLOOKUP's search: 0-based position or -1."""
-    if mm not in (-1, 0, 1, 2) or sm not in (-2, -1, 1, 2):
+    """XMATCH/XLOOKUP's search: 0-based position or -1.
+
+    ``mm`` 0 exact, -1 exact or next smaller, 1 exact or next larger (in :func:`_xcmp`'s
+    order across types), 2 wildcards, 3 a regular expression found in a text item
+    (case-sensitive, as REGEXTEST); ``sm`` 1/-1 first/last to first, 2/-2 binary search of
+    an ascending/descending array (with 2 or 3: ``#VALUE!``)."""
+    if mm not in (-1, 0, 1, 2, 3) or sm not in (-2, -1, 1, 2):
         raise XErr(ERR.VALUE)
     n = len(vec)
     if sm in (2, -2):  # binary search (ascending for 2, descending for -2)
+        if mm in (2, 3):
+            raise XErr(ERR.VALUE)  # LOOKUP!R183:Y184: wildcards with a binary search
         lo, hi = 0, n - 1
         found = -1
         sign = 1 if sm == 2 else -1
         while lo <= hi:
             mid = (lo + hi) // 2
             w = vec[mid]
-            if w is None or not _same_kind(w, v):
-                c = 1 if type(w) in (str, bool) and type(v) in (float, int) else -1
-            else:
-                c = _approx_cmp(w, v)
-                if type(c) is ExcelError:
-                    c = 1
+            c = -1 if w is None or type(w) is ExcelError else _xcmp(w, v)
             c *= sign
             if c == 0:
                 found = mid
@@ -240,9 +264,22 @@ def _xfind(v: Any, vec: list[Any], mm: int, sm: int) -> int:
         pick = cand[0] if mm == -1 else cand[1]
         return pick if 0 <= pick < n else -1
     order: range | list[int] = range(n) if sm == 1 else range(n - 1, -1, -1)
+    if mm == 3:
+        if type(v) is not str:
+            raise XErr(ERR.VALUE)
+        try:
+            rx = re.compile(v)
+        except re.error:
+            raise XErr(ERR.VALUE) from None
+        for i in order:
+            if type(vec[i]) is str and rx.search(vec[i]):
+                return i
+        return -1
+    cmp = _xcmp
     if mm == 2:
         if not _wild(v):
-            mm = 0
+            # no case folding in the wildcard mode: "ß" is not "ss" there (EXTRA!L77)
+            mm, cmp = 0, _approx_cmp
         else:
             pred = parse_criteria("=" + txt(v))
             for i in order:
@@ -252,7 +289,7 @@ def _xfind(v: Any, vec: list[Any], mm: int, sm: int) -> int:
     if mm == 0:
         for i in order:
             w = vec[i]
-            if w is not None and _same_kind(w, v) and _approx_cmp(w, v) == 0:
+            if w is not None and _same_kind(w, v) and cmp(w, v) == 0:
                 return i
         if v == "" or v is None:
             for i in order:
@@ -262,14 +299,14 @@ def _xfind(v: Any, vec: list[Any], mm: int, sm: int) -> int:
     best = -1
     for i in order:
         w = vec[i]
-        if w is None or not _same_kind(w, v):
+        if w is None or type(w) is ExcelError:
             continue
-        c = _approx_cmp(w, v)
+        c = _xcmp(w, v)
         if c == 0:
             return i
-        if mm == -1 and c < 0 and (best < 0 or _approx_cmp(w, vec[best]) > 0):
+        if mm == -1 and c < 0 and (best < 0 or _xcmp(w, vec[best]) > 0):
             best = i
-        if mm == 1 and c > 0 and (best < 0 or _approx_cmp(w, vec[best]) < 0):
+        if mm == 1 and c > 0 and (best < 0 or _xcmp(w, vec[best]) < 0):
             best = i
     return best
 

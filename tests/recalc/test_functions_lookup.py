@@ -1,0 +1,45 @@
+"""Lookup built-ins (xlfuncs.recalc.functions.lookup) against Excel's stored values.
+
+Expected values are Excel's, from vinci1it2000+formulas/test.xlsx of the golden corpus
+(``../shared/corpus/files``), sheet and cell named beside each case.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.recalc._calc import calc
+from xlfuncs.errors import ExcelError
+
+E = ExcelError
+
+
+@pytest.mark.parametrize("text, want", [
+    # across types the order is numbers < text < logicals
+    ('XMATCH("*b?u*",{FALSE,2.1,TRUE,4.1},-1)', 4.0),  # LOOKUP!X173
+    ('XMATCH(TRUE,{"a",2.1,"c bau c",4.1},-1)', 3.0),  # LOOKUP!Y190
+    # a blank lookup value is above everything: the next smaller is the largest item
+    ("XMATCH(B1,{FALSE,2.1,TRUE,4.1},-1)", 3.0),  # LOOKUP!W172
+    ("XMATCH(B1,{4.1,3.1,2.1,1.1},-1)", 1.0),  # LOOKUP!W192
+    ('XMATCH(B1,{"",4.1,"a",1.1},-1)', 3.0),  # LOOKUP!W194
+    # binary searches over mixed types
+    ('XMATCH("*b?u*",{TRUE,4.1,FALSE,1.1},-1,2)', 2.0),  # LOOKUP!X177
+    ('XMATCH("*b?u*",{TRUE,4.1,FALSE,"c bau c"},-1,-2)', 2.0),  # LOOKUP!X178
+    ('XLOOKUP("*b?u*",{TRUE,4.1,FALSE,1.1},{"L","ML","MR","R"},1,1,2)', "MR"),  # LOOKUP!X168
+    # wildcards with a binary search are #VALUE!
+    ("XMATCH(3,{4.1,3.1,2.1,1.1},2,2)", E.VALUE),  # LOOKUP!R183
+    ('XMATCH("a",{"c bau c",4.1,"a",1.1},2,-2)', E.VALUE),  # LOOKUP!R184
+    # exact text matching folds case as Unicode does ("ß" is "ss"); the wildcard mode not
+    ('XMATCH("ß",{1,"ss",2.1,"c bau c",4.1},0)', 2.0),  # EXTRA!L75
+    ('XMATCH("ß",{1,"ss",2.1,"c bau c",4.1},1)', 2.0),  # EXTRA!M76
+    ('XMATCH("ß",{1,"ss",2.1,"c bau c",4.1},2)', E.NA),  # EXTRA!L77
+    # match mode 3: a regular expression (no match here), binary search excluded
+    ('XMATCH("ß",{1,"ss",2.1,"c bau c",4.1},3)', E.NA),  # EXTRA!O76
+    ('XMATCH("^c",{1,"ss",2.1,"c bau c",4.1},3)', 4.0),
+    ('XMATCH("^c",{"a","c"},3,2)', E.VALUE),
+    ('XMATCH("ß",{1,"ss",2.1,"c bau c",4.1},4)', E.VALUE),  # EXTRA!P76
+])
+def test_xmatch_modes_across_types(text: str, want: Any) -> None:
+    assert calc(text) == want
