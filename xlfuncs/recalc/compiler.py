@@ -52,7 +52,8 @@ def _build_globals() -> dict[str, Any]:
         "Rng": Rng, "ERR": ExcelError, "NOARG": NOT_PASSED, "__builtins__": __builtins__,
     }
     for name in ("_add", "_sub", "_mul", "_div", "_pow", "_cat", "_eq", "_ne", "_lt",
-                 "_gt", "_le", "_ge", "_neg", "_pos", "_pct", "_ii", "_tv", "_rangeop"):
+                 "_gt", "_le", "_ge", "_neg", "_pos", "_pct", "_ii", "_tv", "_rangeop",
+                 "_isect", "_union"):
         g[name] = getattr(O, name)
     for name, spec in REGISTRY.items():
         g["B_" + _ident(name)] = spec.call
@@ -166,6 +167,12 @@ class _Gen:
             return f"_pct({self.emit(node[1], mode)})"
         if kind == "rangeop":
             expr = f"_rangeop({self.emit(node[1], 'a', True)}, {self.emit(node[2], 'a', True)})"
+            return expr if mode == "a" else f"_ii({expr}, r, c)"
+        if kind == "isect":
+            expr = f"_isect({self.emit(node[1], 'a', True)}, {self.emit(node[2], 'a', True)})"
+            return expr if mode == "a" else f"_ii({expr}, r, c)"
+        if kind == "union":
+            expr = "_union(" + ", ".join(self.emit(a, "a", True) for a in node[1]) + ")"
             return expr if mode == "a" else f"_ii({expr}, r, c)"
         if kind == "arr":
             rows = node[1]

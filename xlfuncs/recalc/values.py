@@ -33,6 +33,7 @@ from xlfuncs.textnum import number_from_text
 __all__ = [
     "gc_paused",
     "Rng",
+    "Areas",
     "ExcelError",
     "to_num",
     "to_text",
@@ -148,6 +149,22 @@ class Rng:
         return f"Rng(s={self.s}, R{self.r1}C{self.c1}:R{self.r2}C{self.c2})"
 
 
+class Areas:
+    """A reference of several areas: the union operator ``(A1:B2,D4)`` or an intersection
+    of such a union; AREAS counts them, INDEX picks one, SUM and the like read them all."""
+
+    __slots__ = ("areas",)
+
+    def __init__(self, areas: tuple[Rng, ...]) -> None:
+        self.areas = areas
+
+    def flat(self) -> list[Any]:
+        return [v for a in self.areas for v in a.values()]
+
+    def __repr__(self) -> str:
+        return f"Areas({', '.join(map(repr, self.areas))})"
+
+
 def as_rows(x: Any) -> list[list[Any]]:
     """Any value as a 2-D list of rows (a scalar becomes 1x1)."""
     t = type(x)
@@ -168,6 +185,8 @@ def flat_values(x: Any) -> list[Any]:
         return cells
     if t is list:
         return [v for row in x for v in row]
+    if t is Areas:
+        return x.flat()
     return [x]
 
 

@@ -34,8 +34,9 @@ KNOWN_DEVIATIONS: dict[str, str] = {
     "here, where Excel reports one",
     "XIRR": "Newton's method run to full precision; Excel stops earlier, so its stored "
     "results differ from the exact rate in about the 8th digit",
-    "The intersection operator": "`A1:C3 B2:D4` (a space between references) is not read: "
-    "such formulas are `#NAME?`",
+    "Reference operators": "`A1:C3 B2:D4` (intersection), `(A1,C3:D4)` (union) and "
+    "`A1:B2:C3` are read; a union is taken by AREAS, INDEX, ROWS/COLUMNS (`#REF!`) and the "
+    "aggregates that read references (SUM, COUNT...); other functions see it as `#VALUE!`",
     "Not built in": "structured references (`Table1[col]`), LAMBDA and its helpers (LET, MAP, "
     "REDUCE, SCAN, BYROW, BYCOL, MAKEARRAY), GROUPBY, PIVOTBY, TRIMRANGE, the FORECAST.ETS "
     "family, BAHTTEXT and the bond functions (PRICE, YIELD, COUP*...)",

@@ -18,7 +18,7 @@ from xlfuncs.errors import ExcelError
 from xlfuncs.recalc.functions._helpers import boo, txt
 from xlfuncs.recalc.functions._registry import XErr, registrar
 from xlfuncs.recalc.functions.operators import _approx_cmp
-from xlfuncs.recalc.values import Rng, as_rows, parse_criteria, shape_of, to_num, to_scalar
+from xlfuncs.recalc.values import Areas, Rng, as_rows, parse_criteria, shape_of, to_num, to_scalar
 
 ERR = ExcelError
 reg = registrar("lookup")
@@ -146,7 +146,12 @@ def INDEX(arr: Any, row: int | None = None, col: int | None = None,
           area: int | None = None) -> Any:
     if type(arr) is ExcelError:
         return arr
-    if area is not None and area != 1:
+    if type(arr) is Areas:  # INDEX((A1:B2,D1:E2),1,1,2): the area's number picks one
+        k = 1 if area is None else area
+        if not 1 <= k <= len(arr.areas):
+            return ERR.REF
+        arr = arr.areas[k - 1]
+    elif area is not None and area != 1:
         return ERR.REF
     nr, nc = shape_of(arr)
     r = 0 if row is None else row
@@ -157,6 +162,10 @@ def INDEX(arr: Any, row: int | None = None, col: int | None = None,
         c = 1
     if r < 0 or c < 0:
         return ERR.VALUE
+    if col is None and nr > 1 and nc > 1 and type(arr) is Rng:
+        # the reference form needs column_num when the area has several rows and columns
+        # (Microsoft's INDEX page; LOOKUP!R53 of vinci1it2000+formulas/test.xlsx: #REF!)
+        return ERR.REF
     if r > nr or c > nc:
         return ERR.REF
     if type(arr) is Rng:
@@ -382,6 +391,8 @@ def LOOKUP(v: Any, look: Any, result: Any = None) -> Any:
 def ROWS(x: Any) -> Any:
     if type(x) is ExcelError:
         return x
+    if type(x) is Areas:
+        return ERR.REF
     return float(shape_of(x)[0])
 
 
@@ -389,6 +400,8 @@ def ROWS(x: Any) -> Any:
 def COLUMNS(x: Any) -> Any:
     if type(x) is ExcelError:
         return x
+    if type(x) is Areas:
+        return ERR.REF
     return float(shape_of(x)[1])
 
 
@@ -422,6 +435,8 @@ def COLUMN(env: Any, sheet: int, row: int, col: int, x: Any = None) -> Any:
 def AREAS(x: Any) -> Any:
     if type(x) is ExcelError:
         return x
+    if type(x) is Areas:
+        return float(len(x.areas))
     return 1.0 if type(x) is Rng else ERR.VALUE
 
 
