@@ -43,3 +43,26 @@ E = ExcelError
 ])
 def test_xmatch_modes_across_types(text: str, want: Any) -> None:
     assert calc(text) == want
+
+
+# LOOKUP!C135:L139 of vinci1it2000+formulas/test.xlsx, moved to A11 (C -> A, 135 -> 11)
+TRIM_GRID = {
+    (11, 2): 0.0, (12, 2): 1.0, (12, 4): 4.0, (12, 6): 5.0, (12, 8): 5.0,
+    (13, 3): 3.0, (13, 4): 4.0, (13, 6): 5.0, (13, 8): 5.0, (14, 2): 2.0, (14, 5): 5.0,
+}
+
+
+@pytest.mark.parametrize("text, want", [
+    ("ROWS(TRIMRANGE(A11:B15,3,3))", 4.0),  # R135:S138 spill 4 rows x 1 column
+    ("COLUMNS(TRIMRANGE(A11:B15,3,3))", 1.0),
+    ("INDEX(TRIMRANGE(A11:B15,3,3),4,1)", 2.0),  # R138
+    ("ROWS(TRIMRANGE(B11:C15,1,3))", 5.0),  # S135:T139: trailing rows kept
+    ("ROWS(TRIMRANGE(D11:E15,1,2))", 4.0),  # U135:V138: leading rows trimmed only
+    ("INDEX(TRIMRANGE(D11:E15,\"1\",2),1,1)", 4.0),  # AD135: numeric text
+    ("ROWS(TRIMRANGE(D11:E15,\"3.3\",2))", E.VALUE),  # W135
+    ("ROWS(TRIMRANGE(E11:F15,2.3,2))", E.VALUE),  # Z135
+    ("ROWS(TRIMRANGE(E11:F15,{1,1},2))", E.VALUE),  # AA135
+    ("ROWS(TRIMRANGE(I11:J15,3,3))", E.REF),  # Z136: all blank
+])
+def test_trimrange(text: str, want: Any) -> None:
+    assert calc(text, values=TRIM_GRID) == want

@@ -38,7 +38,7 @@ KNOWN_DEVIATIONS: dict[str, str] = {
     "`A1:B2:C3` are read; a union is taken by AREAS, INDEX, ROWS/COLUMNS (`#REF!`) and the "
     "aggregates that read references (SUM, COUNT...); other functions see it as `#VALUE!`",
     "Not built in": "structured references (`Table1[col]`), LAMBDA and its helpers (LET, MAP, "
-    "REDUCE, SCAN, BYROW, BYCOL, MAKEARRAY), GROUPBY, PIVOTBY, TRIMRANGE, the FORECAST.ETS "
+    "REDUCE, SCAN, BYROW, BYCOL, MAKEARRAY), GROUPBY, PIVOTBY, the FORECAST.ETS "
     "family, BAHTTEXT and the bond functions (PRICE, YIELD, COUP*...)",
     "BESSELI, BESSELJ, BESSELK, BESSELY": "Excel's own approximations (Numerical Recipes' "
     "polynomials and recurrences, about 1e-8 relative from the exact functions) are "

@@ -577,3 +577,47 @@ def ADDRESS(row: int, col: int, abs_num: int, a1: bool, sheet: str | None = None
         sh = "'" + sheet.replace("'", "''") + "'" if needs_quote else sheet
         return f"{sh}!{ref}"
     return ref
+
+
+def _trim_mode(x: Any) -> int:
+    """TRIMRANGE's trim_rows/trim_cols: 0 none, 1 leading, 2 trailing, 3 both; a whole number
+    or numeric text ("3"), else #VALUE! (LOOKUP!W135 "3.3", Z135 2.3, AA135 {1,1} of
+    vinci1it2000+formulas/test.xlsx)."""
+    if type(x) is Rng:
+        if x.nrows != 1 or x.ncols != 1:
+            raise XErr(ERR.VALUE)
+        x = x.top_left()
+    if type(x) is list or type(x) is bool:
+        raise XErr(ERR.VALUE)
+    if type(x) is ExcelError:
+        raise XErr(x)
+    n = to_num(0.0 if x is None else x)
+    if type(n) is ExcelError:
+        raise XErr(n)
+    assert isinstance(n, (int, float))
+    if n != int(n) or not 0 <= n <= 3:
+        raise XErr(ERR.VALUE)
+    return int(n)
+
+
+@reg("TRIMRANGE", "ref, ref=3, ref=3", array=True)
+def TRIMRANGE(ref: Any, trim_rows: Any, trim_cols: Any) -> Any:
+    """The reference without its leading and/or trailing blank rows and columns; ``#REF!``
+    when every cell is blank (LOOKUP!Z136)."""
+    if type(ref) is ExcelError:
+        return ref
+    tr, tc = _trim_mode(trim_rows), _trim_mode(trim_cols)
+    if type(ref) is not Rng:
+        return ERR.VALUE
+    g, s = ref.V.get, ref.s
+    rows = [r for r in range(ref.r1, ref.r2 + 1)
+            if any(g((s, r, c)) is not None for c in range(ref.c1, ref.c2 + 1))]
+    if not rows:
+        return ERR.REF
+    cols = [c for c in range(ref.c1, ref.c2 + 1)
+            if any(g((s, r, c)) is not None for r in range(rows[0], rows[-1] + 1))]
+    r1 = rows[0] if tr & 1 else ref.r1
+    r2 = rows[-1] if tr & 2 else ref.r2
+    c1 = cols[0] if tc & 1 else ref.c1
+    c2 = cols[-1] if tc & 2 else ref.c2
+    return Rng(ref.V, s, r1, c1, r2, c2)
