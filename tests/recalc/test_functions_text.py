@@ -36,3 +36,20 @@ E = ExcelError
 ])
 def test_char_and_code_follow_the_workbooks_code_page(text: str, mac: bool, want: Any) -> None:
     assert calc(text, mac=mac) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    ("BAHTTEXT(1234)", "หนึ่งพันสองร้อยสามสิบสี่บาทถ้วน"),  # Microsoft's BAHTTEXT example
+    # vinci1it2000+formulas/test.xlsx TEXT!R6:AF6
+    ("BAHTTEXT(0)", "ศูนย์บาทถ้วน"),  # R6
+    ("BAHTTEXT(157)", "หนึ่งร้อยห้าสิบเจ็ดบาทถ้วน"),  # S6
+    ("BAHTTEXT(65)", "หกสิบห้าบาทถ้วน"),  # T6
+    ("BAHTTEXT(65.8)", "หกสิบห้าบาทแปดสิบสตางค์"),  # U6
+    ("BAHTTEXT(-1)", "ลบหนึ่งบาทถ้วน"),  # V6
+    ("BAHTTEXT(B1)", "ศูนย์บาทถ้วน"),  # W6: a blank cell
+    ("BAHTTEXT(\"ciao\")", E.VALUE),  # X6
+    ("BAHTTEXT(TRUE)", "หนึ่งบาทถ้วน"),  # Y6
+    ("BAHTTEXT(#DIV/0!)", E.DIV0),  # AB6
+])
+def test_bahttext(text: str, want: Any) -> None:
+    assert calc(text) == want

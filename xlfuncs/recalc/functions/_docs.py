@@ -39,10 +39,12 @@ KNOWN_DEVIATIONS: dict[str, str] = {
     "aggregates that read references (SUM, COUNT...); other functions see it as `#VALUE!`",
     "Not built in": "structured references (`Table1[col]`), LAMBDA and its helpers (LET, MAP, "
     "REDUCE, SCAN, BYROW, BYCOL, MAKEARRAY), GROUPBY, PIVOTBY, the FORECAST.ETS "
-    "family, BAHTTEXT and the bond functions (PRICE, YIELD, COUP*...)",
+    "family and the bond functions (PRICE, YIELD, COUP*...)",
     "BESSELI, BESSELJ, BESSELK, BESSELY": "Excel's own approximations (Numerical Recipes' "
     "polynomials and recurrences, about 1e-8 relative from the exact functions) are "
     "reproduced to the bit, so the values match Excel's, not the exact functions",
+    "BAHTTEXT": "Thai words as LibreOffice spells them (a final 1 is เอ็ด only after tens: "
+    "101 is หนึ่งร้อยหนึ่ง), checked against Excel on 0-157 and Microsoft's 1234 only",
     "ASC, DBCS": "the text is returned unchanged",
     "RAND, RANDBETWEEN, RANDARRAY": "Python's random generator (values differ from Excel's)",
     "LibreOffice: logicals in ranges": "LibreOffice counts TRUE/FALSE in references as numbers "

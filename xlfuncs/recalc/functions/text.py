@@ -467,3 +467,48 @@ def REGEXREPLACE(s: str, p: str, rep: str, occ: int, case: int) -> Any:
         return s
     m = hits[k]
     return s[: m.start()] + m.expand(py_rep) + s[m.end():]
+
+
+_TH_DIGITS = ("ศูนย์", "หนึ่ง", "สอง", "สาม", "สี่", "ห้า", "หก", "เจ็ด", "แปด", "เก้า")
+_TH_POWERS = ((100000, "แสน"), (10000, "หมื่น"), (1000, "พัน"), (100, "ร้อย"))
+
+
+def _th_block(n: int) -> str:
+    """Thai words of 1..999999: 10 is สิบ, 20 ยี่สิบ, a 1 after tens เอ็ด (as LibreOffice's
+    BAHTTEXT, whose words match Excel's in the corpus)."""
+    out = []
+    for p, word in _TH_POWERS:
+        if n >= p:
+            out.append(_TH_DIGITS[n // p] + word)
+            n %= p
+    tens, ones = divmod(n, 10)
+    if tens:
+        out.append(("" if tens == 1 else "ยี่" if tens == 2 else _TH_DIGITS[tens]) + "สิบ")
+    if tens and ones == 1:
+        out.append("เอ็ด")
+    elif ones:
+        out.append(_TH_DIGITS[ones])
+    return "".join(out)
+
+
+def _th_number(n: int) -> str:
+    """Thai words of a positive whole number, in blocks of a million (ล้าน)."""
+    parts = []
+    while n:
+        n, block = divmod(n, 1000000)
+        parts.append(_th_block(block) if block else "")
+    return "ล้าน".join(reversed(parts))
+
+
+@reg("BAHTTEXT", "number")
+def BAHTTEXT(x: float) -> Any:
+    """A number as Thai text with บาท (baht) and สตางค์ (satang), rounded to the satang:
+    BAHTTEXT(65.8) is "หกสิบห้าบาทแปดสิบสตางค์" (TEXT!U6 of vinci1it2000+formulas/test.xlsx)."""
+    cents = int(excel_round(abs(x), 2) * 100 + 0.5)
+    baht, satang = divmod(cents, 100)
+    if baht == 0 and satang == 0:
+        return "ศูนย์บาทถ้วน"
+    text = "ลบ" if x < 0 else ""
+    if baht:
+        text += _th_number(baht) + "บาท"
+    return text + ("ถ้วน" if satang == 0 else _th_block(satang) + "สตางค์")
