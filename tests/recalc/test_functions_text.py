@@ -53,3 +53,16 @@ def test_char_and_code_follow_the_workbooks_code_page(text: str, mac: bool, want
 ])
 def test_bahttext(text: str, want: Any) -> None:
     assert calc(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # vinci1it2000+formulas/test.xlsx EXTRA!I2:P2: every match, spilled along a row
+    ('COLUMNS(REGEXEXTRACT("a1 b22 c333","[0-9]+",1))', 3.0),
+    ('INDEX(REGEXEXTRACT("a1 b22 c333","[0-9]+",1),1,3)', "333"),
+    ('INDEX(REGEXEXTRACT("abc","([ac]+)",1),1,2)', "c"),  # EXTRA!L6
+    ('REGEXEXTRACT("Sonia Rees    (378) 555-4197","[0-9()]+ [0-9-]+",2)', E.VALUE),  # K3
+    ('INDEX(REGEXEXTRACT("1a2b3c","((\\d)[bc]+|(3c))",2),1,3)', E.NA),  # EXTRA!O3
+    ('INDEX(REGEXEXTRACT("1a2b3c","((\\d)[bc]+|(3c))",2),1,2)', "2"),
+])
+def test_regexextract_return_modes(text: str, want: Any) -> None:
+    assert calc(text) == want

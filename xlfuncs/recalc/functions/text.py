@@ -444,13 +444,18 @@ def REGEXEXTRACT(s: str, p: str, mode: int, case: int) -> Any:
         m = rx.search(s)
         return ERR.NA if m is None else m.group(0)
     if mode == 1:
-        hits = [m.group(0) for m in rx.finditer(s)]
-        return [[h] for h in hits] if hits else ERR.NA
+        # every match, in a row (EXTRA!I2:P2 of vinci1it2000+formulas/test.xlsx)
+        hits: list[Any] = [m.group(0) for m in rx.finditer(s)]
+        return [hits] if hits else ERR.NA
     if mode == 2:
+        # the capture groups of the first match, in a row; none in the pattern is #VALUE!
+        # (EXTRA!K3), a group that took no part is #N/A (EXTRA!O3)
+        if not rx.groups:
+            return ERR.VALUE
         m = rx.search(s)
         if m is None:
             return ERR.NA
-        return [[g if g is not None else "" for g in m.groups()]] if m.groups() else m.group(0)
+        return [[ERR.NA if g is None else g for g in m.groups()]]
     return ERR.VALUE
 
 
