@@ -66,3 +66,33 @@ TRIM_GRID = {
 ])
 def test_trimrange(text: str, want: Any) -> None:
     assert calc(text, values=TRIM_GRID) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # vinci1it2000+formulas/test.xlsx LOOKUP!R56:Y71: Excel's binary search on unsorted and
+    # mixed arrays
+    ("LOOKUP(2,{4.1,2.1,3.1,1.1})", E.NA),  # S59
+    ("LOOKUP(3,{4.1,2.1,3.1,1.1})", 2.1),  # T59
+    ("LOOKUP(4,{4.1,2.1,3.1,1.1})", 1.1),  # U59
+    ('LOOKUP(4.1,{"b",4.1,"a",1.1})', 4.1),  # V60
+    ('LOOKUP(4.1,{"a",2.1,"b",4.1})', 4.1),  # V57
+    ('LOOKUP(4,{"a",2.1,"b",4.1})', 2.1),  # U57
+    ('LOOKUP(TRUE,{TRUE,4.1,FALSE,"b"})', False),  # Y63
+    ('LOOKUP("b",{TRUE,FALSE,"a","b"})', "b"),  # X64
+    ('LOOKUP(3,{4.1,2.1,3.1,1.1},{"L","ML","MR","R"})', "ML"),
+    ("MATCH(4,{4.1,3.1,2.1,1.1})", 4.0),  # U68
+    ('MATCH(4.1,{"c bau c",4.1,"a",1.1})', 2.0),  # V69
+    ("MATCH(4.1,{TRUE,4.1,FALSE,1.1})", 2.0),  # V71
+])
+def test_approximate_lookup_is_excels_binary_search(text: str, want: Any) -> None:
+    got = calc(text)
+    assert got == want and type(got) is type(want)
+
+
+def test_lookup_skips_blank_cells_as_excel_does() -> None:
+    # dgorissen+pycel/lookup.xlsx LookupBlanks!F5:F12: A1:A16 holds 1,2,3,_,5,6,7,8 from A5
+    vals = {(r, 1): v for r, v in zip(range(5, 13), [1.0, 2.0, 3.0, None, 5.0, 6.0, 7.0, 8.0])
+            if v is not None}
+    for x, want in [(0, E.NA), (1, 1.0), (2, 2.0), (6, 6.0), (7, 7.0), (8, 8.0), (9, 8.0)]:
+        assert calc(f"LOOKUP({x},A1:A16)", values=vals) == want, x
+        assert calc(f"VLOOKUP({x},A1:A16,1)", values=vals) == want, x

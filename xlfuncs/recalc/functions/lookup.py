@@ -112,6 +112,8 @@ def _find(x: Any, vec: list[Any], mode: int) -> int:
             if v is not None and _same_kind(v, x) and _approx_cmp(v, x) == 0:
                 return i
         return -1
+    if mode == 1:
+        return _bsearch(x, vec)
     best = -1
     for i, v in enumerate(vec):
         if v is None or not _same_kind(v, x):
@@ -128,6 +130,38 @@ def _find(x: Any, vec: list[Any], mode: int) -> int:
             else:
                 break
     return best
+
+
+def _bsearch(x: Any, vec: list[Any]) -> int:
+    """LOOKUP's binary search for the largest value <= ``x``: 0-based position or -1.
+
+    Excel halves the range; a middle item of another type than ``x`` (or blank) gives way to
+    the nearest item of its type above it, else below it (none: the search stops), and an
+    equal item ends the search.
+    This reproduces Excel's results on unsorted and mixed arrays (LOOKUP!R56:Y64 of
+    vinci1it2000+formulas/test.xlsx: LOOKUP(4.1,{"b",4.1,"a",1.1}) is 4.1,
+    LOOKUP(2,{4.1,2.1,3.1,1.1}) is #N/A; LookupBlanks!F5:F12 of dgorissen+pycel/lookup.xlsx).
+    """
+    lo, hi = 0, len(vec) - 1
+    while lo <= hi:
+        m = (lo + hi) // 2
+        if vec[m] is None or not _same_kind(vec[m], x):
+            for j in (*range(m + 1, hi + 1), *range(m - 1, lo - 1, -1)):
+                if vec[j] is not None and _same_kind(vec[j], x):
+                    m = j
+                    break
+            else:
+                break
+        c = _approx_cmp(vec[m], x)
+        if c == 0:
+            return m
+        if c < 0:
+            lo = m + 1
+        else:
+            hi = m - 1
+    while hi >= 0 and (vec[hi] is None or not _same_kind(vec[hi], x)):
+        hi -= 1
+    return hi
 
 
 @reg("MATCH", "scalar, ref, integer=1")
@@ -368,13 +402,13 @@ def LOOKUP(v: Any, look: Any, result: Any = None) -> Any:
             keys, vals = rows[0], rows[-1]
         else:
             keys, vals = [r[0] for r in rows], [r[-1] for r in rows]
-        i = _find(v, list(keys), 1)
+        i = _bsearch(v, list(keys))
         return ERR.NA if i < 0 else vals[i]
     if len(rows) > 1 and len(rows[0]) > 1:  # a block with a result vector: its first column
         vec = [r[0] for r in rows] if len(rows) >= len(rows[0]) else list(rows[0])
     else:
         vec = _vector(look)
-    i = _find(v, vec, 1)
+    i = _bsearch(v, vec)
     if i < 0:
         return ERR.NA
     if result is None:
