@@ -156,3 +156,15 @@ def test_date_functions() -> None:
     assert fn("EOMONTH")(CTX, 45322.0, 0.0) == 45322.0
     assert fn("YEAR")(CTX, -1.0) is E.NUM
     assert fn("TODAY")(CTX) == 45322.0
+
+
+def test_criteria_on_errors_and_logicals() -> None:
+    # vinci1it2000+formulas/test.xlsx: an error criterion matches that error
+    # (STATISTICAL!Z25:AF25 COUNTIFS(I25:J25,I25) is 1 for each error); "<=TRUE" takes
+    # logicals only (MATH & TRIG!Y74: SUMIFS over "ciao", TRUE picks TRUE's row: -1)
+    p = parse_criteria(E.NA)
+    assert p(E.NA) and not p(E.VALUE) and not p(0.0) and not p(None)
+    p = parse_criteria("<=TRUE")
+    assert p(True) and p(False) and not p("ciao") and not p(1.0)
+    p = parse_criteria(">FALSE")
+    assert p(True) and not p(False) and not p("z")

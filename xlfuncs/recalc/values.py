@@ -512,7 +512,9 @@ def parse_criteria(crit: Any) -> Any:
     if type(crit) is Rng or type(crit) is list:
         crit = to_scalar(crit)
     if type(crit) is ExcelError:
-        return lambda v, e=crit: False
+        # an error criterion matches the cells holding that error (COUNTIFS(I25:J25,I25)
+        # is 1 where I25 is #VALUE!: STATISTICAL!Z25 of vinci1it2000+formulas/test.xlsx)
+        return lambda v, e=crit: v is e
     if crit is None:
         crit = 0
     if type(crit) is bool:
@@ -543,6 +545,11 @@ def parse_criteria(crit: Any) -> Any:
             return lambda v: type(v) is bool and v == bval
         if op == "<>":
             return lambda v: not (type(v) is bool and v == bval)
+        # "<=TRUE": only logicals compare (FALSE < TRUE); text and numbers do not match
+        # (SUMIFS(F74:G74,I74:J74,"<=TRUE") over "ciao", TRUE is -1: MATH & TRIG!Y74)
+        bcmp = {"<": lambda a: a < bval, "<=": lambda a: a <= bval,
+                ">": lambda a: a > bval, ">=": lambda a: a >= bval}[op]
+        return lambda v: type(v) is bool and bcmp(v)
     errval: ExcelError | None = None
     if rest.startswith("#"):
         try:
