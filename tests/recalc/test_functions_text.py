@@ -66,3 +66,26 @@ def test_bahttext(text: str, want: Any) -> None:
 ])
 def test_regexextract_return_modes(text: str, want: Any) -> None:
     assert calc(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # vinci1it2000+formulas/test.xlsx EXTRA!A4:A43
+    ('TEXT(1.23,"#""°F""""")', E.VALUE),  # A4: the format #"°F"" leaves a quote open
+    ('TEXT(1234567890,"0,## ## ,##")', "1,234,56 7,8 ,90"),  # A15: a comma after a literal
+    ('TEXT(1000000.555,"0 .  # ,0.00.0,00")', "1000000 .  5 ,5.50.000"),  # A16
+    ('TEXT(12200000,"0.00E-##")', "1.22E7"),  # A29: "#" exponent digits are optional
+    ('TEXT(0.000122,"0.00E+##")', "1.22E-4"),  # A32
+    ('TEXT(130.33332,"hm hmm hmmm hmmmm")', "759 759 7May 7May"),  # A43: mmm is the month
+    # dgorissen+pycel/text.xlsx TextDates and TextNumbers
+    ('TEXT(-1,"[h]")', "-24"),  # TextDates!C18
+    ('TEXT(-1,"[h]:m")', E.VALUE),  # C19
+    ('TEXT("23:99","#.#####")', "1.02708"),  # C32: the last part may overflow
+    ('TEXT("24:99","#.#####")', "24:99"),  # C33: not past hour 23
+    ('TEXT("23:10000","#.#####")', "23:10000"),  # C35: nor past 9999
+    ('TEXT("59:9999.0","#.#####")', ".1567"),  # C40
+    ('TEXT("60:9999.012345","#.########")', "60:9999.012345"),  # C44
+    ('TEXT("23:59.:0","#.###########")', "23:59.:0"),  # C46
+    ('TEXT(0,"#,#""ZZ""#.0Y00")', E.VALUE),  # TextNumbers!C4: placeholders among date codes
+])
+def test_text_format_edge_cases(text: str, want: Any) -> None:
+    assert calc(text) == want

@@ -193,14 +193,23 @@ def parse_datetime(text: str, ctx: Ctx, need_date: bool = False) -> float | None
     has_time = False
     m = _TIME_RE.search(s)
     if m:
-        # the last part may overflow (Excel reads "23:99" as 24:39); "m:s.f" when the
-        # second of two parts has decimals
+        # the last part may overflow up to 9999 (Excel reads "23:99" as 24:39, not
+        # "23:10000"); "m:s.f" when the second of two parts has decimals; an hour past 23
+        # takes no overflowing minutes ("24:99" stays text): dgorissen+pycel/text.xlsx
+        # TextDates!C30:C48
+        last = m[3] if m[3] is not None else m[2]
+        if float(last) >= 10000 or (m[3] is not None and "." in m[2]):
+            return None
         if m[3] is None and "." in m[2] and not m[2].endswith("."):
             h, mi, sec = 0, int(m[1]), float(m[2])
+            if mi > 59:
+                return None
         else:
             h, mi = int(m[1]), int(float(m[2]))
             sec = float(m[3]) if m[3] else 0.0
             if m[3] is not None and mi > 59:
+                return None
+            if m[3] is None and h > 23 and mi > 59:
                 return None
         ap = (m[4] or "").lower()
         if ap:
