@@ -89,3 +89,17 @@ def test_regexextract_return_modes(text: str, want: Any) -> None:
 ])
 def test_text_format_edge_cases(text: str, want: Any) -> None:
     assert calc(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # Excel shows 15 significant digits: TEXT!R18 and EXTRA!N4, P4 of
+    # vinci1it2000+formulas/test.xlsx
+    ('FIXED("123456789076754345682.2121234567832131341",0)', "123,456,789,076,754,000,000"),
+    ('FIXED("123456789076754345682.2121234567832131341","3",0)',
+     "123,456,789,076,754,000,000.000"),
+    ('FIXED("123456789076754345682.2121234567832131341","3",2)', "123456789076754000000.000"),
+    ("FIXED(1234.567,1)", "1,234.6"),  # Microsoft's FIXED example
+    ("FIXED(-1234.567,-1,TRUE)", "-1230"),  # Microsoft's FIXED example
+])
+def test_fixed_shows_fifteen_digits(text: str, want: Any) -> None:
+    assert calc(text) == want

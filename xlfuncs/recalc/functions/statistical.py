@@ -149,17 +149,15 @@ def MEDIAN(*args: Any) -> Any:
     return float(vals[mid]) if n % 2 else (vals[mid - 1] + vals[mid]) / 2.0
 
 
-def _mode_counts(args: tuple[Any, ...]) -> tuple[list[float], dict[float, int]]:
-    vals = numbers(args)
+@reg("MODE", "MODE.SNGL", "ref+")
+def MODE(*args: Any) -> Any:
+    # as MODE.MULT: typed text skipped, an empty argument #VALUE! (STATISTICAL!S71, T71)
+    if any(a is None for a in args):
+        return ERR.VALUE
+    vals = numbers(args, direct_text=False)
     counts: dict[float, int] = {}
     for v in vals:
         counts[v] = counts.get(v, 0) + 1
-    return vals, counts
-
-
-@reg("MODE", "MODE.SNGL", "ref+")
-def MODE(*args: Any) -> Any:
-    vals, counts = _mode_counts(args)
     best = max(counts.values(), default=0)
     if best < 2:
         return ERR.NA
@@ -171,7 +169,14 @@ def MODE(*args: Any) -> Any:
 
 @reg("MODE.MULT", "ref+", array=True)
 def MODE_MULT(*args: Any) -> Any:
-    vals, counts = _mode_counts(args)
+    # text typed as an argument is skipped, an empty argument is #VALUE! (STATISTICAL!S69,
+    # T69, AG69 of vinci1it2000+formulas/test.xlsx)
+    if any(a is None for a in args):
+        return ERR.VALUE
+    vals = numbers(args, direct_text=False)
+    counts: dict[float, int] = {}
+    for v in vals:
+        counts[v] = counts.get(v, 0) + 1
     best = max(counts.values(), default=0)
     if best < 2:
         return ERR.NA
@@ -743,15 +748,20 @@ def NEGBINOM_DIST(x: float, r: float, p: float, cum: bool) -> Any:
 @reg("HYPGEOM.DIST", "number, number, number, number, bool")
 def HYPGEOM_DIST(x: float, n: float, M: float, N: float, cum: bool) -> Any:
     k, nn, mm, NN = (math.trunc(v) for v in (x, n, M, N))
-    if k < 0 or nn <= 0 or mm <= 0 or NN <= 0 or nn > NN or mm > NN or k > min(nn, mm):
+    # Excel: negative arguments or a sample/successes above the population are #NUM!; an
+    # impossible count of successes has probability 0 (HYPGEOM.DIST(0,0,0,0,FALSE) is 1,
+    # HYPGEOM.DIST(0,2,3,3,TRUE) is 0, HYPGEOM.DIST(5,3,2,30,TRUE) is 1: STATISTICAL!R54,
+    # AG54, AI54 of vinci1it2000+formulas/test.xlsx)
+    if k < 0 or nn < 0 or mm < 0 or NN < 0 or nn > NN or mm > NN:
         return ERR.NUM
-    if k < max(0, nn - NN + mm):
-        return ERR.NUM
+    lo, hi = max(0, nn - NN + mm), min(nn, mm)
 
     def pmf(i: int) -> float:
+        if not lo <= i <= hi:
+            return 0.0
         return math.comb(mm, i) * math.comb(NN - mm, nn - i) / math.comb(NN, nn)
 
-    return math.fsum(pmf(i) for i in range(k + 1)) if cum else pmf(k)
+    return math.fsum(pmf(i) for i in range(lo, min(k, hi) + 1)) if cum else pmf(k)
 
 
 @reg("WEIBULL.DIST", "WEIBULL", "number, number, number, bool")

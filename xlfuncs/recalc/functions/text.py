@@ -8,6 +8,7 @@ single-byte languages.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from xlfuncs.errors import ExcelError
@@ -285,10 +286,11 @@ def TEXT(ctx: Ctx, value: Any, f: str) -> Any:
 
 def _fixed_text(v: float, decimals: int, commas: bool) -> str:
     r = excel_round(v, decimals)
-    if decimals >= 0:
-        s = f"{abs(r):.{decimals}f}"
-    else:
-        s = f"{abs(r):.0f}"
+    # Excel shows 15 significant digits, zeros after them (FIXED of
+    # "123456789076754345682.21..." is 123,456,789,076,754,000,000: TEXT!R18 of
+    # vinci1it2000+formulas/test.xlsx), not the float's binary expansion
+    d = Decimal(f"{abs(r):.15g}")
+    s = f"{d:.{max(decimals, 0)}f}"
     ip, _, dp = s.partition(".")
     if commas:
         ip = f"{int(ip):,}"

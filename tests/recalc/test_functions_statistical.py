@@ -1,0 +1,40 @@
+"""Statistical built-ins (xlfuncs.recalc.functions.statistical) against Excel's values.
+
+Expected values are Excel's stored values in vinci1it2000+formulas/test.xlsx (the golden
+corpus, ``../shared/corpus/files``), sheet STATISTICAL, cells named beside each case.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.recalc._calc import calc
+from xlfuncs.errors import ExcelError
+
+E = ExcelError
+
+# STATISTICAL!D69:H69 moved to B1:F1: 0.1, 0.1, 0.3, -0.1, (blank)
+ROW69 = {(1, 2): 0.1, (1, 3): 0.1, (1, 4): 0.3, (1, 5): -0.1}
+
+
+@pytest.mark.parametrize("text, want", [
+    ("HYPGEOM.DIST(0,,,,)", 1.0),  # R54
+    ("HYPGEOM.DIST(0,0,4,4,1)", 1.0),  # W54
+    ("HYPGEOM.DIST(0,2,3,3,1)", 0.0),  # AG54: below the least possible count
+    ("HYPGEOM.DIST(5,3,2,30,1)", 1.0),  # AI54: above the largest
+    ("HYPGEOM.DIST(0,3,2,30,1)", 0.806896551724138),  # AH54
+    ("HYPGEOM.DIST(5,10,30,7,FALSE)", E.NUM),  # S54: successes above the population
+    ("HYPGEOM.DIST(3,-1,3,5,TRUE)", E.NUM),  # U54
+    ('MODE.MULT(B1:C1,C1:D1,D1:E1,"")', 0.1),  # S69: typed text is skipped
+    ('INDEX(MODE.MULT(C1:D1,D1:E1,E1:F1,"29/02/1900"),2)', -0.1),  # T69:T70
+    ("MODE.MULT(B1:C1,C1:D1,)", E.VALUE),  # AG69: an empty argument
+    ('MODE.SNGL(C1:D1,D1:E1,E1:F1,"29/02/1900")', 0.3),  # T71 (row 71 as row 69)
+])
+def test_statistical_edge_cases(text: str, want: Any) -> None:
+    got = calc(text, values=ROW69)
+    if isinstance(want, float):
+        assert got == pytest.approx(want, rel=1e-12)
+    else:
+        assert got == want
