@@ -882,10 +882,10 @@ def PERCENTOF(part: Any, whole: Any) -> Any:
     """PERCENTOF(data_subset, data_all): SUM(subset) / SUM(all)."""
     a = SUM.__wrapped__(part)  # type: ignore[attr-defined]
     b = SUM.__wrapped__(whole)  # type: ignore[attr-defined]
-    if type(a) is ExcelError:
-        return a
-    if type(b) is ExcelError:
-        return b
+    if type(a) is ExcelError or type(b) is ExcelError:
+        # an error in either range is #NUM!, whichever it is (MATH & TRIG!W49:AF49 of
+        # vinci1it2000+formulas/test.xlsx)
+        return ERR.NUM
     if b == 0:
         return ERR.DIV0
     return a / b
