@@ -17,4 +17,4 @@ def test_percentof_errors_are_num() -> None:
     assert calc("PERCENTOF({1,2},{#N/A,3})") is E.NUM
     assert calc("PERCENTOF({#DIV/0!,2},{1,3})") is E.NUM
     # R49: PERCENTOF(C49:E49,D49:G49) over 0, 2, 2.3, -0.2, -2 is 2.047619...
-    assert calc("PERCENTOF({0,2,2.3},{2,2.3,-0.2,-2})") == 4.3 / 2.1
+    assert calc("PERCENTOF({0,2,2.3},{2,2.3,-0.2,-2})") == 2.047619047619048

@@ -880,8 +880,11 @@ def DECIMAL(s: str, radix: float) -> Any:
 @reg("PERCENTOF", "ref, ref")
 def PERCENTOF(part: Any, whole: Any) -> Any:
     """PERCENTOF(data_subset, data_all): SUM(subset) / SUM(all)."""
-    a = SUM.__wrapped__(part)  # type: ignore[attr-defined]
-    b = SUM.__wrapped__(whole)  # type: ignore[attr-defined]
+    try:
+        a = SUM.__wrapped__(part)  # type: ignore[attr-defined]
+        b = SUM.__wrapped__(whole)  # type: ignore[attr-defined]
+    except XErr:
+        return ERR.NUM
     if type(a) is ExcelError or type(b) is ExcelError:
         # an error in either range is #NUM!, whichever it is (MATH & TRIG!W49:AF49 of
         # vinci1it2000+formulas/test.xlsx)
