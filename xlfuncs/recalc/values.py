@@ -23,7 +23,7 @@ import datetime as _dt
 import gc
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any, cast
 
@@ -186,7 +186,8 @@ def flat_values(x: Any) -> list[Any]:
     if t is list:
         return [v for row in x for v in row]
     if t is Areas:
-        return x.flat()
+        many: list[Any] = x.flat()
+        return many
     return [x]
 
 
@@ -499,6 +500,12 @@ def _wildcard_regex(pat: str) -> re.Pattern[str] | None:
     return re.compile("^" + "".join(out) + "$", re.IGNORECASE | re.DOTALL)
 
 
+_BOOL_OPS: dict[str, Callable[[bool, bool], bool]] = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+}
+
+
 def parse_criteria(crit: Any) -> Any:
     """Turn a SUMIF-style criterion into a predicate ``value -> bool``.
 
@@ -547,9 +554,8 @@ def parse_criteria(crit: Any) -> Any:
             return lambda v: not (type(v) is bool and v == bval)
         # "<=TRUE": only logicals compare (FALSE < TRUE); text and numbers do not match
         # (SUMIFS(F74:G74,I74:J74,"<=TRUE") over "ciao", TRUE is -1: MATH & TRIG!Y74)
-        bcmp = {"<": lambda a: a < bval, "<=": lambda a: a <= bval,
-                ">": lambda a: a > bval, ">=": lambda a: a >= bval}[op]
-        return lambda v: type(v) is bool and bcmp(v)
+        test = _BOOL_OPS[op]
+        return lambda v: type(v) is bool and test(v, bval)
     errval: ExcelError | None = None
     if rest.startswith("#"):
         try:

@@ -318,7 +318,7 @@ def _xfind(v: Any, vec: list[Any], mm: int, sm: int) -> int:
             if type(vec[i]) is str and rx.search(vec[i]):
                 return i
         return -1
-    cmp = _xcmp
+    cmp: Callable[[Any, Any], Any] = _xcmp
     if mm == 2:
         if not _wild(v):
             # no case folding in the wildcard mode: "ß" is not "ss" there (EXTRA!L77)
