@@ -16,6 +16,7 @@ scientific, fractions (``# ?/?``, ``??/100``), quoted and ``\\``-escaped literal
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -500,6 +501,12 @@ def _date(ctx: Ctx, toks: list[tuple[str, str]], v: float) -> str:
 def _check_quotes(fmt: str) -> None:
     """A quote left open makes the format invalid: #VALUE! (the format ``#"°F""`` of
     EXTRA!A4 of vinci1it2000+formulas/test.xlsx)."""
+    if '"' in fmt and _open_quote(fmt):
+        raise XErr(ERR.VALUE)
+
+
+@functools.lru_cache(maxsize=256)
+def _open_quote(fmt: str) -> bool:
     i, n = 0, len(fmt)
     while i < n:
         ch = fmt[i]
@@ -509,10 +516,11 @@ def _check_quotes(fmt: str) -> None:
         if ch == '"':
             j = fmt.find('"', i + 1)
             if j < 0:
-                raise XErr(ERR.VALUE)
+                return True
             i = j + 1
             continue
         i += 1
+    return False
 
 
 def format_number(ctx: Ctx, v: float, fmt: str) -> str:

@@ -8,7 +8,6 @@ single-byte languages.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
 from xlfuncs.errors import ExcelError
@@ -289,6 +288,8 @@ def _fixed_text(v: float, decimals: int, commas: bool) -> str:
     # Excel shows 15 significant digits, zeros after them (FIXED of
     # "123456789076754345682.21..." is 123,456,789,076,754,000,000: TEXT!R18 of
     # vinci1it2000+formulas/test.xlsx), not the float's binary expansion
+    from decimal import Decimal  # only FIXED/DOLLAR need it: not loaded at start-up
+
     d = Decimal(f"{abs(r):.15g}")
     s = f"{d:.{max(decimals, 0)}f}"
     ip, _, dp = s.partition(".")
