@@ -369,14 +369,18 @@ def WEEKNUM(ctx: Ctx, x: float, k: int) -> Any:
 
 @reg("ISOWEEKNUM", "number", ctx=True)
 def ISOWEEKNUM(ctx: Ctx, x: float) -> Any:
+    """The ISO week of a serial, on Excel's own calendar: in the 1900 system serial 1 is a
+    Sunday (1900-01-01 is in week 52 of 1899, 1900-01-08 in week 1: DATE & TIME!S12:Y12 of
+    vinci1it2000+formulas/test.xlsx), a day off the real calendar before 1 March 1900."""
     n = _day(ctx, x)
-    y, m, d = _ymd(ctx, n)
-    if (y, m, d) == (1900, 2, 29):
-        y, m, d = 1900, 2, 28
-    if d == 0:
-        y, m, d = 1899, 12, 31
-        return 52.0
-    return float(_dt.date(y, m, d).isocalendar()[1])
+    if ctx.date1904:
+        y, m, d = _ymd(ctx, n)
+        return float(_dt.date(y, m, d).isocalendar()[1])
+    iso_wd = (n + 5) % 7 + 1  # Monday 1 .. Sunday 7; serial 1 (and 0) is a Sunday
+    thu = n - iso_wd + 4  # the Thursday of the week names its year
+    year = _ymd(ctx, thu)[0] if thu >= 1 else 1899
+    jan1 = _serial(ctx, year, 1, 1) if year >= 1900 else -364.0
+    return float((thu - jan1) // 7 + 1)
 
 
 @reg("DAYS", "scalar, scalar", ctx=True)

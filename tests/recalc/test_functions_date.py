@@ -1,0 +1,26 @@
+"""Date built-ins (xlfuncs.recalc.functions.date) against Excel's stored values.
+
+Expected values are Excel's, from vinci1it2000+formulas/test.xlsx of the golden corpus
+(``../shared/corpus/files``), sheet DATE & TIME, cells named beside each case, and
+Microsoft's documented example.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.recalc._calc import calc
+
+
+@pytest.mark.parametrize("text, want", [
+    ("ISOWEEKNUM(1987)", 23.0),  # R12
+    ("ISOWEEKNUM(8)", 1.0),  # S12: 1900-01-08, a Sunday on Excel's calendar
+    ("ISOWEEKNUM(1)", 52.0),  # T12: 1900-01-01, Excel's Sunday, in 1899's last week
+    ("ISOWEEKNUM(0.7)", 52.0),  # U12
+    ("ISOWEEKNUM(TRUE)", 52.0),  # Y12
+    ("ISOWEEKNUM(DATE(2012,3,9))", 10.0),  # Microsoft's ISOWEEKNUM example
+])
+def test_isoweeknum_on_excels_calendar(text: str, want: Any) -> None:
+    assert calc(text) == want
