@@ -38,3 +38,19 @@ def test_statistical_edge_cases(text: str, want: Any) -> None:
         assert got == pytest.approx(want, rel=1e-12)
     else:
         assert got == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # STATISTICAL!R17: C16:D17 (10, 0.1; 10, 3.2) against E14:E17 (0.7 four times)
+    ("CHISQ.TEST({10,0.1;10,3.2},{0.7;0.7;0.7;0.7})", 9.66041305483331e-58),
+    ("CHISQ.TEST({0.7,2},{4,3,1})", E.NA),  # S17: different counts
+    ("CHISQ.TEST({\"a\",TRUE},{#VALUE!,#N/A})", E.VALUE),  # X17: the first error
+    ("CHISQ.TEST({#N/A,#DIV/0!},{#NAME?,#NULL!})", E.NA),  # AA17
+    ("CHISQ.TEST({\"a\",TRUE},{TRUE,\"b\"})", E.DIV0),  # V17: no numeric pair
+])
+def test_chisq_test(text: str, want: Any) -> None:
+    got = calc(text)
+    if isinstance(want, float):
+        assert got == pytest.approx(want, rel=1e-9)
+    else:
+        assert got == want

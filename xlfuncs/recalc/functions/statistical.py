@@ -1178,17 +1178,28 @@ def CHISQ_TEST(obs: Any, exp: Any) -> Any:
     from xlfuncs.recalc.values import as_rows
 
     A, Bm = as_rows(obs), as_rows(exp)
-    if len(A) != len(Bm) or len(A[0]) != len(Bm[0]):
+    # Excel pairs the two ranges cell by cell in reading order when they hold as many
+    # cells (a 2x2 against a 4x1 is computed: STATISTICAL!R17 of
+    # vinci1it2000+formulas/test.xlsx); the first error of the observed range, then of the
+    # expected one, is the result (W17:AF17); no numeric pair is #DIV/0! (V17)
+    fa = [v for row in A for v in row]
+    fb = [v for row in Bm for v in row]
+    if len(fa) != len(fb):
         return ERR.NA
+    for v in (*fa, *fb):
+        if type(v) is ExcelError:
+            return v
     r, c = len(A), len(A[0])
     chi = 0.0
-    for i in range(r):
-        for j in range(c):
-            o, e = A[i][j], Bm[i][j]
-            if type(o) in (float, int) and type(e) in (float, int):
-                if e == 0:
-                    return ERR.DIV0
-                chi += (o - e) ** 2 / e
+    pairs = 0
+    for o, e in zip(fa, fb):
+        if type(o) in (float, int) and type(e) in (float, int):
+            if e == 0:
+                return ERR.DIV0
+            chi += (o - e) ** 2 / e
+            pairs += 1
+    if not pairs:
+        return ERR.DIV0
     df = (r - 1) * (c - 1) if r > 1 and c > 1 else max(r, c) - 1
     if df < 1:
         return ERR.NA
