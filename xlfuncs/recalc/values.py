@@ -219,7 +219,16 @@ def text_to_num(s: str, date1904: bool = False) -> float | ExcelError:
     45322.0
     """
     v = number_from_text(s, date1904=date1904)
+    if v is None and "/" in s:
+        # day/month/year when the first part cannot be a month ("13/01/1900" is 13, as in
+        # the day-first locales vinci1it2000+formulas/test.xlsx was saved in: STATISTICAL!X13)
+        m = _DMY.match(s)
+        if m is not None and int(m.group(1)) > 12:
+            v = number_from_text(f"{m.group(2)}/{m.group(1)}/{m.group(3)}", date1904=date1904)
     return ERR.VALUE if v is None else v
+
+
+_DMY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{1,4}(?:\s.*)?)$", re.DOTALL)
 
 
 #: Excel's limit on the characters of one text value (a cell holds at most this many); a

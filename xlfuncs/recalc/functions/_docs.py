@@ -22,6 +22,8 @@ KNOWN_DEVIATIONS: dict[str, str] = {
     "TEXT": "the en-US locale only (month and day names, `.` and `,`)",
     "DATEVALUE, TIMEVALUE, text in date arguments": "month/day/year first, then "
     "day/month/year when the first part cannot be a month; ISO dates; month names in English",
+    "Text read as a number": "dates in text follow the same rule (`\"13/01/1900\"` is 13, as "
+    "in a day-first locale; Excel follows the system's locale, so in en-US it is `#VALUE!`)",
     "REGEXTEST, REGEXEXTRACT, REGEXREPLACE": "Python's `re` syntax, not PCRE2",
     "CHAR, CODE": "the workbook's code page: Mac Roman when `docProps/app.xml` names "
     "\"Microsoft Macintosh Excel\" (a file last saved by Excel for Mac, as Excel for Mac "
