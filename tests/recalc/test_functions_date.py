@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.recalc._calc import calc
+from xlfuncs.errors import ExcelError
 
 
 @pytest.mark.parametrize("text, want", [
@@ -23,4 +24,15 @@ from tests.recalc._calc import calc
     ("ISOWEEKNUM(DATE(2012,3,9))", 10.0),  # Microsoft's ISOWEEKNUM example
 ])
 def test_isoweeknum_on_excels_calendar(text: str, want: Any) -> None:
+    assert calc(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    ('HOUR("1.25")', 6.0),  # dgorissen+pycel/date-time.xlsx Sheet1!F14 (F2 holds "1.25")
+    ('MINUTE("1.25")', 0.0),  # Sheet1!F16
+    ('HOUR("3")', 0.0),  # vinci1it2000+formulas/test.xlsx DATE & TIME!X11
+    ('HOUR("6:45 PM")', 18.0),
+    ('HOUR("x")', ExcelError.VALUE),
+])
+def test_time_parts_of_numeric_text(text: str, want: Any) -> None:
     assert calc(text) == want

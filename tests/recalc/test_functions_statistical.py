@@ -54,3 +54,16 @@ def test_chisq_test(text: str, want: Any) -> None:
         assert got == pytest.approx(want, rel=1e-9)
     else:
         assert got == want
+
+
+@pytest.mark.parametrize("text, want", [
+    ("CONFIDENCE.T(0.9,7,1)", E.DIV0),  # STATISTICAL!V19
+    ("CONFIDENCE.T(0,0,1)", E.NUM),  # W19: the alpha error comes first
+    ("CONFIDENCE.T(0.32,10,3)", 7.572401854185358),  # S19
+])
+def test_confidence_t(text: str, want: Any) -> None:
+    got = calc(text)
+    if isinstance(want, float):
+        assert got == pytest.approx(want, rel=1e-9)
+    else:
+        assert got == want

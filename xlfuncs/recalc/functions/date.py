@@ -12,7 +12,7 @@ from typing import Any
 from xlfuncs.errors import ExcelError
 from xlfuncs.recalc.functions._helpers import flat
 from xlfuncs.recalc.functions._registry import Ctx, XErr, registrar
-from xlfuncs.recalc.values import Rng, date_to_serial, serial_ymd
+from xlfuncs.recalc.values import Rng, date_to_serial, serial_ymd, text_to_num
 
 ERR = ExcelError
 reg = registrar("date")
@@ -114,7 +114,12 @@ def _time_arg(x: Any, ctx: Ctx) -> float:
     if type(x) is str:
         v = parse_datetime(x, ctx)
         if v is None:
-            raise XErr(ERR.VALUE)
+            # numeric text is a serial too: HOUR("1.25") is 6 (Sheet1!F14 of
+            # dgorissen+pycel/date-time.xlsx), HOUR("3") 0
+            n = text_to_num(x, ctx.date1904)
+            if type(n) is ExcelError:
+                raise XErr(ERR.VALUE)
+            return float(n)
         return v
     from xlfuncs.recalc.functions._registry import c_number
 

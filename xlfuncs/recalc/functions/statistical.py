@@ -1029,8 +1029,12 @@ def T_INV_2T(p: float, df: float) -> Any:
 @reg("CONFIDENCE.T", "number, number, number")
 def CONFIDENCE_T(alpha: float, s: float, n: float) -> Any:
     nn = math.trunc(n)
-    if alpha <= 0 or alpha >= 1 or s <= 0 or nn < 2:
-        return ERR.NUM if nn != 1 else ERR.DIV0
+    # #NUM! for alpha or the deviation first, then a size of 1 is #DIV/0! (STATISTICAL!V19,
+    # W19 of vinci1it2000+formulas/test.xlsx)
+    if alpha <= 0 or alpha >= 1 or s <= 0 or nn < 1:
+        return ERR.NUM
+    if nn == 1:
+        return ERR.DIV0
     t = _invert(lambda t: _t_cdf(t, nn - 1), 1 - alpha / 2, 0.0, 10.0)
     return t * s / math.sqrt(nn)
 
