@@ -103,3 +103,23 @@ def test_text_format_edge_cases(text: str, want: Any) -> None:
 ])
 def test_fixed_shows_fifteen_digits(text: str, want: Any) -> None:
     assert calc(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # vinci1it2000+formulas/test.xlsx TEXT!R27:AC28
+    ('NUMBERVALUE("(2.500,27)",",",".")', -2500.27),  # R27
+    ('NUMBERVALUE("(2,500.27)",",",".")', E.VALUE),  # S27
+    ('NUMBERVALUE("(2,500.27%)%",".",",.,")', -0.250027),  # U27
+    ('NUMBERVALUE("(,25,,0,0.27E + 6%)%",".",",.,")', -250027.0),  # V27
+    ('NUMBERVALUE("(-2500.27E+2%)%",".",",.,")', E.VALUE),  # R28
+    ('NUMBERVALUE("250)027",")")', 250.027),  # U28
+    ('NUMBERVALUE("(2500,27E+6%)%",",")', -250027.0),  # W28
+    ('NUMBERVALUE("1",B1)', E.VALUE),  # AB28: an empty separator
+    ('NUMBERVALUE("2.500,27",",",".")', 2500.27),  # Microsoft's NUMBERVALUE example
+])
+def test_numbervalue(text: str, want: Any) -> None:
+    got = calc(text)
+    if isinstance(want, float):
+        assert got == pytest.approx(want, rel=1e-12)
+    else:
+        assert got == want

@@ -7,6 +7,7 @@ single-byte languages.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -121,8 +122,16 @@ def VALUE(x: Any) -> Any:
 
 @reg("NUMBERVALUE", "text, text=-, text=-")
 def NUMBERVALUE(s: str, dec: str | None = None, grp: str | None = None) -> Any:
-    d = "." if not dec else dec[0]
-    g = "," if grp is None else (grp[0] if grp else "")
+    """Text to a number with the given separators. Excel (TEXT!R27:AC28 of
+    vinci1it2000+formulas/test.xlsx): a separator given but empty is #VALUE!; parentheses
+    make the number negative ("(2.500,27)" with "," and "." is -2500.27), "%" may close
+    the inside and the outside ("(2,500.27%)%" is -0.250027), no sign inside them."""
+    if dec == "" or grp == "":
+        return ERR.VALUE
+    d = "." if dec is None else dec[0]
+    g = "," if grp is None else grp[0]
+    if grp is None and g == d:  # the default group separator gives way (TEXT!W28)
+        g = ""
     t = "".join(s.split())
     if t == "":
         return 0.0
@@ -130,6 +139,15 @@ def NUMBERVALUE(s: str, dec: str | None = None, grp: str | None = None) -> Any:
     while t.endswith("%"):
         pct += 1
         t = t[:-1]
+    neg = False
+    if t.startswith("(") and t.endswith(")"):
+        neg = True
+        t = t[1:-1]
+        while t.endswith("%"):
+            pct += 1
+            t = t[:-1]
+        if t[:1] in ("-", "+"):
+            return ERR.VALUE
     if d == g:
         return ERR.VALUE
     if d in t:
@@ -145,7 +163,10 @@ def NUMBERVALUE(s: str, dec: str | None = None, grp: str | None = None) -> Any:
         v = float(body)
     except ValueError:
         return ERR.VALUE
-    return v / 100 ** pct
+    if not math.isfinite(v):
+        return ERR.VALUE
+    v /= 100 ** pct
+    return -v if neg else v
 
 
 @reg("EXACT", "text, text")
