@@ -117,7 +117,7 @@ def _time_arg(x: Any, ctx: Ctx) -> float:
             # numeric text is a serial too: HOUR("1.25") is 6 (Sheet1!F14 of
             # dgorissen+pycel/date-time.xlsx), HOUR("3") 0
             n = text_to_num(x, ctx.date1904)
-            if type(n) is ExcelError:
+            if isinstance(n, ExcelError):
                 raise XErr(ERR.VALUE)
             return float(n)
         return v
