@@ -39,3 +39,10 @@ GRID = {(r, c): float(c) for r in range(1, 20) for c in range(1, 20)}
 ])
 def test_reference_operators(text: str, want: Any) -> None:
     assert calc(text, values=GRID) == want
+
+
+def test_functions_inside_a_range_operator_take_the_cells_values() -> None:
+    # anthill+koala/advanced.xlsx Sheet1!B17 =SUM(INDEX(Liste3,1,1):INDEX(Liste3,1,Indice-1))
+    # is 30: Indice (a row) meets the formula's column, so INDEX gets a number, not an array
+    vals = {(2, 1): 3.0, (2, 2): 9.0, (3, 1): 10.0, (3, 2): 20.0, (3, 3): 40.0}
+    assert calc("SUM(INDEX(A3:G3,1,1):INDEX(A3:G3,1,A2:G2-1))", values=vals) == 30.0
