@@ -68,3 +68,13 @@ def test_sortby_and_unique(text: str, ref: str, want: list[list[Any]]) -> None:
     assert got == want
     assert [[type(v) for v in r] for r in got] == [[type(v) if type(v) is not int else float
                                                      for v in r] for r in want]
+
+
+def test_tocol_torow_ignore_outside_0_to_3_is_value() -> None:
+    from tests.recalc._calc import calc
+
+    # LOOKUP!R126 TOCOL({1,2;3,4},-3.9), U126 TOCOL(...,4), R130 TOROW({1,2;3,4},-3.9)
+    assert calc("TOCOL({1,2;3,4},-3.9)") is E.VALUE
+    assert calc("TOCOL({1,2;3,4},4)") is E.VALUE
+    assert calc("TOROW({1,2;3,4},-3.9)") is E.VALUE
+    assert calc("INDEX(TOCOL({1,2;3,4},2.9),2)") == 2.0  # T126: 2.9 is 2

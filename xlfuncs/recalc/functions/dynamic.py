@@ -296,12 +296,16 @@ def _flat(rows: list[list[Any]], ignore: int, by_col: bool) -> list[Any]:
 
 @reg("TOCOL", "ref, integer=0, bool=FALSE", array=True)
 def TOCOL(x: Any, ignore: int, by_col: bool) -> Any:
+    if not 0 <= ignore <= 3:  # LOOKUP!R126, U126 of vinci1it2000+formulas/test.xlsx
+        return ERR.VALUE
     vals = _flat(_rows(x), ignore, by_col)
     return [[v] for v in vals] if vals else ERR.CALC
 
 
 @reg("TOROW", "ref, integer=0, bool=FALSE", array=True)
 def TOROW(x: Any, ignore: int, by_col: bool) -> Any:
+    if not 0 <= ignore <= 3:  # LOOKUP!R130, U132
+        return ERR.VALUE
     vals = _flat(_rows(x), ignore, by_col)
     return [vals] if vals else ERR.CALC
 
