@@ -67,3 +67,16 @@ def test_confidence_t(text: str, want: Any) -> None:
         assert got == pytest.approx(want, rel=1e-9)
     else:
         assert got == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # STATISTICAL!R57:AK57 (data 0.1, -10, 0.9, 2.2, -0.1) and AG95:AK95 (0, -10, 0.9,
+    # 2.2, -0.1)
+    ("LARGE({0.1,-10,0.9,2.2,-0.1},0.9)", E.NUM),  # AG57: k below 1
+    ("LARGE({0.1,-10,0.9,2.2,-0.1},2.2)", 0.1),  # AK57: rounded up
+    ('LARGE({0.1,-10,0.9,2.2,-0.1},"1")', 2.2),  # R57
+    ("SMALL({0,-10,0.9,2.2,-0.1},0.9)", E.NUM),  # AG95
+    ("SMALL({0,-10,0.9,2.2,-0.1},2.2)", -0.1),  # AK95: cut down
+])
+def test_large_small_fractional_k(text: str, want: Any) -> None:
+    assert calc(text) == want

@@ -197,7 +197,9 @@ def _sorted_data(arr: Any) -> list[float]:
 def LARGE(arr: Any, k: float) -> Any:
     vals = sorted(_numbers((arr,), direct_text=False), reverse=True)
     i = int(math.ceil(k))
-    if i < 1 or i > len(vals):
+    # k below 1 is #NUM! before rounding up (LARGE(...,0.9): STATISTICAL!AG57 of
+    # vinci1it2000+formulas/test.xlsx); 2.2 is the 3rd (AK57)
+    if k < 1 or i > len(vals):
         return ERR.NUM
     return float(vals[i - 1])
 
@@ -205,8 +207,10 @@ def LARGE(arr: Any, k: float) -> Any:
 @reg("SMALL", "ref, number")
 def SMALL(arr: Any, k: float) -> Any:
     vals = _sorted_data(arr)
-    i = int(math.ceil(k))
-    if i < 1 or i > len(vals):
+    # k below 1 is #NUM! (STATISTICAL!AG95 of vinci1it2000+formulas/test.xlsx); a fraction
+    # is cut down here (SMALL(...,2.2) is the 2nd: AK95), where LARGE rounds up
+    i = math.trunc(k)
+    if k < 1 or i > len(vals):
         return ERR.NUM
     return float(vals[i - 1])
 
