@@ -46,3 +46,12 @@ def test_bessel_functions_give_excels_values_to_the_bit(text: str, want: Any) ->
     # Excel's values are Numerical Recipes' approximations (about 1e-8 from the exact
     # function), reproduced exactly: compared with ==, not to a tolerance
     assert calc(text, values={(1, 2): 0.0, (1, 3): 1.0}) == want
+
+
+def test_mixed_complex_suffixes() -> None:
+    # ENGINEERING!S52 IMSUM over "13+5j", "3.1+2j", "-3+2i" is #VALUE!; T38/T51: IMDIV and
+    # IMSUB of an "i" and a "j" number are #NUM!
+    assert calc('IMSUM("13+5j","3.1+2j","-3+2i")') is E.VALUE
+    assert calc('IMSUB("13+5j","-3+2i")') is E.NUM
+    assert calc('IMDIV("13+5j","-3+2i")') is E.NUM
+    assert calc('IMSUM("7+25j","13+5j","3.1+2j")') == "23.1+32j"  # R52

@@ -393,10 +393,13 @@ def _fmt_complex(z: complex, sfx: str = "i") -> str:
     return _g15(a) + sign + im + sfx
 
 
-def _suffix(*sfx: str) -> str:
+def _suffix(*sfx: str, mixed: ExcelError = ERR.NUM) -> str:
+    """The suffix of a result; "i" and "j" mixed is ``mixed``: #NUM! for IMSUB and IMDIV,
+    #VALUE! for IMSUM (ENGINEERING!T38, T51 and S52:U52 of
+    vinci1it2000+formulas/test.xlsx)."""
     used = {s for s in sfx if s}
     if len(used) > 1:
-        raise XErr(ERR.NUM)
+        raise XErr(mixed)
     return used.pop() if used else "i"
 
 
@@ -534,7 +537,8 @@ def _complex_args(args: tuple[Any, ...]) -> list[tuple[complex, str]]:
 @reg("IMSUM", "ref+", atp=True)
 def IMSUM(*args: Any) -> Any:
     zs = _complex_args(args)
-    return _fmt_complex(sum((z for z, _ in zs), complex(0, 0)), _suffix(*(s for _, s in zs)))
+    return _fmt_complex(sum((z for z, _ in zs), complex(0, 0)),
+                        _suffix(*(s for _, s in zs), mixed=ERR.VALUE))
 
 
 @reg("IMPRODUCT", "ref+", atp=True)
