@@ -80,3 +80,13 @@ def test_confidence_t(text: str, want: Any) -> None:
 ])
 def test_large_small_fractional_k(text: str, want: Any) -> None:
     assert calc(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    ("QUARTILE({2.2,-0.1},-0.1)", E.NUM),  # COMPATIBILITY!U32: below 0 before truncation
+    ("QUARTILE({#REF!,-5},-5)", E.REF),  # COMPATIBILITY!AF32: the data's error first
+    ("QUARTILE.EXC({#REF!,1},5)", E.REF),  # STATISTICAL!AF87
+    ('QUARTILE({0,-10},"2")', -5.0),  # COMPATIBILITY!R32
+])
+def test_quartile_errors(text: str, want: Any) -> None:
+    assert calc(text) == want

@@ -251,18 +251,22 @@ def PERCENTILE_EXC(arr: Any, p: float) -> Any:
 
 @reg("QUARTILE", "QUARTILE.INC", "ref, number")
 def QUARTILE(arr: Any, q: float) -> Any:
+    data = _sorted_data(arr)  # an error in the data comes first (COMPATIBILITY!AF32)
     k = math.trunc(q)
-    if k < 0 or k > 4:
+    # a quart below 0 is #NUM! before it is cut down (QUARTILE(...,-0.1): COMPATIBILITY!U32
+    # of vinci1it2000+formulas/test.xlsx)
+    if q < 0 or k > 4:
         return ERR.NUM
-    return _pct_inc(_sorted_data(arr), k / 4)
+    return _pct_inc(data, k / 4)
 
 
 @reg("QUARTILE.EXC", "ref, number")
 def QUARTILE_EXC(arr: Any, q: float) -> Any:
+    data = _sorted_data(arr)  # an error in the data comes first (STATISTICAL!AF87)
     k = math.trunc(q)
     if k <= 0 or k >= 4:
         return ERR.NUM
-    return _pct_exc(_sorted_data(arr), k / 4)
+    return _pct_exc(data, k / 4)
 
 
 def _percentrank(arr: Any, x: float, digits: float, exc: bool) -> Any:
