@@ -35,7 +35,15 @@ KNOWN_DEVIATIONS: dict[str, str] = {
     "reference read by an array IF but not used (the branch not taken) does not make a cycle "
     "here, where Excel reports one",
     "XIRR": "Newton's method run to full precision; Excel stops earlier, so its stored "
-    "results differ from the exact rate in about the 8th digit",
+    "results differ from the exact rate in about the 8th digit (and with the guess: 26 cells "
+    "of the corpus's FINANCIAL sheet; Excel's iteration is not documented beyond its 0.000001 "
+    "% tolerance and 100 tries)",
+    "DATEDIF \"YD\"": "the start moved into the end's year (LibreOffice's rule); Excel gives "
+    "one day more for a start in 1900 (its 29 February), DATE & TIME!R4 of the corpus",
+    "Lifting in array formulas": "an array formula larger than a function's result shows "
+    "#N/A in the extra cells; Excel passes #N/A into the function there (ISLOGICAL over a "
+    "short range gives FALSE), and broadcasts row against column arguments (XLOOKUP, HLOOKUP "
+    "and UNIQUE with array options)",
     "Reference operators": "`A1:C3 B2:D4` (intersection), `(A1,C3:D4)` (union) and "
     "`A1:B2:C3` are read; a union is taken by AREAS, INDEX, ROWS/COLUMNS (`#REF!`) and the "
     "aggregates that read references (SUM, COUNT...); other functions see it as `#VALUE!`",
