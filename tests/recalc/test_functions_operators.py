@@ -46,3 +46,11 @@ def test_functions_inside_a_range_operator_take_the_cells_values() -> None:
     # is 30: Indice (a row) meets the formula's column, so INDEX gets a number, not an array
     vals = {(2, 1): 3.0, (2, 2): 9.0, (3, 1): 10.0, (3, 2): 20.0, (3, 3): 40.0}
     assert calc("SUM(INDEX(A3:G3,1,1):INDEX(A3:G3,1,A2:G2-1))", values=vals) == 30.0
+
+
+def test_aggregates_read_every_area_of_a_union() -> None:
+    vals = {(2, 1): 1.0, (2, 2): 2.0, (3, 3): 5.0}
+    assert calc("SUM((A2:B2,C3))", values=vals) == 8.0
+    assert calc("COUNT((A2:B2,C3))", values=vals) == 3.0
+    assert calc("COUNTA((A2:B2,C3,D4))", values=vals) == 3.0
+    assert calc("MAX((A2:B2,C3))", values=vals) == 5.0

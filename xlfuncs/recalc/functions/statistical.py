@@ -16,7 +16,7 @@ from xlfuncs.errors import ExcelError
 from xlfuncs.recalc.functions._helpers import _numbers, flat, numbers, numbers_a
 from xlfuncs.recalc.functions._registry import XErr, registrar
 from xlfuncs.recalc.functions.math import crit_mask, if_values
-from xlfuncs.recalc.values import Rng, flat_values, text_to_num
+from xlfuncs.recalc.values import Areas, Rng, flat_values, text_to_num
 
 ERR = ExcelError
 reg = registrar("statistical")
@@ -29,7 +29,7 @@ reg = registrar("statistical")
 def COUNT(*args: Any) -> Any:
     n = 0
     for a in args:
-        if type(a) is Rng or type(a) is list:
+        if type(a) is Rng or type(a) is list or type(a) is Areas:
             for v in flat_values(a):
                 if type(v) is float or type(v) is int:
                     n += 1
@@ -44,7 +44,7 @@ def COUNT(*args: Any) -> Any:
 def COUNTA(*args: Any) -> Any:
     n = 0
     for a in args:
-        if type(a) is Rng or type(a) is list:
+        if type(a) is Rng or type(a) is list or type(a) is Areas:
             n += sum(1 for v in flat_values(a) if v is not None)
         elif a is not None:
             n += 1
