@@ -156,3 +156,24 @@ def test_date_functions() -> None:
     assert fn("EOMONTH")(CTX, 45322.0, 0.0) == 45322.0
     assert fn("YEAR")(CTX, -1.0) is E.NUM
     assert fn("TODAY")(CTX) == 45322.0
+
+
+def test_criteria_on_errors_and_logicals() -> None:
+    # vinci1it2000+formulas/test.xlsx: an error criterion matches that error
+    # (STATISTICAL!Z25:AF25 COUNTIFS(I25:J25,I25) is 1 for each error); "<=TRUE" takes
+    # logicals only (MATH & TRIG!Y74: SUMIFS over "ciao", TRUE picks TRUE's row: -1)
+    p = parse_criteria(E.NA)
+    assert p(E.NA) and not p(E.VALUE) and not p(0.0) and not p(None)
+    p = parse_criteria("<=TRUE")
+    assert p(True) and p(False) and not p("ciao") and not p(1.0)
+    p = parse_criteria(">FALSE")
+    assert p(True) and not p(False) and not p("z")
+
+
+def test_day_first_dates_in_text_when_the_first_part_cannot_be_a_month() -> None:
+    # vinci1it2000+formulas/test.xlsx (saved in a day-first locale): "13/01/1900" is 13 in
+    # STATISTICAL!X13 (CHISQ.DIST of it), "29/02/1900" 60 (STATISTICAL!X54's #NUM!)
+    assert text_to_num("13/01/1900") == 13.0
+    assert text_to_num("29/02/1900") == 60.0
+    assert text_to_num("1/2/2000") == 36527.0  # month first when it can be a month
+    assert text_to_num("13/13/2000") is E.VALUE

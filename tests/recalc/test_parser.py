@@ -121,3 +121,18 @@ def test_fast_normalize_matches_reference(pieces: list[str], anchor: tuple[int, 
     text = "+".join(pieces)
     assert normalize(text, anchor) == _normalize_slow(text, anchor)
     parse(normalize(text, anchor))
+
+
+def test_reference_operators_intersection_and_union() -> None:
+    from xlfuncs.recalc.parser import parse_formula
+
+    # a space between references is the intersection operator; ":" binds tighter
+    assert parse_formula("ROW(A1:B2 B2:C3)")[2][0][0] == "isect"
+    t = parse_formula("ROW(C114:E114:G113:I114 E113:F113)", (112, 33))[2][0]
+    assert t[0] == "isect" and t[1][0] == "rangeop"
+    # a comma inside parentheses is the union operator; in an argument list it separates
+    assert parse_formula("AREAS((A1,B2:C3))")[2][0][0] == "union"
+    assert len(parse_formula("SUM(A1 , B1)")[2]) == 2
+    # spaces around other operators and before ")" stay formatting
+    assert parse_formula("IF(A1 = 1, B1 , C1 )")[0] == "call"
+    assert parse_formula("A1 & TRUE")[0] == "bin"

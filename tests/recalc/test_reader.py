@@ -553,3 +553,22 @@ def test_rows_of_plain_inline_strings_take_the_fast_path() -> None:
     into = reader._new_rows()
     assert reader._fast_row(chunk, [], False, into)
     assert into.values == {(7, 1): "ab & c", (7, 2): "выполн x\ry", (7, 3): ""}
+
+
+def test_mac_excel_is_told_by_app_xml_and_cr_lf_is_a_line_feed(tmp_path: Path) -> None:
+    # vinci1it2000+formulas/test.xlsx: docProps/app.xml says "Microsoft Macintosh Excel",
+    # and CORE!B41 (=CHAR(10)) stores CR LF in <v>, which XML reads as one LF
+    app = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<Properties xmlns="http://'
+        b'schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>'
+        b"Microsoft Macintosh Excel</Application></Properties>"
+    )
+    body = '<row r="1"><c r="A1" t="str"><f>CHAR(10)</f><v xml:space="preserve">\r\n</v></c></row>'
+    mac = read_workbook(write(tmp_path, make_package(
+        {"S": body}, extra_parts={"docProps/app.xml": app})))
+    assert mac.mac is True
+    assert mac.sheets[0].cached[(1, 1)] == "\n"
+    win = app.replace(b"Microsoft Macintosh Excel", b"Microsoft Excel")
+    assert read_workbook(write(tmp_path, make_package(
+        {"S": body}, extra_parts={"docProps/app.xml": win}), "w.xlsx")).mac is False
+    assert read_workbook(write(tmp_path, make_package({"S": body}), "n.xlsx")).mac is False

@@ -35,7 +35,7 @@ __all__ = ["ArityError", "COMPILER_VERSION", "generate", "compile_source", "load
 
 #: Part of the plan-cache key: bump the number whenever generated source changes meaning;
 #: the digest follows the function registry (names, argument kinds, conventions).
-COMPILER_VERSION = "7." + registry_digest()
+COMPILER_VERSION = "8." + registry_digest()
 
 
 class ArityError(FormulaSyntaxError):
@@ -67,7 +67,8 @@ def _build_globals() -> dict[str, Any]:
         "_nodeps": _nodeps,
     }
     for name in ("_add", "_sub", "_mul", "_div", "_pow", "_cat", "_eq", "_ne", "_lt",
-                 "_gt", "_le", "_ge", "_neg", "_pos", "_pct", "_ii", "_tv", "_rangeop"):
+                 "_gt", "_le", "_ge", "_neg", "_pos", "_pct", "_ii", "_tv", "_rangeop",
+                 "_isect", "_union"):
         g[name] = getattr(O, name)
     for name, spec in REGISTRY.items():
         g["B_" + _ident(name)] = spec.call
@@ -89,6 +90,9 @@ class _Gen:
         #: LAMBDA/LET names in scope, innermost last: name -> (Python variable, the
         #: variable of the omitted-parameter set or None for a LET name, parameter index)
         self.scope: list[dict[str, tuple[str, str | None, int]]] = []
+        #: a cell formula (not an array formula or a name): the scalar arguments of a
+        #: function inside a reference operator are intersected with the cell
+        self.cell = False
 
     def param(self, name: str) -> tuple[str, str | None, int] | None:
         if not self.scope:
@@ -200,7 +204,15 @@ class _Gen:
         if kind == "pct":
             return f"_pct({self.emit(node[1], mode)})"
         if kind == "rangeop":
-            expr = f"_rangeop({self.emit(node[1], 'a', True)}, {self.emit(node[2], 'a', True)})"
+            a, b = self.ref_operand(node[1], mode), self.ref_operand(node[2], mode)
+            expr = f"_rangeop({a}, {b})"
+            return expr if mode == "a" else f"_ii({expr}, r, c)"
+        if kind == "isect":
+            a, b = self.ref_operand(node[1], mode), self.ref_operand(node[2], mode)
+            expr = f"_isect({a}, {b})"
+            return expr if mode == "a" else f"_ii({expr}, r, c)"
+        if kind == "union":
+            expr = "_union(" + ", ".join(self.ref_operand(a, mode) for a in node[1]) + ")"
             return expr if mode == "a" else f"_ii({expr}, r, c)"
         if kind == "arr":
             rows = node[1]
@@ -218,6 +230,17 @@ class _Gen:
             expr = f"_inv({', '.join(parts)})"
             return expr if mode == "a" else f"_ii({expr}, r, c)"
         raise ValueError(f"unknown node {kind}")
+
+    def ref_operand(self, node: Node, mode: str) -> str:
+        """An operand of ``:``, `` `` or ``,`` (references): a function returning a reference
+        (INDEX, OFFSET...) keeps it, its own arguments evaluated as the formula's mode says
+        (``INDEX(Liste3,1,Indice-1)`` in a cell intersects the name ``Indice`` with the cell:
+        anthill+koala/advanced.xlsx Sheet1!B17)."""
+        if node[0] == "call":
+            spec = REGISTRY.get(node[1])
+            if spec is not None and not spec.lazy:
+                return self.call(node[1], node[2], "v" if self.cell else mode, keep_ref=True)
+        return self.emit(node, "a", True)
 
     @staticmethod
     def literal(v: Any) -> str:
@@ -278,7 +301,7 @@ class _Gen:
             expr = f"(lambda {pid}: {expr})({v})"
         return expr
 
-    def call(self, name: str, args: list[Node], mode: str) -> str:
+    def call(self, name: str, args: list[Node], mode: str, keep_ref: bool = False) -> str:
         if name in ("ROW", "COLUMN") and not args:
             return "float(r)" if name == "ROW" else "float(c)"
         spec = REGISTRY.get(name)
@@ -342,7 +365,7 @@ class _Gen:
             parts[:0] = ["E", "s", "r", "c"]
         lifted = mode == "a" and scalar_arg and spec.lifted is not None
         expr = f"{'L' if lifted else 'B'}_{ident}({', '.join(parts)})"
-        return f"_ii({expr}, r, c)" if spec.array and mode != "a" else expr
+        return f"_ii({expr}, r, c)" if spec.array and mode != "a" and not keep_ref else expr
 
     def dynamic_deps(self, spec: FunctionSpec, args: list[Node]) -> None:
         """OFFSET and INDIRECT read cells known only when they run: their cell depends on
@@ -391,6 +414,7 @@ def generate(shape: str, kind: str = "cell") -> str:
     """
     tree = parse(shape)
     g = _Gen()
+    g.cell = kind == "cell"
     if kind == "cell":
         body = g.emit(tree, "v")
     elif kind == "array" and tree[0] == "area" and tree[3] is None:

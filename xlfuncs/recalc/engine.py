@@ -421,7 +421,7 @@ class _Env:
         self.book = book
         self.V: dict[_Cell, Any] = {}
         self.cache = cache
-        self.ctx = B.Ctx(book.date1904, today)
+        self.ctx = B.Ctx(book.date1904, today, book.mac)
         self.sheet_ix = sheet_ix
         self.names = names
         self.maxrows, self.maxcols = _extents(book)
@@ -699,7 +699,7 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
         # the same structure was bound before: reuse its closures over a cleared store
         E = bound.E
         E.book = book
-        E.ctx.__init__(book.date1904, today)  # type: ignore[misc]  # TODAY()/NOW() afresh
+        E.ctx.__init__(book.date1904, today, book.mac)  # type: ignore[misc]  # TODAY()/NOW() afresh
         E.warnings = dict(bound.warnings)
         V = E.V
         V.clear()

@@ -63,6 +63,10 @@ class WorkbookData:
     iterate_delta: float = 0.001
     #: True when the workbook uses the 1904 date system
     date1904: bool = False
+    #: True when the workbook was last saved by Excel for Mac (``docProps/app.xml`` names
+    #: "Microsoft Macintosh Excel"): CHAR and CODE then use the Mac Roman code page, as
+    #: Excel for Mac does, instead of Windows' ANSI code page (cp1252)
+    mac: bool = False
 
 
 @dataclass(slots=True)

@@ -16,9 +16,11 @@ Tree nodes are tuples: ``('num', x)``, ``('str', s)``, ``('bool', b)``, ``('err'
 ``('area', sheet, r1, c1, r2, c2)`` (``r``/``c`` is ``None`` for whole columns/rows),
 ``('name', sheet, NAME)``, ``('call', NAME, args)``, ``('omit',)``,
 ``('bin', op, a, b)``, ``('neg', a)``, ``('pos', a)``, ``('pct', a)``,
-``('rangeop', a, b)``, ``('arr', rows)`` and ``('invoke', fn, args)`` (a call of a
-LAMBDA value: ``LAMBDA(x, x+1)(2)``). LAMBDA parameters (``_xlpm.x``) and eta-reduced
-built-ins (``_xleta.SUM``) are ``name`` nodes; the compiler tells them apart.
+``('rangeop', a, b)``, ``('isect', a, b)`` (the intersection operator, a space between two
+references), ``('union', [a, b, ...])`` (references joined by commas inside parentheses),
+``('arr', rows)`` and ``('invoke', fn, args)`` (a call of a LAMBDA value:
+``LAMBDA(x, x+1)(2)``). LAMBDA parameters (``_xlpm.x``) and eta-reduced built-ins
+(``_xleta.SUM``) are ``name`` nodes; the compiler tells them apart.
 """
 
 from __future__ import annotations
@@ -334,6 +336,14 @@ def tokenize(shape: str) -> list[Token]:
         pos = m.end()
         kind = m.lastgroup
         if kind == "ws":
+            # a space between two references is the intersection operator (" ")
+            if out and (out[-1][0] in _REF_END or out[-1] == ("op", ")")) and pos < n:
+                nxt = _TOKEN_RE.match(shape, pos)
+                if nxt is not None and (
+                    nxt.lastgroup in ("ref", "sh", "id", "paren")
+                    or (nxt.lastgroup == "op" and nxt.group(0) == "(")
+                ) and not (nxt.lastgroup == "id" and nxt.group(0).upper() in ("TRUE", "FALSE")):
+                    out.append(("op", " "))
             continue
         if kind == "str":
             out.append(("str", m.group(0)[1:-1].replace('""', '"')))
@@ -366,6 +376,9 @@ def tokenize(shape: str) -> list[Token]:
             out.append(("op", m.group(0)))
     return out
 
+
+#: tokens a reference operand can end with (before the intersection operator)
+_REF_END = ("ref", "area", "name")
 
 _FN_PREFIXES = ("_XLFN._XLWS.", "_XLFN.", "_XLWS.")
 
@@ -440,6 +453,14 @@ class _Parser:
         return node
 
     def range_op(self) -> Node:
+        # the reference operators bind tighter than any other: ":" first, then " "
+        node = self.colon_op()
+        while self.peek() == ("op", " "):
+            self.i += 1
+            node = ("isect", node, self.colon_op())
+        return node
+
+    def colon_op(self) -> Node:
         node = self.primary()
         while self.peek() == ("op", ":"):
             self.i += 1
@@ -474,6 +495,13 @@ class _Parser:
             return ("call", val, self.args())
         if (kind, val) == ("op", "("):
             node = self.expr()
+            if self.peek() == ("op", ","):  # (A1:B2,D4): the union of references
+                items = [node]
+                while self.peek() == ("op", ","):
+                    self.i += 1
+                    items.append(self.expr())
+                self.expect(")")
+                return ("union", items)
             self.expect(")")
             return ("paren", node) if self.peek() == ("op", "(") else node
         if (kind, val) == ("op", "{"):

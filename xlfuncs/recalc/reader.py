@@ -156,7 +156,15 @@ def xml_text(raw: bytes) -> str:
 
     >>> xml_text(b"a &amp; b &lt; &#67;")
     'a & b < C'
+
+    Line ends are normalised as XML says (CR LF and a lone CR are LF; Excel for Mac writes
+    CHAR(10) as CR LF); a CR written as ``&#13;`` or ``_x000D_`` stays.
+
+    >>> xml_text(b"a\r\nb&#13;")
+    'a\nb\r'
     """
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     if b"&#" in raw and len(raw) > 16:
         try:  # many character references (text saved as ASCII): let expat decode them
             return ET.fromstring(b"<t>" + raw + b"</t>").text or ""
@@ -1074,6 +1082,19 @@ def _book_settings(
     return out
 
 
+_MAC_APP = re.compile(rb"<(?:\w+:)?Application>\s*Microsoft Macintosh Excel\s*<")
+
+
+def _saved_by_mac_excel(zf: zipfile.ZipFile, limits: Limits) -> bool:
+    """Whether ``docProps/app.xml`` says Excel for Mac saved the package (its
+    ``<Application>`` is "Microsoft Macintosh Excel"; Windows writes "Microsoft Excel")."""
+    try:
+        app = _member_or_empty(zf, "docProps/app.xml", limits)
+    except WorkbookError:
+        return False
+    return bool(_MAC_APP.search(app[:4096]))
+
+
 def _read(
     zf: zipfile.ZipFile,
     limits: Limits,
@@ -1092,6 +1113,7 @@ def _read(
         iterate_count=count,
         iterate_delta=delta,
         date1904=date1904,
+        mac=_saved_by_mac_excel(zf, limits),
     )
     shared: list[str] = _NO_SHARED
     part: str | None  # the shared-strings part, then each sheet's (None: no part)

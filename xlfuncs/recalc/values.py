@@ -23,7 +23,7 @@ import datetime as _dt
 import gc
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any, cast
 
@@ -33,6 +33,7 @@ from xlfuncs.textnum import number_from_text
 __all__ = [
     "gc_paused",
     "Rng",
+    "Areas",
     "Lam",
     "OMITTED",
     "ExcelError",
@@ -150,6 +151,22 @@ class Rng:
         return f"Rng(s={self.s}, R{self.r1}C{self.c1}:R{self.r2}C{self.c2})"
 
 
+class Areas:
+    """A reference of several areas: the union operator ``(A1:B2,D4)`` or an intersection
+    of such a union; AREAS counts them, INDEX picks one, SUM and the like read them all."""
+
+    __slots__ = ("areas",)
+
+    def __init__(self, areas: tuple[Rng, ...]) -> None:
+        self.areas = areas
+
+    def flat(self) -> list[Any]:
+        return [v for a in self.areas for v in a.values()]
+
+    def __repr__(self) -> str:
+        return f"Areas({', '.join(map(repr, self.areas))})"
+
+
 def as_rows(x: Any) -> list[list[Any]]:
     """Any value as a 2-D list of rows (a scalar becomes 1x1)."""
     t = type(x)
@@ -170,6 +187,9 @@ def flat_values(x: Any) -> list[Any]:
         return cells
     if t is list:
         return [v for row in x for v in row]
+    if t is Areas:
+        many: list[Any] = x.flat()
+        return many
     return [x]
 
 
@@ -201,7 +221,16 @@ def text_to_num(s: str, date1904: bool = False) -> float | ExcelError:
     45322.0
     """
     v = number_from_text(s, date1904=date1904)
+    if v is None and "/" in s:
+        # day/month/year when the first part cannot be a month ("13/01/1900" is 13, as in
+        # the day-first locales vinci1it2000+formulas/test.xlsx was saved in: STATISTICAL!X13)
+        m = _DMY.match(s)
+        if m is not None and int(m.group(1)) > 12:
+            v = number_from_text(f"{m.group(2)}/{m.group(1)}/{m.group(3)}", date1904=date1904)
     return ERR.VALUE if v is None else v
+
+
+_DMY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{1,4}(?:\s.*)?)$", re.DOTALL)
 
 
 #: Excel's limit on the characters of one text value (a cell holds at most this many); a
@@ -482,6 +511,12 @@ def _wildcard_regex(pat: str) -> re.Pattern[str] | None:
     return re.compile("^" + "".join(out) + "$", re.IGNORECASE | re.DOTALL)
 
 
+_BOOL_OPS: dict[str, Callable[[bool, bool], bool]] = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+}
+
+
 def parse_criteria(crit: Any) -> Any:
     """Turn a SUMIF-style criterion into a predicate ``value -> bool``.
 
@@ -495,7 +530,9 @@ def parse_criteria(crit: Any) -> Any:
     if type(crit) is Rng or type(crit) is list:
         crit = to_scalar(crit)
     if type(crit) is ExcelError:
-        return lambda v, e=crit: False
+        # an error criterion matches the cells holding that error (COUNTIFS(I25:J25,I25)
+        # is 1 where I25 is #VALUE!: STATISTICAL!Z25 of vinci1it2000+formulas/test.xlsx)
+        return lambda v, e=crit: v is e
     if crit is None:
         crit = 0
     if type(crit) is bool:
@@ -526,6 +563,10 @@ def parse_criteria(crit: Any) -> Any:
             return lambda v: type(v) is bool and v == bval
         if op == "<>":
             return lambda v: not (type(v) is bool and v == bval)
+        # "<=TRUE": only logicals compare (FALSE < TRUE); text and numbers do not match
+        # (SUMIFS(F74:G74,I74:J74,"<=TRUE") over "ciao", TRUE is -1: MATH & TRIG!Y74)
+        test = _BOOL_OPS[op]
+        return lambda v: type(v) is bool and test(v, bval)
     errval: ExcelError | None = None
     if rest.startswith("#"):
         try:

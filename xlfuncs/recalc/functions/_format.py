@@ -16,6 +16,7 @@ scientific, fractions (``# ?/?``, ``??/100``), quoted and ``\\``-escaped literal
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -258,11 +259,19 @@ def _number(toks: list[tuple[str, str]], v: float, neg: bool) -> str:
         return ("-" if neg and x != 0 else "") + _scientific(toks, ei, x)
     di = next((i for i, (k, _) in enumerate(toks) if k == "dot"), len(toks))
     ipart, dpart = toks[:di], toks[di + 1:]
+    # a comma after a literal ("## ,##") is shown as it is, as is one between decimal
+    # placeholders ("# ,0"): EXTRA!A15:A22 of vinci1it2000+formulas/test.xlsx
+    ipart = [("lit", ",") if k == "comma" and i and ipart[i - 1][0] == "lit" else (k, t)
+             for i, (k, t) in enumerate(ipart)]
+    last_dph = max((i for i, (k, _) in enumerate(dpart) if k == "ph"), default=-1)
+    dpart = [("lit", ",") if k == "comma" and i < last_dph and i and dpart[i - 1][0] == "lit"
+             else ("drop", t) if k == "comma" and i < last_dph else (k, t)
+             for i, (k, t) in enumerate(dpart)]
     # commas: between placeholders they group; after the last integer placeholder they scale
     last_ph = max((i for i, (k, _) in enumerate(ipart) if k == "ph"), default=-1)
     grouping = any(k == "comma" and i < last_ph for i, (k, _) in enumerate(ipart))
     scale = sum(1 for i, (k, _) in enumerate(ipart) if k == "comma" and i > last_ph)
-    scale += sum(1 for k, _ in dpart if k == "comma") if not any(k == "ph" for k, _ in dpart) else 0
+    scale += sum(1 for k, _ in dpart if k == "comma")
     x /= 1000.0 ** scale
     ndec = sum(1 for k, _ in dpart if k == "ph")
     r = excel_round(x, ndec)
@@ -273,7 +282,7 @@ def _number(toks: list[tuple[str, str]], v: float, neg: bool) -> str:
     ipart_toks = [(k, t) for k, t in ipart if k != "comma"]
     out = _fmt_int(ipart_toks, ip, grouping)
     if di < len(toks):
-        out += "." + _fmt_dec([(k, t) for k, t in dpart if k != "comma"], dp)
+        out += "." + _fmt_dec([(k, t) for k, t in dpart if k not in ("comma", "drop")], dp)
     return ("-" if neg else "") + out
 
 
@@ -304,7 +313,9 @@ def _scientific(toks: list[tuple[str, str]], ei: int, x: float) -> str:
     out = _fmt_int([t for t in ipart if t[0] != "comma"], ip, False)
     if di < len(mant):
         out += "." + _fmt_dec(dpart, dp)
-    ndig = sum(1 for k, _ in exp_toks if k == "ph")
+    # the exponent's "0"s are its least digits; "#" adds none ("0.00E-##": 1.22E7,
+    # EXTRA!A29 of vinci1it2000+formulas/test.xlsx)
+    ndig = sum(1 for k, t in exp_toks if k == "ph" and t == "0")
     es = str(abs(e)).rjust(ndig, "0")
     out += toks[ei][1][0] + ("-" if e < 0 else "+" if sign == "+" else "") + es
     out += "".join(t for k, t in exp_toks if k == "lit")
@@ -373,6 +384,10 @@ def _date(ctx: Ctx, toks: list[tuple[str, str]], v: float) -> str:
     elapsed_only = any(k == "elapsed" for k, _ in toks) and not any(
         k == "ch" and t.lower() in "yd" for k, t in toks)
     if elapsed_only and v < 0:
+        # a lone [h], [m] or [s] shows a minus sign; with other parts it is #VALUE!
+        # ("[h]:m" of -1: TextDates!C19 of dgorissen+pycel/text.xlsx)
+        if sum(1 for k, t in toks if k == "elapsed" or (k == "ch" and t.lower() in "hms")) > 1:
+            raise XErr(ERR.VALUE)
         return "-" + _date(ctx, toks, -v)
     if v < 0:
         raise XErr(ERR.VALUE)
@@ -421,9 +436,8 @@ def _date(ctx: Ctx, toks: list[tuple[str, str]], v: float) -> str:
                 # minutes after an hour or before a second, else month
                 prev = next((rt for rk, rt in reversed(runs[:i]) if rk in ("run", "elapsed")), "")
                 nxt = next((rt for rk, rt in runs[i + 1:] if rk in ("run", "elapsed")), "")
-                if prev.startswith("h") or nxt.startswith("s") or (
-                    prev == "" and nxt == "" and False
-                ):
+                # (m and mm only: "hmmm" is the hour and the month's name, EXTRA!A43)
+                if n <= 2 and (prev.startswith("h") or nxt.startswith("s")):
                     out.append(f"{mi:02d}" if n >= 2 else str(mi))
                     continue
                 if n == 1:
@@ -484,8 +498,34 @@ def _date(ctx: Ctx, toks: list[tuple[str, str]], v: float) -> str:
     return text
 
 
+def _check_quotes(fmt: str) -> None:
+    """A quote left open makes the format invalid: #VALUE! (the format ``#"°F""`` of
+    EXTRA!A4 of vinci1it2000+formulas/test.xlsx)."""
+    if '"' in fmt and _open_quote(fmt):
+        raise XErr(ERR.VALUE)
+
+
+@functools.lru_cache(maxsize=256)
+def _open_quote(fmt: str) -> bool:
+    i, n = 0, len(fmt)
+    while i < n:
+        ch = fmt[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == '"':
+            j = fmt.find('"', i + 1)
+            if j < 0:
+                return True
+            i = j + 1
+            continue
+        i += 1
+    return False
+
+
 def format_number(ctx: Ctx, v: float, fmt: str) -> str:
     """``v`` formatted with the Excel number format ``fmt``."""
+    _check_quotes(fmt)
     if fmt == "":
         return "-" if v < 0 else ""
     sections = _split_sections(fmt)
@@ -496,12 +536,17 @@ def format_number(ctx: Ctx, v: float, fmt: str) -> str:
     if any(k == "ch" and t == "@" for k, t in toks):
         return "".join(general_number(v) if (k == "ch" and t == "@") else t for k, t in toks)
     if _is_date(toks):
+        if any(k == "ch" and t in "#?" for k, t in toks):
+            # digit placeholders among date codes ('#,#"ZZ"#.0Y00'): #VALUE!
+            # (TextNumbers!C4 of dgorissen+pycel/text.xlsx)
+            raise XErr(ERR.VALUE)
         return _date(ctx, toks, x)
     return _number(toks, x, neg)
 
 
 def format_text(text: str, fmt: str) -> str:
     """Text through a format: its 4th section (or a lone section with ``@``)."""
+    _check_quotes(fmt)
     sections = _split_sections(fmt)
     sec = sections[3] if len(sections) >= 4 else sections[0] if len(sections) == 1 else None
     if sec is None or "@" not in sec:

@@ -9,7 +9,7 @@ from typing import Any
 
 from xlfuncs.errors import ExcelError
 from xlfuncs.recalc.functions._registry import XErr
-from xlfuncs.recalc.values import Rng, to_bool, to_num, to_scalar, to_text
+from xlfuncs.recalc.values import Areas, Rng, to_bool, to_num, to_scalar, to_text
 
 ERR = ExcelError
 
@@ -67,8 +67,9 @@ def _numbers(args: tuple[Any, ...], direct_text: bool = True) -> Iterator[float]
     """
     for a in args:
         t = type(a)
-        if t is Rng or t is list:
-            for v in (a.values() if t is Rng else (v for row in a for v in row)):
+        if t is Rng or t is list or t is Areas:
+            it = a.values() if t is Rng else a.flat() if t is Areas else (v for row in a for v in row)
+            for v in it:
                 tv = type(v)
                 if tv is float or tv is int:
                     yield v

@@ -80,12 +80,16 @@ SCALAR_KINDS = frozenset(KINDS) - {"ref"}
 
 
 class Ctx:
-    """Evaluation context for date-aware functions (date system, today's date)."""
+    """Evaluation context of the workbook: its date system, today's date and the code page
+    of CHAR/CODE (``mac``: Excel for Mac's Mac Roman, else Windows' cp1252)."""
 
-    __slots__ = ("date1904", "today", "now")
+    __slots__ = ("date1904", "today", "now", "mac")
 
-    def __init__(self, date1904: bool = False, today: _dt.date | None = None) -> None:
+    def __init__(
+        self, date1904: bool = False, today: _dt.date | None = None, mac: bool = False
+    ) -> None:
         self.date1904 = date1904
+        self.mac = mac
         if today is None:
             now = _dt.datetime.now()
             self.today = float(date_to_serial(now.date(), date1904))

@@ -12,7 +12,7 @@ from typing import Any
 from xlfuncs.errors import ExcelError
 from xlfuncs.recalc.functions._helpers import flat
 from xlfuncs.recalc.functions._registry import Ctx, XErr, registrar
-from xlfuncs.recalc.values import Rng, date_to_serial, serial_ymd
+from xlfuncs.recalc.values import Rng, date_to_serial, serial_ymd, text_to_num
 
 ERR = ExcelError
 reg = registrar("date")
@@ -114,7 +114,12 @@ def _time_arg(x: Any, ctx: Ctx) -> float:
     if type(x) is str:
         v = parse_datetime(x, ctx)
         if v is None:
-            raise XErr(ERR.VALUE)
+            # numeric text is a serial too: HOUR("1.25") is 6 (Sheet1!F14 of
+            # dgorissen+pycel/date-time.xlsx), HOUR("3") 0
+            n = text_to_num(x, ctx.date1904)
+            if isinstance(n, ExcelError):
+                raise XErr(ERR.VALUE)
+            return float(n)
         return v
     from xlfuncs.recalc.functions._registry import c_number
 
@@ -193,14 +198,23 @@ def parse_datetime(text: str, ctx: Ctx, need_date: bool = False) -> float | None
     has_time = False
     m = _TIME_RE.search(s)
     if m:
-        # the last part may overflow (Excel reads "23:99" as 24:39); "m:s.f" when the
-        # second of two parts has decimals
+        # the last part may overflow up to 9999 (Excel reads "23:99" as 24:39, not
+        # "23:10000"); "m:s.f" when the second of two parts has decimals; an hour past 23
+        # takes no overflowing minutes ("24:99" stays text): dgorissen+pycel/text.xlsx
+        # TextDates!C30:C48
+        last = m[3] if m[3] is not None else m[2]
+        if float(last) >= 10000 or (m[3] is not None and "." in m[2]):
+            return None
         if m[3] is None and "." in m[2] and not m[2].endswith("."):
             h, mi, sec = 0, int(m[1]), float(m[2])
+            if mi > 59:
+                return None
         else:
             h, mi = int(m[1]), int(float(m[2]))
             sec = float(m[3]) if m[3] else 0.0
             if m[3] is not None and mi > 59:
+                return None
+            if m[3] is None and h > 23 and mi > 59:
                 return None
         ap = (m[4] or "").lower()
         if ap:
@@ -360,14 +374,18 @@ def WEEKNUM(ctx: Ctx, x: float, k: int) -> Any:
 
 @reg("ISOWEEKNUM", "number", ctx=True)
 def ISOWEEKNUM(ctx: Ctx, x: float) -> Any:
+    """The ISO week of a serial, on Excel's own calendar: in the 1900 system serial 1 is a
+    Sunday (1900-01-01 is in week 52 of 1899, 1900-01-08 in week 1: DATE & TIME!S12:Y12 of
+    vinci1it2000+formulas/test.xlsx), a day off the real calendar before 1 March 1900."""
     n = _day(ctx, x)
-    y, m, d = _ymd(ctx, n)
-    if (y, m, d) == (1900, 2, 29):
-        y, m, d = 1900, 2, 28
-    if d == 0:
-        y, m, d = 1899, 12, 31
-        return 52.0
-    return float(_dt.date(y, m, d).isocalendar()[1])
+    if ctx.date1904:
+        y, m, d = _ymd(ctx, n)
+        return float(_dt.date(y, m, d).isocalendar()[1])
+    iso_wd = (n + 5) % 7 + 1  # Monday 1 .. Sunday 7; serial 1 (and 0) is a Sunday
+    thu = n - iso_wd + 4  # the Thursday of the week names its year
+    year = _ymd(ctx, thu)[0] if thu >= 1 else 1899
+    jan1 = _serial(ctx, year, 1, 1) if year >= 1900 else -364.0
+    return float((thu - jan1) // 7 + 1)
 
 
 @reg("DAYS", "scalar, scalar", ctx=True)

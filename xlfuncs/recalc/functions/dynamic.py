@@ -93,38 +93,60 @@ def SORT(x: Any, idx: int, order: int, by_col: bool) -> Any:
 
 @reg("SORTBY", "ref, ref+, integer*", array=True)
 def SORTBY(x: Any, *by: Any) -> Any:
-    rows = _blank0(_rows(x))
+    """Sort the rows of ``x`` by column vectors, or its columns by row vectors (all ``by``
+    arrays one way); Excel's sort order with blanks last (SORT's rule; LOOKUP!R120:AA122
+    of vinci1it2000+formulas/test.xlsx)."""
+    rows = _rows(x)
     keys: list[tuple[list[Any], int]] = []
     i = 0
+    shapes = []
     while i < len(by):
-        k = [v for r in _rows(by[i]) for v in r]
+        kr = _rows(by[i])
         o = by[i + 1] if i + 1 < len(by) else 1
         if o not in (1, -1):
             return ERR.VALUE
-        if len(k) != len(rows):
-            return ERR.VALUE
-        keys.append((k, o))
+        shapes.append((len(kr), len(kr[0])))
+        keys.append(([v for r in kr for v in r], o))
         i += 2
-    idx = list(range(len(rows)))
+    nr, nc = len(rows), len(rows[0])
+    if all(w == 1 and h == nr for h, w in shapes):
+        by_col = False
+    elif all(h == 1 and w == nc for h, w in shapes):
+        by_col = True
+    else:
+        return ERR.VALUE
+    items = [list(t) for t in zip(*rows)] if by_col else rows
 
     def cmp(a: int, b: int) -> int:
         for k, o in keys:
-            c = _cmp(k[a], k[b]) * o
+            c = _sort_cmp(k[a], k[b], o)
             if c:
                 return c
         return 0
 
-    idx.sort(key=cmp_to_key(cmp))
-    return [rows[i] for i in idx]
+    idx = sorted(range(len(items)), key=cmp_to_key(cmp))
+    out = [items[j] for j in idx]
+    return _blank0([list(t) for t in zip(*out)] if by_col else out)
 
 
 def _key(v: Any) -> Any:
-    return (type(v) is str, v.lower() if type(v) is str else v)
+    # blank, logicals, numbers, text and errors are distinct (TRUE is not 1, a blank not 0:
+    # LOOKUP!Y140 and AN117 of vinci1it2000+formulas/test.xlsx); text ignores case
+    t = type(v)
+    if t is str:
+        return (1, v.lower())
+    if t is bool:
+        return (2, v)
+    if v is None:
+        return (3, None)
+    if t is ExcelError:
+        return (4, v)
+    return (0, v)
 
 
 @reg("UNIQUE", "ref, bool=FALSE, bool=FALSE", array=True)
 def UNIQUE(x: Any, by_col: bool, once: bool) -> Any:
-    rows = _blank0(_rows(x))
+    rows = _rows(x)
     items = [list(t) for t in zip(*rows)] if by_col else rows
     counts: dict[Any, int] = {}
     for it in items:
@@ -142,7 +164,7 @@ def UNIQUE(x: Any, by_col: bool, once: bool) -> Any:
         out.append(it)
     if not out:
         return ERR.CALC
-    return [list(t) for t in zip(*out)] if by_col else out
+    return _blank0([list(t) for t in zip(*out)] if by_col else out)
 
 
 @reg("FILTER", "ref, ref, any=-", array=True)
@@ -274,12 +296,16 @@ def _flat(rows: list[list[Any]], ignore: int, by_col: bool) -> list[Any]:
 
 @reg("TOCOL", "ref, integer=0, bool=FALSE", array=True)
 def TOCOL(x: Any, ignore: int, by_col: bool) -> Any:
+    if not 0 <= ignore <= 3:  # LOOKUP!R126, U126 of vinci1it2000+formulas/test.xlsx
+        return ERR.VALUE
     vals = _flat(_rows(x), ignore, by_col)
     return [[v] for v in vals] if vals else ERR.CALC
 
 
 @reg("TOROW", "ref, integer=0, bool=FALSE", array=True)
 def TOROW(x: Any, ignore: int, by_col: bool) -> Any:
+    if not 0 <= ignore <= 3:  # LOOKUP!R130, U132
+        return ERR.VALUE
     vals = _flat(_rows(x), ignore, by_col)
     return [vals] if vals else ERR.CALC
 

@@ -177,6 +177,32 @@ def _cash(values: Any) -> list[float]:
     return out
 
 
+def _irr_discount(cf: list[float], guess: float) -> float | None:
+    """IRR by Newton's method on the discount factor x = 1/(1+r), where the NPV is a
+    polynomial: it converges from guesses far from the rate, where Newton's method on r
+    jumps below -1 (IRR({-7,2,1,4,-3;-7,2,-1,4,4},7) is -0.0211...: FINANCIAL!T26 of
+    vinci1it2000+formulas/test.xlsx)."""
+    if guess <= -1:
+        return None
+    x = 1.0 / (1.0 + guess)
+    for _ in range(100):
+        f = 0.0
+        d = 0.0
+        p = 1.0
+        for k, v in enumerate(cf):
+            if k:
+                d += k * v * p
+                p *= x
+            f += v * p
+        if d == 0:
+            return None
+        nx = x - f / d
+        if abs(nx - x) <= 1e-15 * max(1.0, abs(x)):
+            return 1.0 / nx - 1.0 if nx > 0 else None
+        x = nx
+    return None
+
+
 @reg("IRR", "ref, number=0.1")
 def IRR(values: Any, guess: float) -> Any:
     cf = _cash(values)
@@ -185,16 +211,20 @@ def IRR(values: Any, guess: float) -> Any:
     r = guess
     for _ in range(50):
         if r <= -1:
-            return ERR.NUM
+            break
         f = sum(v / (1 + r) ** i for i, v in enumerate(cf))
         d = sum(-i * v / (1 + r) ** (i + 1) for i, v in enumerate(cf))
         if d == 0:
-            return ERR.NUM
+            break
         nr = r - f / d
         if abs(nr - r) < 1e-12 * max(1.0, abs(r)):
             return nr
         r = nr
-    return r if abs(sum(v / (1 + r) ** i for i, v in enumerate(cf))) < 1e-7 else ERR.NUM
+    else:
+        if abs(sum(v / (1 + r) ** i for i, v in enumerate(cf))) < 1e-7:
+            return r
+    alt = _irr_discount(cf, guess)
+    return ERR.NUM if alt is None else alt
 
 
 @reg("MIRR", "ref, number, number")

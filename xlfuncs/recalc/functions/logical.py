@@ -114,12 +114,44 @@ def IFNA(value: Any, alt: Callable[[], Any]) -> Any:
     return value
 
 
+def _elementwise(fn: Callable[..., Any], first: Any, rest: tuple[Callable[[], Any], ...]) -> Any:
+    """IFS/SWITCH over an array first argument (an array formula): every argument is
+    evaluated and ``fn`` applied element by element, arrays broadcast as Excel does (an
+    element past an array's size is #N/A)."""
+    vals = [first] + [t() for t in rest]
+    grids = [as_rows(v) if _is_arr(v) else None for v in vals]
+    nr = max(len(g) for g in grids if g is not None)
+    nc = max(len(g[0]) for g in grids if g is not None)
+
+    def pick(v: Any, g: list[list[Any]] | None, i: int, j: int) -> Any:
+        if g is None:
+            return v
+        ii = 0 if len(g) == 1 else i
+        jj = 0 if len(g[0]) == 1 else j
+        if ii >= len(g) or jj >= len(g[ii]):
+            return ERR.NA
+        return g[ii][jj]
+
+    out = []
+    for i in range(nr):
+        row = []
+        for j in range(nc):
+            items = [pick(v, g, i, j) for v, g in zip(vals, grids)]
+            row.append(fn(*[(lambda x=x: x) for x in items]))
+        out.append(row)
+    return out
+
+
 @reg("IFS", "any+, any+", lazy=True)
 def IFS(*pairs: Callable[[], Any]) -> Any:
     if len(pairs) < 2 or len(pairs) % 2:
         return ERR.VALUE
+    first = pairs[0]()
+    if _is_arr(first) and (type(first) is list or first.nrows * first.ncols > 1):
+        # IFS(A26:C26,1,B26,2) entered over P26:R26 (dgorissen+pycel/logical.xlsx)
+        return _elementwise(IFS, first, pairs[1:])
     for i in range(0, len(pairs), 2):
-        t = _tv(to_scalar(pairs[i]()))
+        t = _tv(to_scalar(first if i == 0 else pairs[i]()))
         if type(t) is ExcelError:
             return t
         if t:
@@ -130,7 +162,11 @@ def IFS(*pairs: Callable[[], Any]) -> Any:
 
 @reg("SWITCH", "any, any+, any+", lazy=True)
 def SWITCH(expr: Callable[[], Any], *rest: Callable[[], Any]) -> Any:
-    x = to_scalar(expr())
+    x = expr()
+    if _is_arr(x) and (type(x) is list or x.nrows * x.ncols > 1):
+        # SWITCH(A45:C45,FALSE,0,TRUE,1) entered over A44:C44 (dgorissen+pycel/logical.xlsx)
+        return _elementwise(SWITCH, x, rest)
+    x = to_scalar(x)
     if type(x) is ExcelError:
         return x
     n = len(rest)

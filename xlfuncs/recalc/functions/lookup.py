@@ -18,7 +18,7 @@ from xlfuncs.errors import ExcelError
 from xlfuncs.recalc.functions._helpers import boo, txt
 from xlfuncs.recalc.functions._registry import XErr, registrar
 from xlfuncs.recalc.functions.operators import _approx_cmp
-from xlfuncs.recalc.values import Rng, as_rows, parse_criteria, shape_of, to_num, to_scalar
+from xlfuncs.recalc.values import Areas, Rng, as_rows, parse_criteria, shape_of, to_num, to_scalar
 
 ERR = ExcelError
 reg = registrar("lookup")
@@ -112,6 +112,8 @@ def _find(x: Any, vec: list[Any], mode: int) -> int:
             if v is not None and _same_kind(v, x) and _approx_cmp(v, x) == 0:
                 return i
         return -1
+    if mode == 1:
+        return _bsearch(x, vec)
     best = -1
     for i, v in enumerate(vec):
         if v is None or not _same_kind(v, x):
@@ -130,6 +132,38 @@ def _find(x: Any, vec: list[Any], mode: int) -> int:
     return best
 
 
+def _bsearch(x: Any, vec: list[Any]) -> int:
+    """LOOKUP's binary search for the largest value <= ``x``: 0-based position or -1.
+
+    Excel halves the range; a middle item of another type than ``x`` (or blank) gives way to
+    the nearest item of its type above it, else below it (none: the search stops), and an
+    equal item ends the search.
+    This reproduces Excel's results on unsorted and mixed arrays (LOOKUP!R56:Y64 of
+    vinci1it2000+formulas/test.xlsx: LOOKUP(4.1,{"b",4.1,"a",1.1}) is 4.1,
+    LOOKUP(2,{4.1,2.1,3.1,1.1}) is #N/A; LookupBlanks!F5:F12 of dgorissen+pycel/lookup.xlsx).
+    """
+    lo, hi = 0, len(vec) - 1
+    while lo <= hi:
+        m = (lo + hi) // 2
+        if vec[m] is None or not _same_kind(vec[m], x):
+            for j in (*range(m + 1, hi + 1), *range(m - 1, lo - 1, -1)):
+                if vec[j] is not None and _same_kind(vec[j], x):
+                    m = j
+                    break
+            else:
+                break
+        c = _approx_cmp(vec[m], x)
+        if c == 0:
+            return m
+        if c < 0:
+            lo = m + 1
+        else:
+            hi = m - 1
+    while hi >= 0 and (vec[hi] is None or not _same_kind(vec[hi], x)):
+        hi -= 1
+    return hi
+
+
 @reg("MATCH", "scalar, ref, integer=1")
 def MATCH(v: Any, arr: Any, m: int) -> Any:
     m = 0 if m == 0 else (1 if m > 0 else -1)
@@ -146,7 +180,12 @@ def INDEX(arr: Any, row: int | None = None, col: int | None = None,
           area: int | None = None) -> Any:
     if type(arr) is ExcelError:
         return arr
-    if area is not None and area != 1:
+    if type(arr) is Areas:  # INDEX((A1:B2,D1:E2),1,1,2): the area's number picks one
+        k = 1 if area is None else area
+        if not 1 <= k <= len(arr.areas):
+            return ERR.REF
+        arr = arr.areas[k - 1]
+    elif area is not None and area != 1:
         return ERR.REF
     nr, nc = shape_of(arr)
     r = 0 if row is None else row
@@ -157,6 +196,10 @@ def INDEX(arr: Any, row: int | None = None, col: int | None = None,
         c = 1
     if r < 0 or c < 0:
         return ERR.VALUE
+    if col is None and nr > 1 and nc > 1 and type(arr) is Rng:
+        # the reference form needs column_num when the area has several rows and columns
+        # (Microsoft's INDEX page; LOOKUP!R53 of vinci1it2000+formulas/test.xlsx: #REF!)
+        return ERR.REF
     if r > nr or c > nc:
         return ERR.REF
     if type(arr) is Rng:
@@ -207,24 +250,48 @@ def HLOOKUP(v: Any, table: Any, row: int, approx: Any) -> Any:
     return _table_lookup(v, table, row, approx, False)
 
 
+def _xkind(x: Any) -> int:
+    t = type(x)
+    return 2 if t is bool else 1 if t is str else 0
+
+
+def _xcmp(w: Any, v: Any) -> int:
+    """XMATCH's order of an array item ``w`` against the lookup value ``v``: numbers < text <
+    logicals (vinci1it2000+formulas/test.xlsx LOOKUP!X173: the next smaller of a text among
+    {FALSE,2.1,TRUE,4.1} is 4.1); text case-insensitive with Unicode case folding ("ß" is
+    "ss", EXTRA!L75); a blank lookup value is above everything (LOOKUP!W172:W197)."""
+    if v is None:
+        return -1
+    kw, kv = _xkind(w), _xkind(v)
+    if kw != kv:
+        return -1 if kw < kv else 1
+    if kw == 1:
+        a, b = w.casefold(), v.casefold()
+        return 0 if a == b else -1 if a < b else 1
+    c = _approx_cmp(w, v)
+    return c if type(c) is int else 1
+
+
 def _xfind(v: Any, vec: list[Any], mm: int, sm: int) -> int:
-    """XMATCH/XLOOKUP's search: 0-based position or -1."""
-    if mm not in (-1, 0, 1, 2) or sm not in (-2, -1, 1, 2):
+    """XMATCH/XLOOKUP's search: 0-based position or -1.
+
+    ``mm`` 0 exact, -1 exact or next smaller, 1 exact or next larger (in :func:`_xcmp`'s
+    order across types), 2 wildcards, 3 a regular expression found in a text item
+    (case-sensitive, as REGEXTEST); ``sm`` 1/-1 first/last to first, 2/-2 binary search of
+    an ascending/descending array (with 2 or 3: ``#VALUE!``)."""
+    if mm not in (-1, 0, 1, 2, 3) or sm not in (-2, -1, 1, 2):
         raise XErr(ERR.VALUE)
     n = len(vec)
     if sm in (2, -2):  # binary search (ascending for 2, descending for -2)
+        if mm in (2, 3):
+            raise XErr(ERR.VALUE)  # LOOKUP!R183:Y184: wildcards with a binary search
         lo, hi = 0, n - 1
         found = -1
         sign = 1 if sm == 2 else -1
         while lo <= hi:
             mid = (lo + hi) // 2
             w = vec[mid]
-            if w is None or not _same_kind(w, v):
-                c = 1 if type(w) in (str, bool) and type(v) in (float, int) else -1
-            else:
-                c = _approx_cmp(w, v)
-                if type(c) is ExcelError:
-                    c = 1
+            c = -1 if w is None or type(w) is ExcelError else _xcmp(w, v)
             c *= sign
             if c == 0:
                 found = mid
@@ -240,9 +307,22 @@ def _xfind(v: Any, vec: list[Any], mm: int, sm: int) -> int:
         pick = cand[0] if mm == -1 else cand[1]
         return pick if 0 <= pick < n else -1
     order: range | list[int] = range(n) if sm == 1 else range(n - 1, -1, -1)
+    if mm == 3:
+        if type(v) is not str:
+            raise XErr(ERR.VALUE)
+        try:
+            rx = re.compile(v)
+        except re.error:
+            raise XErr(ERR.VALUE) from None
+        for i in order:
+            if type(vec[i]) is str and rx.search(vec[i]):
+                return i
+        return -1
+    cmp: Callable[[Any, Any], Any] = _xcmp
     if mm == 2:
         if not _wild(v):
-            mm = 0
+            # no case folding in the wildcard mode: "ß" is not "ss" there (EXTRA!L77)
+            mm, cmp = 0, _approx_cmp
         else:
             pred = parse_criteria("=" + txt(v))
             for i in order:
@@ -252,7 +332,7 @@ def _xfind(v: Any, vec: list[Any], mm: int, sm: int) -> int:
     if mm == 0:
         for i in order:
             w = vec[i]
-            if w is not None and _same_kind(w, v) and _approx_cmp(w, v) == 0:
+            if w is not None and _same_kind(w, v) and cmp(w, v) == 0:
                 return i
         if v == "" or v is None:
             for i in order:
@@ -262,14 +342,14 @@ def _xfind(v: Any, vec: list[Any], mm: int, sm: int) -> int:
     best = -1
     for i in order:
         w = vec[i]
-        if w is None or not _same_kind(w, v):
+        if w is None or type(w) is ExcelError:
             continue
-        c = _approx_cmp(w, v)
+        c = _xcmp(w, v)
         if c == 0:
             return i
-        if mm == -1 and c < 0 and (best < 0 or _approx_cmp(w, vec[best]) > 0):
+        if mm == -1 and c < 0 and (best < 0 or _xcmp(w, vec[best]) > 0):
             best = i
-        if mm == 1 and c > 0 and (best < 0 or _approx_cmp(w, vec[best]) < 0):
+        if mm == 1 and c > 0 and (best < 0 or _xcmp(w, vec[best]) < 0):
             best = i
     return best
 
@@ -322,13 +402,13 @@ def LOOKUP(v: Any, look: Any, result: Any = None) -> Any:
             keys, vals = rows[0], rows[-1]
         else:
             keys, vals = [r[0] for r in rows], [r[-1] for r in rows]
-        i = _find(v, list(keys), 1)
+        i = _bsearch(v, list(keys))
         return ERR.NA if i < 0 else vals[i]
     if len(rows) > 1 and len(rows[0]) > 1:  # a block with a result vector: its first column
         vec = [r[0] for r in rows] if len(rows) >= len(rows[0]) else list(rows[0])
     else:
         vec = _vector(look)
-    i = _find(v, vec, 1)
+    i = _bsearch(v, vec)
     if i < 0:
         return ERR.NA
     if result is None:
@@ -345,6 +425,8 @@ def LOOKUP(v: Any, look: Any, result: Any = None) -> Any:
 def ROWS(x: Any) -> Any:
     if type(x) is ExcelError:
         return x
+    if type(x) is Areas:
+        return ERR.REF
     return float(shape_of(x)[0])
 
 
@@ -352,6 +434,8 @@ def ROWS(x: Any) -> Any:
 def COLUMNS(x: Any) -> Any:
     if type(x) is ExcelError:
         return x
+    if type(x) is Areas:
+        return ERR.REF
     return float(shape_of(x)[1])
 
 
@@ -385,6 +469,8 @@ def COLUMN(env: Any, sheet: int, row: int, col: int, x: Any = None) -> Any:
 def AREAS(x: Any) -> Any:
     if type(x) is ExcelError:
         return x
+    if type(x) is Areas:
+        return float(len(x.areas))
     return 1.0 if type(x) is Rng else ERR.VALUE
 
 
@@ -525,3 +611,47 @@ def ADDRESS(row: int, col: int, abs_num: int, a1: bool, sheet: str | None = None
         sh = "'" + sheet.replace("'", "''") + "'" if needs_quote else sheet
         return f"{sh}!{ref}"
     return ref
+
+
+def _trim_mode(x: Any) -> int:
+    """TRIMRANGE's trim_rows/trim_cols: 0 none, 1 leading, 2 trailing, 3 both; a whole number
+    or numeric text ("3"), else #VALUE! (LOOKUP!W135 "3.3", Z135 2.3, AA135 {1,1} of
+    vinci1it2000+formulas/test.xlsx)."""
+    if type(x) is Rng:
+        if x.nrows != 1 or x.ncols != 1:
+            raise XErr(ERR.VALUE)
+        x = x.top_left()
+    if type(x) is list or type(x) is bool:
+        raise XErr(ERR.VALUE)
+    if type(x) is ExcelError:
+        raise XErr(x)
+    n = to_num(0.0 if x is None else x)
+    if type(n) is ExcelError:
+        raise XErr(n)
+    assert isinstance(n, (int, float))
+    if n != int(n) or not 0 <= n <= 3:
+        raise XErr(ERR.VALUE)
+    return int(n)
+
+
+@reg("TRIMRANGE", "ref, ref=3, ref=3", array=True)
+def TRIMRANGE(ref: Any, trim_rows: Any, trim_cols: Any) -> Any:
+    """The reference without its leading and/or trailing blank rows and columns; ``#REF!``
+    when every cell is blank (LOOKUP!Z136)."""
+    if type(ref) is ExcelError:
+        return ref
+    tr, tc = _trim_mode(trim_rows), _trim_mode(trim_cols)
+    if type(ref) is not Rng:
+        return ERR.VALUE
+    g, s = ref.V.get, ref.s
+    rows = [r for r in range(ref.r1, ref.r2 + 1)
+            if any(g((s, r, c)) is not None for c in range(ref.c1, ref.c2 + 1))]
+    if not rows:
+        return ERR.REF
+    cols = [c for c in range(ref.c1, ref.c2 + 1)
+            if any(g((s, r, c)) is not None for r in range(rows[0], rows[-1] + 1))]
+    r1 = rows[0] if tr & 1 else ref.r1
+    r2 = rows[-1] if tr & 2 else ref.r2
+    c1 = cols[0] if tc & 1 else ref.c1
+    c2 = cols[-1] if tc & 2 else ref.c2
+    return Rng(ref.V, s, r1, c1, r2, c2)

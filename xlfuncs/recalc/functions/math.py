@@ -25,6 +25,7 @@ from xlfuncs.recalc.values import (
     flat_values,
     parse_criteria,
     shape_of,
+    text_to_num,
 )
 
 ERR = ExcelError
@@ -380,19 +381,39 @@ def MULTINOMIAL(*args: Any) -> Any:
     return float(p)
 
 
-def _int_args(args: tuple[Any, ...]) -> list[int]:
-    out = []
-    for v in _numbers(args):
-        if v < 0 or v >= 2**53:
-            raise XErr(ERR.NUM)
-        out.append(math.trunc(v))
+def _gcd_args(args: tuple[Any, ...]) -> list[int]:
+    """GCD/LCM's arguments as whole numbers: a blank, text or logical (in a range or typed) is
+    #VALUE!, numeric text typed in is read; errors propagate; a negative or huge number is
+    #NUM! once every argument has been checked (GCD(-0.4,TRUE) is #VALUE!: MATH & TRIG!W34:Y34
+    and AR34 of vinci1it2000+formulas/test.xlsx)."""
+    out: list[int] = []
+    bad = False
+    for a in args:
+        ranged = type(a) is Rng or type(a) is list
+        for v in (flat_values(a) if ranged else [a]):
+            t = type(v)
+            if t is ExcelError:
+                raise XErr(v)
+            if t is str and not ranged:
+                v = text_to_num(v)
+                t = type(v)
+                if t is ExcelError:
+                    raise XErr(ERR.VALUE)
+            if t is not float and t is not int:
+                raise XErr(ERR.VALUE)
+            if v < 0 or v >= 2**53:
+                bad = True
+            else:
+                out.append(math.trunc(v))
+    if bad:
+        raise XErr(ERR.NUM)
     return out
 
 
 @reg("GCD", "ref+")
 def GCD(*args: Any) -> Any:
     g = 0
-    for v in _int_args(args):
+    for v in _gcd_args(args):
         g = math.gcd(g, v)
     return float(g)
 
@@ -400,7 +421,7 @@ def GCD(*args: Any) -> Any:
 @reg("LCM", "ref+")
 def LCM(*args: Any) -> Any:
     m = 1
-    for v in _int_args(args):
+    for v in _gcd_args(args):
         if v == 0:
             return 0.0
         m = m * v // math.gcd(m, v)
@@ -880,12 +901,15 @@ def DECIMAL(s: str, radix: float) -> Any:
 @reg("PERCENTOF", "ref, ref")
 def PERCENTOF(part: Any, whole: Any) -> Any:
     """PERCENTOF(data_subset, data_all): SUM(subset) / SUM(all)."""
-    a = SUM.__wrapped__(part)  # type: ignore[attr-defined]
-    b = SUM.__wrapped__(whole)  # type: ignore[attr-defined]
-    if type(a) is ExcelError:
-        return a
-    if type(b) is ExcelError:
-        return b
+    try:
+        a = SUM.__wrapped__(part)  # type: ignore[attr-defined]
+        b = SUM.__wrapped__(whole)  # type: ignore[attr-defined]
+    except XErr:
+        return ERR.NUM
+    if type(a) is ExcelError or type(b) is ExcelError:
+        # an error in either range is #NUM!, whichever it is (MATH & TRIG!W49:AF49 of
+        # vinci1it2000+formulas/test.xlsx)
+        return ERR.NUM
     if b == 0:
         return ERR.DIV0
     return a / b

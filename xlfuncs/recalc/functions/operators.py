@@ -18,6 +18,7 @@ from typing import Any
 from xlfuncs.errors import ExcelError
 from xlfuncs.recalc.values import (
     _TEXT_SURELY_SHORT,
+    Areas,
     Rng,
     as_rows,
     compare,
@@ -30,7 +31,7 @@ from xlfuncs.recalc.values import (
 __all__ = [
     "OPERATORS", "_add", "_approx_cmp", "_bcast", "_cat", "_div", "_eq", "_ge", "_gt", "_ii",
     "_is_arr", "_le", "_lt", "_map", "_mul", "_ne", "_neg", "_pct", "_pos", "_pow", "_power",
-    "_rangeop", "_sub", "_tv", "lift",
+    "_rangeop", "_sub", "_tv", "lift", "_isect", "_union",
 ]
 
 ERR = ExcelError
@@ -241,6 +242,8 @@ def _ii(x: Any, r: int, c: int) -> Any:
         return ERR.VALUE
     if t is list:
         return x[0][0] if x and x[0] else ERR.VALUE
+    if t is Areas:
+        return ERR.VALUE
     return x
 
 
@@ -251,8 +254,67 @@ def _tv(x: Any) -> Any:
     return to_bool(x)
 
 
+def _ref_areas(*xs: Any) -> tuple[Rng, ...] | ExcelError:
+    """The areas of references (an error argument is the result; a value is #VALUE!)."""
+    out: list[Rng] = []
+    for x in xs:
+        t = type(x)
+        if t is Rng:
+            out.append(x)
+        elif t is Areas:
+            out.extend(x.areas)
+        elif t is ExcelError:
+            err: ExcelError = x
+            return err
+        else:
+            return ERR.VALUE
+    return tuple(out)
+
+
+def _union(*xs: Any) -> Any:
+    """``(ref,ref,...)`` - the union operator: a reference of several areas on one sheet."""
+    areas = _ref_areas(*xs)
+    if type(areas) is ExcelError:
+        return areas
+    assert isinstance(areas, tuple)
+    if len({a.s for a in areas}) != 1:
+        return ERR.VALUE
+    return areas[0] if len(areas) == 1 else Areas(areas)
+
+
+def _isect(a: Any, b: Any) -> Any:
+    """``ref ref`` - the intersection operator: the cells in both; ``#NULL!`` when none."""
+    xa = _ref_areas(a)
+    if type(xa) is ExcelError:
+        return xa
+    xb = _ref_areas(b)
+    if type(xb) is ExcelError:
+        return xb
+    assert isinstance(xa, tuple) and isinstance(xb, tuple)
+    out: list[Rng] = []
+    for p in xa:
+        for q in xb:
+            if p.s != q.s:
+                return ERR.VALUE
+            r1, c1, r2, c2 = max(p.r1, q.r1), max(p.c1, q.c1), min(p.r2, q.r2), min(p.c2, q.c2)
+            if r1 <= r2 and c1 <= c2:
+                out.append(Rng(p.V, p.s, r1, c1, r2, c2))
+    if not out:
+        return ERR.NULL
+    return out[0] if len(out) == 1 else Areas(tuple(out))
+
+
 def _rangeop(a: Any, b: Any) -> Any:
     """``ref:ref`` - the bounding box of two references on one sheet."""
+    if type(a) is Areas or type(b) is Areas:
+        areas = _ref_areas(a, b)
+        if type(areas) is ExcelError:
+            return areas
+        assert isinstance(areas, tuple)
+        if len({x.s for x in areas}) != 1:
+            return ERR.VALUE
+        return Rng(areas[0].V, areas[0].s, min(x.r1 for x in areas), min(x.c1 for x in areas),
+                   max(x.r2 for x in areas), max(x.c2 for x in areas))
     if type(a) is not Rng or type(b) is not Rng or a.s != b.s:
         if type(a) is ExcelError:
             return a

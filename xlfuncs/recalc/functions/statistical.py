@@ -16,7 +16,7 @@ from xlfuncs.errors import ExcelError
 from xlfuncs.recalc.functions._helpers import _numbers, flat, numbers, numbers_a
 from xlfuncs.recalc.functions._registry import XErr, registrar
 from xlfuncs.recalc.functions.math import crit_mask, if_values
-from xlfuncs.recalc.values import Rng, flat_values, text_to_num
+from xlfuncs.recalc.values import Areas, Rng, flat_values, text_to_num
 
 ERR = ExcelError
 reg = registrar("statistical")
@@ -29,7 +29,7 @@ reg = registrar("statistical")
 def COUNT(*args: Any) -> Any:
     n = 0
     for a in args:
-        if type(a) is Rng or type(a) is list:
+        if type(a) is Rng or type(a) is list or type(a) is Areas:
             for v in flat_values(a):
                 if type(v) is float or type(v) is int:
                     n += 1
@@ -44,7 +44,7 @@ def COUNT(*args: Any) -> Any:
 def COUNTA(*args: Any) -> Any:
     n = 0
     for a in args:
-        if type(a) is Rng or type(a) is list:
+        if type(a) is Rng or type(a) is list or type(a) is Areas:
             n += sum(1 for v in flat_values(a) if v is not None)
         elif a is not None:
             n += 1
@@ -149,17 +149,15 @@ def MEDIAN(*args: Any) -> Any:
     return float(vals[mid]) if n % 2 else (vals[mid - 1] + vals[mid]) / 2.0
 
 
-def _mode_counts(args: tuple[Any, ...]) -> tuple[list[float], dict[float, int]]:
-    vals = numbers(args)
+@reg("MODE", "MODE.SNGL", "ref+")
+def MODE(*args: Any) -> Any:
+    # as MODE.MULT: typed text skipped, an empty argument #VALUE! (STATISTICAL!S71, T71)
+    if any(a is None for a in args):
+        return ERR.VALUE
+    vals = numbers(args, direct_text=False)
     counts: dict[float, int] = {}
     for v in vals:
         counts[v] = counts.get(v, 0) + 1
-    return vals, counts
-
-
-@reg("MODE", "MODE.SNGL", "ref+")
-def MODE(*args: Any) -> Any:
-    vals, counts = _mode_counts(args)
     best = max(counts.values(), default=0)
     if best < 2:
         return ERR.NA
@@ -171,7 +169,14 @@ def MODE(*args: Any) -> Any:
 
 @reg("MODE.MULT", "ref+", array=True)
 def MODE_MULT(*args: Any) -> Any:
-    vals, counts = _mode_counts(args)
+    # text typed as an argument is skipped, an empty argument is #VALUE! (STATISTICAL!S69,
+    # T69, AG69 of vinci1it2000+formulas/test.xlsx)
+    if any(a is None for a in args):
+        return ERR.VALUE
+    vals = numbers(args, direct_text=False)
+    counts: dict[float, int] = {}
+    for v in vals:
+        counts[v] = counts.get(v, 0) + 1
     best = max(counts.values(), default=0)
     if best < 2:
         return ERR.NA
@@ -192,7 +197,9 @@ def _sorted_data(arr: Any) -> list[float]:
 def LARGE(arr: Any, k: float) -> Any:
     vals = sorted(_numbers((arr,), direct_text=False), reverse=True)
     i = int(math.ceil(k))
-    if i < 1 or i > len(vals):
+    # k below 1 is #NUM! before rounding up (LARGE(...,0.9): STATISTICAL!AG57 of
+    # vinci1it2000+formulas/test.xlsx); 2.2 is the 3rd (AK57)
+    if k < 1 or i > len(vals):
         return ERR.NUM
     return float(vals[i - 1])
 
@@ -200,8 +207,10 @@ def LARGE(arr: Any, k: float) -> Any:
 @reg("SMALL", "ref, number")
 def SMALL(arr: Any, k: float) -> Any:
     vals = _sorted_data(arr)
-    i = int(math.ceil(k))
-    if i < 1 or i > len(vals):
+    # k below 1 is #NUM! (STATISTICAL!AG95 of vinci1it2000+formulas/test.xlsx); a fraction
+    # is cut down here (SMALL(...,2.2) is the 2nd: AK95), where LARGE rounds up
+    i = math.trunc(k)
+    if k < 1 or i > len(vals):
         return ERR.NUM
     return float(vals[i - 1])
 
@@ -242,18 +251,22 @@ def PERCENTILE_EXC(arr: Any, p: float) -> Any:
 
 @reg("QUARTILE", "QUARTILE.INC", "ref, number")
 def QUARTILE(arr: Any, q: float) -> Any:
+    data = _sorted_data(arr)  # an error in the data comes first (COMPATIBILITY!AF32)
     k = math.trunc(q)
-    if k < 0 or k > 4:
+    # a quart below 0 is #NUM! before it is cut down (QUARTILE(...,-0.1): COMPATIBILITY!U32
+    # of vinci1it2000+formulas/test.xlsx)
+    if q < 0 or k > 4:
         return ERR.NUM
-    return _pct_inc(_sorted_data(arr), k / 4)
+    return _pct_inc(data, k / 4)
 
 
 @reg("QUARTILE.EXC", "ref, number")
 def QUARTILE_EXC(arr: Any, q: float) -> Any:
+    data = _sorted_data(arr)  # an error in the data comes first (STATISTICAL!AF87)
     k = math.trunc(q)
     if k <= 0 or k >= 4:
         return ERR.NUM
-    return _pct_exc(_sorted_data(arr), k / 4)
+    return _pct_exc(data, k / 4)
 
 
 def _percentrank(arr: Any, x: float, digits: float, exc: bool) -> Any:
@@ -743,15 +756,20 @@ def NEGBINOM_DIST(x: float, r: float, p: float, cum: bool) -> Any:
 @reg("HYPGEOM.DIST", "number, number, number, number, bool")
 def HYPGEOM_DIST(x: float, n: float, M: float, N: float, cum: bool) -> Any:
     k, nn, mm, NN = (math.trunc(v) for v in (x, n, M, N))
-    if k < 0 or nn <= 0 or mm <= 0 or NN <= 0 or nn > NN or mm > NN or k > min(nn, mm):
+    # Excel: negative arguments or a sample/successes above the population are #NUM!; an
+    # impossible count of successes has probability 0 (HYPGEOM.DIST(0,0,0,0,FALSE) is 1,
+    # HYPGEOM.DIST(0,2,3,3,TRUE) is 0, HYPGEOM.DIST(5,3,2,30,TRUE) is 1: STATISTICAL!R54,
+    # AG54, AI54 of vinci1it2000+formulas/test.xlsx)
+    if k < 0 or nn < 0 or mm < 0 or NN < 0 or nn > NN or mm > NN:
         return ERR.NUM
-    if k < max(0, nn - NN + mm):
-        return ERR.NUM
+    lo, hi = max(0, nn - NN + mm), min(nn, mm)
 
     def pmf(i: int) -> float:
+        if not lo <= i <= hi:
+            return 0.0
         return math.comb(mm, i) * math.comb(NN - mm, nn - i) / math.comb(NN, nn)
 
-    return math.fsum(pmf(i) for i in range(k + 1)) if cum else pmf(k)
+    return math.fsum(pmf(i) for i in range(lo, min(k, hi) + 1)) if cum else pmf(k)
 
 
 @reg("WEIBULL.DIST", "WEIBULL", "number, number, number, bool")
@@ -1019,8 +1037,12 @@ def T_INV_2T(p: float, df: float) -> Any:
 @reg("CONFIDENCE.T", "number, number, number")
 def CONFIDENCE_T(alpha: float, s: float, n: float) -> Any:
     nn = math.trunc(n)
-    if alpha <= 0 or alpha >= 1 or s <= 0 or nn < 2:
-        return ERR.NUM if nn != 1 else ERR.DIV0
+    # #NUM! for alpha or the deviation first, then a size of 1 is #DIV/0! (STATISTICAL!V19,
+    # W19 of vinci1it2000+formulas/test.xlsx)
+    if alpha <= 0 or alpha >= 1 or s <= 0 or nn < 1:
+        return ERR.NUM
+    if nn == 1:
+        return ERR.DIV0
     t = _invert(lambda t: _t_cdf(t, nn - 1), 1 - alpha / 2, 0.0, 10.0)
     return t * s / math.sqrt(nn)
 
@@ -1168,17 +1190,28 @@ def CHISQ_TEST(obs: Any, exp: Any) -> Any:
     from xlfuncs.recalc.values import as_rows
 
     A, Bm = as_rows(obs), as_rows(exp)
-    if len(A) != len(Bm) or len(A[0]) != len(Bm[0]):
+    # Excel pairs the two ranges cell by cell in reading order when they hold as many
+    # cells (a 2x2 against a 4x1 is computed: STATISTICAL!R17 of
+    # vinci1it2000+formulas/test.xlsx); the first error of the observed range, then of the
+    # expected one, is the result (W17:AF17); no numeric pair is #DIV/0! (V17)
+    fa = [v for row in A for v in row]
+    fb = [v for row in Bm for v in row]
+    if len(fa) != len(fb):
         return ERR.NA
+    for v in (*fa, *fb):
+        if type(v) is ExcelError:
+            return v
     r, c = len(A), len(A[0])
     chi = 0.0
-    for i in range(r):
-        for j in range(c):
-            o, e = A[i][j], Bm[i][j]
-            if type(o) in (float, int) and type(e) in (float, int):
-                if e == 0:
-                    return ERR.DIV0
-                chi += (o - e) ** 2 / e
+    pairs = 0
+    for o, e in zip(fa, fb):
+        if type(o) in (float, int) and type(e) in (float, int):
+            if e == 0:
+                return ERR.DIV0
+            chi += (o - e) ** 2 / e
+            pairs += 1
+    if not pairs:
+        return ERR.DIV0
     df = (r - 1) * (c - 1) if r > 1 and c > 1 else max(r, c) - 1
     if df < 1:
         return ERR.NA

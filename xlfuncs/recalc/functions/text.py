@@ -7,6 +7,7 @@ single-byte languages.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -121,8 +122,16 @@ def VALUE(x: Any) -> Any:
 
 @reg("NUMBERVALUE", "text, text=-, text=-")
 def NUMBERVALUE(s: str, dec: str | None = None, grp: str | None = None) -> Any:
-    d = "." if not dec else dec[0]
-    g = "," if grp is None else (grp[0] if grp else "")
+    """Text to a number with the given separators. Excel (TEXT!R27:AC28 of
+    vinci1it2000+formulas/test.xlsx): a separator given but empty is #VALUE!; parentheses
+    make the number negative ("(2.500,27)" with "," and "." is -2500.27), "%" may close
+    the inside and the outside ("(2,500.27%)%" is -0.250027), no sign inside them."""
+    if dec == "" or grp == "":
+        return ERR.VALUE
+    d = "." if dec is None else dec[0]
+    g = "," if grp is None else grp[0]
+    if grp is None and g == d:  # the default group separator gives way (TEXT!W28)
+        g = ""
     t = "".join(s.split())
     if t == "":
         return 0.0
@@ -130,6 +139,15 @@ def NUMBERVALUE(s: str, dec: str | None = None, grp: str | None = None) -> Any:
     while t.endswith("%"):
         pct += 1
         t = t[:-1]
+    neg = False
+    if t.startswith("(") and t.endswith(")"):
+        neg = True
+        t = t[1:-1]
+        while t.endswith("%"):
+            pct += 1
+            t = t[:-1]
+        if t[:1] in ("-", "+"):
+            return ERR.VALUE
     if d == g:
         return ERR.VALUE
     if d in t:
@@ -145,7 +163,10 @@ def NUMBERVALUE(s: str, dec: str | None = None, grp: str | None = None) -> Any:
         v = float(body)
     except ValueError:
         return ERR.VALUE
-    return v / 100 ** pct
+    if not math.isfinite(v):
+        return ERR.VALUE
+    v /= 100 ** pct
+    return -v if neg else v
 
 
 @reg("EXACT", "text, text")
@@ -215,20 +236,28 @@ def SEARCH(w: str, s: str, a: int) -> Any:
     return ERR.VALUE if m is None else float(m.start() + 1)
 
 
-@reg("CHAR", "integer")
-def CHAR(k: int) -> Any:
+@reg("CHAR", "integer", ctx=True)
+def CHAR(ctx: Ctx, k: int) -> Any:
+    """The character of code ``k`` in the workbook's code page: Windows' ANSI code page
+    (cp1252; its five undefined codes give the C1 control of that number) or, for a workbook
+    saved by Excel for Mac, Mac Roman (CHAR(157) is "ù")."""
     if k < 1 or k > 255:
         return ERR.VALUE
+    if ctx.mac:
+        return bytes([k]).decode("mac_roman")
     return bytes([k]).decode("cp1252", errors="replace") if k not in (129, 141, 143, 144, 157) \
         else chr(k)
 
 
-@reg("CODE", "text")
-def CODE(s: str) -> Any:
+@reg("CODE", "text", ctx=True)
+def CODE(ctx: Ctx, s: str) -> Any:
+    """The code of the first character in the workbook's code page (see CHAR); 63 ("?") for a
+    character outside it."""
     if not s:
         return ERR.VALUE
+    c = s[0]
     try:
-        return float(s[0].encode("cp1252")[0])
+        return float(c.encode("mac_roman" if ctx.mac else "cp1252")[0])
     except UnicodeEncodeError:
         return 63.0  # "?" as Excel shows a character outside the code page
 
@@ -277,10 +306,13 @@ def TEXT(ctx: Ctx, value: Any, f: str) -> Any:
 
 def _fixed_text(v: float, decimals: int, commas: bool) -> str:
     r = excel_round(v, decimals)
-    if decimals >= 0:
-        s = f"{abs(r):.{decimals}f}"
-    else:
-        s = f"{abs(r):.0f}"
+    # Excel shows 15 significant digits, zeros after them (FIXED of
+    # "123456789076754345682.21..." is 123,456,789,076,754,000,000: TEXT!R18 of
+    # vinci1it2000+formulas/test.xlsx), not the float's binary expansion
+    from decimal import Decimal  # only FIXED/DOLLAR need it: not loaded at start-up
+
+    d = Decimal(f"{abs(r):.15g}")
+    s = f"{d:.{max(decimals, 0)}f}"
     ip, _, dp = s.partition(".")
     if commas:
         ip = f"{int(ip):,}"
@@ -436,13 +468,18 @@ def REGEXEXTRACT(s: str, p: str, mode: int, case: int) -> Any:
         m = rx.search(s)
         return ERR.NA if m is None else m.group(0)
     if mode == 1:
-        hits = [m.group(0) for m in rx.finditer(s)]
-        return [[h] for h in hits] if hits else ERR.NA
+        # every match, in a row (EXTRA!I2:P2 of vinci1it2000+formulas/test.xlsx)
+        hits: list[Any] = [m.group(0) for m in rx.finditer(s)]
+        return [hits] if hits else ERR.NA
     if mode == 2:
+        # the capture groups of the first match, in a row; none in the pattern is #VALUE!
+        # (EXTRA!K3), a group that took no part is #N/A (EXTRA!O3)
+        if not rx.groups:
+            return ERR.VALUE
         m = rx.search(s)
         if m is None:
             return ERR.NA
-        return [[g if g is not None else "" for g in m.groups()]] if m.groups() else m.group(0)
+        return [[ERR.NA if g is None else g for g in m.groups()]]
     return ERR.VALUE
 
 
@@ -459,3 +496,48 @@ def REGEXREPLACE(s: str, p: str, rep: str, occ: int, case: int) -> Any:
         return s
     m = hits[k]
     return s[: m.start()] + m.expand(py_rep) + s[m.end():]
+
+
+_TH_DIGITS = ("ศูนย์", "หนึ่ง", "สอง", "สาม", "สี่", "ห้า", "หก", "เจ็ด", "แปด", "เก้า")
+_TH_POWERS = ((100000, "แสน"), (10000, "หมื่น"), (1000, "พัน"), (100, "ร้อย"))
+
+
+def _th_block(n: int) -> str:
+    """Thai words of 1..999999: 10 is สิบ, 20 ยี่สิบ, a 1 after tens เอ็ด (as LibreOffice's
+    BAHTTEXT, whose words match Excel's in the corpus)."""
+    out = []
+    for p, word in _TH_POWERS:
+        if n >= p:
+            out.append(_TH_DIGITS[n // p] + word)
+            n %= p
+    tens, ones = divmod(n, 10)
+    if tens:
+        out.append(("" if tens == 1 else "ยี่" if tens == 2 else _TH_DIGITS[tens]) + "สิบ")
+    if tens and ones == 1:
+        out.append("เอ็ด")
+    elif ones:
+        out.append(_TH_DIGITS[ones])
+    return "".join(out)
+
+
+def _th_number(n: int) -> str:
+    """Thai words of a positive whole number, in blocks of a million (ล้าน)."""
+    parts = []
+    while n:
+        n, block = divmod(n, 1000000)
+        parts.append(_th_block(block) if block else "")
+    return "ล้าน".join(reversed(parts))
+
+
+@reg("BAHTTEXT", "number")
+def BAHTTEXT(x: float) -> Any:
+    """A number as Thai text with บาท (baht) and สตางค์ (satang), rounded to the satang:
+    BAHTTEXT(65.8) is "หกสิบห้าบาทแปดสิบสตางค์" (TEXT!U6 of vinci1it2000+formulas/test.xlsx)."""
+    cents = int(excel_round(abs(x), 2) * 100 + 0.5)
+    baht, satang = divmod(cents, 100)
+    if baht == 0 and satang == 0:
+        return "ศูนย์บาทถ้วน"
+    text = "ลบ" if x < 0 else ""
+    if baht:
+        text += _th_number(baht) + "บาท"
+    return text + ("ถ้วน" if satang == 0 else _th_block(satang) + "สตางค์")

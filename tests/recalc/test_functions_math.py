@@ -1,0 +1,35 @@
+"""Math built-ins (xlfuncs.recalc.functions.math) against Excel's stored values.
+
+Expected values are Excel's, from vinci1it2000+formulas/test.xlsx of the golden corpus
+(``../shared/corpus/files``), sheet MATH & TRIG, cells named beside each case.
+"""
+
+from __future__ import annotations
+
+from tests.recalc._calc import calc
+from xlfuncs.errors import ExcelError
+
+E = ExcelError
+
+
+def test_percentof_errors_are_num() -> None:
+    # W49:AF49: an error in either range is #NUM!, whichever error it is
+    assert calc("PERCENTOF({1,2},{#N/A,3})") is E.NUM
+    assert calc("PERCENTOF({#DIV/0!,2},{1,3})") is E.NUM
+    # R49: PERCENTOF(C49:E49,D49:G49) over 0, 2, 2.3, -0.2, -2 is 2.047619...
+    assert calc("PERCENTOF({0,2,2.3},{2,2.3,-0.2,-2})") == 2.047619047619048
+
+
+def test_gcd_lcm_refuse_blanks_text_and_logicals() -> None:
+    # MATH & TRIG!R34:Y34 and R37:Y37: C:J hold 0, 5.7, 15.7, 63, -0.4, (blank), "ciao", TRUE
+    vals = {(2, 3): 0.0, (2, 4): 5.7, (2, 5): 15.7, (2, 6): 63.0, (2, 7): -0.4,
+            (2, 9): "ciao", (2, 10): True}
+    assert calc("GCD(E2,F2)", values=vals) == 3.0  # T34
+    assert calc("GCD(G2)", values=vals) is E.NUM  # U34
+    assert calc("GCD(H2)", values=vals) is E.VALUE  # W34: a blank cell
+    assert calc("GCD(I2)", values=vals) is E.VALUE  # X34: text
+    assert calc("GCD(G2,J2)", values=vals) is E.VALUE  # Y34: #VALUE! before #NUM!
+    assert calc("GCD(G2:Q2)", values=vals) is E.VALUE  # AR34
+    assert calc("LCM(E2,F2)", values=vals) == 315.0  # T37
+    assert calc("LCM(C2,F2,E2)", values=vals) == 0.0  # V37
+    assert calc("LCM(H2)", values=vals) is E.VALUE  # W37
