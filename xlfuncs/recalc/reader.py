@@ -152,7 +152,7 @@ def _entity(m: re.Match[str]) -> str:
 
 
 def xml_text(raw: bytes) -> str:
-    """Decode XML character data (the five predefined entities and character references).
+    r"""Decode XML character data (the five predefined entities and character references).
 
     >>> xml_text(b"a &amp; b &lt; &#67;")
     'a & b < C'
