@@ -173,7 +173,7 @@ def data_files(draw: st.DrawFn) -> tuple[bytes, str]:
         elif op == "russian_numbers":
             lines = [lines[0]] + [ln.replace("12.5", "12,5").replace("100000000000", "100 000 000 000") for ln in lines[1:]]
         elif op == "dup_column":
-            lines = [ln + "," + ln.split(",")[6] for ln in lines]
+            lines = [ln + "," + (ln.split(",") + [""] * 7)[6] for ln in lines]  # the Revenue column again
         elif op == "case_dup_column":
             lines = [lines[0] + ",REVENUE"] + [ln + ",1" for ln in lines[1:]]
         elif op == "empty_row":
