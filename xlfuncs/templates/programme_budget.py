@@ -150,6 +150,21 @@ def _purpose_formula(func: str, purpose: str, score_row: int | None, year_row: i
     return make
 
 
+def _eligible_formula(threshold_row: int, score_row: int) -> Callable[[str], str]:
+    """``=IF(ISNUMBER(D40),D25>=D40,D40)``: LOCELIGIBLE's rule (score >= threshold, the
+    threshold's error passed on) in Excel's own functions.
+
+    >>> _eligible_formula(40, 25)("D")
+    '=IF(ISNUMBER(D40),D25>=D40,D40)'
+    """
+
+    def make(c: str) -> str:
+        t = f"{c}{threshold_row}"
+        return f"=IF(ISNUMBER({t}),{c}{score_row}>={t},{t})"
+
+    return make
+
+
 #: category and powertrain of the example programme (the inputs' initial values)
 EXAMPLE_CATEGORY, EXAMPLE_POWERTRAIN = "M1", "ice"
 
@@ -357,7 +372,7 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
             (f"Gap_{cap}", f"{en}: gap", f"{ru}: разрыв", "points", FMT_POINTS,
              _purpose_formula("LOCGAP", code, tot, y)),
             (f"Eligible_{cap}", f"{en}: eligible", f"{ru}: проходит", "TRUE/FALSE", None,
-             lambda c, t=thr_row: f"=IF(ISNUMBER({c}{t}),{c}{tot}>={c}{t},{c}{t})"),
+             _eligible_formula(thr_row, tot)),
         ]
         for name, en_l, ru_l, unit, fmt, formula in specs:
             r += 1
