@@ -16,7 +16,6 @@ any error the temporary file is removed and the destination is untouched.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -24,13 +23,17 @@ from typing import IO
 from xlfuncs.errors import WorkbookError
 
 __all__ = [
+    "CACHE_ENV",
     "TEMP_PREFIX",
     "FileStamp",
     "atomic_write",
     "clean_stale_temp_files",
     "file_stamp",
     "real_target",
+    "seal",
     "trusted_folder",
+    "unseal",
+    "user_cache_dir",
     "write_bytes_atomic",
 ]
 
@@ -84,6 +87,49 @@ def trusted_folder(folder: str | os.PathLike[str]) -> bool:
         return False
     getuid = getattr(os, "getuid", None)
     return getuid is None or st.st_uid == getuid()
+
+
+#: the user's cache folder for every cache of xlfuncs (plans, rulebooks, built templates);
+#: ``off`` (or empty, ``none``, ``0``) turns the disk caches off
+CACHE_ENV = "XLFUNCS_CACHE_DIR"
+
+
+def user_cache_dir() -> Path | None:
+    """``$XLFUNCS_CACHE_DIR``, else the platform's user cache folder for xlfuncs, or ``None``
+    when the disk caches are off (or no folder can be named)."""
+    env = os.environ.get(CACHE_ENV)
+    if env is not None:
+        if env.strip().lower() in ("", "off", "none", "0"):
+            return None
+        return Path(env)
+    try:
+        import platformdirs
+
+        return Path(platformdirs.user_cache_dir("xlfuncs"))
+    except Exception:  # noqa: BLE001 - no platformdirs or no home: no disk cache
+        return None
+
+
+def seal(magic: bytes, payload: bytes) -> bytes:
+    """A cache entry: ``magic``, the SHA-256 of ``payload``, then ``payload``.
+
+    >>> unseal(b"XLF1", seal(b"XLF1", b"data")), unseal(b"XLF1", seal(b"XLF1", b"data")[:-1])
+    (b'data', None)
+    """
+    import hashlib
+
+    return magic + hashlib.sha256(payload).digest() + payload
+
+
+def unseal(magic: bytes, data: bytes) -> bytes | None:
+    """The payload of a :func:`seal` entry, or ``None`` when it is not one or is damaged."""
+    import hashlib
+
+    head = len(magic) + 32
+    if len(data) < head or not data.startswith(magic):
+        return None
+    payload = data[head:]
+    return payload if hashlib.sha256(payload).digest() == data[len(magic) : head] else None
 
 
 def _pid_alive(pid: int) -> bool:
@@ -142,6 +188,8 @@ def atomic_write(
     temporary file raises :class:`~xlfuncs.errors.WorkbookError` (``cannot write to FOLDER
     (reason)``); errors of ``write`` and of the rename propagate unchanged.
     """
+    import secrets
+
     dst = real_target(dst)
     folder = dst.parent if str(dst.parent) else Path(".")
     tmp = folder / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}{dst.suffix}"

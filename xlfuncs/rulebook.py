@@ -53,6 +53,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from xlfuncs._fileio import seal, trusted_folder, unseal, user_cache_dir
 from xlfuncs.errors import NoRuleError, RulebookError, UnknownCodeError
 
 __all__ = [
@@ -1036,26 +1037,11 @@ def load_rulebook(path: str | os.PathLike[str], *, _depth: int = 0) -> Rulebook:
 # source and the Python version: the next process, the CLI and every spawned worker,
 # unpickles it (~5 ms) instead of decoding and validating ~900 rows again (~25 ms). An
 # entry that cannot be read is ignored; any change to the file or the code makes a new key.
-CACHE_ENV = "XLFUNCS_CACHE_DIR"
 _CODE_TAG: list[str] = []
 
 
-def _cache_dir() -> Path | None:
-    env = os.environ.get(CACHE_ENV)
-    if env is not None:
-        if env.strip().lower() in ("", "off", "none", "0"):
-            return None
-        return Path(env)
-    try:
-        import platformdirs
-
-        return Path(platformdirs.user_cache_dir("xlfuncs"))
-    except Exception:
-        return None
-
-
 def _cache_file(path: Path, raw: bytes) -> Path | None:
-    folder = _cache_dir()
+    folder = user_cache_dir()
     if folder is None:
         return None
     if not _CODE_TAG:
@@ -1071,20 +1057,12 @@ def _cache_file(path: Path, raw: bytes) -> Path | None:
     return folder / "rulebooks" / f"{path.stem[:40]}-{where}-{key.hexdigest()[:32]}.pickle"
 
 
-def _trusted(folder: Path) -> bool:
-    """A cache folder is trusted only when this user owns it and nobody else can write to it
-    (a pickle runs code when loaded: a folder others can write to must never be read)."""
-    from xlfuncs._fileio import trusted_folder
-
-    return trusted_folder(folder)
-
-
 #: first bytes of a rulebook cache entry; then the SHA-256 of the pickle, then the pickle
 _CACHE_MAGIC = b"XLFRULE1"
 
 
 def _cache_read(cache: Path) -> Rulebook | None:
-    if not (_trusted(cache.parent) and _trusted(cache.parent.parent)):
+    if not (trusted_folder(cache.parent) and trusted_folder(cache.parent.parent)):
         return None
     try:
         data = cache.read_bytes()
@@ -1092,9 +1070,8 @@ def _cache_read(cache: Path) -> Rulebook | None:
         return None
     import pickle
 
-    head = len(_CACHE_MAGIC) + 32
-    body = data[head:]
-    if not data.startswith(_CACHE_MAGIC) or hashlib.sha256(body).digest() != data[len(_CACHE_MAGIC) : head]:
+    body = unseal(_CACHE_MAGIC, data)
+    if body is None:
         cache.unlink(missing_ok=True)  # damaged or foreign: never unpickled
         return None
     try:
@@ -1111,8 +1088,7 @@ def _cache_write(cache: Path, book: Rulebook) -> None:
     from xlfuncs._fileio import write_bytes_atomic
 
     try:
-        body = pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL)
-        data = _CACHE_MAGIC + hashlib.sha256(body).digest() + body
+        data = seal(_CACHE_MAGIC, pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL))
         cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         write_bytes_atomic(cache, data, make_parents=True)
         # one entry per file: the entries of its earlier contents (or code) go

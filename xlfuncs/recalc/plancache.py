@@ -38,13 +38,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import CodeType
 
-from xlfuncs._fileio import trusted_folder, write_bytes_atomic
+from xlfuncs._fileio import CACHE_ENV, seal, trusted_folder, unseal, user_cache_dir, write_bytes_atomic
 from xlfuncs.errors import WorkbookError
 from xlfuncs.recalc.compiler import COMPILER_VERSION, MakeFn, compile_source, generate, load
 
 __all__ = ["PlanCache", "default_cache", "cache_tag", "CACHE_ENV"]
 
-CACHE_ENV = "XLFUNCS_CACHE_DIR"
 #: first bytes of a disk entry; then the SHA-256 of the payload, then the payload
 _MAGIC = b"XLFPLAN1"
 _KINDS = {"c": "cell", "a": "array", "n": "name"}
@@ -62,20 +61,6 @@ def cache_tag() -> str:
     ).hexdigest()[:10]
 
 
-def _default_dir() -> Path | None:
-    env = os.environ.get(CACHE_ENV)
-    if env is not None:
-        if env.strip().lower() in ("", "off", "none", "0"):
-            return None
-        return Path(env)
-    try:
-        import platformdirs
-
-        return Path(platformdirs.user_cache_dir("xlfuncs"))
-    except Exception:
-        return None
-
-
 class PlanCache:
     """Compiled plans by key, in memory and (optionally) on disk.
 
@@ -90,7 +75,7 @@ class PlanCache:
         self._dir: Path | None = None
         self._base: Path | None = None
         if disk:
-            base = Path(directory) if directory is not None else _default_dir()
+            base = Path(directory) if directory is not None else user_cache_dir()
             if base is not None:
                 self._base = base
                 self._dir = base / "plans" / cache_tag()
@@ -184,7 +169,7 @@ class PlanCache:
                 folder.mkdir(mode=0o700, exist_ok=True)
             if not self._trusted(path):
                 return False
-            write_bytes_atomic(path, _MAGIC + hashlib.sha256(payload).digest() + payload)
+            write_bytes_atomic(path, seal(_MAGIC, payload))
             return True
         except (OSError, WorkbookError):  # a cache that cannot be written is only slower
             return False
@@ -199,11 +184,8 @@ class PlanCache:
     @staticmethod
     def _verified(data: bytes, digest: str) -> dict[str, CodeType] | None:
         """The plans of a disk entry that passes its integrity check, else ``None``."""
-        head = len(_MAGIC) + 32
-        if len(data) < head or not data.startswith(_MAGIC):
-            return None
-        payload = data[head:]
-        if hashlib.sha256(payload).digest() != data[len(_MAGIC) : head]:
+        payload = unseal(_MAGIC, data)
+        if payload is None:
             return None
         try:
             saved_for, table = marshal.loads(payload)

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import IO
 from xml.etree import ElementTree as ET
 
+from xlfuncs._fileio import file_stamp
 from xlfuncs.errors import ExcelError, WorkbookError
 from xlfuncs.recalc.model import DefinedName, FormulaCell, SheetData, WorkbookData
 from xlfuncs.recalc.safety import DEFAULT_LIMITS, Limits, check_parts, open_package, read_member
@@ -968,24 +969,16 @@ def read_workbook(
 
     Raises :class:`WorkbookError` with a one-line reason for anything unreadable.
     """
-    stamp = _stamp(path) if isinstance(path, (str, os.PathLike)) else None
+    stamp = file_stamp(path) if isinstance(path, (str, os.PathLike)) else None
     zf = open_package(path, limits)
     parts: dict[str, bytes] = {}
     layouts: list[PackageLayout] = []
     with zf, gc_paused():
         book = _read(zf, limits, parts, layouts)
     _LAST_READ.last = None
-    if stamp is not None and stamp == _stamp(path):  # type: ignore[arg-type]
+    if stamp is not None and stamp == file_stamp(path):  # type: ignore[arg-type]
         _LAST_READ.last = (os.path.abspath(path), stamp, layouts[0], parts)  # type: ignore[arg-type]
     return book
-
-
-def _stamp(path: str | os.PathLike[str]) -> tuple[int, int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
 
 
 #: per thread, the worksheet parts of the package read last from a file, for the writer
@@ -1001,7 +994,7 @@ def last_read_parts(
     last and it has not changed since (same size, modification time and inode), else ``None``.
     Callers check each part against the zip's CRC before they use it."""
     last = getattr(_LAST_READ, "last", None)
-    if last is None or last[0] != os.path.abspath(path) or last[1] != _stamp(path):
+    if last is None or last[0] != os.path.abspath(path) or last[1] != file_stamp(path):
         return None
     return last[2], last[3]
 

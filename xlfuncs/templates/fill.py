@@ -40,7 +40,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from xlfuncs._a1 import a1, column_number
-from xlfuncs._fileio import write_bytes_atomic
+from xlfuncs._fileio import seal, unseal, write_bytes_atomic
 from xlfuncs.errors import TemplateError, WorkbookError
 from xlfuncs.templates.filldata import SCENARIO, Decimal, Table, number_in, read_data
 
@@ -804,10 +804,9 @@ def _build_key(name: str) -> str:
 
 
 def _cache_path(key: str) -> Path | None:
-    from xlfuncs._fileio import trusted_folder
-    from xlfuncs.rulebook import _cache_dir
+    from xlfuncs._fileio import trusted_folder, user_cache_dir
 
-    base = _cache_dir()
+    base = user_cache_dir()
     if base is None:
         return None
     folder = base / "templates"
@@ -825,8 +824,6 @@ def _built(name: str) -> bytes:
     """The bytes of a catalog template under the rulebook in force: built once per process
     and kept in the user's cache folder (trusted folders only, each entry with a SHA-256),
     so ``xlfuncs fill`` does not rebuild it on every run. Deterministic either way."""
-    import hashlib
-
     key = _build_key(name)
     hit = _BUILT.get(key)
     if hit is not None:
@@ -838,9 +835,7 @@ def _built(name: str) -> bytes:
             raw = cache.read_bytes()
         except OSError:
             raw = b""
-        head = len(_BUILT_MAGIC) + 32
-        if raw[: len(_BUILT_MAGIC)] == _BUILT_MAGIC and hashlib.sha256(raw[head:]).digest() == raw[len(_BUILT_MAGIC) : head]:
-            data = raw[head:]
+        data = unseal(_BUILT_MAGIC, raw)
     if data is None:
         from xlfuncs.templates.builder import save_workbook
         from xlfuncs.templates.catalog import get_template
@@ -855,7 +850,7 @@ def _built(name: str) -> bytes:
                 olds = sorted(cache.parent.glob(f"{name}-*.xlsx.cache"), key=lambda q: q.stat().st_mtime)
                 for old in olds[: max(0, len(olds) - 7)]:
                     old.unlink(missing_ok=True)
-                write_bytes_atomic(cache, _BUILT_MAGIC + hashlib.sha256(data).digest() + data)
+                write_bytes_atomic(cache, seal(_BUILT_MAGIC, data))
             except (OSError, WorkbookError):  # a cache that cannot be written is only slower
                 pass
     _BUILT[key] = data
