@@ -74,6 +74,9 @@ FMT_POINTS = '#,##0" pts"'
 FMT_YEAR = "0"
 FMT_INT = "#,##0"
 FMT_FLAG = "0"
+#: a TRUE/FALSE result: Excel shows logicals as TRUE/FALSE in any format; LibreOffice,
+#: which recomputes logical results on opening, shows them by the cell's format
+FMT_BOOL = '"TRUE";"TRUE";"FALSE"'
 
 FONT_NAME = "Calibri"  # the workbook's default font; a font without a name renders as a serif
 

@@ -29,6 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from xlfuncs.templates.builder import CHART_ROWS as CHART_ROWS_OF_CHART
 from xlfuncs.templates.builder import (
+    FMT_BOOL,
     FMT_INT,
     FMT_MONEY,
     FMT_PERCENT,
@@ -371,7 +372,7 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
              _purpose_formula("LOCTHRESHOLD", code, None, y)),
             (f"Gap_{cap}", f"{en}: gap", f"{ru}: разрыв", "points", FMT_POINTS,
              _purpose_formula("LOCGAP", code, tot, y)),
-            (f"Eligible_{cap}", f"{en}: eligible", f"{ru}: проходит", "TRUE/FALSE", None,
+            (f"Eligible_{cap}", f"{en}: eligible", f"{ru}: проходит", "TRUE/FALSE", FMT_BOOL,
              _eligible_formula(thr_row, tot)),
         ]
         for name, en_l, ru_l, unit, fmt, formula in specs:
