@@ -102,7 +102,7 @@ def test_chart_of_score_against_thresholds(built: dict[str, Path], name: str, se
         charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 1
         xml = zf.read(charts[0]).decode()
-    assert "<lineChart>" in xml
+    assert "<scatterChart>" in xml  # thresholds as steps need their own x values
     assert xml.count("<ser>") == series
 
 

@@ -238,3 +238,48 @@ def test_pdf_repeats_the_header_on_the_checklist_pages(pdfs: dict[str, Path]) ->
     assert "Additional operation 2" in main[-1]
     portfolio = _pages_text(pdfs["model_portfolio"])
     assert any("Компенсация утильсбора" in p for p in portfolio)  # the header is not clipped
+
+
+def _series_refs(xml: str) -> list[tuple[str, str, bool]]:
+    """(x range, y range, has no marker) of each scatter series of a chart part."""
+    out = []
+    for ser in re.findall(r"<ser>(.*?)</ser>", xml, re.S):
+        x = re.search(r"<xVal>.*?<f>([^<]+)</f>", ser, re.S)
+        y = re.search(r"<yVal>.*?<f>([^<]+)</f>", ser, re.S)
+        assert x and y
+        out.append((x.group(1), y.group(1), '<symbol val="none"/>' in ser))
+    return out
+
+
+def _row_values(ws: Worksheet, ref: str) -> list[object]:
+    cells = ref.split("!")[1].replace("$", "")
+    return [c.value for row in ws[cells] for c in row]
+
+
+@pytest.mark.parametrize("name, scores", [("programme_budget", 2), ("licence_scenarios", 3)])
+def test_chart_draws_thresholds_as_steps(name: str, scores: int) -> None:
+    """Each threshold is flat over its plan year (year - 0.5 to year + 0.5) and jumps between
+    years; the scores are lines through one marker per year. Checked on the values the
+    template stores (its cached results), against the threshold rows of the sheet."""
+    path = _book(name)
+    (xml,) = _chart_xml(path)
+    ws = load_workbook(path, data_only=True)[MAIN[name][0]]
+    refs = _series_refs(xml)
+    lines, steps = [r for r in refs if not r[2]], [r for r in refs if r[2]]
+    assert len(lines) == scores and len(steps) == 6  # six purposes of note 5
+    years = _row_values(ws, lines[0][0])
+    assert years == list(range(2024, 2031))  # the template's example plan years
+    for x_ref, y_ref, _ in steps:
+        xs, ys = _row_values(ws, x_ref), _row_values(ws, y_ref)
+        assert xs == [y + d for y in years for d in (-0.5, 0.5)]
+        assert ys[0::2] == ys[1::2]  # flat within each year
+        row = int(re.findall(r"\d+", y_ref)[0])
+        label = ws.cell(row, 1).value
+        assert isinstance(label, str) and label.startswith("chart: ")
+        assert ws.row_dimensions[row].hidden
+    # each step row repeats a threshold row of the sheet: find it by its values
+    thresholds = {tuple(ws.cell(r, c).value for c in range(4, 11))
+                  for r in range(1, ws.max_row + 1) if "threshold" in str(ws.cell(r, 1).value).lower()
+                  or "порог" in str(ws.cell(r, 2).value).lower()}
+    for _, y_ref, _ in steps:
+        assert tuple(_row_values(ws, y_ref)[0::2]) in thresholds

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.chart import LineChart, Reference, Series
+from openpyxl.chart import Reference, ScatterChart, Series
 from openpyxl.chart.marker import Marker
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.styles.cell_style import StyleArray
@@ -565,34 +565,72 @@ def add_readme(tb: TemplateBook, title_en: str, title_ru: str, about: Sequence[t
 #: size of the score charts, in cm (before the sheet is scaled to the page width, about 55 %)
 CHART_WIDTH = 40
 CHART_HEIGHT = 27.0
+#: width of every line of the score charts, in EMU (2 points)
+LINE_WIDTH = 25400 * 2
 #: sheet rows (15 points high) the chart covers, plus a margin row
 CHART_ROWS = math.ceil(CHART_HEIGHT / 2.54 * 72 / LINE_HEIGHT) + 1
 
 
-def score_chart(title: str, ws: Worksheet, cat_row: int, first_col: int, last_col: int,
-                series_rows: Sequence[tuple[int, str]]) -> LineChart:
-    """Line chart of rows of ``ws`` over the year columns.
+def score_chart(title: str, ws: Worksheet, year_row: int, first_col: int, last_col: int,
+                line_rows: Sequence[tuple[int, str]], step_rows: Sequence[tuple[int, str]],
+                data_row: int) -> ScatterChart:
+    """Scatter chart of rows of ``ws`` over the year columns: scores as lines through a
+    marker on each year, thresholds as steps.
 
-    Straight segments only (``smooth`` off on every series, with a marker on each year):
-    a threshold is one value per year, and a smoothed curve would show values between the
-    years that no rule has. The chart is :data:`CHART_WIDTH` x :data:`CHART_HEIGHT` cm,
+    A threshold holds for a whole plan year, so each is drawn flat from half a year before
+    to half a year after its year, with the jump between years: the score's marker sits in
+    the middle of the bar it is measured against, and nothing between two years suggests a
+    value that no rule has. Excel has no step line, so the steps are points written by
+    formulas in hidden rows from ``data_row`` (outside the print area): first the x row
+    (``year - 0.5``, ``year + 0.5`` for each year), then two equal points per year and
+    threshold (``#N/A``, which a chart leaves out, where no bar is in force). No series is
+    smoothed. The chart is :data:`CHART_WIDTH` x :data:`CHART_HEIGHT` cm,
     :data:`CHART_ROWS` rows tall; the templates put a page break before and after it.
     """
-    chart = LineChart()
+    chart = ScatterChart(scatterStyle="lineMarker")
     chart.title = title
     chart.y_axis.title = "points / баллы"
     chart.x_axis.title = "year / год"
+    chart.x_axis.number_format = "0"  # 2027, not 2,027
+    chart.x_axis.majorUnit = 1
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
     chart.height = CHART_HEIGHT
     chart.width = CHART_WIDTH
-    assert chart.legend is not None  # LineChart() makes one; the stubs allow None
-    chart.legend.position = "b"  # seven series: a legend below leaves the plot its width
-    for row, name in series_rows:
+    chart.visible_cells_only = False  # the step points are in hidden rows (plotVisOnly)
+    assert chart.legend is not None  # ScatterChart() makes one; the stubs allow None
+    chart.legend.position = "b"  # nine series: a legend below leaves the plot its width
+    years = Reference(ws, min_col=first_col, max_col=last_col, min_row=year_row, max_row=year_row)
+    for row, name in line_rows:
         ref = Reference(ws, min_col=first_col, max_col=last_col, min_row=row, max_row=row)
-        s = Series(ref, title=name)
+        s = Series(ref, years, title=name)
         s.smooth = False
-        s.marker = Marker(symbol="circle", size=5)
+        s.marker = Marker(symbol="circle", size=6)
+        s.graphicalProperties.line.width = LINE_WIDTH
         chart.series.append(s)
-    chart.set_categories(Reference(ws, min_col=first_col, max_col=last_col, min_row=cat_row, max_row=cat_row))
+    n = last_col - first_col + 1
+    step_x = Reference(ws, min_col=first_col, max_col=first_col + 2 * n - 1, min_row=data_row, max_row=data_row)
+    for i in range(n):
+        year = f"{get_column_letter(first_col + i)}{year_row}"
+        for k, half in enumerate(("-0.5", "+0.5")):
+            ws.cell(row=data_row, column=first_col + 2 * i + k, value=f"={year}{half}")
+    ws.cell(row=data_row, column=1, value="chart: year boundaries / границы лет")
+    for j, (row, name) in enumerate(step_rows, start=1):
+        r = data_row + j
+        ws.cell(row=r, column=1, value=f"chart: {name}")
+        for i in range(n):
+            src = f"{get_column_letter(first_col + i)}{row}"
+            for k in range(2):
+                ws.cell(row=r, column=first_col + 2 * i + k, value=f"=IF(ISNUMBER({src}),{src},NA())")
+        ref = Reference(ws, min_col=first_col, max_col=first_col + 2 * n - 1, min_row=r, max_row=r)
+        s = Series(ref, step_x, title=name)
+        s.smooth = False
+        s.marker = Marker(symbol="none")
+        s.graphicalProperties.line.dashStyle = "dash"  # a bar, not a score
+        s.graphicalProperties.line.width = LINE_WIDTH
+        chart.series.append(s)
+    for r in range(data_row, data_row + len(step_rows) + 1):
+        ws.row_dimensions[r].hidden = True
     return chart
 
 

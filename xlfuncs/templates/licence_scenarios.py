@@ -300,7 +300,8 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     chart = score_chart("Scenario A (licence) under the law and the draft, B (in-house) / Сценарии A и B",
                         ws, y, FIRST_COL, last,
                         [(ls, "A, law / закон"), (lsd, "A, draft (not in force) / проект"),
-                         (iscore, "B: in-house / собственные")] + thr_rows)
+                         (iscore, "B: in-house / собственные")], thr_rows,
+                        data_row=last_row + 2 + CHART_ROWS + 2)
     ws.add_chart(chart, f"B{last_row + 3}")
     page_break_after(ws, last_row + 1)  # the chart prints on a page of its own, never split
     protect(ws)

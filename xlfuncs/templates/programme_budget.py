@@ -508,7 +508,8 @@ def build(ops: Sequence[Operation] | None = None) -> Workbook:
     ws.column_dimensions[col(pts_col)].width = 16
     ws.freeze_panes = f"D{head + 1}"
     chart = score_chart("Score against thresholds / Баллы и пороги", ws, y, FIRST_COL, last,
-                        [(tot, "Score with R&D / С НИОКР"), (wo, "Score without R&D / Без НИОКР")] + thr_rows)
+                        [(tot, "Score with R&D / С НИОКР"), (wo, "Score without R&D / Без НИОКР")], thr_rows,
+                        data_row=last_op + 2)
     ws.add_chart(chart, f"B{chart_at}")
     # the chart prints on a page of its own (under the repeated header row), never split
     page_break_after(ws, chart_at - 2)
