@@ -191,3 +191,30 @@ def test_fill_never_leaves_stale_cached_results(converted: dict[str, tuple[Path,
     assert load_workbook(raw, data_only=True)["Programme"].cell(row=share, column=4).value is None
     assert b'fullCalcOnLoad="1"' in zipfile.ZipFile(raw).read("xl/workbook.xml")
     assert load_workbook(out)["Programme"].cell(row=share, column=4).value.startswith("=IF(")
+
+
+def test_portfolio_eligibility_shows_in_libreoffice_without_the_extension(
+        converted: dict[str, tuple[Path, Path]]) -> None:
+    """Each model's eligibility is Excel's own comparison of its score with its threshold,
+    both stored as numbers, so LibreOffice without the xlfuncs extension recomputes it to
+    TRUE/FALSE wherever a bar is in force (it keeps cached numbers, not cached booleans)."""
+    orig, lo = converted["filled_portfolio"]
+    ours = load_workbook(orig, data_only=True)
+    theirs = load_workbook(lo, data_only=True)
+    p, q = ours["Portfolio"], theirs["Portfolio"]
+    thr_col = {str(p.cell(row=7, column=c).value).removeprefix("threshold: "): c
+               for c in range(1, p.max_column + 1) if str(p.cell(row=7, column=c).value).startswith("threshold: ")}
+    assert len(thr_col) == 6
+    compared = 0
+    for purpose, tc in thr_col.items():
+        (_, ref), = ours.defined_names[f"Model_Eligible_{purpose.capitalize()}"].destinations
+        c1, r1, _c2, r2 = range_boundaries(ref.replace("$", ""))
+        for r in range(r1, r2 + 1):
+            thr, want, got = p.cell(row=r, column=tc).value, p.cell(row=r, column=c1).value, q.cell(row=r, column=c1).value
+            if isinstance(thr, (int, float)) and not isinstance(thr, bool):
+                assert isinstance(want, bool), (purpose, r, want)
+                assert got in (want, int(want)), (purpose, r, got, want)
+                compared += 1
+    # three M1 ICE models in 2026 (examples/model_portfolio.json) and four bars in force for
+    # them (procurement, competitiveness, loans, SPIC; no utilisation-fee bar, taxi from 2027)
+    assert compared == 3 * 4

@@ -27,8 +27,11 @@ HIDDEN = ("Lists", "xlwings.conf")
 #: the sheet each template is about, and the rows its header repeats on every page
 MAIN = {"programme_budget": ("Programme", "$9:$9"), "licence_scenarios": ("Scenarios", "$9:$9"),
         "model_portfolio": ("Portfolio", None)}
-#: bounds on the printed pages (Read me, the main sheet; the checklist is most of the budget's)
-PAGES = {"programme_budget": (20, 40), "licence_scenarios": (3, 6), "model_portfolio": (2, 4)}
+#: printed sheets after the main one: the portfolio's operations grid, a row per code
+EXTRA_PRINTED = {"model_portfolio": ["Operations"]}
+#: bounds on the printed pages (Read me, the main sheet; the checklist is most of the budget's,
+#: the operations grid most of the portfolio's: 15 pages of codes, one page wide)
+PAGES = {"programme_budget": (20, 40), "licence_scenarios": (3, 6), "model_portfolio": (10, 24)}
 
 
 def _book(name: str) -> Path:
@@ -39,7 +42,7 @@ def _book(name: str) -> Path:
 def test_every_printed_sheet_is_a4_landscape_one_page_wide(name: str) -> None:
     wb = load_workbook(_book(name))
     printed = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
-    assert [ws.title for ws in printed] == ["Read me", MAIN[name][0]]
+    assert [ws.title for ws in printed] == ["Read me", MAIN[name][0]] + EXTRA_PRINTED.get(name, [])
     for ws in printed:
         assert isinstance(ws, Worksheet)
         setup = ws.page_setup
@@ -283,3 +286,14 @@ def test_chart_draws_thresholds_as_steps(name: str, scores: int) -> None:
                   or "порог" in str(ws.cell(r, 2).value).lower()}
     for _, y_ref, _ in steps:
         assert tuple(_row_values(ws, y_ref)[0::2]) in thresholds
+
+
+def test_portfolio_header_band_leaves_the_page_to_the_models() -> None:
+    """The portfolio's header rows (labels and units) take under a fifth of the printable
+    height of an A4 landscape page (595 pt less the 0.6 in margins, 509 pt): the operation
+    codes, whose rotated labels made the band 405 pt high, are on the Operations sheet."""
+    ws = load_workbook(_book("model_portfolio"))["Portfolio"]
+    band = sum(ws.row_dimensions[r].height or 15 for r in (6, 7))
+    assert ws.cell(6, 1).value.startswith("Model") and band < 509 / 5, band
+    ops = load_workbook(_book("model_portfolio"))["Operations"]
+    assert ops.cell(5, 3).value == "code / код" and ops.cell(6, 3).value == "body_welding"

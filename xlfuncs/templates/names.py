@@ -252,8 +252,8 @@ def model_portfolio_names(codes: Sequence[str]) -> list[NameDoc]:
         names.append(_done_doc("Model_Done", line.code, en, line.prorata, "model",
                                "in Russia for the model"))
     names += [
-        NameDoc("Portfolio_Op_Codes", "helper", "block", "code", "Operation codes (header row)",
-                "Коды операций (заголовок)"),
+        NameDoc("Portfolio_Op_Codes", "helper", "block", "code", "Operation codes (column C of the Operations sheet)",
+                "Коды операций (столбец C листа Operations)"),
         NameDoc("Models_Count", "output", "scalar", "models", "Models filled in", "Число моделей"),
     ]
     for code, en, ru in PURPOSES:
