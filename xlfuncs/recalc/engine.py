@@ -216,13 +216,14 @@ _RANGE_KEY = ("range-key",)
 
 
 def _udf_caller(
-    spec: Any, mask: str, memo: dict[tuple[Any, ...], Any] | None
+    spec: Any, mask: str, memo: dict[tuple[Any, ...], Any] | None, date1904: bool = False
 ) -> Callable[..., Any]:
     """Call ``spec`` with arguments as the generated code passes them (see
     :meth:`_Env.udf`): a range argument becomes rows, any other a scalar; results of
-    scalar calls are memoised in ``memo`` (``None``: no memo)."""
+    scalar calls are memoised in ``memo`` (``None``: no memo). ``date1904``: the workbook's
+    date system is 1904 (passed to :meth:`~xlfuncs.registry.FunctionSpec.invoke`)."""
     kinds = [a.kind for a in spec.args]
-    invoke = spec.invoke
+    invoke = functools.partial(spec.invoke, date1904=True) if date1904 else spec.invoke
     n = len(mask)
     is_range = [i < len(kinds) and kinds[i] == "range" for i in range(n)]
     if not any(is_range):
@@ -556,10 +557,12 @@ class _Env:
                 return ERR.NAME
 
             return missing
+        # a date serial argument is read in the workbook's date system
+        date1904 = self.ctx.date1904 and bool(getattr(spec, "has_date_args", False))
         memo: dict[tuple[Any, ...], Any] | None = None
         if not getattr(spec, "volatile", True) and _UDF_MEMO_STAMP[0] is not None:
-            memo = _UDF_MEMO.setdefault(spec, {})
-        return _udf_caller(spec, mask, memo)
+            memo = _UDF_MEMO.setdefault((spec, date1904), {})
+        return _udf_caller(spec, mask, memo, date1904)
 
     def _name_lambda(self, name: str) -> Callable[..., Any]:
         """``MYLAMBDA(1, 2)``: a workbook name defined as a LAMBDA, called by its name."""
