@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from xlsx_parts import f, package, row, sheet_xml, v, values_of
 
 from xlfuncs.errors import ExcelError
+from xlfuncs.recalc.batch import check
 
 E = ExcelError
 
@@ -89,3 +90,18 @@ def test_serial_beyond_9999_in_1904_is_num_error() -> None:
     assert got[1] is E.NUM and got[0] is not E.NUM
 
 
+
+
+def test_check_of_a_1904_workbook_with_excels_results(tmp_path: Path) -> None:
+    # the results Excel stores for a 1904 workbook (3500: the 2027 procurement bar for M1;
+    # 700 = 3700 - 3000 in 2028) are what recalculation gives: check finds no difference
+    cells = row(
+        1,
+        f("A1", 'LOCTHRESHOLD("procurement",A2,"M1")', "3500"),
+        f("B1", 'LOCGAP(3000,"procurement",DATE(2028,6,1))', "700"),
+    ) + row(2, v("A2", "45196"))
+    src = tmp_path / "mac.xlsx"
+    src.write_bytes(package([("S", sheet_xml(cells))],
+                            workbook_pr='<workbookPr date1904="1"/>'))
+    rep = check([src], jobs=1, progress=False)
+    assert rep.exit_code == 0 and rep.files[0].differences == []
