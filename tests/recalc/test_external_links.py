@@ -159,3 +159,23 @@ def test_recalc_writes_results_and_keeps_the_link_parts(tmp_path: Path) -> None:
     assert check([src], jobs=1, progress=False).files[0].differences != []
 
 
+
+
+def test_damaged_link_caches_read_as_blank_never_crash() -> None:
+    # values and attributes Excel never writes: each is skipped (a blank cell, no name)
+    bad = external_link_xml(
+        ["Sheet1"],
+        '<sheetData sheetId="0"><row r="1"><cell r="A1"><v>abc</v></cell>'
+        '<cell r="ZZZZ1"><v>1</v></cell><cell r="B1" t="e"><v>#WHAT</v></cell>'
+        '<cell r="C1"/><cell><v>3</v></cell><cell r="D1" t="s"><v>99</v></cell></row>'
+        '</sheetData><sheetData sheetId="7"><row r="1"><cell r="A1"><v>1</v></cell></row>'
+        '</sheetData><sheetData sheetId="x"/>',
+        '<definedName refersTo="=Sheet1!$A$1"/><definedName name="Far" '
+        'refersTo="=Sheet1!$A$1" sheetId="5"/><definedName name="Bad" refersTo="=Sheet1!"/>',
+    )
+    cells = row(1, f("A1", "[1]Sheet1!A1"), f("B1", "[1]Sheet1!B1"), f("C1", "[1]Sheet1!C1"),
+                f("D1", "[1]Sheet1!D1"), f("E1", "[1]!Far"), f("F1", "[1]!Bad"))
+    got = values_of(package([("Main", sheet_xml(cells))], externals=[bad]))
+    # "abc" as a number and a cell without <v> are blank (0); an unknown error text is
+    # #N/A (as in a worksheet); a shared string that does not exist is blank too
+    assert got == {"A1": 0.0, "B1": E.NA, "C1": 0.0, "D1": 0.0, "E1": E.REF, "F1": E.REF}

@@ -1342,7 +1342,8 @@ def _external_cells(
 ) -> None:
     """Decode the cached ``<cell r t><v>`` values of one ``<sheetData>`` of an external book
     (types as in a worksheet: ``n`` number, ``str`` text, ``b`` boolean, ``e`` error, ``s``
-    shared string, ``d`` ISO date); a cell without ``<v>`` stays blank."""
+    shared string, ``d`` ISO date); a cell without ``<v>`` or with a value that cannot be
+    read stays blank."""
     for cell in sheet_el.iter():
         if _local(cell.tag) != "cell":
             continue
@@ -1362,7 +1363,9 @@ def _external_cells(
             value = text.strip().lower() in ("1", "true")
         elif t == "e":
             value = _error(text.strip())
-        elif t == "s" and text.strip().isdigit() and int(text) < len(shared):
+        elif t == "s":  # not written by Excel (it writes "str"): an index into the table
+            if not (text.strip().isdigit() and int(text) < len(shared)):
+                continue
             value = shared[int(text)]
         elif t == "d":
             value = _iso_to_serial(text, date1904)
