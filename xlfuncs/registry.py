@@ -22,13 +22,14 @@ True
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-from xlfuncs.errors import ExcelError, excel_error_for
+from xlfuncs.errors import DomainError, ExcelError, excel_error_for
 
 __all__ = [
     "LITE_NAMESPACE",
@@ -86,17 +87,28 @@ class FunctionSpec:
             tuple(i for i, a in enumerate(self.args) if a.kind != "range")
             if self.propagate_errors else (),
         )
+        object.__setattr__(
+            self, "_date_args", tuple(i for i, a in enumerate(self.args) if a.kind == "date")
+        )
 
     @property
     def min_args(self) -> int:
         """Number of required arguments."""
         return self._min_args  # type: ignore[attr-defined, no-any-return]
 
-    def invoke(self, *args: Any) -> Any:
+    @property
+    def has_date_args(self) -> bool:
+        """Whether an argument is a date (``kind == "date"``), read in the date system."""
+        return bool(self._date_args)  # type: ignore[attr-defined]
+
+    def invoke(self, *args: Any, date1904: bool = False) -> Any:
         """Call the function the way a spreadsheet does; never raises.
 
         Missing trailing arguments are passed as ``None``. An error value in a
         scalar argument is returned as the result (as Excel built-ins do).
+        ``date1904``: the calling workbook uses the 1904 date system, so a date serial
+        (a number from 10000 on) in a ``"date"`` argument counts days from 1904-01-01 and
+        is passed as a :class:`datetime.date`; year numbers 1900-9999 stay years.
         """
         n = len(args)
         nargs: int = self._nargs  # type: ignore[attr-defined]
@@ -108,9 +120,38 @@ class FunctionSpec:
         if n < nargs:
             args += (None,) * (nargs - n)
         try:
+            if date1904 and self._date_args:  # type: ignore[attr-defined]
+                args = tuple(
+                    serial_1904(a) if i in self._date_args else a  # type: ignore[attr-defined]
+                    for i, a in enumerate(args)
+                )
             return self.impl(*args)
         except Exception as exc:  # noqa: BLE001  (the edge: no traceback ever reaches a cell)
             return excel_error_for(exc)
+
+
+_EPOCH_1904 = datetime.date(1904, 1, 1)
+#: 9999-12-31, the last date Excel knows, as a serial of the 1904 date system
+_LAST_1904 = 2957003
+
+
+def serial_1904(value: Any) -> Any:
+    """A date argument of a workbook in the 1904 date system as its date.
+
+    A number from 10000 on is a serial of the 1904 system (days since 1904-01-01, the
+    fraction of a day ignored); anything else (a year number, text, blank) is returned as
+    it is, for the function to read as in the 1900 system. A serial past 9999-12-31 raises
+    :class:`~xlfuncs.errors.DomainError` (``#NUM!``).
+
+    >>> serial_1904(45196.0), serial_1904(2027.0)
+    (datetime.date(2027, 9, 28), 2027.0)
+    """
+    t = type(value)
+    if (t is float or t is int) and value >= 10000:
+        if value > _LAST_1904 + 0.999999:
+            raise DomainError(f"year must be a year 1900-9999 or a date, got {value!r}")
+        return _EPOCH_1904 + datetime.timedelta(days=int(value))
+    return value
 
 
 _PREFIX = re.compile(

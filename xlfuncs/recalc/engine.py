@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import os
+import re
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
@@ -215,13 +216,14 @@ _RANGE_KEY = ("range-key",)
 
 
 def _udf_caller(
-    spec: Any, mask: str, memo: dict[tuple[Any, ...], Any] | None
+    spec: Any, mask: str, memo: dict[tuple[Any, ...], Any] | None, date1904: bool = False
 ) -> Callable[..., Any]:
     """Call ``spec`` with arguments as the generated code passes them (see
     :meth:`_Env.udf`): a range argument becomes rows, any other a scalar; results of
-    scalar calls are memoised in ``memo`` (``None``: no memo)."""
+    scalar calls are memoised in ``memo`` (``None``: no memo). ``date1904``: the workbook's
+    date system is 1904 (passed to :meth:`~xlfuncs.registry.FunctionSpec.invoke`)."""
     kinds = [a.kind for a in spec.args]
-    invoke = spec.invoke
+    invoke = functools.partial(spec.invoke, date1904=True) if date1904 else spec.invoke
     n = len(mask)
     is_range = [i < len(kinds) and kinds[i] == "range" for i in range(n)]
     if not any(is_range):
@@ -408,7 +410,56 @@ def _extents(book: WorkbookData) -> tuple[list[int], list[int]]:
                     mc = c
         maxrows.append(mr)
         maxcols.append(mc)
+    for cells in _external_sheets(book)[1]:
+        maxrows.append(max((r for r, _c in cells), default=1))
+        maxcols.append(max((c for _r, c in cells), default=1))
     return maxrows, maxcols
+
+
+def _external_sheets(book: WorkbookData) -> tuple[dict[str, int], list[dict[Any, Any]]]:
+    """The sheets of the linked workbooks as extra sheets of the value store, after the
+    book's own: their indexes by lower-case ``[N]name`` (as formulas write them) and their
+    cached cells, in index order. Their values are constants: no cell depends on them
+    through the dependency graph."""
+    if not book.externals:
+        return {}, []
+    ix: dict[str, int] = {}
+    cells: list[dict[Any, Any]] = []
+    base = len(book.sheets)
+    for n, ext in enumerate(book.externals, 1):
+        if ext is None:
+            continue
+        for name, data in zip(ext.sheet_names, ext.cells):
+            ix.setdefault(f"[{n}]{name}".lower(), base + len(cells))
+            cells.append(data)
+    return ix, cells
+
+
+def _external_structure(book: WorkbookData) -> tuple[Any, ...]:
+    """What of the linked workbooks the bound plans depend on: sheet names and defined
+    names (not the cached values, which are read into the value store on every run)."""
+    return tuple(
+        None if ext is None else (tuple(ext.sheet_names), tuple(sorted(
+            ext.names.items(), key=lambda kv: (-1 if kv[0][0] is None else kv[0][0], kv[0][1])
+        )))
+        for ext in book.externals
+    )
+
+
+def _fill_externals(V: dict[_Cell, Any], book: WorkbookData) -> None:
+    """Put the cached values of the linked workbooks' cells into the value store."""
+    for s, cells in enumerate(_external_sheets(book)[1], len(book.sheets)):
+        for (r, c), v in cells.items():
+            V[(s, r, c)] = v
+
+
+#: ``[N]`` and the sheet name of an external sheet prefix, e.g. ``[1]Rates``
+_EXT_PREFIX = re.compile(r"^\[(\d+)\](.*)$", re.DOTALL)
+#: a name's ``refersTo`` in a linked workbook that the cached cells can answer: one cell or
+#: one area of one of its sheets
+_EXT_REFERS = re.compile(
+    r"^(?:'((?:[^']|'')+)'|([^'!:\s()]+))!(\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?)$"
+)
 
 
 class _Env:
@@ -425,6 +476,7 @@ class _Env:
         self.sheet_ix = sheet_ix
         self.names = names
         self.maxrows, self.maxcols = _extents(book)
+        self.ext_ix = _external_sheets(book)[0]
         #: set once a plan bound here asked for a sheet's extents
         self.used_extents = False
         self._name_fns: dict[tuple[Any, ...], Any] = {}
@@ -442,6 +494,13 @@ class _Env:
     def sheet(self, name: str) -> int:
         ix = self.sheet_ix.get(name.lower())
         if ix is None:
+            if name.startswith("["):
+                ix = self.ext_ix.get(name.lower())
+                if ix is None:
+                    raise _BindError(
+                        ERR.REF, f"reference to {name!r}: no such linked workbook or sheet"
+                    )
+                return ix
             raise _BindError(ERR.REF, f"reference to a missing sheet {name!r}")
         return ix
 
@@ -498,10 +557,12 @@ class _Env:
                 return ERR.NAME
 
             return missing
+        # a date serial argument is read in the workbook's date system
+        date1904 = self.ctx.date1904 and bool(getattr(spec, "has_date_args", False))
         memo: dict[tuple[Any, ...], Any] | None = None
         if not getattr(spec, "volatile", True) and _UDF_MEMO_STAMP[0] is not None:
-            memo = _UDF_MEMO.setdefault(spec, {})
-        return _udf_caller(spec, mask, memo)
+            memo = _UDF_MEMO.setdefault((spec, date1904), {})
+        return _udf_caller(spec, mask, memo, date1904)
 
     def _name_lambda(self, name: str) -> Callable[..., Any]:
         """``MYLAMBDA(1, 2)``: a workbook name defined as a LAMBDA, called by its name."""
@@ -524,7 +585,17 @@ class _Env:
             return fn
         text = None
         scope_sheet = s
-        if qualifier is not None:
+        if qualifier is not None and qualifier.startswith("["):
+            text = self._external_name(name, qualifier)
+            if text is None:
+                self.warn(
+                    f"{qualifier}!{name}: the linked workbook keeps no value for this name: #REF!"
+                )
+                fn, deps = _const(ERR.REF)
+                fn.deps = deps  # type: ignore[attr-defined]
+                self._name_fns[key] = fn
+                return fn
+        elif qualifier is not None:
             q = self.sheet_ix.get(qualifier.lower())
             if q is None:
                 raise _BindError(ERR.REF, f"reference to a missing sheet {qualifier!r}")
@@ -561,6 +632,36 @@ class _Env:
             fn.fallback = True  # type: ignore[attr-defined]
         self._name_fns[key] = fn
         return fn
+
+    def _external_name(self, name: str, qualifier: str) -> str | None:
+        """``[N]!Name`` / ``[N]Sheet!Name``: the name of linked workbook N as a formula on its
+        cached cells (``'[N]Sheet'!$A$1``), or ``None`` (``#REF!``) when the link, the sheet
+        or the name is unknown or the name is no reference to a cell or area of its sheets
+        (Excel keeps no value for it)."""
+        m = _EXT_PREFIX.match(qualifier)
+        exts = self.book.externals
+        if m is None or not 1 <= int(m.group(1)) <= len(exts):
+            return None
+        n = int(m.group(1))
+        ext = exts[n - 1]
+        if ext is None:
+            return None
+        lower = [x.lower() for x in ext.sheet_names]
+        text = None
+        if m.group(2):
+            if m.group(2).lower() not in lower:
+                return None
+            text = ext.names.get((lower.index(m.group(2).lower()), name))
+        if text is None:
+            text = ext.names.get((None, name))
+        ref = _EXT_REFERS.match(text.strip()) if text is not None else None
+        if ref is None:
+            return None
+        sheet = ref.group(1).replace("''", "'") if ref.group(1) is not None else ref.group(2)
+        if sheet.lower() not in lower:
+            return None
+        quoted = f"[{n}]{sheet}".replace("'", "''")
+        return f"'{quoted}'!{ref.group(3)}"
 
 
 def _final(v: Any) -> Any:
@@ -689,6 +790,7 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
         tuple(sorted(arrays.items())),
         tuple(names.items()),
         tuple(sheet_ix.items()),
+        _external_structure(book) if book.externals else (),
     )
     bkey = (skey, book.date1904, os.environ.get(FALLBACK_ENV, ""))
     table = _registry_table()
@@ -706,6 +808,8 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
         for si, sh in enumerate(book.sheets):
             for (r, c), v in sh.values.items():
                 V[(si, r, c)] = v
+        if book.externals:
+            _fill_externals(V, book)
         fns = bound.fns
         fallback_cells = list(bound.fallback_cells)
         order = bound.order
@@ -717,6 +821,8 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
         for si, sh in enumerate(book.sheets):
             for (r, c), v in sh.values.items():
                 V[(si, r, c)] = v
+        if book.externals:
+            _fill_externals(V, book)
         fns, dfns, fallback_cells = _bind_all(E, book, cells, pkeys, cache)
 
         t2 = clock()

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from xlfuncs.registry import ExcelScalar
 
-__all__ = ["DefinedName", "EvalResult", "FormulaCell", "SheetData", "WorkbookData"]
+__all__ = [
+    "DefinedName", "EvalResult", "ExternalBook", "FormulaCell", "SheetData", "WorkbookData"
+]
 
 Coord = tuple[int, int]
 
@@ -53,6 +55,23 @@ class DefinedName:
 
 
 @dataclass(slots=True)
+class ExternalBook:
+    """What a workbook keeps of another workbook it refers to (``[N]Sheet!A1`` in a formula,
+    N = the position of the link in ``<externalReferences>``): the source's sheet names, the
+    values of the cells referenced, cached when Excel last saved, and the source's defined
+    names. Excel computes with these cached values while the source is closed.
+
+    ``cells[i]`` holds the cached cells of ``sheet_names[i]`` (cells not cached are blank);
+    ``names`` maps (sheet index or ``None`` for a book-level name, upper-case name) to the
+    name's ``refersTo`` text (without ``=``), written against the source's sheets.
+    """
+
+    sheet_names: list[str] = field(default_factory=list)
+    cells: list[dict[Coord, ExcelScalar]] = field(default_factory=list)
+    names: dict[tuple[int | None, str], str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class WorkbookData:
     """Everything the engine needs from a workbook file."""
 
@@ -67,6 +86,9 @@ class WorkbookData:
     #: "Microsoft Macintosh Excel"): CHAR and CODE then use the Mac Roman code page, as
     #: Excel for Mac does, instead of Windows' ANSI code page (cp1252)
     mac: bool = False
+    #: the linked workbooks, ``externals[N - 1]`` for ``[N]`` in a formula; ``None`` for a
+    #: link that is no workbook link (DDE, OLE) or whose part cannot be read
+    externals: list[ExternalBook | None] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -87,7 +87,9 @@ _HI = r"[^\x00-\xa0\U00010000-\U0010ffff]"
 _NAME0 = rf"(?:[A-Za-z_\\]|{_HI})"
 _NAME1 = rf"(?:[\w.]|{_HI})"
 _NAME1Q = rf"(?:[\w.?]|{_HI})"
-_SHEET = rf"(?:'(?:[^']|'')+'|{_NAME0}{_NAME1}*)!"
+#: a sheet prefix: ``'Any name'!``, ``Name!``, and the external forms Excel writes in files,
+#: ``[1]Name!`` and ``[1]!`` (a book-level name of linked workbook 1; quoted: ``'[1]A b'!``)
+_SHEET = rf"(?:'(?:[^']|'')+'|\[\d+\](?:{_NAME0}{_NAME1}*)?|{_NAME0}{_NAME1}*)!"
 _A1_RE = re.compile(
     r"""
     (?P<str>"(?:[^"]|"")*")

@@ -39,7 +39,7 @@ from xml.etree import ElementTree as ET
 
 from xlfuncs._fileio import file_stamp
 from xlfuncs.errors import ExcelError, WorkbookError
-from xlfuncs.recalc.model import DefinedName, FormulaCell, SheetData, WorkbookData
+from xlfuncs.recalc.model import DefinedName, ExternalBook, FormulaCell, SheetData, WorkbookData
 from xlfuncs.recalc.safety import DEFAULT_LIMITS, Limits, check_parts, open_package, read_member
 from xlfuncs.recalc.values import gc_paused
 from xlfuncs.registry import ExcelScalar
@@ -53,6 +53,7 @@ __all__ = [
     "last_read_parts",
     "package_layout",
     "parse_ref",
+    "read_external_links",
     "read_workbook",
     "scan_cells",
     "sheet_data_span",
@@ -1161,6 +1162,7 @@ def _read(
             _remember(_SHEET_MEMO, key, (data, shared, date1904, _copy_sheet(sheet), top))
         book.sheets.append(sheet)
     check_parts(zf, limits, sheet_ends, xml_to_utf8)
+    book.externals = read_external_links(zf, layout, limits, shared, date1904)
     return book
 
 
@@ -1259,3 +1261,117 @@ def _bad_shared_cell(data: bytes, shared: list[str]) -> str | None:
         if not raw.isdigit() or int(raw) >= len(shared):
             return f"{index_to_col(col)}{row}"
     return None
+
+
+# ------------------------------------------------------------------ external workbooks
+
+
+def read_external_links(
+    zf: zipfile.ZipFile,
+    layout: PackageLayout,
+    limits: Limits = DEFAULT_LIMITS,
+    shared: list[str] | None = None,
+    date1904: bool = False,
+) -> list[ExternalBook | None]:
+    """The linked workbooks of a package, in ``<externalReferences>`` order (``[1]`` first).
+
+    Each ``<externalReference r:id>`` of the workbook part names an ``externalLink`` part;
+    its ``<externalBook>`` holds the source's ``<sheetNames>``, ``<definedNames>`` and, in
+    ``<sheetDataSet>``, the values Excel cached of the cells referenced. A link that is no
+    workbook link (DDE, OLE) or has no part is ``None`` (its references are ``#REF!``).
+    """
+    if b"externalReference" not in layout.workbook_xml:
+        return []
+    root = _parse_xml(layout.workbook_xml, layout.workbook)
+    rids: list[str | None] = []
+    for el in root.iter():
+        if _local(el.tag) == "externalReference":
+            rids.append(
+                next((v for k, v in el.attrib.items() if k.startswith("{") and _local(k) == "id"), None)
+            )
+    if not rids:
+        return []
+    rels = _read_rels(zf, layout.workbook, limits)
+    out: list[ExternalBook | None] = []
+    for rid in rids:
+        rel = rels.get(rid or "")
+        if rel is None or rel[0] != "externalLink" or rel[1] not in zf.NameToInfo:
+            out.append(None)
+            continue
+        part = rel[1]
+        out.append(_external_book(_parse_xml(read_member(zf, part, limits), part), shared or [], date1904))
+    return out
+
+
+def _external_book(root: ET.Element, shared: list[str], date1904: bool) -> ExternalBook | None:
+    """The :class:`ExternalBook` of one ``externalLink`` part, ``None`` for a DDE/OLE link."""
+    book_el = next((el for el in root if _local(el.tag) == "externalBook"), None)
+    if book_el is None:
+        return None
+    book = ExternalBook()
+    for el in book_el.iter():
+        tag = _local(el.tag)
+        if tag == "sheetName":
+            book.sheet_names.append(el.get("val") or "")
+    book.cells = [{} for _ in book.sheet_names]
+    for el in book_el.iter():
+        tag = _local(el.tag)
+        if tag == "definedName":
+            name = el.get("name")
+            refers = (el.get("refersTo") or "").strip().removeprefix("=")
+            scope = _index_attr(el.get("sheetId"), len(book.sheet_names))
+            if name and (scope is not None or el.get("sheetId") is None):
+                book.names[(scope, name.upper())] = refers
+        elif tag == "sheetData":
+            ix = _index_attr(el.get("sheetId"), len(book.sheet_names))
+            if ix is not None:
+                _external_cells(el, book.cells[ix], shared, date1904)
+    return book
+
+
+def _index_attr(value: str | None, size: int) -> int | None:
+    """A 0-based index attribute (``sheetId``) below ``size``, else ``None``."""
+    if value is None or not value.strip().isdigit():
+        return None
+    ix = int(value)
+    return ix if ix < size else None
+
+
+def _external_cells(
+    sheet_el: ET.Element, into: dict[Coord, ExcelScalar], shared: list[str], date1904: bool
+) -> None:
+    """Decode the cached ``<cell r t><v>`` values of one ``<sheetData>`` of an external book
+    (types as in a worksheet: ``n`` number, ``str`` text, ``b`` boolean, ``e`` error, ``s``
+    shared string, ``d`` ISO date); a cell without ``<v>`` or with a value that cannot be
+    read stays blank."""
+    for cell in sheet_el.iter():
+        if _local(cell.tag) != "cell":
+            continue
+        m = _REF.match(cell.get("r") or "")
+        v_el = next((x for x in cell if _local(x.tag) == "v"), None)
+        if m is None or v_el is None:
+            continue
+        text = v_el.text or ""
+        t = cell.get("t") or "n"
+        value: ExcelScalar
+        if t == "n":
+            try:
+                value = _number(text.strip().encode("ascii"))
+            except (ValueError, UnicodeEncodeError):
+                continue
+        elif t == "b":
+            value = text.strip().lower() in ("1", "true")
+        elif t == "e":
+            value = _error(text.strip())
+        elif t == "s":  # not written by Excel (it writes "str"): an index into the table
+            if not (text.strip().isdigit() and int(text) < len(shared)):
+                continue
+            value = shared[int(text)]
+        elif t == "d":
+            value = _iso_to_serial(text, date1904)
+        else:  # str, inlineStr, and text Excel never writes here
+            value = unescape_xstring(text)
+        row = int(m.group(2))
+        col = col_to_index(m.group(1))
+        if 1 <= row <= 1_048_576 and 1 <= col <= 16_384:
+            into[(row, col)] = value

@@ -139,8 +139,11 @@ def ISFORMULA(env: Any, sheet: int, row: int, col: int, x: Any) -> Any:
         return x
     if type(x) is not Rng:
         return ERR.VALUE
-    sh = env.book.sheets[x.s]
-    fs, members = sh.formulas, sh.array_members
+    if x.s >= len(env.book.sheets):  # a linked workbook's cached cells: values only
+        fs, members = {}, {}
+    else:
+        sh = env.book.sheets[x.s]
+        fs, members = sh.formulas, sh.array_members
     rows = [[(r, c) in fs or (r, c) in members for c in range(x.c1, x.c2 + 1)]
             for r in range(x.r1, x.r2 + 1)]
     return rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows

@@ -661,7 +661,10 @@ def _without_subtotals(env: Any, args: tuple[Any, ...]) -> tuple[Any, ...]:
     nested subtotals are not counted twice)."""
     out: list[Any] = []
     for a in args:
-        if type(a) is Rng and env is not None and env.book is not None:
+        if (
+            type(a) is Rng and env is not None and env.book is not None
+            and a.s < len(env.book.sheets)  # not a linked workbook's cached cells
+        ):
             sh = env.book.sheets[a.s]
             fs = sh.formulas
             rows = a.rows()
