@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from xlfuncs.registry import ExcelScalar
 
-__all__ = ["DefinedName", "EvalResult", "FormulaCell", "SheetData", "WorkbookData"]
+__all__ = [
+    "DefinedName", "EvalResult", "FormulaCell", "SheetData", "TableDef", "WorkbookData",
+]
 
 Coord = tuple[int, int]
 
@@ -52,6 +54,38 @@ class DefinedName:
     scope: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TableDef:
+    """An Excel table (``xl/tables/tableN.xml``) of one worksheet.
+
+    ``ref`` is its whole range ``(r1, c1, r2, c2)``, header and totals rows included;
+    ``columns`` are the ``tableColumn`` names in order, one per column of ``ref``.
+    ``display_name`` is the name formulas use (``displayName``; ``name`` is usually the same).
+    """
+
+    name: str
+    display_name: str
+    sheet: int
+    ref: tuple[int, int, int, int]
+    columns: tuple[str, ...]
+    header_rows: int = 1
+    totals_rows: int = 0
+    #: ``totalsRowShown``: whether a totals row was ever shown (it does not change ``ref``)
+    totals_shown: bool = True
+
+    @property
+    def data_rows(self) -> tuple[int, int]:
+        """First and last row of the data body (first > last when it is empty)."""
+        return self.ref[0] + self.header_rows, self.ref[2] - self.totals_rows
+
+    def signature(self) -> tuple[object, ...]:
+        """Everything structured references resolve from (part of the plan-cache keys)."""
+        return (
+            self.sheet, self.name, self.display_name, self.ref, self.header_rows,
+            self.totals_rows, self.columns,
+        )
+
+
 @dataclass(slots=True)
 class WorkbookData:
     """Everything the engine needs from a workbook file."""
@@ -67,6 +101,8 @@ class WorkbookData:
     #: "Microsoft Macintosh Excel"): CHAR and CODE then use the Mac Roman code page, as
     #: Excel for Mac does, instead of Windows' ANSI code page (cp1252)
     mac: bool = False
+    #: the worksheets' Excel tables (what structured references such as ``Table1[Col]`` name)
+    tables: list[TableDef] = field(default_factory=list)
 
 
 @dataclass(slots=True)
