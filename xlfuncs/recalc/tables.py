@@ -200,6 +200,10 @@ class TableIndex:
             for n in (t.name, t.display_name):
                 self.by_name.setdefault(n.upper(), t)
         self.signature = tables_signature(self.tables)
+        #: each sheet's tables, as indexes into :attr:`tables`
+        self._on_sheet: dict[int, list[int]] = {}
+        for k, t in enumerate(self.tables):
+            self._on_sheet.setdefault(t.sheet, []).append(k)
         self._defined = frozenset(defined)
         names = sorted(self.by_name, key=len, reverse=True)
         self._bare = (
@@ -212,15 +216,21 @@ class TableIndex:
         """Whether ``text`` may hold a structured reference (a bracket or a table's name)."""
         return "[" in text or (self._bare is not None and self._bare.search(text) is not None)
 
-    def context(self, si: int, r: int, c: int) -> tuple[int, tuple[int, ...]]:
+    def context(
+        self, si: int, r: int, c: int, this_row: bool = True
+    ) -> tuple[int, tuple[int, ...]]:
         """What a resolution depends on besides the text: the table holding the cell and
-        the tables whose data rows hold its row (``#This Row``)."""
+        (when ``this_row``) the tables whose data rows hold its row (``#This Row``)."""
         inside = -1
-        rows: list[int] = []
-        for k, t in enumerate(self.tables):
-            r1, c1, r2, c2 = t.ref
-            if t.sheet == si and r1 <= r <= r2 and c1 <= c <= c2 and inside < 0:
+        for k in self._on_sheet.get(si, ()):
+            r1, c1, r2, c2 = self.tables[k].ref
+            if r1 <= r <= r2 and c1 <= c <= c2:
                 inside = k
+                break
+        if not this_row:
+            return inside, ()
+        rows = []
+        for k, t in enumerate(self.tables):
             d1, d2 = t.data_rows
             if d1 <= r <= d2:
                 rows.append(k)
@@ -231,7 +241,9 @@ class TableIndex:
     ) -> str | None:
         """``prefix`` + the shape of ``text`` with its structured references resolved for
         ``cell`` (memoised per context); ``None`` when the text cannot be normalised."""
-        key = (prefix, text, si, anchor, self.context(si, *cell))
+        # only "@" and "#This Row" depend on the row (a false alarm only costs a memo entry)
+        this_row = "@" in text or "#this row" in text.lower()
+        key = (prefix, text, si, anchor, self.context(si, *cell, this_row=this_row))
         try:
             return self._memo[key]
         except KeyError:
