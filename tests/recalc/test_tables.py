@@ -497,3 +497,23 @@ def test_a_broken_table_part_is_a_one_line_error() -> None:
     with pytest.raises(WorkbookError) as exc:
         read_workbook(io.BytesIO(buf.getvalue()))
     assert "table1.xml" in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_rewriting_leaves_everything_else_alone() -> None:
+    # the rewrite before compiling: external references (Excel writes [1] for
+    # xl/externalLinks/externalLink1.xml), text, LET names and another workbook's tables stay
+    # as written; a table name at the very end of a formula is still the table
+    from xlfuncs.recalc.model import SheetData, WorkbookData
+    from xlfuncs.recalc.tables import TableIndex
+
+    t = TableDef("Table1", "Table1", 0, (1, 1, 5, 2), ("A", "B"))
+    ix = TableIndex(WorkbookData([SheetData("S")], tables=[t]))
+    same = [
+        "[1]Sheet1!$A$1+1", "'[2]MISSING'!A2", "[1]!Name+[1]!Table1", "A2:'[2]MISSING'!A2",
+        '"Table1[A]"&"["', "Book1.xlsx!Table1[A]+1", "LET(_xlpm.Table1,1,_xlpm.Table1)",
+        "$A$1+Table1.x", "Table1[",
+    ]
+    for text in same:
+        assert ix.resolve(text, 0, (3, 4), (3, 4)) == text
+    assert ix.resolve('"x"&Table1', 0, (3, 4), (3, 4)) == "\"x\"&'S'!$A$2:$B$5"
+    assert ix.resolve("1E+5*Table1[ [#Data] , [B] ]", 0, (3, 4), (3, 4)) == "1E+5*'S'!$B$2:$B$5"

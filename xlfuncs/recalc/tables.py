@@ -333,7 +333,9 @@ class TableIndex:
                     verbatim = True
                     continue
                 if verbatim or (i > 0 and text[i - 1] == "$") or nxt == "(":
-                    out.append(ident)
+                    if verbatim and nxt == "[":  # another workbook's table: Book.xlsx!T[C]
+                        j = _bracket_end(text, j) or n
+                    out.append(text[i:j])
                     verbatim = False
                     i = j
                     continue
@@ -351,7 +353,7 @@ class TableIndex:
                     i = k2
                     continue
                 table = self.by_name.get(ident.upper())
-                if table is not None and ident.upper() not in self._defined and nxt not in "$:":
+                if table is not None and ident.upper() not in self._defined and nxt != "$":
                     out.append(self._area(table, ((), None, None, False), anchor, cell))
                 else:
                     out.append(ident)
