@@ -517,3 +517,15 @@ def test_rewriting_leaves_everything_else_alone() -> None:
         assert ix.resolve(text, 0, (3, 4), (3, 4)) == text
     assert ix.resolve('"x"&Table1', 0, (3, 4), (3, 4)) == "\"x\"&'S'!$A$2:$B$5"
     assert ix.resolve("1E+5*Table1[ [#Data] , [B] ]", 0, (3, 4), (3, 4)) == "1E+5*'S'!$B$2:$B$5"
+
+
+def test_results_collects_a_name_of_a_table_column(tmp_path: Path) -> None:
+    # `results` reads stored values: a name defined as Table1[Val] gives the stored values
+    # of Data!C2:C5 (2, 4, 6, 8 as written above)
+    from xlfuncs.recalc import results
+
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(xlsx([data_sheet()], names={"Vals": "Table1[Val]", "Total": "Table1[[#Totals],[Val]]"}))
+    df = results([path], names=["Vals", "Total"])
+    assert list(df.loc[0, "Vals"]) == [2, 4, 6, 8]
+    assert df.loc[0, "Total"] == 20
