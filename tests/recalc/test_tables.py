@@ -522,7 +522,7 @@ def test_rewriting_leaves_everything_else_alone() -> None:
 def test_results_collects_a_name_of_a_table_column(tmp_path: Path) -> None:
     # `results` reads stored values: a name defined as Table1[Val] gives the stored values
     # of Data!C2:C5 (2, 4, 6, 8 as written above)
-    from xlfuncs.recalc import results
+    from xlfuncs.recalc.results import results
 
     path = tmp_path / "book.xlsx"
     path.write_bytes(xlsx([data_sheet()], names={"Vals": "Table1[Val]", "Total": "Table1[[#Totals],[Val]]"}))
