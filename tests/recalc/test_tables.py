@@ -303,6 +303,19 @@ def test_every_form_excel_writes() -> None:
     assert {k: got[k] for k in want} == want
 
 
+def test_a_column_named_like_a_column_letter() -> None:
+    # columns "A" and "B" of a table at D2:E5; B is the calculated column
+    # =Table1[[#This Row],[A]]*2 over A = 5, 6, 7: 10, 12, 14
+    calc = "=Table1[[#This Row],[A]]*2"
+    cells: dict[str, Any] = {"D2": "A", "E2": "B", "D3": 5, "D4": 6, "D5": 7,
+                             "E3": (calc, 10), "E4": (calc, 12), "E5": (calc, 14),
+                             "A1": ("=SUM(Table1[B])-SUM(Table1[A])", 18)}  # 36 - 18
+    sh = Sheet("Sheet1", cells, [Table("Table1", "D2:E5", ["A", ("B", "", f"<calculatedColumnFormula>{calc[1:]}</calculatedColumnFormula>")])])
+    got = computed(xlsx([sh]))
+    want = stored([sh])
+    assert {k: got[k] for k in want} == want
+
+
 def test_unqualified_references_inside_the_table() -> None:
     # Excel also writes a table's own cells without the table name: [@Qty], [Qty]
     # (dgorissen+pycel/excelcompiler.xlsx sref!F4 holds SUBTOTAL(109,[col3]))
@@ -466,6 +479,7 @@ MALFORMED = {
                      '<tableColumn id="1" name="Item"/><tableColumn id="2" name="Qty"/>'
                      '<tableColumn id="3" name="Val"/></tableColumns></table>'),
     "more header and totals rows than rows": Table("Table1", "A1:C1", ["Item", "Qty", "Val"], totals=1),
+    "a ref past the last column": Table("Table1", "XFC1:XFE6", ["Item", "Qty", "Val"]),
 }
 
 

@@ -1246,6 +1246,8 @@ def _parse_table(data: bytes, part: str, sheet: int) -> TableDef | None:
         ref = parse_ref(root.get("ref") or "")
     except ValueError:
         return None
+    if ref[0] < 1 or ref[1] < 1 or ref[2] > 1_048_576 or ref[3] > 16_384:
+        return None
     header = _count_attr(root, "headerRowCount", 1)
     totals = _count_attr(root, "totalsRowCount", 0)
     if header is None or totals is None or ref[2] - ref[0] + 1 < header + totals:
