@@ -207,7 +207,12 @@ class TableIndex:
         self._defined = frozenset(defined)
         names = sorted(self.by_name, key=len, reverse=True)
         self._bare = (
-            re.compile("|".join(re.escape(n) for n in names), re.IGNORECASE) if names else None
+            re.compile(
+                r"(?<![\w.\\?])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w.?])",
+                re.IGNORECASE,
+            )
+            if names
+            else None
         )
         self._memo: dict[tuple[Hashable, ...], str | None] = {}
 
