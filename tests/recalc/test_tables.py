@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xlfuncs.errors import ExcelError, WorkbookError
 from xlfuncs.recalc import check, read_workbook
@@ -543,3 +545,20 @@ def test_results_collects_a_name_of_a_table_column(tmp_path: Path) -> None:
     df = results([path], names=["Vals", "Total"])
     assert list(df.loc[0, "Vals"]) == [2, 4, 6, 8]
     assert df.loc[0, "Total"] == 20
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="T1[]@#',: ADHTRalothis!\"$(", max_size=40))
+def test_any_text_rewrites_without_raising(text: str) -> None:
+    # hostile formula text: the rewrite never raises, and what it gives compiles to a value
+    # or an error value (the engine turns unreadable formulas into #NAME?)
+    from xlfuncs.recalc.model import FormulaCell, SheetData, WorkbookData
+    from xlfuncs.recalc.tables import TableIndex
+
+    t = TableDef("T1", "T1", 0, (1, 1, 4, 2), ("A", "D"), totals_rows=1)
+    sh = SheetData("S", values={(2, 1): 1.0, (3, 2): 2.0})
+    sh.formulas[(2, 2)] = FormulaCell(text or "1", (2, 2))
+    book = WorkbookData([sh], tables=[t])
+    assert isinstance(TableIndex(book).resolve(text, 0, (2, 2), (2, 2)), str)
+    res = evaluate(book, cache=PlanCache(disk=False))
+    assert (0, 2, 2) in res.values
