@@ -496,12 +496,18 @@ def test_a_malformed_table_is_left_out(what: str) -> None:
     assert (got["Data!E1"], got["Data!E2"]) == (E.REF, 3)
 
 
-def test_a_broken_table_part_is_a_one_line_error() -> None:
+def test_a_broken_table_part_is_a_one_line_error(tmp_path: Path) -> None:
     sh = Sheet("Data", {"B2": 1, "E1": ("=SUM(Table1[Qty])", 1)},
                [Table("Table1", "A1:B2", ["Item", "Qty"], raw=f'{DECL}<table xmlns="{MAIN}" name="Table1"')])
     with pytest.raises(WorkbookError) as exc:
         read_workbook(io.BytesIO(xlsx([sh])))
     assert "xl/tables/table1.xml" in str(exc.value) and "\n" not in str(exc.value)
+    # in a batch: that file fails with the reason, nothing raises
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(xlsx([sh]))
+    rep = check([path], jobs=1, progress=False)
+    (failed,) = rep.failed
+    assert "table1.xml" in failed.reason and "\n" not in failed.reason
     # the relationship names a part the package lacks
     data = xlsx([data_sheet()])
     src = zipfile.ZipFile(io.BytesIO(data))
