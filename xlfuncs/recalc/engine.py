@@ -34,6 +34,7 @@ from xlfuncs.recalc import builtins as B
 from xlfuncs.recalc.model import EvalResult, WorkbookData
 from xlfuncs.recalc.parser import FormulaSyntaxError, normalize, split_a1
 from xlfuncs.recalc.plancache import PlanCache, default_cache
+from xlfuncs.recalc.tables import TableIndex
 from xlfuncs.recalc.values import (
     _TEXT_SURELY_SHORT,
     Lam,
@@ -381,15 +382,19 @@ _NO_ARG = object()
 _Names = dict[tuple[int | None, str], str]
 
 
-def _sheets_and_names(book: WorkbookData) -> tuple[dict[str, int], _Names]:
+def _sheets_and_names(book: WorkbookData) -> tuple[dict[str, int], _Names, TableIndex]:
     """Sheet indexes by lower-case name; the defined names' formulas by (scope, upper-case
-    name)."""
+    name), their structured references resolved; the workbook's tables."""
     sheet_ix = {sh.name.lower(): i for i, sh in enumerate(book.sheets)}
     names: _Names = {}
     for dn in book.names:
         text = dn.text[1:] if dn.text.startswith("=") else dn.text
         names[(dn.scope, dn.name.upper())] = text
-    return sheet_ix, names
+    tix = TableIndex(book, {n for _s, n in names})
+    for key, text in names.items():
+        if tix.mentions(text):
+            names[key] = tix.resolve(text, key[0] or 0, (1, 1), None)
+    return sheet_ix, names, tix
 
 
 def _extents(book: WorkbookData) -> tuple[list[int], list[int]]:
@@ -737,7 +742,8 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
     clock = time.perf_counter
     t0 = clock()
     rulebook = _udf_memo_check()
-    sheet_ix, names = _sheets_and_names(book)
+    sheet_ix, names, tix = _sheets_and_names(book)
+    tables = book.tables
 
     # ---- cells and their plan keys
     cells: list[_Cell] = []
@@ -749,7 +755,7 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
     for si, sh in enumerate(book.sheets):
         formulas = sh.formulas
         members = sh.array_members
-        if not members:
+        if not members and not tables:
             # the common case in bulk: plain formulas whose plan keys are known
             mks = [(fc.text, fc.anchor, fc.array_ref is not None) for fc in formulas.values()]
             got = list(map(memo.get, mks, repeat("")))
@@ -761,15 +767,21 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
             if members and (r, c) in members:
                 continue
             is_arr = fc.array_ref is not None
-            mk = (fc.text, fc.anchor, is_arr)
-            pk = memo.get(mk, "")
-            if pk == "":
-                text = fc.text[1:] if fc.text.startswith("=") else fc.text
-                try:
-                    pk = ("a:" if is_arr else "c:") + normalize(text, fc.anchor)
-                except Exception:
-                    pk = None
-                memo[mk] = pk
+            if tix.mentions(fc.text):
+                # structured references: resolved for this cell against this workbook's
+                # tables, never through the process-wide memo
+                text = fc.text.removeprefix("=")
+                pk = tix.plan_key("a:" if is_arr else "c:", text, si, fc.anchor, (r, c))
+            else:
+                mk = (fc.text, fc.anchor, is_arr)
+                pk = memo.get(mk, "")
+                if pk == "":
+                    text = fc.text[1:] if fc.text.startswith("=") else fc.text
+                    try:
+                        pk = ("a:" if is_arr else "c:") + normalize(text, fc.anchor)
+                    except Exception:
+                        pk = None
+                    memo[mk] = pk
             if is_arr:
                 try:
                     ref = fc.array_ref or ""
@@ -791,6 +803,7 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
         tuple(names.items()),
         tuple(sheet_ix.items()),
         _external_structure(book) if book.externals else (),
+        tix.signature,
     )
     bkey = (skey, book.date1904, os.environ.get(FALLBACK_ENV, ""))
     table = _registry_table()
@@ -950,7 +963,12 @@ def _bind_all(
     digest = ""
     if any(k not in cache for k in distinct):
         names_part = sorted(f"{s}|{n}|{t}" for (s, n), t in E.names.items())
-        digest = cache.digest(list(distinct) + ["names:" + x for x in names_part])
+        # the tables too: the shapes already hold the ranges their structured references
+        # resolved to, and a resized table must never meet a plan saved for the old size
+        tables_part = [repr(t.signature()) for t in book.tables]
+        digest = cache.digest(
+            list(distinct) + ["names:" + x for x in names_part] + ["tables:" + x for x in tables_part]
+        )
         cache.preload(digest)
     compiled_before = cache.compiled
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from xlfuncs.registry import ExcelScalar
 
 __all__ = [
-    "DefinedName", "EvalResult", "ExternalBook", "FormulaCell", "SheetData", "WorkbookData"
+    "DefinedName", "EvalResult", "ExternalBook", "FormulaCell", "SheetData", "TableDef",
+    "WorkbookData",
 ]
 
 Coord = tuple[int, int]
@@ -54,6 +55,38 @@ class DefinedName:
     scope: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class TableDef:
+    """An Excel table (``xl/tables/tableN.xml``) of one worksheet.
+
+    ``ref`` is its whole range ``(r1, c1, r2, c2)``, header and totals rows included;
+    ``columns`` are the ``tableColumn`` names in order, one per column of ``ref``.
+    ``display_name`` is the name formulas use (``displayName``; ``name`` is usually the same).
+    """
+
+    name: str
+    display_name: str
+    sheet: int
+    ref: tuple[int, int, int, int]
+    columns: tuple[str, ...]
+    header_rows: int = 1
+    totals_rows: int = 0
+    #: ``totalsRowShown``: whether a totals row was ever shown (it does not change ``ref``)
+    totals_shown: bool = True
+
+    @property
+    def data_rows(self) -> tuple[int, int]:
+        """First and last row of the data body (first > last when it is empty)."""
+        return self.ref[0] + self.header_rows, self.ref[2] - self.totals_rows
+
+    def signature(self) -> tuple[object, ...]:
+        """Everything structured references resolve from (part of the plan-cache keys)."""
+        return (
+            self.sheet, self.name, self.display_name, self.ref, self.header_rows,
+            self.totals_rows, self.columns,
+        )
+
+
 @dataclass(slots=True)
 class ExternalBook:
     """What a workbook keeps of another workbook it refers to (``[N]Sheet!A1`` in a formula,
@@ -89,6 +122,8 @@ class WorkbookData:
     #: the linked workbooks, ``externals[N - 1]`` for ``[N]`` in a formula; ``None`` for a
     #: link that is no workbook link (DDE, OLE) or whose part cannot be read
     externals: list[ExternalBook | None] = field(default_factory=list)
+    #: the worksheets' Excel tables (what structured references such as ``Table1[Col]`` name)
+    tables: list[TableDef] = field(default_factory=list)
 
 
 @dataclass(slots=True)

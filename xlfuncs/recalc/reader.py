@@ -39,7 +39,9 @@ from xml.etree import ElementTree as ET
 
 from xlfuncs._fileio import file_stamp
 from xlfuncs.errors import ExcelError, WorkbookError
-from xlfuncs.recalc.model import DefinedName, ExternalBook, FormulaCell, SheetData, WorkbookData
+from xlfuncs.recalc.model import (
+    DefinedName, ExternalBook, FormulaCell, SheetData, TableDef, WorkbookData,
+)
 from xlfuncs.recalc.safety import DEFAULT_LIMITS, Limits, check_parts, open_package, read_member
 from xlfuncs.recalc.values import gc_paused
 from xlfuncs.registry import ExcelScalar
@@ -1016,7 +1018,8 @@ _NO_SHARED: list[str] = []  # never mutated: the shared-strings table of package
 def clear_memos() -> None:
     """Forget the parts remembered from earlier files (benchmarks measure real reads with it)."""
     for memo in (
-        _LAYOUT_MEMO, _BOOK_MEMO, _SHARED_MEMO, _SHEET_MEMO, _STYLES_MEMO, _ROW_MEMO, _ROW_SKIP
+        _LAYOUT_MEMO, _BOOK_MEMO, _SHARED_MEMO, _SHEET_MEMO, _STYLES_MEMO, _ROW_MEMO, _ROW_SKIP,
+        _TABLE_MEMO,
     ):
         memo.clear()
     _ROW_MEMO_BYTES[0] = 0
@@ -1130,6 +1133,7 @@ def _read(
         data = read_member(zf, part, limits)
         if parts is not None and len(data) <= _MEMO_MAX_BYTES:
             parts[part] = data
+        book.tables += _sheet_tables(zf, limits, part, data, len(book.sheets))
         # for check_parts: the start (namespace declarations) and what follows the cells
         end = data.rfind(b"</sheetData>")
         sheet_ends[part] = data[:4096] + (data[max(end, 4096) :] if len(data) > 4096 else b"")
@@ -1164,6 +1168,110 @@ def _read(
     check_parts(zf, limits, sheet_ends, xml_to_utf8)
     book.externals = read_external_links(zf, layout, limits, shared, date1904)
     return book
+
+
+# ------------------------------------------------------------------ tables
+
+#: ``<tablePart r:id="rId1"/>`` (any prefixes) in a worksheet, past its cell data
+_TABLE_PART = re.compile(rb"<(?:[\w.-]+:)?tablePart\b[^>]*?\s(?:[\w.-]+:)?id\s*=\s*[\"']([^\"']*)[\"']")
+#: table part bytes -> its parsed definition (None: ignored), for the 2nd..Nth file of a template
+_TABLE_MEMO: dict[tuple[bytes, int], TableDef | None] = {}
+#: the most header (or totals) rows a table may have: Excel writes 0 or 1
+_MAX_BAND = 1
+
+
+def _sheet_tables(
+    zf: zipfile.ZipFile, limits: Limits, part: str, data: bytes, sheet: int
+) -> list[TableDef]:
+    """The tables a worksheet names in its ``<tableParts>`` (through its ``.rels``).
+
+    A table part that is missing or not XML raises :class:`WorkbookError` (the package is
+    broken); a definition that makes no sense (no name, a bad ``ref``, columns that do not
+    match it) is left out, so formulas naming it get ``#REF!``.
+    """
+    end = data.rfind(b"</sheetData>")
+    tail = data[end:] if end >= 0 else data
+    if b"tablePart" not in tail:
+        return []
+    ids = [m.group(1).decode("utf-8", "replace") for m in _TABLE_PART.finditer(tail)]
+    if not ids:
+        return []
+    rels = _read_rels(zf, part, limits)
+    out: list[TableDef] = []
+    for rid in ids:
+        rel = rels.get(rid)
+        if rel is None or rel[0] != "table":
+            continue
+        target = rel[1]
+        if target not in zf.NameToInfo:
+            raise WorkbookError(f"{part}: table part {target} is missing")
+        raw = read_member(zf, target, limits)
+        key = (raw, sheet)
+        if key in _TABLE_MEMO:
+            table = _TABLE_MEMO[key]
+        else:
+            table = _parse_table(raw, target, sheet)
+            if len(raw) <= _MEMO_MAX_BYTES:
+                _remember(_TABLE_MEMO, key, table)
+        if table is not None:
+            out.append(table)
+    return out
+
+
+def _count_attr(el: ET.Element, name: str, default: int) -> int | None:
+    raw = el.get(name)
+    if raw is None:
+        return default
+    try:
+        n = int(raw)
+    except ValueError:
+        return None
+    return n if 0 <= n <= _MAX_BAND else None
+
+
+def _parse_table(data: bytes, part: str, sheet: int) -> TableDef | None:
+    """One table part's definition, or None when it is not a usable table.
+
+    >>> t = _parse_table(b'<table xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    ...     b'id="1" name="T" displayName="T" ref="B2:C5" totalsRowCount="1"><tableColumns count="2">'
+    ...     b'<tableColumn id="1" name="A"/><tableColumn id="2" name="B_x000a_c"/></tableColumns></table>',
+    ...     "xl/tables/table1.xml", 0)
+    >>> t.ref, t.columns, t.data_rows
+    ((2, 2, 5, 3), ('A', 'B\\nc'), (3, 4))
+    """
+    root = _parse_xml(data, part)
+    if _local(root.tag) != "table":
+        return None
+    display = root.get("displayName") or root.get("name")
+    name = root.get("name") or display
+    if not display or not name:
+        return None
+    try:
+        ref = parse_ref(root.get("ref") or "")
+    except ValueError:
+        return None
+    if ref[0] < 1 or ref[1] < 1 or ref[2] > 1_048_576 or ref[3] > 16_384:
+        return None
+    header = _count_attr(root, "headerRowCount", 1)
+    totals = _count_attr(root, "totalsRowCount", 0)
+    if header is None or totals is None or ref[2] - ref[0] + 1 < header + totals:
+        return None
+    columns: list[str] = []
+    for el in root.iter():
+        if _local(el.tag) == "tableColumn":
+            columns.append(unescape_xstring(el.get("name") or ""))
+    if len(columns) != ref[3] - ref[1] + 1:
+        return None
+    return TableDef(
+        name=name,
+        display_name=display,
+        sheet=sheet,
+        ref=ref,
+        columns=tuple(columns),
+        header_rows=header,
+        totals_rows=totals,
+        totals_shown=root.get("totalsRowShown", "1") not in ("0", "false"),
+    )
 
 
 def _style_count(zf: zipfile.ZipFile, part: str | None, limits: Limits) -> int:

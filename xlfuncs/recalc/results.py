@@ -85,7 +85,14 @@ def _constant(text: str) -> tuple[bool, Any]:
 def _name_value(book: WorkbookData, dn: DefinedName) -> Any:
     from xlfuncs.recalc.reader import parse_ref
 
-    ref = split_sheet_ref(dn.text)
+    text = dn.text
+    if book.tables:
+        from xlfuncs.recalc.tables import TableIndex
+
+        tix = TableIndex(book)
+        if tix.mentions(text):  # Table1[Val]: the range it names
+            text = tix.resolve(text, dn.scope or 0, (1, 1), None)
+    ref = split_sheet_ref(text)
     if ref is None:
         ok, value = _constant(dn.text)
         return value if ok else None
