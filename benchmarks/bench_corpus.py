@@ -152,7 +152,7 @@ def run_engine(engine: str, src: Path, dst: Path, timeout: float, fallback: bool
         cmd = [sys.executable, "-m", "xlfuncs", "recalc", str(src), "-o", str(out_dir), "--jobs", "1",
                "--no-progress"]
         if not fallback:
-            env["XLFUNCS_FALLBACK"] = "off"
+            cmd.append("--no-fallback")
     else:
         cmd = [sys.executable, __file__, "--child", engine, str(src), str(dst)]
     t0 = time.perf_counter()

@@ -15,7 +15,7 @@ booleans and error values by identity. Cells whose value depends on the time or 
 two dates, and left out. ``OFFSET`` and ``INDIRECT`` are volatile in Excel's sense (recomputed
 on every change) but deterministic, so their cells are compared.
 
-Run as a script for a report: ``python tests/recalc/corpus.py [-v]``.
+Run as a script for a report: ``python tests/recalc/corpus.py [-v] [--fallback]``.
 """
 
 from __future__ import annotations
@@ -132,11 +132,13 @@ def _col(c: int) -> str:
     return s
 
 
-def check_file(path: Path, report: Report) -> None:
-    """Recalculate one workbook and add its comparison to ``report``."""
+def check_file(path: Path, report: Report, *, fallback: bool = False) -> None:
+    """Recalculate one workbook and add its comparison to ``report`` (``fallback``: let the
+    optional ``formulas`` package compute what is not built in)."""
     from xlfuncs.recalc.engine import evaluate
     from xlfuncs.recalc.plancache import PlanCache
     from xlfuncs.recalc.reader import read_workbook
+    from xlfuncs.recalc.session import RecalcSession
 
     label = f"{path.parent.name}/{path.name}"
     try:
@@ -144,9 +146,9 @@ def check_file(path: Path, report: Report) -> None:
     except Exception as e:  # noqa: BLE001  (reported, not raised)
         report.errors.append(f"{label}: cannot read ({e})")
         return
-    cache = PlanCache(disk=False)
-    res = evaluate(book, cache=cache, today=dt.date(2031, 5, 7))
-    res2 = evaluate(book, cache=cache, today=dt.date(2033, 11, 23))
+    session = RecalcSession(plans=PlanCache(disk=False), fallback=fallback)
+    res = evaluate(book, session=session, today=dt.date(2031, 5, 7))
+    res2 = evaluate(book, session=session, today=dt.date(2033, 11, 23))
     report.files += 1
     for w in res.warnings:
         m = _UNSUPPORTED.search(w)
@@ -174,20 +176,18 @@ def check_file(path: Path, report: Report) -> None:
                 )
 
 
-def run(paths: list[Path] | None = None) -> Report:
-    """Compare every Excel-saved file of the corpus (or ``paths``)."""
+def run(paths: list[Path] | None = None, *, fallback: bool = False) -> Report:
+    """Compare every Excel-saved file of the corpus (or ``paths``); the engine's own
+    functions only unless ``fallback``."""
     report = Report()
     for p in paths if paths is not None else corpus_files():
         if excel_saved(p):
-            check_file(p, report)
+            check_file(p, report, fallback=fallback)
     return report
 
 
 if __name__ == "__main__":
-    import os
-
-    os.environ.setdefault("XLFUNCS_FALLBACK", "off")
-    rep = run()
+    rep = run(fallback="--fallback" in sys.argv)
     print(rep.summary())
     by_file = Counter(m.file for m in rep.mismatches)
     for f, k in by_file.most_common():

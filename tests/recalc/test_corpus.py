@@ -28,15 +28,7 @@ def report() -> corpus.Report:
     files = corpus.corpus_files()
     if not files:
         pytest.fail(f"{corpus.CORPUS} holds no workbooks")
-    old = os.environ.get("XLFUNCS_FALLBACK")
-    os.environ["XLFUNCS_FALLBACK"] = "off"  # the engine's own functions only
-    try:
-        return corpus.run(files)
-    finally:
-        if old is None:
-            os.environ.pop("XLFUNCS_FALLBACK", None)
-        else:
-            os.environ["XLFUNCS_FALLBACK"] = old
+    return corpus.run(files, fallback=False)  # the engine's own functions only
 
 
 def test_excel_saved_files_are_found(report: corpus.Report) -> None:

@@ -22,6 +22,7 @@ from xlfuncs.errors import ExcelError
 from xlfuncs.recalc.engine import evaluate
 from xlfuncs.recalc.model import DefinedName, FormulaCell, SheetData, WorkbookData
 from xlfuncs.recalc.plancache import PlanCache
+from xlfuncs.recalc.session import RecalcSession, default_session
 from xlfuncs.recalc.values import excel_round
 from xlfuncs.registry import Arg, FunctionSpec
 
@@ -595,10 +596,9 @@ def _fallback_book() -> Any:
     return WorkbookData([sh])
 
 
-def test_fallback_to_formulas_package_per_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fallback_to_formulas_package_per_cell() -> None:
     pytest.importorskip("formulas")
-    monkeypatch.delenv("XLFUNCS_FALLBACK", raising=False)
-    res = evaluate(_fallback_book(), cache=PlanCache(disk=False))
+    res = evaluate(_fallback_book(), session=RecalcSession(plans=PlanCache(disk=False)))
     # TBILLPRICE: 100 * (1 - 0.09 * 62 / 360) = 98.45 (Excel's TBILLPRICE doc example), then x 2
     assert res.values[(0, 2, 1)] == pytest.approx(98.45)
     assert res.values[(0, 2, 2)] == pytest.approx(196.9)
@@ -607,10 +607,9 @@ def test_fallback_to_formulas_package_per_cell(monkeypatch: pytest.MonkeyPatch) 
     assert any("TBILLPRICE" in w and "formulas" in w for w in res.warnings)
 
 
-def test_fallback_switched_off_gives_name_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fallback_switched_off_gives_name_error() -> None:
     # without the fallback an unknown function is #NAME? (Excel shows #NAME? for unknown names)
-    monkeypatch.setenv("XLFUNCS_FALLBACK", "off")
-    res = evaluate(_fallback_book(), cache=PlanCache(disk=False))
+    res = evaluate(_fallback_book(), session=RecalcSession(plans=PlanCache(disk=False), fallback=False))
     assert res.values[(0, 2, 1)] is ExcelError.NAME
     assert res.fallback_cells == []
     assert any("unsupported function TBILLPRICE" in w for w in res.warnings)
@@ -743,16 +742,13 @@ def test_programme_templates_fast_paths_match_slow(
     fast = [[_result(evaluate(b, cache=cache, today=today)) for b in books] for _ in range(2)]
     assert fast[0] == fast[1]
 
-    def no_memo() -> None:
-        for t in engine._UDF_MEMO.values():
-            t.clear()
-        engine._UDF_MEMO.clear()
-        engine._BOUND.clear()
-        engine._UDF_MEMO_STAMP[0] = None  # bound user functions get no memo table
+    def no_memo(S: RecalcSession) -> None:
+        S.clear()  # bound user functions get no memo table (no stamp)
 
     monkeypatch.setattr(engine, "_udf_memo_check", no_memo)
-    monkeypatch.setattr(engine, "_give_bound", lambda *a: None)
-    slow = [_result(evaluate(b, cache=PlanCache(disk=False), today=today)) for b in books]
+    monkeypatch.setattr(RecalcSession, "keep_bound", lambda *a: None)
+    slow = [_result(evaluate(b, today=today, session=RecalcSession(plans=PlanCache(disk=False))))
+            for b in books]
     assert fast[0] == slow
     assert any(t == "ExcelError" for _, t, _ in slow[1][0])  # the bad inputs did reach cells
 
@@ -825,16 +821,11 @@ def test_bound_structure_with_whole_columns_follows_extents() -> None:
     assert evaluate(book({(1, 1): 5.0}), cache=cache).values[(0, 1, 2)] == 5.0
 
 
-def test_bound_structures_kept_within_their_cell_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    # limits scaled down: structures up to 3 cells may keep two copies, up to 6 one copy,
-    # of 7 none; 10 cells in all, the oldest structure goes first
-    from xlfuncs.recalc import engine
-
-    monkeypatch.setattr(engine, "_BOUND_TWO_CELLS", 3)
-    monkeypatch.setattr(engine, "_BOUND_MAX_CELLS", 6)
-    monkeypatch.setattr(engine, "_BOUND_MAX_TOTAL", 10)
-    monkeypatch.setattr(engine, "_BOUND", {})
-    cache = PlanCache(disk=False)
+def test_a_session_keeps_structures_and_orders_within_one_cell_budget() -> None:
+    # limits scaled down: structures up to 3 cells keep two copies, up to 6 one copy, of 7
+    # none; 20 cells in all for structures and orders together, the oldest go first
+    s = RecalcSession(plans=PlanCache(disk=False), budget_cells=20)
+    s.max_entry_cells, s.two_copies_cells = 6, 3
 
     def book(n: int, tag: str) -> WorkbookData:
         sh = SheetData(tag, values={(1, 1): 1.0})
@@ -843,18 +834,30 @@ def test_bound_structures_kept_within_their_cell_budget(monkeypatch: pytest.Monk
         return WorkbookData([sh])
 
     def kept() -> list[int]:
-        return [len(b.order) for pool in engine._BOUND.values() for b in pool]
+        return [len(b.order) for pool in s.bound.values() for b in pool]
 
-    evaluate(book(3, "a"), cache=cache)
-    evaluate(book(3, "a"), cache=cache)  # takes the kept copy and gives it back
-    assert kept() == [3]
-    evaluate(book(5, "b"), cache=cache)
-    evaluate(book(5, "b"), cache=cache)
-    assert sorted(kept())[-1] == 5 and kept().count(5) == 1  # one copy of a large one
-    evaluate(book(7, "c"), cache=cache)
-    assert 7 not in kept()  # over the per-structure limit
-    evaluate(book(5, "d"), cache=cache)
-    assert sum(kept()) <= 10 and kept()[-1] == 5
+    evaluate(book(3, "a"), session=s)
+    evaluate(book(3, "a"), session=s)  # takes the kept copy and gives it back
+    assert kept() == [3] and s.held_cells() == 3 + 3  # the structure and its order
+    evaluate(book(5, "b"), session=s)
+    evaluate(book(5, "b"), session=s)
+    assert kept().count(5) == 1 and s.held_cells() <= 20  # one copy of a large one
+    evaluate(book(7, "c"), session=s)
+    assert 7 not in kept() and all(len(k[0]) != 7 for k in s.orders)  # over the entry limit
+    evaluate(book(5, "d"), session=s)
+    assert s.held_cells() <= 20 and kept()[-1] == 5
+    s.clear()
+    assert s.held_cells() == 0 and not s.key_memo
+
+
+def test_sessions_are_independent_and_the_default_is_the_processs() -> None:
+    sh = SheetData("S", values={(1, 1): 2.0}, formulas={(1, 2): FormulaCell("A1*3", (1, 2))})
+    one, two = RecalcSession(plans=PlanCache(disk=False)), RecalcSession(plans=PlanCache(disk=False))
+    assert evaluate(WorkbookData([sh]), session=one).values[(0, 1, 2)] == 6.0
+    assert one.held_cells() == 2 and two.held_cells() == 0 and one.key_memo and not two.key_memo
+    assert default_session() is default_session()
+    with pytest.raises(ValueError):
+        RecalcSession(budget_cells=-1)
 
 
 # --- the rulebook ----------------------------------------------------------------------------

@@ -16,11 +16,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from xlsx_parts import external_link_xml, f, package, row, sheet_xml, v, values_of
 
 from xlfuncs.errors import ExcelError
-from xlfuncs.recalc import engine
 from xlfuncs.recalc.batch import check, recalc
 from xlfuncs.recalc.engine import evaluate
 from xlfuncs.recalc.plancache import PlanCache
 from xlfuncs.recalc.reader import read_workbook
+from xlfuncs.recalc.session import default_session
 
 E = ExcelError
 
@@ -112,10 +112,11 @@ def test_external_values_are_not_part_of_the_cached_plans(
 ) -> None:
     # the same formulas with another cached value: the plans and the bound structure are
     # reused (disk and memory), the value is read afresh for each workbook
-    monkeypatch.setattr(engine, "_BOUND", {})
+    session = default_session()
+    session.bound.clear()
     cache = PlanCache(tmp_path / "cache")
     assert values_of(external_book("42"), cache)["A1"] == 42.0
-    assert len(engine._BOUND) == 1  # the structure bound once is kept for reuse
+    assert len(session.bound) == 1  # the structure bound once is kept for reuse
     assert values_of(external_book("43"), cache)["A1"] == 43.0
     again = PlanCache(tmp_path / "cache")  # a new process: plans from disk
     got = values_of(external_book("44"), again)
@@ -126,7 +127,7 @@ def test_external_values_are_not_part_of_the_cached_plans(
 def test_other_sheet_names_in_the_link_rebind(monkeypatch: pytest.MonkeyPatch) -> None:
     # the same formulas, but the source's first sheet is now called "Other": the bound
     # structure of the first workbook must not be reused, [1]Sheet1 is #REF!
-    monkeypatch.setattr(engine, "_BOUND", {})  # room for this test's bound structures
+    default_session().bound.clear()  # room for this test's bound structures
     cache = PlanCache(disk=False)
     assert values_of(external_book(), cache)["A1"] == 42.0
     got = values_of(external_book(source=SOURCE.replace('"Sheet1"', '"Other"')), cache)

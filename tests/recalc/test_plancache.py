@@ -117,3 +117,19 @@ def test_a_folder_others_can_write_to_is_never_read(tmp_path: Path) -> None:
         assert not fresh.save(digest, [key])  # nor written to
     finally:
         cache.directory.chmod(0o700)
+
+
+def test_the_disk_folder_follows_the_table_of_built_in_functions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plans compiled before a built-in was added (where it was #NAME?) are in another
+    folder: the folder's name holds the compiler version, which holds a digest of every
+    built-in's name and calling convention."""
+    from xlfuncs.recalc import compiler
+    from xlfuncs.recalc.functions import REGISTRY, registry_digest
+
+    before = registry_digest()
+    assert compiler.COMPILER_VERSION.endswith(before) and before in cache_tag()
+    spec = REGISTRY["SUM"]
+    monkeypatch.setitem(REGISTRY, "XLFUNCSNEWFUNCTION", spec)
+    assert registry_digest() != before  # a new name: a new digest
+    monkeypatch.delitem(REGISTRY, "XLFUNCSNEWFUNCTION")
+    assert registry_digest() == before

@@ -22,6 +22,7 @@ computed. The environment is neither read nor written here.
 
 from __future__ import annotations
 
+import functools
 import gc
 import glob
 import importlib
@@ -156,6 +157,8 @@ class Task:
     evaluator: Any = None
     force: bool = False
     in_place: bool = False
+    #: functions that are not built in computed by the optional ``formulas`` package
+    fallback: bool = True
 
 
 def cell_name(sheet: str, row: int, col: int) -> str:
@@ -234,7 +237,13 @@ def _remember(spec: str, stamp: object, book: Rulebook) -> None:
 
 
 def _evaluate(book: WorkbookData, task: Task) -> EvalResult:
+    from xlfuncs.recalc import engine
+    from xlfuncs.recalc.session import default_session
+
     evaluate = get_evaluator(task.evaluator)
+    if evaluate is engine.evaluate:  # the engine: the worker's session for the task's setting
+        session = default_session(fallback=task.fallback)
+        evaluate = functools.partial(engine.evaluate, session=session)
     if task.rulebook is None:
         return evaluate(book)
     with pinned_rulebook(_task_rulebook(task.rulebook)):
@@ -794,6 +803,7 @@ def recalc(
     progress: bool | None = None,
     force: bool = False,
     evaluator: Evaluator | str | None = None,
+    fallback: bool = True,
 ) -> BatchReport:
     """Recalculate workbooks and store the results in them.
 
@@ -806,7 +816,9 @@ def recalc(
 
     ``rulebook``: a :class:`~xlfuncs.rulebook.Rulebook`, an edition id or a file (default:
     the active rulebook), validated once before any file is touched; every file is computed
-    with it.
+    with it. ``fallback=False``: functions that are not built in stay ``#NAME?`` even when the
+    optional ``formulas`` package is installed (with it, they are computed per cell and the
+    cells are listed in the report).
     """
     from xlfuncs.recalc.writer import clean_stale_temp_files
 
@@ -856,7 +868,7 @@ def recalc(
             elif real in taken:
                 collisions[len(tasks)] = f"output name {src.name} is already used by {taken[real]}"
             taken.setdefault(real, str(src))
-        tasks.append(Task(str(src), dst, "recalc", rb, evaluator, force, in_place))
+        tasks.append(Task(str(src), dst, "recalc", rb, evaluator, force, in_place, fallback))
     if not tasks:
         raise UsageError("no workbooks found in the given paths")
     runnable = [t for i, t in enumerate(tasks) if i not in collisions]
@@ -894,19 +906,20 @@ def check(
     scheduler: str | None = None,
     progress: bool | None = None,
     evaluator: Evaluator | str | None = None,
+    fallback: bool = True,
 ) -> BatchReport:
     """Recalculate in memory and list, per file, the cells whose stored value differs.
 
     Numbers compare with a relative tolerance of 1e-9; text, booleans and errors exactly;
     a formula cell with no stored value differs from any computed value but an empty text.
-    ``rulebook`` as for :func:`recalc`.
+    ``rulebook`` and ``fallback`` as for :func:`recalc`.
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     if report is not None and Path(report).suffix.lower() not in (".json", ".csv"):
         raise UsageError(f"{report}: report must end in .json or .csv")
     rb, _book = prepare_rulebook(rulebook)
-    tasks = [Task(str(p), None, "check", rb, evaluator) for p in expand_paths(paths)]
+    tasks = [Task(str(p), None, "check", rb, evaluator, fallback=fallback) for p in expand_paths(paths)]
     if not tasks:
         raise UsageError("no workbooks found in the given paths")
     rep = _run(

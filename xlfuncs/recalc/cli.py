@@ -38,6 +38,12 @@ def _add_common(p: argparse.ArgumentParser) -> None:
         "--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster)"
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    p.add_argument(
+        "--no-fallback",
+        action="store_true",
+        help="functions that are not built in stay #NAME? even when the optional 'formulas' "
+        "package is installed (with it they are computed per cell and listed)",
+    )
 
 
 def register(subparsers: Any) -> None:
@@ -130,6 +136,7 @@ def _recalc(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             progress=False if args.no_progress else None,
             force=args.force,
+            fallback=not args.no_fallback,
         )
     except UsageError as exc:
         print(f"xlfuncs recalc: {exc}", file=sys.stderr)
@@ -173,6 +180,7 @@ def _check(args: argparse.Namespace) -> int:
             executor=args.executor,
             scheduler=args.scheduler,
             progress=False if args.no_progress else None,
+            fallback=not args.no_fallback,
         )
     except UsageError as exc:
         print(f"xlfuncs check: {exc}", file=sys.stderr)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import os
 import re
 import time
 from bisect import bisect_left, bisect_right
@@ -33,7 +32,8 @@ from xlfuncs.errors import ExcelError
 from xlfuncs.recalc import builtins as B
 from xlfuncs.recalc.model import EvalResult, WorkbookData
 from xlfuncs.recalc.parser import FormulaSyntaxError, normalize, split_a1
-from xlfuncs.recalc.plancache import PlanCache, default_cache
+from xlfuncs.recalc.plancache import PlanCache
+from xlfuncs.recalc.session import RecalcSession, default_session
 from xlfuncs.recalc.tables import TableIndex
 from xlfuncs.recalc.values import (
     _TEXT_SURELY_SHORT,
@@ -48,18 +48,13 @@ from xlfuncs.rulebook import Rulebook
 from xlfuncs.rulebook import active_rulebook as _active_rulebook
 from xlfuncs.rulebook import pinned_rulebook as _pinned_rulebook
 
-__all__ = ["FALLBACK_ENV", "LAST_TIMINGS", "PlanCache", "clear_result_memo", "evaluate"]
+__all__ = ["LAST_TIMINGS", "PlanCache", "RecalcSession", "clear_result_memo", "evaluate"]
 
 #: seconds spent in each phase by the last :func:`evaluate` call in this process
 LAST_TIMINGS: dict[str, float] = {}
 
 ERR = ExcelError
 _Cell = tuple[int, int, int]
-
-
-#: (formula text, anchor, is array) -> plan key, shared by the workbooks of a process
-#: (files from one template repeat the same texts at the same anchors)
-_KEY_MEMO: dict[tuple[str, tuple[int, int], bool], str | None] = {}
 
 
 class _BindError(Exception):
@@ -73,71 +68,34 @@ def _const(value: Any) -> tuple[Callable[[int, int], Any], Callable[[int, int], 
     return (lambda r, c: value), (lambda r, c: ())
 
 
-#: evaluation order and dependency lists by workbook structure (cells, plan keys, names,
-#: sheets, extents): files from one template skip building the graph again
-_ORDER_MEMO: dict[tuple[Any, ...], tuple[list[int], list[list[int]] | None]] = {}
-_ORDER_MEMO_MAX = 4
-_ORDER_MEMO_MAX_CELLS = 1_200_000
-
 _MISS = object()
 _second = itemgetter(1)
 _third = itemgetter(2)
 _SCALAR_TYPES = (float, int, str, bool, type(None), ExcelError)
-#: results of user-function calls by (function, typed scalar arguments), shared by the
-#: workbooks of a process (files from one template repeat most calls). Valid for one
-#: rulebook object and one day; volatile functions and range arguments are never memoised.
-_UDF_MEMO: dict[Any, dict[tuple[Any, ...], Any]] = {}
-_UDF_MEMO_STAMP: list[Any] = [None, None]
-_UDF_MEMO_MAX = 200_000
-
-
-def _udf_memo_check() -> Rulebook:
-    """Forget memoised user-function results when the rulebook or the date changed (and
-    the bound structures, whose calls hold the memo tables), or when there are too many;
-    the active rulebook (the pinned one in a batch run).
+def _udf_memo_check(S: RecalcSession) -> Rulebook:
+    """Forget the session's memoised user-function results when the rulebook or the date
+    changed (and its bound structures, whose calls hold the memo tables), or when there are
+    too many; the active rulebook (the pinned one in a batch run).
 
     A rulebook that cannot be loaded raises :class:`~xlfuncs.errors.RulebookError`: it is
     never turned into error values in every cell."""
     rb = _active_rulebook()
     today = _dt.date.today()
-    st = _UDF_MEMO_STAMP
+    st = S.udf_stamp
     if st[0] is not rb or st[1] != today:
-        for t in _UDF_MEMO.values():
-            t.clear()
-        _UDF_MEMO.clear()
-        _BOUND.clear()  # bound structures hold their memo tables (or none)
+        S.clear_results()
+        S.udf_memo.clear()
+        S.bound.clear()  # bound structures hold their memo tables (or none)
         st[0], st[1] = rb, today
-    elif sum(len(t) for t in _UDF_MEMO.values()) > _UDF_MEMO_MAX:
-        for t in _UDF_MEMO.values():  # emptied in place: bound structures hold them
-            t.clear()
+    elif sum(len(t) for t in S.udf_memo.values()) > S.udf_results:
+        S.clear_results()  # emptied in place: bound structures hold them
     return rb
 
 
-def clear_result_memo() -> None:
-    """Forget the memoised user-function results (benchmarks measure fresh inputs with it)."""
-    for t in _UDF_MEMO.values():  # emptied in place: bound structures hold them
-        t.clear()
-
-
-#: set to ``off`` to keep functions we do not implement as ``#NAME?`` even when the
-#: optional ``formulas`` package is installed
-FALLBACK_ENV = "XLFUNCS_FALLBACK"
-_FALLBACK: dict[str, Any] | None = None
-
-
-def _fallback_table() -> dict[str, Any]:
-    """Functions of the optional ``formulas`` package (empty when it is not installed)."""
-    global _FALLBACK
-    if os.environ.get(FALLBACK_ENV, "").strip().lower() in ("off", "0", "no", "false"):
-        return {}
-    if _FALLBACK is None:
-        try:
-            import formulas  # type: ignore[import-untyped]
-
-            _FALLBACK = dict(formulas.get_functions())
-        except Exception:  # not installed or broken: no fallback
-            _FALLBACK = {}
-    return _FALLBACK
+def clear_result_memo(session: RecalcSession | None = None) -> None:
+    """Forget the memoised user-function results of ``session`` (default: the process's;
+    benchmarks measure fresh inputs with it)."""
+    (session or default_session()).clear_results()
 
 
 def _fallback_call(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
@@ -472,11 +430,12 @@ class _Env:
 
     def __init__(
         self, book: WorkbookData, today: _dt.date | None, cache: PlanCache,
-        sheet_ix: dict[str, int], names: _Names,
+        sheet_ix: dict[str, int], names: _Names, session: RecalcSession,
     ) -> None:
         self.book = book
         self.V: dict[_Cell, Any] = {}
         self.cache = cache
+        self.session = session
         self.ctx = B.Ctx(book.date1904, today, book.mac)
         self.sheet_ix = sheet_ix
         self.names = names
@@ -538,7 +497,7 @@ class _Env:
             return self._name_lambda(name)
         spec = _resolve_udf(name)
         if spec is None:
-            fb = _fallback_table().get(name)
+            fb = self.session.fallback_table().get(name)
             if fb is not None:
                 self.warn(
                     f"function {name} is not built in: computed by the optional 'formulas' "
@@ -565,8 +524,9 @@ class _Env:
         # a date serial argument is read in the workbook's date system
         date1904 = self.ctx.date1904 and bool(getattr(spec, "has_date_args", False))
         memo: dict[tuple[Any, ...], Any] | None = None
-        if not getattr(spec, "volatile", True) and _UDF_MEMO_STAMP[0] is not None:
-            memo = _UDF_MEMO.setdefault((spec, date1904), {})
+        S = self.session
+        if not getattr(spec, "volatile", True) and S.udf_stamp[0] is not None:
+            memo = S.udf_memo.setdefault((spec, date1904), {})
         return _udf_caller(spec, mask, memo, date1904)
 
     def _name_lambda(self, name: str) -> Callable[..., Any]:
@@ -719,29 +679,30 @@ def evaluate(
     today: _dt.date | None = None,
     cache: PlanCache | None = None,
     rulebook: Rulebook | None = None,
+    session: RecalcSession | None = None,
 ) -> EvalResult:
     """Evaluate every formula cell of ``book``.
 
-    ``today`` fixes TODAY()/NOW() (default: the real date); ``cache`` is the plan cache
-    (default: the process-wide one, with its disk store); ``rulebook`` is the rulebook every
+    ``today`` fixes TODAY()/NOW() (default: the real date); ``session`` holds the engine's
+    caches and settings (default: the process's, see :mod:`xlfuncs.recalc.session`);
+    ``cache`` is the plan cache (default: the session's); ``rulebook`` is the rulebook every
     xlfuncs function of the workbook uses (default: the active one, see
     :func:`~xlfuncs.rulebook.active_rulebook`). Never raises for bad formulas: they become
     error values, with a warning in :attr:`EvalResult.warnings`; a rulebook that cannot be
     loaded raises :class:`~xlfuncs.errors.RulebookError`.
     """
+    S = session if session is not None else default_session()
     with gc_paused():
         if rulebook is None:
-            return _evaluate(book, today, cache)
+            return _evaluate(book, today, cache if cache is not None else S.plans, S)
         with _pinned_rulebook(rulebook):
-            return _evaluate(book, today, cache)
+            return _evaluate(book, today, cache if cache is not None else S.plans, S)
 
 
-def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | None) -> EvalResult:
-    if cache is None:
-        cache = default_cache()
+def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache, S: RecalcSession) -> EvalResult:
     clock = time.perf_counter
     t0 = clock()
-    rulebook = _udf_memo_check()
+    rulebook = _udf_memo_check(S)
     sheet_ix, names, tix = _sheets_and_names(book)
     tables = book.tables
 
@@ -749,7 +710,7 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
     cells: list[_Cell] = []
     pkeys: list[str | None] = []
     arrays: dict[int, tuple[int, int, int, int]] = {}
-    memo = _KEY_MEMO
+    memo = S.key_memo
     if len(memo) > 1_000_000:
         memo.clear()
     for si, sh in enumerate(book.sheets):
@@ -805,9 +766,9 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
         _external_structure(book) if book.externals else (),
         tix.signature,
     )
-    bkey = (skey, book.date1904, os.environ.get(FALLBACK_ENV, ""))
+    bkey = (skey, book.date1904, S.fallback)
     table = _registry_table()
-    bound = _take_bound(bkey, cache, table, book)
+    bound = _take_bound(S, bkey, cache, table, book)
 
     t1 = clock()
     if bound is not None:
@@ -829,7 +790,7 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
         deps = bound.deps
         t2 = t3 = clock()
     else:
-        E = _Env(book, today, cache, sheet_ix, names)
+        E = _Env(book, today, cache, sheet_ix, names, S)
         V = E.V
         for si, sh in enumerate(book.sheets):
             for (r, c), v in sh.values.items():
@@ -840,7 +801,7 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
 
         t2 = clock()
         order, deps = _plan_order(
-            skey + (tuple(E.maxrows), tuple(E.maxcols)), cells, dfns, arrays, n
+            S,             skey + (tuple(E.maxrows), tuple(E.maxcols)), cells, dfns, arrays, n
         )
         del dfns
         # dependency lists are kept only when a cycle needs them
@@ -855,7 +816,7 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache | Non
     finally:
         V.clear()  # the values are in the result: do not keep them alive
         E.book = None  # type: ignore[assignment]  # nor the workbook
-        _give_bound(bkey, bound, n)
+        S.keep_bound(bkey, bound, n)
 
 
 class _Bound:
@@ -883,17 +844,6 @@ class _Bound:
         self.extents = (E.maxrows, E.maxcols) if E.used_extents else None
 
 
-#: bound structures by (structure, 1904 dates, fallback setting): a short list each, so a
-#: structure in use (another thread, a nested call) is bound afresh instead of shared
-_BOUND: dict[tuple[Any, ...], list[_Bound]] = {}
-_BOUND_MAX = 4
-#: structures up to this many cells are kept (two copies up to :data:`_BOUND_TWO_CELLS`),
-#: and no more than :data:`_BOUND_MAX_TOTAL` cells in all
-_BOUND_MAX_CELLS = 1_000_000
-_BOUND_TWO_CELLS = 200_000
-_BOUND_MAX_TOTAL = 1_200_000
-
-
 def _registry_table() -> Any:
     global _current_table
     try:
@@ -910,15 +860,17 @@ _current_table: Callable[[], Any] | None = None
 
 
 def _take_bound(
-    key: tuple[Any, ...], cache: PlanCache, table: Any, book: WorkbookData
+    S: RecalcSession, key: tuple[Any, ...], cache: PlanCache, table: Any, book: WorkbookData
 ) -> _Bound | None:
-    pool = _BOUND.get(key)
+    """A structure bound before for ``key`` with the same plan cache and function table,
+    taken out of the session's pool (given back by :meth:`RecalcSession.keep_bound`)."""
+    pool = S.bound.get(key)
     if not pool:
         return None
     extents: tuple[list[int], list[int]] | None = None
     for i in range(len(pool) - 1, -1, -1):
         try:
-            b = pool[i]
+            b: _Bound = pool[i]
         except IndexError:  # taken meanwhile by another thread
             continue
         if b.cache is cache and b.table is table:
@@ -933,25 +885,6 @@ def _take_bound(
                 continue
             return b
     return None
-
-
-def _give_bound(key: tuple[Any, ...], b: _Bound, n: int) -> None:
-    if n > _BOUND_MAX_CELLS:
-        return
-    pool = _BOUND.get(key)
-    if pool is None:
-        # the oldest structures go first, until this one fits (in count and in cells)
-        while _BOUND and (
-            len(_BOUND) >= _BOUND_MAX
-            or sum(len(x.order) for p in list(_BOUND.values()) for x in p) + n > _BOUND_MAX_TOTAL
-        ):
-            try:
-                del _BOUND[next(iter(_BOUND))]
-            except (StopIteration, KeyError, RuntimeError):
-                break
-        pool = _BOUND.setdefault(key, [])
-    if len(pool) < (2 if n <= _BOUND_TWO_CELLS else 1):
-        pool.append(b)
 
 
 def _bind_all(
@@ -999,26 +932,16 @@ def _bind_all(
 
 
 def _plan_order(
-    skey: tuple[Any, ...], cells: list[_Cell], dfns: list[Any],
+    S: RecalcSession, skey: tuple[Any, ...], cells: list[_Cell], dfns: list[Any],
     arrays: dict[int, tuple[int, int, int, int]], n: int,
 ) -> tuple[list[int], list[list[int]]]:
     """Evaluation order and dependency lists: reused for a workbook of the same structure."""
-    hit = _ORDER_MEMO.get(skey)
+    hit = S.orders.get(skey)
     if hit is not None and (hit[1] is not None or len(hit[0]) == n):
         return hit[0], hit[1] if hit[1] is not None else []
     order, deps = _order(cells, dfns, arrays, n)
-    if n <= _ORDER_MEMO_MAX_CELLS:
-        total = n
-        for key in list(_ORDER_MEMO):
-            total += len(key[0])
-        while _ORDER_MEMO and (
-            len(_ORDER_MEMO) >= _ORDER_MEMO_MAX or total > _ORDER_MEMO_MAX_CELLS
-        ):
-            old = next(iter(_ORDER_MEMO))
-            total -= len(old[0])
-            del _ORDER_MEMO[old]
-        # dependency lists are kept only when a cycle needs them
-        _ORDER_MEMO[skey] = (order, deps if len(order) < n else None)
+    # dependency lists are kept only when a cycle needs them
+    S.keep_order(skey, (order, deps if len(order) < n else None))
     return order, deps
 
 

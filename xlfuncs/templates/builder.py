@@ -33,6 +33,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import Reference, ScatterChart, Series
+from openpyxl.chart.axis import NumericAxis
 from openpyxl.chart.marker import Marker
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.styles.cell_style import StyleArray
@@ -592,6 +593,7 @@ def score_chart(title: str, ws: Worksheet, year_row: int, first_col: int, last_c
     chart.y_axis.title = "points / баллы"
     chart.x_axis.title = "year / год"
     chart.x_axis.number_format = "0"  # 2027, not 2,027
+    assert isinstance(chart.x_axis, NumericAxis)  # a scatter chart's x axis is a value axis
     chart.x_axis.majorUnit = 1
     chart.x_axis.delete = False
     chart.y_axis.delete = False
