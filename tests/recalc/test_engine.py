@@ -922,3 +922,39 @@ def test_text_over_the_cell_limit_is_value_error() -> None:
     assert one('REPT("\U0001f600",16384)') is E.VALUE  # 32,768 code units
     assert _final("x" * 32768) is E.VALUE  # any result, a user function's too
     assert _final("x" * 32767) == "x" * 32767
+
+
+# --- Excel's formula limits --------------------------------------------------------------------
+
+
+def test_formulas_up_to_excels_limits() -> None:
+    """Excel allows 8,192 characters, 64 nested function levels and 255 arguments
+    (Microsoft, "Excel specifications and limits"); every one of them evaluates. A flat run
+    of 2,730 additions (8,189 characters) used to exceed Python's parser limits."""
+    flat = "+".join(["A1"] * 2730)
+    assert len(flat) <= 8192
+    nested = "A1"
+    for _ in range(64):
+        nested = f"IF(A1>0,SUM({nested},1),0)"
+    out = run({(2, 1): flat, (2, 2): "SUM(" + ",".join(["A1"] * 255) + ")",
+               (2, 3): nested, (2, 4): "-".join(["A1*2"] * 1000),
+               (2, 5): "&".join(['"ab"'] * 300)},
+              {(1, 1): 1.0})
+    assert out[(2, 1)] == 2730.0  # 2,730 x 1
+    assert out[(2, 2)] == 255.0
+    assert out[(2, 3)] == 65.0  # 1 + 64 x 1
+    assert out[(2, 4)] == 2.0 - 999 * 2  # 2 - 2 - 2 ... (1,000 terms of 2)
+    assert out[(2, 5)] == "ab" * 300
+
+
+def test_a_long_run_of_operators_keeps_left_to_right_order_and_errors() -> None:
+    # 1-2-3-...-40 = 1 - (2 + ... + 40) = 1 - 819 = -818 (left to right, as Excel)
+    out = run({(2, 1): "-".join(str(i) for i in range(1, 41)),
+               (2, 2): "+".join(["A1"] * 30 + ["1/0"] + ["A1"] * 30),  # an error in the run
+               (2, 3): "+".join(['"2"'] * 40) + "&\"x\"",  # text numbers, then text
+               (2, 4): "*".join(["2"] * 30) + "^2"},  # ^ binds tighter: 2^29 * 4
+              {(1, 1): 1.0})
+    assert out[(2, 1)] == -818.0
+    assert out[(2, 2)] is E.DIV0
+    assert out[(2, 3)] == "80x"
+    assert out[(2, 4)] == 2.0 ** 29 * 4

@@ -35,7 +35,7 @@ __all__ = ["ArityError", "COMPILER_VERSION", "generate", "compile_source", "load
 
 #: Part of the plan-cache key: bump the number whenever generated source changes meaning;
 #: the digest follows the function registry (names, argument kinds, conventions).
-COMPILER_VERSION = "8." + registry_digest()
+COMPILER_VERSION = "9." + registry_digest()
 
 
 class ArityError(FormulaSyntaxError):
@@ -60,11 +60,30 @@ def _param_name(name: str) -> str:
     return name[len(_PM):] if name.startswith(_PM) else name
 
 
+#: a left-deep run of binary operators longer than this (``A1+A1+...``) is compiled as one
+#: :func:`_fold` call: nested calls would exceed Python's parser and recursion limits long
+#: before Excel's 8,192 characters
+FOLD_FROM = 24
+
+
+def _fold(x: Any, *steps: Any) -> Any:
+    """``x`` then each (operator, operand) pair of ``steps`` in turn, left to right: what
+    the nested calls ``op2(op1(x, a), b)`` give.
+
+    >>> from xlfuncs.recalc.functions.operators import _add, _mul
+    >>> _fold(1.0, _add, 2.0, _mul, 4.0)
+    12.0
+    """
+    for i in range(0, len(steps), 2):
+        x = steps[i](x, steps[i + 1])
+    return x
+
+
 def _build_globals() -> dict[str, Any]:
     g: dict[str, Any] = {
         "Rng": Rng, "ERR": ExcelError, "NOARG": NOT_PASSED, "__builtins__": __builtins__,
         "LAM": LM.Lam, "OMITTED": LM.OMITTED, "_inv": LM.invoke, "ETA": LM.eta,
-        "_nodeps": _nodeps,
+        "_nodeps": _nodeps, "_fold": _fold,
     }
     for name in ("_add", "_sub", "_mul", "_div", "_pow", "_cat", "_eq", "_ne", "_lt",
                  "_gt", "_le", "_ge", "_neg", "_pos", "_pct", "_ii", "_tv", "_rangeop",
@@ -195,8 +214,19 @@ class _Gen:
             expr = f"{var}(r, c)"
             return expr if mode == "a" else f"_ii({expr}, r, c)"
         if kind == "bin":
-            _, op, a, b = node
-            return f"{O.OPERATORS[op]}({self.emit(a, mode)}, {self.emit(b, mode)})"
+            chain: list[tuple[str, Node]] = []
+            left = node
+            while left[0] == "bin" and len(chain) <= FOLD_FROM:
+                chain.append((left[1], left[3]))
+                left = left[2]
+            if len(chain) <= FOLD_FROM:
+                _, op, a, b = node
+                return f"{O.OPERATORS[op]}({self.emit(a, mode)}, {self.emit(b, mode)})"
+            while left[0] == "bin":  # the whole run, iteratively
+                chain.append((left[1], left[3]))
+                left = left[2]
+            steps = ", ".join(f"{O.OPERATORS[op]}, {self.emit(b, mode)}" for op, b in reversed(chain))
+            return f"_fold({self.emit(left, mode)}, {steps})"
         if kind == "neg":
             return f"_neg({self.emit(node[1], mode)})"
         if kind == "pos":
