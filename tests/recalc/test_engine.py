@@ -860,6 +860,23 @@ def test_sessions_are_independent_and_the_default_is_the_processs() -> None:
         RecalcSession(budget_cells=-1)
 
 
+def test_a_session_owns_the_readers_memo(tmp_path: Path) -> None:
+    import openpyxl
+
+    from xlfuncs.recalc.reader import DEFAULT_MEMO, read_workbook
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"], wb.active["B1"] = 2, "=A1*3"
+    wb.save(tmp_path / "a.xlsx")
+    s = RecalcSession(plans=PlanCache(disk=False))
+    assert s.read_memo is not DEFAULT_MEMO and default_session().read_memo is DEFAULT_MEMO
+    book = read_workbook(tmp_path / "a.xlsx", memo=s.read_memo)
+    assert s.read_memo.books and s.read_memo.layouts  # kept for the next file of the template
+    assert evaluate(book, session=s).values[(0, 1, 2)] == 6.0
+    s.clear()
+    assert not s.read_memo.books and s.held_cells() == 0
+
+
 # --- the rulebook ----------------------------------------------------------------------------
 
 

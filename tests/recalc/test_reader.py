@@ -291,13 +291,13 @@ def test_row_memo_reads_like_a_whole_sheet_parse(variants: list[bytes]) -> None:
     reader.clear_memos()
     shared = ["a", "b"]
     for data in variants:
-        reader._ROW_SKIP[("p", "S")] = 0  # row by row, whatever the policy would choose
+        reader.DEFAULT_MEMO.row_skip[("p", "S")] = 0  # row by row, whatever the policy would choose
         got = reader._read_sheet(data, "S", shared, False, "p")
         # the reference: a comment sends the reader through one general pass over the sheet
         ref = data.replace(b"</worksheet>", b"<!-- whole --></worksheet>")
         want = reader._read_sheet(ref, "S", shared, False, "p")
         assert _dump(got) == _dump(want)
-        reader._ROW_SKIP[("p2", "S2")] = 5  # row by row without the memo
+        reader.DEFAULT_MEMO.row_skip[("p2", "S2")] = 5  # row by row without the memo
         first = reader._read_sheet(data, "S2", shared, False, "p2")
         assert _dump(first) == _dump(want)
         got.values.clear()  # a caller changing its copy never changes the next read
@@ -322,7 +322,7 @@ def test_row_memo_policy_first_whole_then_rows_then_whole_when_rows_do_not_repea
     real = reader._parse_by_row
 
     def spy(*args: object) -> object:
-        if args[-1]:  # memoised
+        if args[-2]:  # memoised (the memo object is last)
             calls.append("rows")
         return real(*args)  # type: ignore[arg-type]
 
@@ -357,7 +357,7 @@ def test_plain_form_cells_read_like_the_general_pass(cell: str) -> None:
 
     row = '<row r="2"><c r="A2"><v>1</v></c>' + cell.replace("{r}", 'r="B2"') + "</row>"
     data = f"<worksheet {NS}><sheetData>{row}</sheetData></worksheet>".encode()
-    reader._ROW_SKIP[("p", "S")] = 5  # row by row, no memo
+    reader.DEFAULT_MEMO.row_skip[("p", "S")] = 5  # row by row, no memo
     got = reader._read_sheet(data, "S", [], False, "p")
     want = reader._read_sheet(data.replace(b"</worksheet>", b"<!----></worksheet>"), "S", [], False, "p")
     assert _dump(got) == _dump(want)

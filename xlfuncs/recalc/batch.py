@@ -331,7 +331,9 @@ def _process(task: Task, result: FileResult) -> None:
     # --in-place: the file replaced must be the file read (a save from Excel meanwhile is
     # refused at the rename, not overwritten with results of the old inputs)
     stamp = file_stamp(src) if task.in_place else None
-    book = read_workbook(src)
+    from xlfuncs.recalc.session import default_session
+
+    book = read_workbook(src, memo=default_session(fallback=task.fallback).read_memo)
     result.formula_cells = sum(len(s.formulas) for s in book.sheets)
     evaluated = _evaluate(book, task)
     result.warnings = list(dict.fromkeys(evaluated.warnings))

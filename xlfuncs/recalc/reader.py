@@ -48,6 +48,8 @@ from xlfuncs.registry import ExcelScalar
 
 __all__ = [
     "PackageLayout",
+    "DEFAULT_MEMO",
+    "ReadMemo",
     "clear_memos",
     "col_to_index",
     "decode_part",
@@ -412,9 +414,6 @@ def _read_rels(zf: zipfile.ZipFile, part: str, limits: Limits) -> dict[str, tupl
     return out
 
 
-#: files of one template repeat their small parts byte for byte: (root rels, workbook part,
-#: workbook rels) bytes -> layout, so the 2nd..Nth file skips the XML parsing
-_LAYOUT_MEMO: dict[tuple[bytes, str, bytes, bytes], PackageLayout] = {}
 
 
 def _member_or_empty(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
@@ -423,8 +422,12 @@ def _member_or_empty(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
     return read_member(zf, name, limits)
 
 
-def package_layout(zf: zipfile.ZipFile, limits: Limits = DEFAULT_LIMITS) -> PackageLayout:
-    """Find the workbook part, its sheets (in order) and the shared strings part."""
+def package_layout(
+    zf: zipfile.ZipFile, limits: Limits = DEFAULT_LIMITS, memo: ReadMemo | None = None
+) -> PackageLayout:
+    """Find the workbook part, its sheets (in order) and the shared strings part (``memo``:
+    where layouts seen before are kept; default: the process's)."""
+    layouts = (memo or DEFAULT_MEMO).layouts
     # fast path: the same three small parts as a package seen before -> same layout
     try:
         root_rels = _member_or_empty(zf, "_rels/.rels", limits)
@@ -433,7 +436,7 @@ def package_layout(zf: zipfile.ZipFile, limits: Limits = DEFAULT_LIMITS) -> Pack
     except WorkbookError:
         return _package_layout(zf, limits)
     key = (root_rels, "xl/workbook.xml", wb_xml, wb_rels)
-    hit = _LAYOUT_MEMO.get(key)
+    hit = layouts.get(key)
     if hit is not None:
         shared = hit.shared_strings
         styles = hit.styles
@@ -447,9 +450,9 @@ def package_layout(zf: zipfile.ZipFile, limits: Limits = DEFAULT_LIMITS) -> Pack
             )
     layout = _package_layout(zf, limits)
     if layout.workbook == "xl/workbook.xml" and len(key[2]) < (1 << 20):
-        if len(_LAYOUT_MEMO) > 64:
-            _LAYOUT_MEMO.clear()
-        _LAYOUT_MEMO[key] = PackageLayout(
+        if len(layouts) > 64:
+            layouts.clear()
+        layouts[key] = PackageLayout(
             layout.workbook,
             list(layout.sheets),
             layout.shared_strings,
@@ -662,24 +665,20 @@ class _Rows:
     top_style: int = 0
 
 
-#: one parsed ``<row>`` per distinct row text, for rows that begin with an explicit
-#: ``r=``: files filled from one template differ in a few rows only, so the others are
-#: parsed once per process. Each entry holds the shared-strings table and date system it
-#: was read with and is used only with the same ones (safe across threads); bounded by
-#: :data:`_ROW_MEMO_MAX_BYTES` of row text.
-_ROW_MEMO: dict[bytes, tuple[list[str], bool, _Rows]] = {}
-_ROW_MEMO_BYTES = [0]
-_ROW_MEMO_MAX_BYTES = 16 << 20
+#: :attr:`ReadMemo.rows` keeps one parsed ``<row>`` per distinct row text, for rows that
+#: begin with an explicit ``r=``: files filled from one template differ in a few rows only,
+#: so the others are parsed once. Each entry holds the shared-strings table and date system
+#: it was read with and is used only with the same ones (safe across threads).
 _ROW_SPLIT = b"</row>"
 _ROW_START = re.compile(rb'\s*<row\s(?:[^>]*\s)?r\s*=\s*["\'](\d+)["\'][^>]*>')
 
 
 def _read_sheet(data: bytes, name: str, shared: list[str], date1904: bool, part: str) -> SheetData:
-    return _read_sheet_styles(data, name, shared, date1904, part)[0]
+    return _read_sheet_styles(data, name, shared, date1904, part, DEFAULT_MEMO)[0]
 
 
 def _read_sheet_styles(
-    data: bytes, name: str, shared: list[str], date1904: bool, part: str
+    data: bytes, name: str, shared: list[str], date1904: bool, part: str, memo: ReadMemo
 ) -> tuple[SheetData, int]:
     """The sheet, and an upper bound of the style indexes its cells, rows and columns use
     (:func:`_top_style`; rows taken from the row memo bring theirs)."""
@@ -695,8 +694,8 @@ def _read_sheet_styles(
         parts[0].top_style = _top_style(data, span[0], span[1])
         memoised = False
     else:
-        memoised = len(data) <= _MEMO_MAX_BYTES and _rows_worth_it(part, name)
-        parts = _parse_by_row(data, span[0], span[1], shared, date1904, part, name, memoised)
+        memoised = len(data) <= _MEMO_MAX_BYTES and _rows_worth_it(part, name, memo)
+        parts = _parse_by_row(data, span[0], span[1], shared, date1904, part, name, memoised, memo)
     if len(parts) == 1 and not memoised:
         rows = parts[0]
     else:  # parts may be shared with the memo: merged into new dicts, never changed
@@ -722,20 +721,20 @@ def _read_sheet_styles(
 #: of a sheet parses it whole (a one-off workbook gains nothing from the memo), the second
 #: fills the memo row by row, and from the third on, when under a tenth of the rows repeat,
 #: the 16 reads after that parse whole again (workbooks that share part names, not rows).
-_ROW_SKIP: dict[tuple[str, str], int] = {}
 _FILL = -1  # the next read fills the memo; no judging on it
 
 
-def _rows_worth_it(part: str, name: str) -> bool:
+def _rows_worth_it(part: str, name: str, memo: ReadMemo) -> bool:
     key = (part, name)
-    skip = _ROW_SKIP.get(key)
+    row_skip = memo.row_skip
+    skip = row_skip.get(key)
     if skip is None:
-        if len(_ROW_SKIP) >= _MEMO_MAX_ENTRIES:
-            _ROW_SKIP.clear()
-        _ROW_SKIP[key] = _FILL
+        if len(row_skip) >= _MEMO_MAX_ENTRIES:
+            row_skip.clear()
+        row_skip[key] = _FILL
         return False
     if skip > 0:
-        _ROW_SKIP[key] = skip - 1
+        row_skip[key] = skip - 1
         return False
     return True
 
@@ -765,11 +764,12 @@ def _parse_by_row(
     part: str,
     name: str,
     memoised: bool,
+    read_memo: ReadMemo,
 ) -> list[_Rows]:
     """Parse ``data[pos:end]`` (no array formulas) row by row: rows in the plain form through
     :func:`_fast_row`, others through :func:`_parse_rows`. ``memoised``: one part per row,
-    rows seen before taken from :data:`_ROW_MEMO`; else a single part."""
-    memo: dict[bytes, tuple[list[str], bool, _Rows]] = _ROW_MEMO if memoised else {}
+    rows seen before taken from ``read_memo``; else a single part."""
+    memo: dict[bytes, tuple[list[str], bool, _Rows]] = read_memo.rows if memoised else {}
     acc = _new_rows()
     out: list[_Rows] = [] if memoised else [acc]
     last_row = 0
@@ -798,21 +798,21 @@ def _parse_by_row(
             if top > rows.top_style:
                 rows.top_style = top
             if memoised and rm is not None:
-                if _ROW_MEMO_BYTES[0] + size > _ROW_MEMO_MAX_BYTES:
+                if read_memo.row_bytes + size > read_memo.max_row_bytes:
                     memo.clear()
-                    _ROW_MEMO_BYTES[0] = 0
+                    read_memo.row_bytes = 0
                 memo[chunk] = (shared, date1904, hit)
-                _ROW_MEMO_BYTES[0] += size
+                read_memo.row_bytes += size
         offset += size + len(_ROW_SPLIT)
         last_row = hit.last_row
         if memoised:
             out.append(hit)
     if memoised:
         key = (part, name)
-        if _ROW_SKIP.get(key) == _FILL:
-            _ROW_SKIP[key] = 0
+        if read_memo.row_skip.get(key) == _FILL:
+            read_memo.row_skip[key] = 0
         elif (len(chunks) - misses) * 10 < len(chunks):
-            _ROW_SKIP[key] = 16
+            read_memo.row_skip[key] = 16
     return out
 
 
@@ -966,18 +966,23 @@ def _parse_rows(
 
 
 def read_workbook(
-    path: str | os.PathLike[str] | IO[bytes], *, limits: Limits = DEFAULT_LIMITS
+    path: str | os.PathLike[str] | IO[bytes],
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    memo: ReadMemo | None = None,
 ) -> WorkbookData:
     """Read constants, formulas, cached values and names of every sheet of a workbook.
 
-    Raises :class:`WorkbookError` with a one-line reason for anything unreadable.
+    ``memo`` keeps what was parsed for the next file of the same template (default: the
+    process's :data:`DEFAULT_MEMO`; a :class:`~xlfuncs.recalc.session.RecalcSession` has its
+    own). Raises :class:`WorkbookError` with a one-line reason for anything unreadable.
     """
     stamp = file_stamp(path) if isinstance(path, (str, os.PathLike)) else None
     zf = open_package(path, limits)
     parts: dict[str, bytes] = {}
     layouts: list[PackageLayout] = []
     with zf, gc_paused():
-        book = _read(zf, limits, parts, layouts)
+        book = _read(zf, limits, parts, layouts, memo or DEFAULT_MEMO)
     _LAST_READ.last = None
     if stamp is not None and stamp == file_stamp(path):  # type: ignore[arg-type]
         _LAST_READ.last = (os.path.abspath(path), stamp, layouts[0], parts)  # type: ignore[arg-type]
@@ -1007,22 +1012,55 @@ def last_read_parts(
 #: entry per part name, parts up to :data:`_MEMO_MAX_BYTES`.
 _MEMO_MAX_BYTES = 4 << 20
 _MEMO_MAX_ENTRIES = 256
-_BOOK_MEMO: dict[bytes, tuple[bool, bool, int, float, list[DefinedName]]] = {}
-_SHARED_MEMO: dict[str, tuple[bytes, list[str]]] = {}
-#: (part, sheet name) -> (bytes, shared strings, date system, sheet, top style index)
-_SHEET_MEMO: dict[tuple[str, str], tuple[bytes, list[str], bool, SheetData, int]] = {}
-_STYLES_MEMO: dict[str, tuple[bytes, int]] = {}
 _NO_SHARED: list[str] = []  # never mutated: the shared-strings table of packages without one
 
 
+class ReadMemo:
+    """What the reader keeps from one package for the next: files filled from one template
+    repeat most of their parts, and most rows of their sheets, byte for byte. Each part is
+    reused only when its bytes are equal; bounded: one entry per part name (parts up to
+    4 MiB), and ``max_row_bytes`` of row text.
+
+    >>> m = ReadMemo(); m.clear(); m.row_bytes
+    0
+    """
+
+    def __init__(self, max_row_bytes: int = 16 << 20) -> None:
+        #: (root rels, workbook part, workbook bytes, workbook rels) -> layout
+        self.layouts: dict[tuple[bytes, str, bytes, bytes], PackageLayout] = {}
+        #: workbook part bytes -> (1904 dates, iterate, count, delta, names)
+        self.books: dict[bytes, tuple[bool, bool, int, float, list[DefinedName]]] = {}
+        #: shared-strings part -> (bytes, strings)
+        self.shared: dict[str, tuple[bytes, list[str]]] = {}
+        #: (part, sheet name) -> (bytes, shared strings, date system, sheet, top style index)
+        self.sheets: dict[tuple[str, str], tuple[bytes, list[str], bool, SheetData, int]] = {}
+        #: styles part -> (bytes, count of cell formats)
+        self.styles: dict[str, tuple[bytes, int]] = {}
+        #: (table part bytes, sheet index) -> table (None: left out)
+        self.tables: dict[tuple[bytes, int], TableDef | None] = {}
+        #: row text -> (shared strings, date system, parsed row)
+        self.rows: dict[bytes, tuple[list[str], bool, _Rows]] = {}
+        self.row_bytes = 0
+        self.max_row_bytes = max_row_bytes
+        #: (part, sheet name) -> reads to skip before the row memo is tried again
+        self.row_skip: dict[tuple[str, str], int] = {}
+
+    def clear(self) -> None:
+        """Forget everything kept."""
+        for d in (self.layouts, self.books, self.shared, self.sheets, self.styles, self.tables,
+                  self.rows, self.row_skip):
+            d.clear()
+        self.row_bytes = 0
+
+
+#: the process's memo: what :func:`read_workbook` uses without one
+DEFAULT_MEMO = ReadMemo()
+
+
 def clear_memos() -> None:
-    """Forget the parts remembered from earlier files (benchmarks measure real reads with it)."""
-    for memo in (
-        _LAYOUT_MEMO, _BOOK_MEMO, _SHARED_MEMO, _SHEET_MEMO, _STYLES_MEMO, _ROW_MEMO, _ROW_SKIP,
-        _TABLE_MEMO,
-    ):
-        memo.clear()
-    _ROW_MEMO_BYTES[0] = 0
+    """Forget the parts the process remembered from earlier files (benchmarks measure real
+    reads with it)."""
+    DEFAULT_MEMO.clear()
     _LAST_READ.last = None
 
 
@@ -1039,9 +1077,9 @@ def _copy_sheet(sh: SheetData) -> SheetData:
 
 
 def _book_settings(
-    layout: PackageLayout,
+    layout: PackageLayout, memo: ReadMemo
 ) -> tuple[bool, bool, int, float, list[DefinedName]]:
-    hit = _BOOK_MEMO.get(layout.workbook_xml)
+    hit = memo.books.get(layout.workbook_xml)
     if hit is not None:
         return hit
     root = _parse_xml(layout.workbook_xml, layout.workbook)
@@ -1075,7 +1113,7 @@ def _book_settings(
             names.append(DefinedName(name, (el.text or "").strip().removeprefix("="), scope))
     out = (date1904, iterate, iterate_count, iterate_delta, names)
     if len(layout.workbook_xml) <= _MEMO_MAX_BYTES:
-        _remember(_BOOK_MEMO, layout.workbook_xml, out)
+        _remember(memo.books, layout.workbook_xml, out)
     return out
 
 
@@ -1097,12 +1135,14 @@ def _read(
     limits: Limits,
     parts: dict[str, bytes] | None = None,
     layouts: list[PackageLayout] | None = None,
+    memo: ReadMemo | None = None,
 ) -> WorkbookData:
     """Read the package; fill ``parts`` with the worksheet bytes and ``layouts`` with the layout."""
-    layout = package_layout(zf, limits)
+    memo = memo or DEFAULT_MEMO
+    layout = package_layout(zf, limits, memo)
     if layouts is not None:
         layouts.append(layout)
-    date1904, iterate, count, delta, names = _book_settings(layout)
+    date1904, iterate, count, delta, names = _book_settings(layout, memo)
     book = WorkbookData(
         sheets=[],
         names=list(names),
@@ -1117,14 +1157,14 @@ def _read(
     if layout.shared_strings:
         part = layout.shared_strings
         data = read_member(zf, part, limits)
-        hit = _SHARED_MEMO.get(part)
+        hit = memo.shared.get(part)
         if hit is not None and hit[0] == data:
             shared = hit[1]
         else:
             shared = _parse_shared_strings(data, part)
             if len(data) <= _MEMO_MAX_BYTES:
-                _remember(_SHARED_MEMO, part, (data, shared))
-    styles = _style_count(zf, layout.styles, limits)
+                _remember(memo.shared, part, (data, shared))
+    styles = _style_count(zf, layout.styles, limits, memo)
     sheet_ends: dict[str, bytes] = {}
     for name, part in layout.sheets:
         if part is None:
@@ -1133,27 +1173,27 @@ def _read(
         data = read_member(zf, part, limits)
         if parts is not None and len(data) <= _MEMO_MAX_BYTES:
             parts[part] = data
-        book.tables += _sheet_tables(zf, limits, part, data, len(book.sheets))
+        book.tables += _sheet_tables(zf, limits, part, data, len(book.sheets), memo)
         # for check_parts: the start (namespace declarations) and what follows the cells
         end = data.rfind(b"</sheetData>")
         sheet_ends[part] = data[:4096] + (data[max(end, 4096) :] if len(data) > 4096 else b"")
         key = (part, name)
-        memo = _SHEET_MEMO.get(key)
+        kept = memo.sheets.get(key)
         if (
-            memo is not None
-            and memo[1] is shared
-            and memo[2] == date1904
-            and memo[0] == data
+            kept is not None
+            and kept[1] is shared
+            and kept[2] == date1904
+            and kept[0] == data
         ):
-            if memo[4] >= styles:
+            if kept[4] >= styles:
                 bad = _bad_style(xml_to_utf8(data, part), styles, part, name, layout.styles)
                 if bad is not None:
                     raise bad
-            book.sheets.append(_copy_sheet(memo[3]))
+            book.sheets.append(_copy_sheet(kept[3]))
             continue
         text = xml_to_utf8(data, part)
         try:
-            sheet, top = _read_sheet_styles(text, name, shared, date1904, part)
+            sheet, top = _read_sheet_styles(text, name, shared, date1904, part, memo)
         except _BadCell as exc:
             cell = _bad_shared_cell(text, shared)
             at = f" cell {cell}" if cell else ""
@@ -1163,7 +1203,7 @@ def _read(
             if bad is not None:
                 raise bad
         if len(data) <= _MEMO_MAX_BYTES:
-            _remember(_SHEET_MEMO, key, (data, shared, date1904, _copy_sheet(sheet), top))
+            _remember(memo.sheets, key, (data, shared, date1904, _copy_sheet(sheet), top))
         book.sheets.append(sheet)
     check_parts(zf, limits, sheet_ends, xml_to_utf8)
     book.externals = read_external_links(zf, layout, limits, shared, date1904)
@@ -1174,14 +1214,12 @@ def _read(
 
 #: ``<tablePart r:id="rId1"/>`` (any prefixes) in a worksheet, past its cell data
 _TABLE_PART = re.compile(rb"<(?:[\w.-]+:)?tablePart\b[^>]*?\s(?:[\w.-]+:)?id\s*=\s*[\"']([^\"']*)[\"']")
-#: table part bytes -> its parsed definition (None: ignored), for the 2nd..Nth file of a template
-_TABLE_MEMO: dict[tuple[bytes, int], TableDef | None] = {}
 #: the most header (or totals) rows a table may have: Excel writes 0 or 1
 _MAX_BAND = 1
 
 
 def _sheet_tables(
-    zf: zipfile.ZipFile, limits: Limits, part: str, data: bytes, sheet: int
+    zf: zipfile.ZipFile, limits: Limits, part: str, data: bytes, sheet: int, memo: ReadMemo
 ) -> list[TableDef]:
     """The tables a worksheet names in its ``<tableParts>`` (through its ``.rels``).
 
@@ -1207,12 +1245,12 @@ def _sheet_tables(
             raise WorkbookError(f"{part}: table part {target} is missing")
         raw = read_member(zf, target, limits)
         key = (raw, sheet)
-        if key in _TABLE_MEMO:
-            table = _TABLE_MEMO[key]
+        if key in memo.tables:
+            table = memo.tables[key]
         else:
             table = _parse_table(raw, target, sheet)
             if len(raw) <= _MEMO_MAX_BYTES:
-                _remember(_TABLE_MEMO, key, table)
+                _remember(memo.tables, key, table)
         if table is not None:
             out.append(table)
     return out
@@ -1274,13 +1312,13 @@ def _parse_table(data: bytes, part: str, sheet: int) -> TableDef | None:
     )
 
 
-def _style_count(zf: zipfile.ZipFile, part: str | None, limits: Limits) -> int:
+def _style_count(zf: zipfile.ZipFile, part: str | None, limits: Limits, memo: ReadMemo) -> int:
     """How many cell formats (``<xf>`` in ``<cellXfs>``) the styles part holds: a cell's,
     row's or column's style index must be below it (index 0 is always allowed)."""
     if part is None:
         return 1
     data = read_member(zf, part, limits)
-    hit = _STYLES_MEMO.get(part)
+    hit = memo.styles.get(part)
     if hit is not None and hit[0] == data:
         return hit[1]
     text = xml_to_utf8(data, part)
@@ -1293,7 +1331,7 @@ def _style_count(zf: zipfile.ZipFile, part: str | None, limits: Limits) -> int:
         count = len(_XF_TAG.findall(text, m.end(), close.start()))
     count = max(count, 1)
     if len(data) <= _MEMO_MAX_BYTES:
-        _remember(_STYLES_MEMO, part, (data, count))
+        _remember(memo.styles, part, (data, count))
     return count
 
 

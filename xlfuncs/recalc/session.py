@@ -8,7 +8,8 @@ budget in formula cells for the structures and orders it keeps, and the settings
 on (the plan cache, whether the optional ``formulas`` package computes what is not built
 in). Pass one to :func:`~xlfuncs.recalc.engine.evaluate` to keep the state apart (a service
 that recalculates for several users, a test); without one, the process's default session is
-used, as the batch workers do.
+used, as the batch workers do. The reader's memo of parts and rows is the session's too
+(:attr:`RecalcSession.read_memo`, passed to :func:`~xlfuncs.recalc.reader.read_workbook`).
 
 >>> from xlfuncs.recalc.engine import evaluate
 >>> from xlfuncs.recalc.model import FormulaCell, SheetData, WorkbookData
@@ -29,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from xlfuncs.recalc.plancache import PlanCache, default_cache
+from xlfuncs.recalc.reader import DEFAULT_MEMO, ReadMemo
 
 __all__ = ["DEFAULT_BUDGET_CELLS", "RecalcSession", "default_session"]
 
@@ -45,7 +47,9 @@ class RecalcSession:
     ``budget_cells``: formula cells of kept structures and orders, all together;
     ``fallback``: compute functions that are not built in with the optional ``formulas``
     package when it is installed (per cell, reported in the result); ``udf_results``:
-    memoised xlfuncs function results kept before the memo is emptied.
+    memoised xlfuncs function results kept before the memo is emptied; ``read_memo``: the
+    parts and rows the reader keeps (bounded in bytes, see
+    :class:`~xlfuncs.recalc.reader.ReadMemo`).
     """
 
     def __init__(
@@ -55,10 +59,13 @@ class RecalcSession:
         budget_cells: int = DEFAULT_BUDGET_CELLS,
         fallback: bool = True,
         udf_results: int = 200_000,
+        read_memo: ReadMemo | None = None,
     ) -> None:
         if budget_cells < 0 or udf_results < 0:
             raise ValueError("budget_cells and udf_results must be >= 0")
         self._plans = plans
+        #: parts and rows the reader keeps for the next file (``read_workbook(memo=...)``)
+        self.read_memo = read_memo if read_memo is not None else ReadMemo()
         self.budget_cells = budget_cells
         self.fallback = fallback
         self.udf_results = udf_results
@@ -157,6 +164,7 @@ class RecalcSession:
         self.bound.clear()
         self.orders.clear()
         self.key_memo.clear()
+        self.read_memo.clear()
 
 
 _DEFAULT: dict[bool, RecalcSession] = {}
@@ -171,5 +179,6 @@ def default_session(*, fallback: bool = True) -> RecalcSession:
     """
     s = _DEFAULT.get(fallback)
     if s is None:
-        s = _DEFAULT[fallback] = RecalcSession(fallback=fallback)
+        # both settings read through the process's reader memo (reading does not depend on it)
+        s = _DEFAULT[fallback] = RecalcSession(fallback=fallback, read_memo=DEFAULT_MEMO)
     return s
