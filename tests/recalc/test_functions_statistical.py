@@ -90,3 +90,56 @@ def test_large_small_fractional_k(text: str, want: Any) -> None:
 ])
 def test_quartile_errors(text: str, want: Any) -> None:
     assert calc(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # STATISTICAL!AB..AF of rows 17-112: the two-sample functions pass over #NULL! when
+    # another error follows (pairs: a pair's error is its first one)
+    ("SLOPE({#NULL!,#NUM!,#REF!},{#REF!,1,2})", E.NUM),  # AD94
+    ("SLOPE({#DIV/0!,#NAME?},{#NULL!,#NUM!})", E.DIV0),  # AB94
+    ("PEARSON({#NULL!,#NUM!},{#REF!,1})", E.NUM),  # AD77
+    ("INTERCEPT({#NULL!,#NUM!,#REF!,1,2},{#VALUE!,#N/A,#DIV/0!,#NAME?,#NULL!})", E.NUM),  # AD55
+    ("COVARIANCE.P({#NULL!,#NUM!},{#REF!,1})", E.NUM),  # AD26
+    ("F.TEST({#NULL!,#NUM!},{#REF!,1})", E.NUM),  # AD34
+    ("CHISQ.TEST({#NULL!,#NUM!},{#REF!,1})", E.NUM),  # AD17
+    ("T.TEST({#NULL!,#NUM!},{#REF!,1},1,1)", E.NUM),  # AD107
+    ("T.TEST({#NULL!,#NUM!},{#REF!,1},2,3)", E.NUM),  # AD112
+    # Y107:Y112: paired, the pair (TRUE, #N/A) comes first; unpaired, a's #VALUE!
+    ("T.TEST({TRUE,#VALUE!},{#N/A,#DIV/0!},1,1)", E.NA),  # Y107
+    ("T.TEST({TRUE,#VALUE!},{#N/A,#DIV/0!},1,2)", E.VALUE),  # Y108
+    ("SLOPE({1,#NULL!},{2,3})", E.NULL),  # the only error (hand: nothing else to return)
+])
+def test_two_sample_error_order(text: str, want: Any) -> None:
+    assert calc(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # an error among the data is #VALUE! (STATISTICAL!AB58:AF58, AB59:AF59, AA51:AF51,
+    # AA113:AF113 of vinci1it2000+formulas/test.xlsx)
+    ("LINEST({#N/A,1,2},{1,2,3},0,0)", E.VALUE),
+    ("LOGEST({1,2,3},{1,#DIV/0!,3},0,0)", E.VALUE),
+    ("TREND({2;3;4;21;2},{2,1;2,2;5,3;2,4;4,1},{#NAME?,1})", E.VALUE),
+    ("GROWTH({2;3;4;21;2},{2,1;2,2;5,3;2,4;4,1},{#REF!,1})", E.VALUE),
+    # shapes first: LinestArrayExp!B29 of dgorissen+pycel/stats.xlsx (13 y, 12 x rows)
+    ('LINEST({1;2;""},{1;2})', E.REF),
+])
+def test_least_squares_errors(text: str, want: Any) -> None:
+    assert calc(text) == want
+
+
+def _cells(text: str, h: int, w: int) -> list[list[Any]]:
+    """The ``h`` x ``w`` cells of an array result, through INDEX."""
+    return [[calc(f"INDEX({text},{r},{c})") for c in range(1, w + 1)] for r in range(1, h + 1)]
+
+
+def test_linest_stats_exact_and_collinear() -> None:
+    # dgorissen+pycel/stats.xlsx LinestArrayExp!F21:H25: y 1,2,3 against two constant
+    # columns (2 and 3): both dropped (0), b = 2; df = 0 and Excel reports an exact fit
+    got = _cells("LINEST({1;2;3},{2,3;2,3;2,3},,TRUE)", 5, 3)
+    want = [[0, 0, 2], [0, 0, 0], [1, 0, E.NA], [E.NUM, 0, E.NA], [2, 0, E.NA]]
+    assert [[v if isinstance(v, ExcelError) else pytest.approx(v, abs=1e-12) for v in r]
+            for r in got] == want
+    # Stats!D45:E49: y = x - 1 exactly; se, sey and ss_resid 0, F #NUM!
+    got = _cells("LINEST({1;2;3},{2;3;4},TRUE,TRUE)", 5, 2)
+    assert got[1] == [0, 0] and got[2][1] == 0 and got[3][0] is E.NUM and got[4][1] == 0
+    assert got[0][0] == pytest.approx(1.0) and got[0][1] == pytest.approx(-1.0)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from xlfuncs.errors import ExcelError
-from xlfuncs.recalc.functions._helpers import _numbers, flat, numbers, numbers_a
+from xlfuncs.recalc.functions._helpers import _numbers, flat, numbers, numbers_a, sample_error
 from xlfuncs.recalc.functions._registry import XErr, registrar
 from xlfuncs.recalc.functions.math import crit_mask, if_values
 from xlfuncs.recalc.values import Areas, Rng, flat_values, text_to_num
@@ -483,13 +483,12 @@ def _xy(ys: Any, xs: Any) -> tuple[list[float], list[float]]:
     a, b = flat(ys), flat(xs)
     if len(a) != len(b):
         raise XErr(ERR.NA)
+    e = sample_error(a, b, paired=True)
+    if e is not None:
+        raise XErr(e)
     yy: list[float] = []
     xx: list[float] = []
     for y, x in zip(a, b):
-        if type(y) is ExcelError:
-            raise XErr(y)
-        if type(x) is ExcelError:
-            raise XErr(x)
         if type(y) in (float, int) and type(x) in (float, int):
             yy.append(float(y))
             xx.append(float(x))
@@ -1125,6 +1124,15 @@ def _samples(a: Any) -> list[float]:
     return out
 
 
+def _two_samples(a: Any, b: Any) -> tuple[list[float], list[float]]:
+    """The numbers of two independent samples; an error is the result (:func:`sample_error`)."""
+    fa, fb = flat(a), flat(b)
+    e = sample_error(fa, fb)
+    if e is not None:
+        raise XErr(e)
+    return _samples([fa]), _samples([fb])
+
+
 @reg("Z.TEST", "ZTEST", "ref, number, number=-")
 def Z_TEST(arr: Any, x: float, sigma: float | None = None) -> Any:
     vals = _samples(arr)
@@ -1149,9 +1157,11 @@ def T_TEST(a: Any, b: Any, tails: float, kind: float) -> Any:
         xa, xb = flat(a), flat(b)
         if len(xa) != len(xb):
             return ERR.NA
-        for v in xa + xb:
-            if type(v) is ExcelError:
-                return v
+        # the differences a - b: each pair's first error (STATISTICAL!Y107 of
+        # vinci1it2000+formulas/test.xlsx: T.TEST({TRUE,#VALUE!},{#N/A,#DIV/0!},1,1) is #N/A)
+        e = sample_error(xa, xb, paired=True)
+        if e is not None:
+            return e
         d = [float(x) - float(y) for x, y in zip(xa, xb)
              if type(x) in (float, int) and type(y) in (float, int)]
         n = len(d)
@@ -1164,7 +1174,7 @@ def T_TEST(a: Any, b: Any, tails: float, kind: float) -> Any:
         t = abs(m) / (s / math.sqrt(n))
         df: float = n - 1
     else:
-        va, vb = _samples(a), _samples(b)
+        va, vb = _two_samples(a, b)
         na, nb = len(va), len(vb)
         if na < 2 or nb < 2:
             return ERR.DIV0
@@ -1198,9 +1208,9 @@ def CHISQ_TEST(obs: Any, exp: Any) -> Any:
     fb = [v for row in Bm for v in row]
     if len(fa) != len(fb):
         return ERR.NA
-    for v in (*fa, *fb):
-        if type(v) is ExcelError:
-            return v
+    e = sample_error(fa, fb)
+    if e is not None:
+        return e
     r, c = len(A), len(A[0])
     chi = 0.0
     pairs = 0
@@ -1220,7 +1230,7 @@ def CHISQ_TEST(obs: Any, exp: Any) -> Any:
 
 @reg("F.TEST", "FTEST", "ref, ref")
 def F_TEST(a: Any, b: Any) -> Any:
-    va, vb = _samples(a), _samples(b)
+    va, vb = _two_samples(a, b)
     if len(va) < 2 or len(vb) < 2:
         return ERR.DIV0
     sa, sb = _var(va, True), _var(vb, True)
@@ -1265,31 +1275,38 @@ def FREQUENCY(data: Any, bins: Any) -> Any:
 
 
 def _ls_inputs(ys: Any, xs: Any) -> tuple[list[float], list[list[float]], bool]:
-    """(y values, one row of regressors per observation, y given as a row)."""
-    from xlfuncs.recalc.functions._helpers import num_array
+    """(y values, one row of regressors per observation, y given as a row).
 
-    Y = num_array(ys)
-    row = len(Y) == 1
-    yv = Y[0] if row else [r[0] for r in Y] if len(Y[0]) == 1 else [v for r in Y for v in r]
-    n = len(yv)
+    The shapes are checked first (``#REF!`` when they do not fit, even where a cell is blank:
+    LinestArrayExp!B29 of dgorissen+pycel/stats.xlsx), then the values: a blank, text or
+    logical, and also an error value, is ``#VALUE!`` (vinci1it2000+formulas/test.xlsx
+    STATISTICAL!AA51:AF51, AB58:AF59, AA113:AF113).
+    """
+    from xlfuncs.recalc.functions._helpers import num_array
+    from xlfuncs.recalc.values import as_rows
+
+    Yr = as_rows(ys)
+    h, w = len(Yr), len(Yr[0]) if Yr else 0
+    row = h == 1
+    n = h * w if h > 1 and w > 1 else w if row else h
+    if xs is not None:
+        Xr = as_rows(xs)
+        xh, xw = len(Xr), len(Xr[0]) if Xr else 0
+        if (xh * xw if h > 1 and w > 1 else xw if row else xh) != n:
+            raise XErr(ERR.REF)
+    Y = num_array(Yr, True)
+    yv = Y[0] if row else [r[0] for r in Y] if w == 1 else [v for r in Y for v in r]
     if xs is None:
         return yv, [[float(i + 1)] for i in range(n)], row
-    X = num_array(xs)
-    if len(Y) > 1 and len(Y[0]) > 1:  # y a 2-D block: x of the same shape, one variable
-        flat_x = [v for r in X for v in r]
-        if len(flat_x) != n:
-            raise XErr(ERR.REF)
-        return yv, [[v] for v in flat_x], row
+    X = num_array(Xr, True)
+    if h > 1 and w > 1:  # y a 2-D block: x of the same shape, one variable
+        return yv, [[v] for r in X for v in r], row
     if row:
-        if len(X[0]) != n:
-            raise XErr(ERR.REF)
         return yv, [[X[k][i] for k in range(len(X))] for i in range(n)], row
-    if len(X) != n:
-        raise XErr(ERR.REF)
     return yv, [list(r) for r in X], row
 
 
-def _fit(yv: list[float], rows: list[list[float]], const: bool) -> tuple[Any, Any, Any]:
+def _fit(yv: list[float], rows: list[list[float]], const: bool) -> tuple[Any, Any, Any, list[int]]:
     import numpy as np
 
     A = np.array(rows, dtype=float)
@@ -1306,7 +1323,7 @@ def _fit(yv: list[float], rows: list[list[float]], const: bool) -> tuple[Any, An
     if cols:
         sol, *_ = np.linalg.lstsq(A[:, cols], y, rcond=None)
         coef[cols] = sol
-    return coef, A, y
+    return coef, A, y, cols
 
 
 def _new_rows(new_x: Any, k: int, y_row: bool, default: list[list[float]]) -> tuple[list[list[float]], tuple[int, int]]:
@@ -1314,7 +1331,7 @@ def _new_rows(new_x: Any, k: int, y_row: bool, default: list[list[float]]) -> tu
 
     if new_x is None:
         return default, ((1, len(default)) if y_row else (len(default), 1))
-    X = num_array(new_x)
+    X = num_array(new_x, True)
     if k == 1:
         vals = [v for r in X for v in r]
         return [[v] for v in vals], (len(X), len(X[0]))
@@ -1333,7 +1350,7 @@ def _predict(ys: Any, xs: Any, new_x: Any, const: bool, log: bool) -> Any:
         if any(v <= 0 for v in yv):
             return ERR.NUM
         yv = [math.log(v) for v in yv]
-    coef, _, _ = _fit(yv, rows, const)
+    coef, _, _, _ = _fit(yv, rows, const)
     k = len(rows[0])
     nr, shape = _new_rows(new_x, k, y_row, rows)
     out = []
@@ -1362,7 +1379,7 @@ def _linest(ys: Any, xs: Any, const: bool, stats: bool, log: bool) -> Any:
         if any(v <= 0 for v in yv):
             return ERR.NUM
         yv = [math.log(v) for v in yv]
-    coef, A, y = _fit(yv, rows, const)
+    coef, A, y, cols = _fit(yv, rows, const)
     k = len(rows[0])
     m = [float(coef[j]) for j in range(k)]
     b = float(coef[k]) if const else (0.0 if not log else 0.0)
@@ -1374,17 +1391,29 @@ def _linest(ys: Any, xs: Any, const: bool, stats: bool, log: bool) -> Any:
     n = len(yv)
     fitted = A @ coef
     ss_resid = float(np.sum((y - fitted) ** 2))
+    if ss_resid <= 1e-26 * float(np.sum(y ** 2)):
+        # a fit exact up to rounding: Excel's residual is 0, so F is #NUM! (Stats!D45:E49
+        # of dgorissen+pycel/stats.xlsx)
+        ss_resid = 0.0
     ss_tot = float(np.sum((y - y.mean()) ** 2)) if const else float(np.sum(y ** 2))
-    ss_reg = ss_tot - ss_resid
     df = n - k - (1 if const else 0)
+    if df == 0:
+        # as many coefficients as points: Excel reports an exact fit (residual, standard
+        # errors and sey 0, r2 1) even when collinear columns were dropped
+        # (LinestArrayExp!F21:H25 of dgorissen+pycel/stats.xlsx)
+        ss_resid = 0.0
+    ss_reg = ss_tot - ss_resid
     r2 = ss_reg / ss_tot if ss_tot else 1.0
-    sey = math.sqrt(ss_resid / df) if df > 0 else ERR.NUM
-    try:
-        cov = np.linalg.inv(A.T @ A) * (ss_resid / df) if df > 0 else None
-    except np.linalg.LinAlgError:
-        cov = None
+    sey = math.sqrt(ss_resid / df) if df > 0 else 0.0 if df == 0 else ERR.NUM
+    # the standard errors of the columns kept; a dropped (collinear) column's is 0
+    cov: Any = np.zeros((A.shape[1], A.shape[1])) if df >= 0 else None
+    if df > 0 and ss_resid and cols:
+        try:
+            cov[np.ix_(cols, cols)] = np.linalg.inv(A[:, cols].T @ A[:, cols]) * (ss_resid / df)
+        except np.linalg.LinAlgError:
+            cov = None
     se = [math.sqrt(float(cov[j, j])) if cov is not None else ERR.NUM for j in range(k)]
-    se_b = math.sqrt(float(cov[k, k])) if (cov is not None and const) else ERR.NA
+    se_b = (math.sqrt(float(cov[k, k])) if cov is not None else ERR.NUM) if const else ERR.NA
     f = (ss_reg / k) / (ss_resid / df) if df > 0 and ss_resid else ERR.NUM
     pad = [ERR.NA] * (k - 1)
     return [
