@@ -143,3 +143,59 @@ def test_linest_stats_exact_and_collinear() -> None:
     got = _cells("LINEST({1;2;3},{2;3;4},TRUE,TRUE)", 5, 2)
     assert got[1] == [0, 0] and got[2][1] == 0 and got[3][0] is E.NUM and got[4][1] == 0
     assert got[0][0] == pytest.approx(1.0) and got[0][1] == pytest.approx(-1.0)
+
+
+# STATISTICAL!R38:AW41 of vinci1it2000+formulas/test.xlsx: values and timeline below; after
+# sorting and averaging the repeated time stamps (3 and 7), completing 2 as the mean of its
+# neighbours, the series 1,2,3,2,1,2,3,2,1 on step 1 repeats every 4 points exactly
+ETS = "{3,3,1,2,3,2,1,3,2,1},{3,7,5,6,7,8,1,3,4,9}"
+
+
+@pytest.mark.parametrize("text, want", [
+    (f"FORECAST.ETS(10,{ETS},4)", 2.0),  # R38
+    (f"FORECAST.ETS(100,{ETS},4,1)", 2.0),  # U38
+    (f'FORECAST.ETS("29/02/1900",{ETS},4,1)', 2.0),  # X38: day 60
+    (f"FORECAST.ETS(TRUE,{ETS},4,1)", 1.0),  # Y38: the first point
+    (f"FORECAST.ETS(0.1,{ETS},4,1,4)", 0.09999999999999964),  # S38
+    (f"FORECAST.ETS(0.7,{ETS},4,1)", 0.6999999999999993),  # T38
+    (f"FORECAST.ETS(-1,{ETS},4,1)", E.NUM),  # V38
+    (f"FORECAST.ETS(0,{ETS},4,1)", E.NUM),  # W38 (a blank target)
+    (f"FORECAST.ETS(#DIV/0!,{ETS},4,1)", E.DIV0),  # AB38
+    (f"FORECAST.ETS.CONFINT(50,{ETS},0.1,4,1,)", 0.0),  # S39: an exact fit
+    (f"FORECAST.ETS.CONFINT(50,{ETS},0,4,1,)", 0.0),  # W39
+    (f"FORECAST.ETS.CONFINT(50,{ETS},1,4,1,)", E.NUM),  # Y39
+    (f"FORECAST.ETS.CONFINT(50,{ETS},10,4,1,)", E.NUM),  # R39
+    (f"FORECAST.ETS.SEASONALITY({ETS},1)", 0.0),  # R40: too short to detect
+    (f"FORECAST.ETS.SEASONALITY({ETS},0)", 0.0),  # U40
+    (f"FORECAST.ETS.SEASONALITY({ETS},2)", E.NUM),  # S40
+    (f"FORECAST.ETS.SEASONALITY({ETS},-1)", E.NUM),  # V40
+    (f"FORECAST.ETS.STAT({ETS},4,4,1,)", 0.0),  # R41: MASE
+    (f"FORECAST.ETS.STAT({ETS},7,4,1,)", 0.0),  # U41: RMSE
+    (f"FORECAST.ETS.STAT({ETS},8,4,1,)", 1.0),  # V41: the step
+    (f"FORECAST.ETS.STAT({ETS},0,4,1,)", E.NUM),  # W41
+    (f"FORECAST.ETS.STAT({ETS},60,4,1,)", E.NUM),  # X41
+])
+def test_forecast_ets(text: str, want: Any) -> None:
+    got = calc(text)
+    if isinstance(want, float):
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
+    else:
+        assert got == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # documented (Microsoft's FORECAST.ETS page): a size mismatch is #N/A, seasonality
+    # above 8760 is #NUM!; hand: a straight line is continued exactly
+    ("FORECAST.ETS(13,{1,2,3},{1,2})", E.NA),
+    ("FORECAST.ETS(5,{1,2,3},{1,2,3},8761)", E.NUM),
+    ('FORECAST.ETS(5,{1,2,"a"},{1,2,3})', E.VALUE),
+    ("FORECAST.ETS(13,{1,2,3,4,5,6,7,8,9,10,11,12},{1,2,3,4,5,6,7,8,9,10,11,12})", 13.0),
+    # hand: 5,7,9 repeated four times is detected as a season of 3
+    ("FORECAST.ETS.SEASONALITY({5,7,9,5,7,9,5,7,9,5,7,9},{1,2,3,4,5,6,7,8,9,10,11,12})", 3.0),
+])
+def test_forecast_ets_rules(text: str, want: Any) -> None:
+    got = calc(text)
+    if isinstance(want, float):
+        assert got == pytest.approx(want, rel=1e-9)
+    else:
+        assert got == want

@@ -47,8 +47,8 @@ KNOWN_DEVIATIONS: dict[str, str] = {
     "Reference operators": "`A1:C3 B2:D4` (intersection), `(A1,C3:D4)` (union) and "
     "`A1:B2:C3` are read; a union is taken by AREAS, INDEX, ROWS/COLUMNS (`#REF!`) and the "
     "aggregates that read references (SUM, COUNT...); other functions see it as `#VALUE!`",
-    "Not built in": "structured references (`Table1[col]`), the FORECAST.ETS family and the "
-    "bond functions (PRICE, YIELD, COUP*...)",
+    "Not built in": "structured references (`Table1[col]`) and the bond functions (PRICE, "
+    "YIELD, COUP*...)",
     "BESSELI, BESSELJ, BESSELK, BESSELY": "Excel's own approximations (Numerical Recipes' "
     "polynomials and recurrences, about 1e-8 relative from the exact functions) are "
     "reproduced to the bit, so the values match Excel's, not the exact functions",

@@ -1434,3 +1434,262 @@ def LINEST(ys: Any, xs: Any = None, const: bool = True, stats: bool = False) -> 
      note="the statistics rows (stats=TRUE) are those of the fit of ln(y)")
 def LOGEST(ys: Any, xs: Any = None, const: bool = True, stats: bool = False) -> Any:
     return _linest(ys, xs, const, stats, True)
+
+
+# ---------------------------------------------------------------- exponential smoothing
+#
+# FORECAST.ETS and its companions fit Excel's "AAA" model (additive error, trend and
+# seasonality: Holt-Winters) to the values ordered by the timeline. Documented (Microsoft's
+# function pages): the timeline is sorted, points with one time stamp are aggregated
+# (AVERAGE by default), it needs one constant step, up to 30 % missing points are completed
+# (1: the mean of the neighbours, 0: zero), seasonality is 1 (detect), 0 (none) or a length
+# up to 8760. Our own choices, within those rules: the start state is the first season's mean
+# and the seasons' deviations from it (the trend from the first two seasons), the smoothing
+# weights are those of least squared one-step errors found on a grid refined three times,
+# and detection takes the highest significant autocorrelation peak among lags up to a third
+# of the points. Excel's own optimiser is not documented, so alpha, beta and gamma (and so
+# the forecasts of series that the model does not fit exactly) may differ from Excel's.
+
+_ETS_AGG: dict[int, Callable[[list[float]], float]] = {
+    0: lambda v: math.fsum(v) / len(v),
+    1: lambda v: math.fsum(v) / len(v),
+    2: lambda v: float(len(v)),
+    3: lambda v: float(len(v)),
+    4: max,
+    5: lambda v: _median(v),
+    6: min,
+    7: math.fsum,
+}
+
+
+def _median(v: list[float]) -> float:
+    s = sorted(v)
+    k = len(s) // 2
+    return s[k] if len(s) % 2 else (s[k - 1] + s[k]) / 2
+
+
+def _ets_series(values: Any, timeline: Any, completion: float, aggregation: float
+                ) -> tuple[list[float], float, float]:
+    """(the series on its constant step, the first time, the step) or an error raised."""
+    if completion not in (0, 1):
+        raise XErr(ERR.NUM)
+    agg = _ETS_AGG.get(math.trunc(aggregation)) if 0 <= aggregation < 8 else None
+    if agg is None:
+        raise XErr(ERR.NUM)
+    vs, ts = flat(values), flat(timeline)
+    if len(vs) != len(ts):
+        raise XErr(ERR.NA)
+    for x in (*vs, *ts):
+        if type(x) is ExcelError:
+            raise XErr(x)
+    groups: dict[float, list[float]] = {}
+    for v, t in zip(vs, ts):
+        if type(v) not in (float, int) or type(t) not in (float, int):
+            raise XErr(ERR.VALUE)
+        groups.setdefault(float(t), []).append(float(v))
+    times = sorted(groups)
+    if len(times) < 3:
+        raise XErr(ERR.NUM)
+    step = min(b - a for a, b in zip(times, times[1:]))
+    if step <= 0:
+        raise XErr(ERR.NUM)
+    size = round((times[-1] - times[0]) / step) + 1
+    index = {}
+    for t in times:
+        k = (t - times[0]) / step
+        if abs(k - round(k)) > 1e-9 * max(1.0, k):
+            raise XErr(ERR.NUM)  # no constant step
+        index[round(k)] = agg(groups[t])
+    if size - len(index) > 0.3 * size:
+        raise XErr(ERR.NUM)  # more than 30 % missing
+    series: list[float] = []
+    for k in range(size):
+        if k in index:
+            series.append(index[k])
+        elif completion == 0:
+            series.append(0.0)
+        else:
+            nxt = next(j for j in range(k + 1, size) if j in index)
+            series.append((series[-1] + index[nxt]) / 2)
+    return series, times[0], step
+
+
+def _ets_detect(y: list[float]) -> int:
+    """The season length detected in ``y`` (0: none): the lag of the highest significant
+    local peak of the autocorrelation of the linearly detrended series, lags 2 to n/3."""
+    n = len(y)
+    xm = (n - 1) / 2
+    ym = math.fsum(y) / n
+    sxx = math.fsum((i - xm) ** 2 for i in range(n))
+    b = math.fsum((i - xm) * (v - ym) for i, v in enumerate(y)) / sxx
+    d = [v - ym - b * (i - xm) for i, v in enumerate(y)]
+    c0 = math.fsum(v * v for v in d)
+    top = n // 3
+    if c0 == 0 or top < 2:
+        return 0
+    r = [math.fsum(d[i] * d[i + k] for i in range(n - k)) / c0 for k in range(top + 2)]
+    best, lag = 2 / math.sqrt(n), 0
+    for k in range(2, top + 1):
+        if r[k] > best and r[k] >= r[k - 1] and (k + 1 > top or r[k] >= r[k + 1]):
+            best, lag = r[k], k
+    return lag
+
+
+class _Ets:
+    """An AAA fit of ``y`` with season length ``m`` (0: none)."""
+
+    def __init__(self, y: list[float], m: int) -> None:
+        n = len(y)
+        if m and n < m + 2:
+            m = 0  # too short for one season and a step: no seasonality
+        self.y, self.m = y, m
+        w = m or min(n, 2)
+        mean1 = math.fsum(y[:w]) / w
+        if m and n >= 2 * m:
+            b0 = (math.fsum(y[m:2 * m]) / m - mean1) / m
+        else:
+            b0 = (y[w - 1] - y[0]) / (w - 1) if w > 1 else 0.0
+        mid = (w - 1) / 2
+        self.l0 = mean1 - b0 * (mid + 1)
+        self.b0 = b0
+        self.s0 = [y[i] - (mean1 + b0 * (i - mid)) for i in range(m)]
+        self.alpha, self.beta, self.gamma = self._optimise()
+        self.sse, self.fitted, self.state = self._run(self.alpha, self.beta, self.gamma)
+
+    def _run(self, a: float, b: float, g: float) -> tuple[float, list[float], tuple[Any, ...]]:
+        lv, tr, s = self.l0, self.b0, list(self.s0)
+        m = self.m
+        sse = 0.0
+        fitted = []
+        for t, v in enumerate(self.y):
+            si = s[t % m] if m else 0.0
+            f = lv + tr + si
+            e = v - f
+            fitted.append(f)
+            sse += e * e
+            lv = lv + tr + a * e
+            tr = tr + a * b * e
+            if m:
+                s[t % m] = si + g * (1 - a) * e
+        return sse, fitted, (lv, tr, s)
+
+    def _optimise(self) -> tuple[float, float, float]:
+        grid = [0.0, 0.25, 0.5, 0.75, 1.0]
+        gs = grid if self.m else [0.0]
+        best = min(((self._run(a, b, g)[0], a, b, g) for a in grid for b in grid for g in gs))
+        h = 0.125
+        for _ in range(3):
+            _, a0, b0, g0 = best
+            cand = [(min(1.0, max(0.0, a0 + da)), min(1.0, max(0.0, b0 + db)),
+                     min(1.0, max(0.0, g0 + dg)) if self.m else 0.0)
+                    for da in (-h, 0, h) for db in (-h, 0, h) for dg in (-h, 0, h)]
+            best = min([best] + [(self._run(a, b, g)[0], a, b, g) for a, b, g in cand])
+            h /= 2
+        return best[1], best[2], best[3]
+
+    def at(self, p: float) -> float:
+        """The value at 0-based position ``p`` of the series: the fitted one-step values
+        inside it, the forecast after it, linear between whole positions."""
+        lo = math.floor(p)
+        v0 = self._point(lo)
+        return v0 if p == lo else v0 + (p - lo) * (self._point(lo + 1) - v0)
+
+    def _point(self, k: int) -> float:
+        n = len(self.y)
+        if k < 0:
+            return 0.0
+        if k < n:
+            return self.fitted[k]
+        lv, tr, s = self.state
+        return lv + (k - n + 1) * tr + (s[k % self.m] if self.m else 0.0)
+
+    def stat(self, kind: int, step: float) -> float:
+        y, f = self.y, self.fitted
+        n = len(y)
+        err = [a - b for a, b in zip(y, f)]
+        if kind == 1:
+            return self.alpha
+        if kind == 2:
+            return self.beta
+        if kind == 3:
+            return self.gamma
+        if kind == 4:
+            mae = math.fsum(abs(e) for e in err) / n
+            naive = math.fsum(abs(y[i] - y[i - 1]) for i in range(1, n)) / (n - 1)
+            if naive == 0:
+                return 0.0 if mae == 0 else ERR.DIV0  # type: ignore[return-value]
+            return mae / naive
+        if kind == 5:
+            return math.fsum(2 * abs(e) / (abs(a) + abs(b)) if abs(a) + abs(b) else 0.0
+                             for e, a, b in zip(err, y, f)) / n
+        if kind == 6:
+            return math.fsum(abs(e) for e in err) / n
+        if kind == 7:
+            return math.sqrt(math.fsum(e * e for e in err) / n)
+        return step
+
+
+def _ets_fit(values: Any, timeline: Any, seasonality: float, completion: float,
+             aggregation: float) -> tuple[_Ets, float, float]:
+    if not 0 <= seasonality <= 8760:
+        raise XErr(ERR.NUM)
+    y, t0, step = _ets_series(values, timeline, completion, aggregation)
+    m = math.trunc(seasonality)
+    return _Ets(y, _ets_detect(y) if m == 1 else m), t0, step
+
+
+def _ets_position(target: float, t0: float, step: float) -> float:
+    p = (target - t0) / step
+    if p <= -1:
+        raise XErr(ERR.NUM)
+    return p
+
+
+_ETS_NOTE = ("AAA model with our own start state and least-squares weights (Excel's optimiser "
+             "is not documented): exact fits match Excel; a target inside the timeline gives "
+             "the fitted value there (Excel returns values there too, vinci1it2000+formulas/"
+             "test.xlsx STATISTICAL!S38:Y38)")
+
+
+@reg("FORECAST.ETS", "number, ref, ref, number=1, number=1, number=1", note=_ETS_NOTE)
+def FORECAST_ETS(target: float, values: Any, timeline: Any, seasonality: float,
+                 completion: float, aggregation: float) -> Any:
+    model, t0, step = _ets_fit(values, timeline, seasonality, completion, aggregation)
+    return model.at(_ets_position(target, t0, step))
+
+
+@reg("FORECAST.ETS.CONFINT", "number, ref, ref, number=0.95, number=1, number=1, number=1",
+     note=_ETS_NOTE)
+def FORECAST_ETS_CONFINT(target: float, values: Any, timeline: Any, level: float,
+                         seasonality: float, completion: float, aggregation: float) -> Any:
+    if not 0 <= level < 1:
+        return ERR.NUM
+    model, t0, step = _ets_fit(values, timeline, seasonality, completion, aggregation)
+    p = _ets_position(target, t0, step)
+    sigma2 = model.sse / len(model.y)
+    h = max(1, math.ceil(p - (len(model.y) - 1)))
+    a, b, g, m = model.alpha, model.beta, model.gamma, model.m
+    var = 1.0 + math.fsum((a * (1 + j * b) + (g * (1 - a) if m and j % m == 0 else 0.0)) ** 2
+                          for j in range(1, h))
+    if sigma2 == 0:
+        return 0.0
+    return _norm_ppf((1 + level) / 2) * math.sqrt(sigma2 * var)
+
+
+@reg("FORECAST.ETS.SEASONALITY", "ref, ref, number=1, number=1",
+     note="our detection (Excel's is not documented): the highest significant autocorrelation "
+     "peak of the detrended series, lags 2 to a third of the points")
+def FORECAST_ETS_SEASONALITY(values: Any, timeline: Any, completion: float,
+                             aggregation: float) -> Any:
+    y, _, _ = _ets_series(values, timeline, completion, aggregation)
+    return float(_ets_detect(y))
+
+
+@reg("FORECAST.ETS.STAT", "ref, ref, number, number=1, number=1, number=1", note=_ETS_NOTE)
+def FORECAST_ETS_STAT(values: Any, timeline: Any, kind: float, seasonality: float,
+                      completion: float, aggregation: float) -> Any:
+    k = math.trunc(kind)
+    if not 1 <= k <= 8:
+        return ERR.NUM
+    model, _, step = _ets_fit(values, timeline, seasonality, completion, aggregation)
+    return model.stat(k, step)
