@@ -199,3 +199,22 @@ def test_forecast_ets_rules(text: str, want: Any) -> None:
         assert got == pytest.approx(want, rel=1e-9)
     else:
         assert got == want
+
+
+@pytest.mark.parametrize("text, want", [
+    ("CHISQ.INV(0,3)", 0.0),  # W15: a probability of 0 (documented: only < 0 is #NUM!)
+    ("F.INV(0,3,2.22)", 0.0),  # W32
+    ("GAMMA.INV(0,3,2.22)", 0.0),  # W46
+    ('NEGBINOM.DIST("29/02/1900","29/02/1900",,1)', E.NUM),  # X72: p = 0
+    ("T.DIST(10,,)", E.DIV0),  # R102: the density at 0 degrees of freedom
+    ("T.DIST(0,0,1)", E.NUM),  # W102: the distribution there
+    ("Z.TEST({3.2,0.7},2,0)", E.NUM),  # U121: sigma 0
+    ('Z.TEST({4,"",""},0,2)', E.DIV0),  # V121: one number (G121:I121 holds 4, blank, text)
+    ("Z.TEST({2,4},TRUE)", 0.02275013194817919),  # W121 (J121 holds TRUE)
+])
+def test_distribution_edges(text: str, want: Any) -> None:
+    got = calc(text)
+    if isinstance(want, float):
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-15)
+    else:
+        assert got == want

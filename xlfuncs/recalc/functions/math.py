@@ -341,7 +341,7 @@ def FACT(v: float) -> Any:
 @reg("FACTDOUBLE", "number", atp=True)
 def FACTDOUBLE(v: float) -> Any:
     n = math.trunc(v)
-    if n < -1:
+    if v < -1:  # before truncation: -1.1 is #NUM!, -1 is 1 (MATH & TRIG!T31, V31 of the corpus)
         return ERR.NUM
     if n > 300:
         return ERR.NUM

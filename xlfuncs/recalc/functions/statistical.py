@@ -743,7 +743,9 @@ def BINOM_INV(n: float, p: float, alpha: float) -> Any:
 @reg("NEGBINOM.DIST", "number, number, number, bool")
 def NEGBINOM_DIST(x: float, r: float, p: float, cum: bool) -> Any:
     k, rr = math.trunc(x), math.trunc(r)
-    if k < 0 or rr < 1 or p < 0 or p > 1:
+    # a success probability of 0 is #NUM! too (STATISTICAL!X72 of vinci1it2000+formulas/
+    # test.xlsx, where the page names only p < 0 and p > 1)
+    if k < 0 or rr < 1 or p <= 0 or p > 1:
         return ERR.NUM
 
     def pmf(i: int) -> float:
@@ -937,6 +939,8 @@ def GAMMA_DIST(x: float, a: float, b: float, cum: bool) -> Any:
 def GAMMA_INV(p: float, a: float, b: float) -> Any:
     if a <= 0 or b <= 0:
         return ERR.NUM
+    if p == 0:  # documented: only p < 0 or p > 1 is #NUM! (STATISTICAL!W46: 0)
+        return 0.0
     return _invert(lambda x: _gammp(a, x / b), p, 0.0, max(1.0, a * b * 2))
 
 
@@ -961,6 +965,8 @@ def CHISQ_INV(p: float, df: float) -> Any:
     k = math.trunc(df)
     if k < 1:
         return ERR.NUM
+    if p == 0:  # documented: only p < 0 or p > 1 is #NUM! (STATISTICAL!W15: 0)
+        return 0.0
     return _invert(lambda x: _gammp(k / 2, x / 2), p, 0.0, max(1.0, 2.0 * k))
 
 
@@ -981,6 +987,10 @@ def _t_cdf(t: float, df: float) -> float:
 @reg("T.DIST", "number, number, bool")
 def T_DIST(t: float, df: float, cum: bool) -> Any:
     k = math.trunc(df)
+    if k == 0 and not cum:
+        # the density at 0 degrees of freedom is #DIV/0!, the distribution #NUM!
+        # (STATISTICAL!R102 and W102 of vinci1it2000+formulas/test.xlsx)
+        return ERR.DIV0
     if k < 1:
         return ERR.NUM
     if cum:
@@ -1077,6 +1087,8 @@ def F_INV(p: float, d1: float, d2: float) -> Any:
     a, b = math.trunc(d1), math.trunc(d2)
     if a < 1 or b < 1:
         return ERR.NUM
+    if p == 0:  # documented: only p < 0 or p > 1 is #NUM! (STATISTICAL!W32: 0)
+        return 0.0
     return _invert(lambda x: _f_cdf(x, a, b), p, 0.0, 10.0)
 
 
@@ -1141,6 +1153,12 @@ def Z_TEST(arr: Any, x: float, sigma: float | None = None) -> Any:
         return ERR.DIV0
     if n == 0:
         return ERR.NA
+    # one number is #DIV/0! and a sigma of 0 or below #NUM! even with sigma given
+    # (STATISTICAL!V121 and U121 of vinci1it2000+formulas/test.xlsx)
+    if n == 1:
+        return ERR.DIV0
+    if sigma is not None and sigma <= 0:
+        return ERR.NUM
     m = sum(vals) / n
     s = sigma if sigma is not None else math.sqrt(_var(vals, True))
     if s == 0:
