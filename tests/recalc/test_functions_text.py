@@ -123,3 +123,16 @@ def test_numbervalue(text: str, want: Any) -> None:
         assert got == pytest.approx(want, rel=1e-12)
     else:
         assert got == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # CORE!U14:AB19 of vinci1it2000+formulas/test.xlsx: the instance TRUE is #VALUE!
+    ('SUBSTITUTE("0, 1-1,ciao, TRUE",-1,"",TRUE)', E.VALUE),  # AB16
+    ('SUBSTITUTE("0, 1.9,2.3,10",1,5,1.9)', "0, 5.9,2.3,10"),  # V15: truncated
+    ('SUBSTITUTE("0, 1.9,2.3,10",2,5,0)', E.VALUE),  # W15
+    ('SUBSTITUTE("0, 1.9,2.3,10",10,"x",200)', "0, 1.9,2.3,10"),  # Z15: no 200th
+    ('SUBSTITUTE("aXbXc","X","-")', "a-b-c"),  # documented: every instance when left out
+    ('SUBSTITUTE("aXbXc","X","-",B9)', E.VALUE),  # a blank instance is 0
+])
+def test_substitute_instance(text: str, want: Any) -> None:
+    assert calc(text) == want

@@ -181,8 +181,18 @@ def REPT(s: str, k: int) -> Any:
     return s * k
 
 
-@reg("SUBSTITUTE", "text, text, text, integer=-")
-def SUBSTITUTE(s: str, o: str, nw: str, k: int | None = None) -> Any:
+_ALL: Any = object()  # SUBSTITUTE's instance left out (a blank one is 0)
+
+
+@reg("SUBSTITUTE", "text, text, text, scalar=-")
+def SUBSTITUTE(s: str, o: str, nw: str, inst: Any = _ALL) -> Any:
+    """``inst`` is truncated; a logical there is #VALUE! (CORE!AB14:AB19 of
+    vinci1it2000+formulas/test.xlsx: instance TRUE)."""
+    from xlfuncs.recalc.functions._registry import c_integer
+
+    if type(inst) is bool:
+        return ERR.VALUE
+    k = None if inst is _ALL else c_integer(inst)
     if not o:
         return s
     if k is None:
