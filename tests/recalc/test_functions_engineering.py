@@ -81,3 +81,8 @@ def test_base_conversion_logicals(text: str, want: Any) -> None:
 ])
 def test_imtan_imcot(text: str, want: Any) -> None:
     assert calc(text) == want
+
+
+def test_improduct_mixed_suffixes() -> None:
+    assert calc('IMPRODUCT("-3+2i","3.1+2j")') == E.VALUE  # T44
+    assert calc('IMPRODUCT("3.1+2j","13+5j")') == "30.3+41.5j"  # S44

@@ -136,3 +136,20 @@ def test_numbervalue(text: str, want: Any) -> None:
 ])
 def test_substitute_instance(text: str, want: Any) -> None:
     assert calc(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # TEXT sheet of vinci1it2000+formulas/test.xlsx
+    ('TEXTSPLIT("123434,43r23123-1,2.3","")', E.VALUE),  # V47: an empty delimiter
+    ('TEXTSPLIT("123434,43r23123-1,2.3",B9)', E.VALUE),  # W47: a blank one
+    ("TEXTSPLIT(B9,1)", E.VALUE),  # AM47: a blank text
+    ('TEXTSPLIT("123434,43r23123-1,2.3",2.3)', "123434,43r23123-1,"),  # T47
+    ('REGEXTEST("12","^\\d+$",2)', E.VALUE),  # T33: case sensitivity 2
+    ('REGEXTEST("12","^\\d+$",1.9)', True),  # U33: truncated to 1
+    ('TEXTAFTER("1,2,3,4,5,6,7,8",{"3","4"},2.3,10)', E.VALUE),  # T44: match mode 10
+    ('TEXTAFTER("1,2,3,4,5,6,7,8",{"3","4"},1.9)', ",4,5,6,7,8"),  # S44
+    ('TEXTAFTER("1,2,3,4,5,6,7,8",{"3","4"},10,B9)', E.NA),  # U44: no 10th
+    ('TEXTBEFORE("a-b","-",1,2)', E.VALUE),  # the same rule (Microsoft: match_mode 0 or 1)
+])
+def test_textsplit_textafter_regex_arguments(text: str, want: Any) -> None:
+    assert calc(text) == want

@@ -411,7 +411,7 @@ def _fmt_complex(z: complex, sfx: str = "i") -> str:
 
 def _suffix(*sfx: str, mixed: ExcelError = ERR.NUM) -> str:
     """The suffix of a result; "i" and "j" mixed is ``mixed``: #NUM! for IMSUB and IMDIV,
-    #VALUE! for IMSUM (ENGINEERING!T38, T51 and S52:U52 of
+    #VALUE! for IMSUM and IMPRODUCT (ENGINEERING!T38, T51, S52:U52 and T44:U44 of
     vinci1it2000+formulas/test.xlsx)."""
     used = {s for s in sfx if s}
     if len(used) > 1:
@@ -575,7 +575,8 @@ def IMPRODUCT(*args: Any) -> Any:
     p = complex(1, 0)
     for z, _ in zs:
         p *= z
-    return _fmt_complex(p, _suffix(*(s for _, s in zs)))
+    # "i" and "j" mixed is #VALUE!, as for IMSUM (ENGINEERING!T44:U44 of the corpus)
+    return _fmt_complex(p, _suffix(*(s for _, s in zs), mixed=ERR.VALUE))
 
 
 def _bessel(f: Any, x: float, n: int, positive: bool) -> Any:
