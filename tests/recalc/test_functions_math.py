@@ -49,3 +49,15 @@ def test_gcd_lcm_refuse_blanks_text_and_logicals() -> None:
 ])
 def test_factdouble(text: str, want: Any) -> None:
     assert calc(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # MATH & TRIG!AD75:AF75 of vinci1it2000+formulas/test.xlsx
+    ("SUMPRODUCT({#NUM!,#REF!},{1,2},{1,2,3})", E.NUM),  # AE75: error before the sizes
+    ("SUMPRODUCT({#REF!,1},{1,2,3},{1,2,3})", E.REF),  # AF75
+    ("SUMPRODUCT({1,2},{1,2,3})", E.VALUE),  # documented: sizes differ
+    ("SUMPRODUCT({0,2},{2,1.2},{1.2,-4})", -9.6),  # R75
+])
+def test_sumproduct_errors(text: str, want: Any) -> None:
+    got = calc(text)
+    assert got == (pytest.approx(want) if isinstance(want, float) else want)

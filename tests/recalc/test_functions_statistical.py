@@ -218,3 +218,12 @@ def test_distribution_edges(text: str, want: Any) -> None:
         assert got == pytest.approx(want, rel=1e-9, abs=1e-15)
     else:
         assert got == want
+
+
+def test_frequency_blank_bins() -> None:
+    # STATISTICAL!W43 and EXTRA!J50:J51: bins with no number count as the one bin 0
+    vals = {(1, 2): 1.0, (1, 3): 2.0, (1, 4): 3.0, (1, 5): 0.0, (1, 6): -1.0}
+    assert calc("INDEX(FREQUENCY(B1:F1,H1),1)", values=vals) == 2.0
+    assert calc("INDEX(FREQUENCY(B1:F1,H1),2)", values=vals) == 3.0
+    # R43: {1,2,3,0,-1} against the bins {1,3;5,3} (hand: 1, 0, -1 are <= 1)
+    assert calc("INDEX(FREQUENCY(B1:F1,{1,3;5,3}),1)", values=vals) == 3.0

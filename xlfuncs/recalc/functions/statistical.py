@@ -1276,6 +1276,11 @@ def PROB(xs: Any, ps: Any, lo: float, hi: float | None = None) -> Any:
 def FREQUENCY(data: Any, bins: Any) -> Any:
     vals = _samples(data)
     edges = _samples(bins)
+    if not edges:
+        # bins with no number (blank cells) count as the one bin 0: Excel's stored values
+        # (STATISTICAL!W43 and EXTRA!J50:J51 of vinci1it2000+formulas/test.xlsx: {1,2,3,0,-1}
+        # against a blank cell is {2;3})
+        edges = [0.0]
     order = sorted(range(len(edges)), key=lambda i: edges[i])
     counts = [0.0] * (len(edges) + 1)
     for v in vals:
