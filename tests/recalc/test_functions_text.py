@@ -153,3 +153,17 @@ def test_substitute_instance(text: str, want: Any) -> None:
 ])
 def test_textsplit_textafter_regex_arguments(text: str, want: Any) -> None:
     assert calc(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # dgorissen+pycel/text.xlsx, Excel's stored values
+    ('TEXT("X",";-  ##.0;""ZERO""@;""X""")', E.VALUE),  # TextDates!C9: @ in a number section
+    ('TEXT(-1,"[s].000")', E.VALUE),  # TextDates!C27
+    ('TEXT(B9,"#,#""ZZ""#.0""YY""00@")', E.VALUE),  # TextNumbers!C3: @ among placeholders
+    ('TEXT(890123.456789,"0,x#.00.0")', "89012x3.45.7"),  # TextNumbers!C34
+    ('TEXT(890123.456789,",#.00.0")', ",890123.45.7"),  # TextNumbers!C38
+    ('TEXT(890123.456789,"#,0x#.00.0")', "890,12x3.45.7"),  # TextNumbers!C35
+    ('TEXT(890123.456789,"#x,0,#.00.0")', "890,1x,23.45.7"),  # TextNumbers!C37
+])
+def test_text_format_edges(text: str, want: Any) -> None:
+    assert calc(text) == want
