@@ -86,3 +86,13 @@ def test_imtan_imcot(text: str, want: Any) -> None:
 def test_improduct_mixed_suffixes() -> None:
     assert calc('IMPRODUCT("-3+2i","3.1+2j")') == E.VALUE  # T44
     assert calc('IMPRODUCT("3.1+2j","13+5j")') == "30.3+41.5j"  # S44
+
+
+@pytest.mark.parametrize("text, want", [
+    ('IMCSC("3.1+2j")', "0.0118908807944521+0.275445903842597j"),  # T36
+    ('IMCSC("13+5j")', "0.00566271612725774-0.0122288197535638j"),  # S36
+    ('IMCSC("7+25j")', "1.82483860060804E-11-2.09403043759793E-11j"),  # R36
+    ('IMCSC("0")', E.NUM),  # hand: csc 0 is infinite
+])
+def test_imcsc(text: str, want: Any) -> None:
+    assert calc(text) == want
