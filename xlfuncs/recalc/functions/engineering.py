@@ -389,10 +389,10 @@ def _g15(x: float) -> str:
     vinci1it2000+formulas/test.xlsx), scientific below (``3.82126757337684E-22``, R35)."""
     from xlfuncs.recalc.values import general_number
 
-    if x and 1e-5 <= abs(float("%.15g" % x)) < 1e-4:
-        t = ("%.19f" % float("%.15g" % x)).rstrip("0")
-        return t
-    return general_number(float("%.15g" % x) if x else 0.0)
+    r = float(f"{x:.15g}") if x else 0.0
+    if 1e-5 <= abs(r) < 1e-4:
+        return f"{r:.19f}".rstrip("0")
+    return general_number(r)
 
 
 def _fmt_complex(z: complex, sfx: str = "i") -> str:

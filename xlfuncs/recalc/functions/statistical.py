@@ -8,6 +8,7 @@ variants count text as 0 and logicals as 0/1 in references.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -1513,7 +1514,7 @@ def _ets_series(values: Any, timeline: Any, completion: float, aggregation: floa
     times = sorted(groups)
     if len(times) < 3:
         raise XErr(ERR.NUM)
-    step = min(b - a for a, b in zip(times, times[1:]))
+    step = min(b - a for a, b in itertools.pairwise(times))
     if step <= 0:
         raise XErr(ERR.NUM)
     size = round((times[-1] - times[0]) / step) + 1
@@ -1579,7 +1580,8 @@ class _Ets:
         self.alpha, self.beta, self.gamma = self._optimise()
         self.sse, self.fitted, self.state = self._run(self.alpha, self.beta, self.gamma)
 
-    def _run(self, a: float, b: float, g: float) -> tuple[float, list[float], tuple[Any, ...]]:
+    def _run(self, a: float, b: float, g: float
+             ) -> tuple[float, list[float], tuple[float, float, list[float]]]:
         lv, tr, s = self.l0, self.b0, list(self.s0)
         m = self.m
         sse = 0.0
@@ -1599,7 +1601,7 @@ class _Ets:
     def _optimise(self) -> tuple[float, float, float]:
         grid = [0.0, 0.25, 0.5, 0.75, 1.0]
         gs = grid if self.m else [0.0]
-        best = min(((self._run(a, b, g)[0], a, b, g) for a in grid for b in grid for g in gs))
+        best = min((self._run(a, b, g)[0], a, b, g) for a in grid for b in grid for g in gs)
         h = 0.125
         for _ in range(3):
             _, a0, b0, g0 = best
@@ -1624,7 +1626,7 @@ class _Ets:
         if k < n:
             return self.fitted[k]
         lv, tr, s = self.state
-        return lv + (k - n + 1) * tr + (s[k % self.m] if self.m else 0.0)
+        return float(lv + (k - n + 1) * tr + (s[k % self.m] if self.m else 0.0))
 
     def stat(self, kind: int, step: float) -> float:
         y, f = self.y, self.fitted
