@@ -82,12 +82,11 @@ def test_tocol_torow_ignore_outside_0_to_3_is_value() -> None:
 
 def test_sort_keys() -> None:
     from tests.recalc._calc import calc
-    from xlfuncs.errors import ExcelError
 
     # LOOKUP!AR118 of vinci1it2000+formulas/test.xlsx: two orders for one key are #VALUE!
-    assert calc("SORT({2,1,2,1},1,{1;-1})") is ExcelError.VALUE
+    assert calc("SORT({2,1,2,1},1,{1;-1})") is E.VALUE
     # AT117: a blank sort_index is 0, #VALUE!; an empty argument is the default 1
-    assert calc("SORT({3;1;2},B9)") is ExcelError.VALUE
+    assert calc("SORT({3;1;2},B9)") is E.VALUE
     assert calc("INDEX(SORT({3;1;2},,-1),1,1)") == 3.0
     # Microsoft's SORT page: several keys, one order each (hand: by column 1 up, then 2 down)
     assert [calc(f"INDEX(SORT({{3,1;1,2;1,1}},{{1,2}},{{1,-1}}),{i},2)") for i in (1, 2, 3)] \
