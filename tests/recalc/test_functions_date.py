@@ -36,3 +36,16 @@ def test_isoweeknum_on_excels_calendar(text: str, want: Any) -> None:
 ])
 def test_time_parts_of_numeric_text(text: str, want: Any) -> None:
     assert calc(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # DATE & TIME!V9:W10 of vinci1it2000+formulas/test.xlsx: serial 0 is 0 January 1900
+    ("EDATE(0,0)", 0.0),  # V9
+    ("EOMONTH(0,0)", 31.0),  # V10
+    ('EDATE(0.7,"1/1/1987 02:00 AM")', 967223.0),  # W9: 31778 months on
+    ('EOMONTH(0.7,"1/1/1987 02:00 AM")', 967254.0),  # W10
+    ('DATEDIF(TRUE,"-1","YD")', ExcelError.NUM),  # X4: a logical is a number in DATEDIF
+    ("DATEDIF(TRUE,3,\"D\")", 2.0),  # hand: TRUE is day 1
+])
+def test_day_zero_and_logical_dates(text: str, want: Any) -> None:
+    assert calc(text) == want

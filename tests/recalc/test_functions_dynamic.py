@@ -78,3 +78,16 @@ def test_tocol_torow_ignore_outside_0_to_3_is_value() -> None:
     assert calc("TOCOL({1,2;3,4},4)") is E.VALUE
     assert calc("TOROW({1,2;3,4},-3.9)") is E.VALUE
     assert calc("INDEX(TOCOL({1,2;3,4},2.9),2)") == 2.0  # T126: 2.9 is 2
+
+
+def test_sort_keys() -> None:
+    from tests.recalc._calc import calc
+
+    # LOOKUP!AR118 of vinci1it2000+formulas/test.xlsx: two orders for one key are #VALUE!
+    assert calc("SORT({2,1,2,1},1,{1;-1})") is E.VALUE
+    # AT117: a blank sort_index is 0, #VALUE!; an empty argument is the default 1
+    assert calc("SORT({3;1;2},B9)") is E.VALUE
+    assert calc("INDEX(SORT({3;1;2},,-1),1,1)") == 3.0
+    # Microsoft's SORT page: several keys, one order each (hand: by column 1 up, then 2 down)
+    assert [calc(f"INDEX(SORT({{3,1;1,2;1,1}},{{1,2}},{{1,-1}}),{i},2)") for i in (1, 2, 3)] \
+        == [2.0, 1.0, 1.0]

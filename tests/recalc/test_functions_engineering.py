@@ -55,3 +55,44 @@ def test_mixed_complex_suffixes() -> None:
     assert calc('IMSUB("13+5j","-3+2i")') is E.NUM
     assert calc('IMDIV("13+5j","-3+2i")') is E.NUM
     assert calc('IMSUM("7+25j","13+5j","3.1+2j")') == "23.1+32j"  # R52
+
+
+@pytest.mark.parametrize("text, want", [
+    # a logical where digits are expected is #VALUE! (Y7:Y56: the cells hold TRUE)
+    ("BIN2DEC(TRUE)", E.VALUE),  # Y7
+    ("BIN2HEX(TRUE)", E.VALUE),  # Y8
+    ("HEX2DEC(TRUE)", E.VALUE),  # Y27
+    ("OCT2HEX(TRUE)", E.VALUE),  # Y56
+    ('BIN2DEC("111111111")', 511.0),  # S7
+    ("HEX2DEC(\"\")", 0.0),  # W27: a blank
+])
+def test_base_conversion_logicals(text: str, want: Any) -> None:
+    assert calc(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    ('IMTAN("7+25j")', "3.82126757337684E-22+j"),  # R53
+    ('IMTAN("13+5j")', "0.0000692361330972509+0.999941259144671j"),  # S53
+    ('IMTAN("-13+25j")', "-2.94156899085227E-22+j"),  # V53
+    ('IMCOT("7+25j")', "3.82126757337684E-22-j"),  # R35
+    ('IMCOT("13+5j")', "0.0000692442674613868-1.00005873951153j"),  # S35
+    ('IMCOT("-3+2i")', "0.0106047834703371-1.035746637765i"),  # U35
+    ('IMCOT("0")', E.NUM),  # hand: cot 0 is infinite
+])
+def test_imtan_imcot(text: str, want: Any) -> None:
+    assert calc(text) == want
+
+
+def test_improduct_mixed_suffixes() -> None:
+    assert calc('IMPRODUCT("-3+2i","3.1+2j")') == E.VALUE  # T44
+    assert calc('IMPRODUCT("3.1+2j","13+5j")') == "30.3+41.5j"  # S44
+
+
+@pytest.mark.parametrize("text, want", [
+    ('IMCSC("3.1+2j")', "0.0118908807944521+0.275445903842597j"),  # T36
+    ('IMCSC("13+5j")', "0.00566271612725774-0.0122288197535638j"),  # S36
+    ('IMCSC("7+25j")', "1.82483860060804E-11-2.09403043759793E-11j"),  # R36
+    ('IMCSC("0")', E.NUM),  # hand: csc 0 is infinite
+])
+def test_imcsc(text: str, want: Any) -> None:
+    assert calc(text) == want

@@ -45,7 +45,9 @@ for _i, _v in enumerate([45292, 45306, 45341], start=1):  # 2024-01-01, 01-15, 0
 FORMULAS = [
     # financial
     "NPV(0.1,Data!A2:A6)", "NPV(0.08,Data!A2:A8,-900)", "IRR(Data!A1:A6)", "IRR(Data!A1:A8,0.2)",
-    "XNPV(0.09,Data!A1:A8,Data!B1:B8)", "XIRR(Data!A1:A8,Data!B1:B8)",
+    # XIRR stops 1e-8 short of the root as Excel does, LibreOffice converges (see the known
+    # deviations; test_functions_financial.py checks Excel's digits from the corpus)
+    "XNPV(0.09,Data!A1:A8,Data!B1:B8)",
     "PMT(0.08/12,10*12,10000)", "PMT(0.06,5,-1000,200,1)", "PV(0.08/12,20*12,500,,0)",
     "PV(0.05,10,-100,1000,1)", "FV(0.06/12,10,-200,-500,1)", "FV(0,12,-100)",
     "NPER(0.12/12,-100,-1000,10000,1)", "NPER(0.1,-500,3000)", "RATE(48,-200,8000)",

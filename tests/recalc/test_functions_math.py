@@ -6,6 +6,10 @@ Expected values are Excel's, from vinci1it2000+formulas/test.xlsx of the golden 
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from tests.recalc._calc import calc
 from xlfuncs.errors import ExcelError
 
@@ -33,3 +37,27 @@ def test_gcd_lcm_refuse_blanks_text_and_logicals() -> None:
     assert calc("LCM(E2,F2)", values=vals) == 315.0  # T37
     assert calc("LCM(C2,F2,E2)", values=vals) == 0.0  # V37
     assert calc("LCM(H2)", values=vals) is E.VALUE  # W37
+
+
+@pytest.mark.parametrize("text, want", [
+    # MATH & TRIG!R31:W31 of vinci1it2000+formulas/test.xlsx: -1.1 is checked before it is
+    # truncated, -1 gives 1
+    ("FACTDOUBLE(-1.1)", E.NUM),  # T31
+    ("FACTDOUBLE(-1)", 1.0),  # V31
+    ("FACTDOUBLE(5)", 15.0),  # U31
+    ('FACTDOUBLE("2.3")', 2.0),  # S31
+])
+def test_factdouble(text: str, want: Any) -> None:
+    assert calc(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # MATH & TRIG!AD75:AF75 of vinci1it2000+formulas/test.xlsx
+    ("SUMPRODUCT({#NUM!,#REF!},{1,2},{1,2,3})", E.NUM),  # AE75: error before the sizes
+    ("SUMPRODUCT({#REF!,1},{1,2,3},{1,2,3})", E.REF),  # AF75
+    ("SUMPRODUCT({1,2},{1,2,3})", E.VALUE),  # documented: sizes differ
+    ("SUMPRODUCT({0,2},{2,1.2},{1.2,-4})", -9.6),  # R75
+])
+def test_sumproduct_errors(text: str, want: Any) -> None:
+    got = calc(text)
+    assert got == (pytest.approx(want) if isinstance(want, float) else want)

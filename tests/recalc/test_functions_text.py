@@ -123,3 +123,47 @@ def test_numbervalue(text: str, want: Any) -> None:
         assert got == pytest.approx(want, rel=1e-12)
     else:
         assert got == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # CORE!U14:AB19 of vinci1it2000+formulas/test.xlsx: the instance TRUE is #VALUE!
+    ('SUBSTITUTE("0, 1-1,ciao, TRUE",-1,"",TRUE)', E.VALUE),  # AB16
+    ('SUBSTITUTE("0, 1.9,2.3,10",1,5,1.9)', "0, 5.9,2.3,10"),  # V15: truncated
+    ('SUBSTITUTE("0, 1.9,2.3,10",2,5,0)', E.VALUE),  # W15
+    ('SUBSTITUTE("0, 1.9,2.3,10",10,"x",200)', "0, 1.9,2.3,10"),  # Z15: no 200th
+    ('SUBSTITUTE("aXbXc","X","-")', "a-b-c"),  # documented: every instance when left out
+    ('SUBSTITUTE("aXbXc","X","-",B9)', E.VALUE),  # a blank instance is 0
+])
+def test_substitute_instance(text: str, want: Any) -> None:
+    assert calc(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # TEXT sheet of vinci1it2000+formulas/test.xlsx
+    ('TEXTSPLIT("123434,43r23123-1,2.3","")', E.VALUE),  # V47: an empty delimiter
+    ('TEXTSPLIT("123434,43r23123-1,2.3",B9)', E.VALUE),  # W47: a blank one
+    ("TEXTSPLIT(B9,1)", E.VALUE),  # AM47: a blank text
+    ('TEXTSPLIT("123434,43r23123-1,2.3",2.3)', "123434,43r23123-1,"),  # T47
+    ('REGEXTEST("12","^\\d+$",2)', E.VALUE),  # T33: case sensitivity 2
+    ('REGEXTEST("12","^\\d+$",1.9)', True),  # U33: truncated to 1
+    ('TEXTAFTER("1,2,3,4,5,6,7,8",{"3","4"},2.3,10)', E.VALUE),  # T44: match mode 10
+    ('TEXTAFTER("1,2,3,4,5,6,7,8",{"3","4"},1.9)', ",4,5,6,7,8"),  # S44
+    ('TEXTAFTER("1,2,3,4,5,6,7,8",{"3","4"},10,B9)', E.NA),  # U44: no 10th
+    ('TEXTBEFORE("a-b","-",1,2)', E.VALUE),  # the same rule (Microsoft: match_mode 0 or 1)
+])
+def test_textsplit_textafter_regex_arguments(text: str, want: Any) -> None:
+    assert calc(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # dgorissen+pycel/text.xlsx, Excel's stored values
+    ('TEXT("X",";-  ##.0;""ZERO""@;""X""")', E.VALUE),  # TextDates!C9: @ in a number section
+    ('TEXT(-1,"[s].000")', E.VALUE),  # TextDates!C27
+    ('TEXT(B9,"#,#""ZZ""#.0""YY""00@")', E.VALUE),  # TextNumbers!C3: @ among placeholders
+    ('TEXT(890123.456789,"0,x#.00.0")', "89012x3.45.7"),  # TextNumbers!C34
+    ('TEXT(890123.456789,",#.00.0")', ",890123.45.7"),  # TextNumbers!C38
+    ('TEXT(890123.456789,"#,0x#.00.0")', "890,12x3.45.7"),  # TextNumbers!C35
+    ('TEXT(890123.456789,"#x,0,#.00.0")', "890,1x,23.45.7"),  # TextNumbers!C37
+])
+def test_text_format_edges(text: str, want: Any) -> None:
+    assert calc(text) == want

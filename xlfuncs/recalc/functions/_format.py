@@ -261,7 +261,8 @@ def _number(toks: list[tuple[str, str]], v: float, neg: bool) -> str:
     ipart, dpart = toks[:di], toks[di + 1:]
     # a comma after a literal ("## ,##") is shown as it is, as is one between decimal
     # placeholders ("# ,0"): EXTRA!A15:A22 of vinci1it2000+formulas/test.xlsx
-    ipart = [("lit", ",") if k == "comma" and i and ipart[i - 1][0] == "lit" else (k, t)
+    # so is a leading one (",#": TextNumbers!C38 of dgorissen+pycel/text.xlsx)
+    ipart = [("lit", ",") if k == "comma" and (not i or ipart[i - 1][0] == "lit") else (k, t)
              for i, (k, t) in enumerate(ipart)]
     last_dph = max((i for i, (k, _) in enumerate(dpart) if k == "ph"), default=-1)
     dpart = [("lit", ",") if k == "comma" and i < last_dph and i and dpart[i - 1][0] == "lit"
@@ -269,7 +270,10 @@ def _number(toks: list[tuple[str, str]], v: float, neg: bool) -> str:
              for i, (k, t) in enumerate(dpart)]
     # commas: between placeholders they group; after the last integer placeholder they scale
     last_ph = max((i for i, (k, _) in enumerate(ipart) if k == "ph"), default=-1)
-    grouping = any(k == "comma" and i < last_ph for i, (k, _) in enumerate(ipart))
+    # (a comma followed by a literal groups nothing and is not shown: "0,x#" gives 89012x3,
+    # TextNumbers!C34 of dgorissen+pycel/text.xlsx)
+    grouping = any(k == "comma" and i < last_ph and ipart[i + 1][0] in ("ph", "comma")
+                   for i, (k, _) in enumerate(ipart))
     scale = sum(1 for i, (k, _) in enumerate(ipart) if k == "comma" and i > last_ph)
     scale += sum(1 for k, _ in dpart if k == "comma")
     x /= 1000.0 ** scale
@@ -386,7 +390,10 @@ def _date(ctx: Ctx, toks: list[tuple[str, str]], v: float) -> str:
     if elapsed_only and v < 0:
         # a lone [h], [m] or [s] shows a minus sign; with other parts it is #VALUE!
         # ("[h]:m" of -1: TextDates!C19 of dgorissen+pycel/text.xlsx)
-        if sum(1 for k, t in toks if k == "elapsed" or (k == "ch" and t.lower() in "hms")) > 1:
+        # (fractional seconds count as another part: "[s].000" of -1 is #VALUE!,
+        # TextDates!C27)
+        if sum(1 for k, t in toks if k == "elapsed" or (k == "ch" and t.lower() in "hms")) > 1 \
+                or ("ch", ".") in toks:
             raise XErr(ERR.VALUE)
         return "-" + _date(ctx, toks, -v)
     if v < 0:
@@ -534,6 +541,9 @@ def format_number(ctx: Ctx, v: float, fmt: str) -> str:
     sec, x, neg = _pick(sections, v)
     toks = _tokens(sec)
     if any(k == "ch" and t == "@" for k, t in toks):
+        if any(k == "ch" and t in "0#?" for k, t in toks):
+            # @ among digit placeholders: #VALUE! (TextNumbers!C3 of dgorissen+pycel/text.xlsx)
+            raise XErr(ERR.VALUE)
         return "".join(general_number(v) if (k == "ch" and t == "@") else t for k, t in toks)
     if _is_date(toks):
         if any(k == "ch" and t in "#?" for k, t in toks):
@@ -548,6 +558,10 @@ def format_text(text: str, fmt: str) -> str:
     """Text through a format: its 4th section (or a lone section with ``@``)."""
     _check_quotes(fmt)
     sections = _split_sections(fmt)
+    if len(sections) >= 4 and any("@" in _strip_quotes(x) for x in sections[1:3]):
+        # a number section holding @ before the text section: #VALUE! (TextDates!C9 of
+        # dgorissen+pycel/text.xlsx: ';-  ##.0;"ZERO"@;"X"')
+        raise XErr(ERR.VALUE)
     sec = sections[3] if len(sections) >= 4 else sections[0] if len(sections) == 1 else None
     if sec is None or "@" not in sec:
         return text

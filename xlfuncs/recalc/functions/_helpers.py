@@ -128,8 +128,10 @@ def flat(x: Any) -> list[Any]:
     return [x]
 
 
-def num_array(x: Any) -> list[list[float]]:
-    """A reference or array of numbers as rows (blank, text or logical: ``#VALUE!``)."""
+def num_array(x: Any, error_is_value: bool = False) -> list[list[float]]:
+    """A reference or array of numbers as rows (blank, text or logical: ``#VALUE!``); an
+    error value in it is the result, or ``#VALUE!`` with ``error_is_value`` (the least-squares
+    functions LINEST, LOGEST, TREND and GROWTH)."""
     from xlfuncs.recalc.values import as_rows
 
     rows = as_rows(x)
@@ -140,12 +142,41 @@ def num_array(x: Any) -> list[list[float]]:
             tv = type(v)
             if tv is float or tv is int:
                 r.append(float(v))
-            elif tv is ExcelError:
+            elif tv is ExcelError and not error_is_value:
                 raise XErr(v)
             else:
                 raise XErr(ERR.VALUE)
         out.append(r)
     return out
+
+
+def sample_error(a: list[Any], b: list[Any], paired: bool = False) -> ExcelError | None:
+    """The error value a two-sample statistic (SLOPE, PEARSON, COVARIANCE.P, F.TEST, T.TEST,
+    CHISQ.TEST...) returns for the flattened arrays ``a`` and ``b``, else ``None``.
+
+    The first error of ``a`` then of ``b`` in reading order (``paired``: of the pairs, a pair's
+    error being ``a``'s, else ``b``'s), passing over ``#NULL!``, which these functions skip when another error
+    follows: Excel's stored values in vinci1it2000+formulas/test.xlsx STATISTICAL!AD17 to
+    AD112 (``SLOPE({#NULL!,#NUM!},{#REF!,""})`` is ``#NUM!``). ``#NULL!`` when it is the only
+    error.
+
+    >>> E = ExcelError
+    >>> sample_error([E.NULL, E.NUM], [E.REF, None]), sample_error([1.0], [E.NULL])
+    (<ExcelError.NUM: '#NUM!'>, <ExcelError.NULL: '#NULL!'>)
+    >>> sample_error([True, E.VALUE], [E.NA, E.DIV0], paired=True)
+    <ExcelError.NA: '#N/A'>
+    """
+    if paired:  # a pair's error is its first one (that of ``a - b``)
+        seq = [x if type(x) is ExcelError else y for x, y in zip(a, b)]
+    else:
+        seq = [*a, *b]
+    null = None
+    for v in seq:
+        if type(v) is ExcelError:
+            if v is not ExcelError.NULL:
+                return v
+            null = v
+    return null
 
 
 def sig15(x: float) -> float:

@@ -313,7 +313,10 @@ def _add_months(ctx: Ctx, start: Any, months: Any, end_of_month: bool) -> float:
         raise XErr(ERR.NUM)
     y, m, d = _ymd(ctx, sv)
     if d == 0:
-        y, m, d = 1899, 12, 31
+        # serial 0 is 0 January 1900: EDATE(0,0) is 0 and EOMONTH(0,0) 31, and day 0 of a
+        # later month is the last day of the one before (DATE & TIME!V9, V10, W9, W10 of
+        # vinci1it2000+formulas/test.xlsx)
+        y, m = 1900, 1
     total = y * 12 + (m - 1) + k
     ny, nm = divmod(total, 12)
     nm += 1
@@ -321,6 +324,8 @@ def _add_months(ctx: Ctx, start: Any, months: Any, end_of_month: bool) -> float:
         raise XErr(ERR.NUM)
     last = calendar.monthrange(ny, nm)[1]
     day = last if end_of_month else min(d, last)
+    if day == 0:
+        return _serial(ctx, ny, nm, 1) - 1
     return _serial(ctx, ny, nm, day)
 
 
@@ -422,6 +427,12 @@ def DAYS360(ctx: Ctx, start: Any, end: Any, european: bool) -> Any:
 
 @reg("DATEDIF", "scalar, scalar, text", ctx=True)
 def DATEDIF(ctx: Ctx, start: Any, end: Any, unit: str) -> Any:
+    # not an Analysis ToolPak function: a logical is a number here (DATE & TIME!X4 of
+    # vinci1it2000+formulas/test.xlsx: DATEDIF(TRUE,"-1","YD") is #NUM!, not #VALUE!)
+    if type(start) is bool:
+        start = float(start)
+    if type(end) is bool:
+        end = float(end)
     s = _day(ctx, _date_arg(ctx, start))
     e = _day(ctx, _date_arg(ctx, end))
     if s > e:

@@ -74,21 +74,41 @@ def _sort_cmp(a: Any, b: Any, order: int) -> int:
     return _cmp(a, b) * order
 
 
-@reg("SORT", "ref, integer=1, integer=1, bool=FALSE", array=True)
-def SORT(x: Any, idx: int, order: int, by_col: bool) -> Any:
+def _keys(x: Any) -> list[int]:
+    """SORT's sort_index or sort_order: one whole number or an array of them (an empty
+    argument is 1, a blank cell 0: LOOKUP!AT117 of vinci1it2000+formulas/test.xlsx)."""
+    from xlfuncs.recalc.functions._registry import c_integer
+
+    if x is None:
+        return [1]
+    return [c_integer(v) for r in _rows(x) for v in r]
+
+
+@reg("SORT", "ref, ref=1, ref=1, bool=FALSE", array=True)
+def SORT(x: Any, idx: Any, order: Any, by_col: bool) -> Any:
+    """Sorted by one key or by several (arrays of sort_index and sort_order, one order for
+    all or one per key: more orders than keys is #VALUE!, LOOKUP!AR118 of
+    vinci1it2000+formulas/test.xlsx)."""
     rows = _rows(x)
-    if order not in (1, -1):
+    ks, os_ = _keys(idx), _keys(order)
+    if any(o not in (1, -1) for o in os_) or len(os_) not in (1, len(ks)):
         return ERR.VALUE
-    if by_col:
-        cols = [list(t) for t in zip(*rows)]
-        if not 1 <= idx <= len(rows):
-            return ERR.VALUE
-        cols.sort(key=cmp_to_key(lambda a, b: _sort_cmp(a[idx - 1], b[idx - 1], order)))  # type: ignore[index]
-        return _blank0([list(t) for t in zip(*cols)])
-    if not 1 <= idx <= len(rows[0]):
+    if len(os_) == 1:
+        os_ = os_ * len(ks)
+    items = [list(t) for t in zip(*rows)] if by_col else rows
+    width = len(rows) if by_col else len(rows[0])
+    if any(not 1 <= k <= width for k in ks):
         return ERR.VALUE
-    rows.sort(key=cmp_to_key(lambda a, b: _sort_cmp(a[idx - 1], b[idx - 1], order)))  # type: ignore[index]
-    return _blank0(rows)
+
+    def cmp(a: list[Any], b: list[Any]) -> int:
+        for k, o in zip(ks, os_):
+            c = _sort_cmp(a[k - 1], b[k - 1], o)
+            if c:
+                return c
+        return 0
+
+    items.sort(key=cmp_to_key(cmp))
+    return _blank0([list(t) for t in zip(*items)] if by_col else items)
 
 
 @reg("SORTBY", "ref, ref+, integer*", array=True)

@@ -88,18 +88,28 @@ def _make(name: str, src: int | None, dst: int | None) -> None:
         reg(name, "scalar, number=-", atp=True)(f)
     elif dst is None:  # to decimal
 
-        def g(t: str) -> Any:
-            return float(_from_base(t, src))
+        def g(t: Any) -> Any:
+            return float(_from_base(_digits_text(t), src))
 
         g.__name__ = name
-        reg(name, "text", atp=True)(g)
+        reg(name, "scalar", atp=True)(g)
     else:
 
-        def h(t: str, places: float | None = None) -> Any:
-            return _to_base(_from_base(t, src), dst, places)
+        def h(t: Any, places: float | None = None) -> Any:
+            return _to_base(_from_base(_digits_text(t), src), dst, places)
 
         h.__name__ = name
-        reg(name, "text, number=-", atp=True)(h)
+        reg(name, "scalar, number=-", atp=True)(h)
+
+
+def _digits_text(v: Any) -> str:
+    """The digits argument of BIN2DEC ... OCT2HEX as text; a logical is ``#VALUE!``
+    (ENGINEERING!Y7:Y56 of vinci1it2000+formulas/test.xlsx: BIN2DEC(TRUE) and the others)."""
+    from xlfuncs.recalc.functions._registry import c_text
+
+    if type(v) is bool:
+        raise XErr(ERR.VALUE)
+    return c_text(v)
 
 
 _NAMES = {"BIN": 2, "OCT": 8, "DEC": None, "HEX": 16}
@@ -374,9 +384,15 @@ def _parse_complex(x: Any) -> tuple[complex, str]:
 
 
 def _g15(x: float) -> str:
+    """A part of a complex number as the IM functions write it: 15 significant digits,
+    plain down to 1e-5 (``0.0000692442674613868``: ENGINEERING!S35 of
+    vinci1it2000+formulas/test.xlsx), scientific below (``3.82126757337684E-22``, R35)."""
     from xlfuncs.recalc.values import general_number
 
-    return general_number(float("%.15g" % x) if x else 0.0)
+    r = float(f"{x:.15g}") if x else 0.0
+    if 1e-5 <= abs(r) < 1e-4:
+        return f"{r:.19f}".rstrip("0")
+    return general_number(r)
 
 
 def _fmt_complex(z: complex, sfx: str = "i") -> str:
@@ -395,7 +411,7 @@ def _fmt_complex(z: complex, sfx: str = "i") -> str:
 
 def _suffix(*sfx: str, mixed: ExcelError = ERR.NUM) -> str:
     """The suffix of a result; "i" and "j" mixed is ``mixed``: #NUM! for IMSUB and IMDIV,
-    #VALUE! for IMSUM (ENGINEERING!T38, T51 and S52:U52 of
+    #VALUE! for IMSUM and IMPRODUCT (ENGINEERING!T38, T51, S52:U52 and T44:U44 of
     vinci1it2000+formulas/test.xlsx)."""
     used = {s for s in sfx if s}
     if len(used) > 1:
@@ -483,10 +499,33 @@ _unary("IMLOG2", lambda z: _ln(z) / math.log(2))
 _unary("IMSQRT", _sqrt)
 _unary("IMSIN", _sin)
 _unary("IMCOS", _cos)
-_unary("IMTAN", lambda z: _sin(z) * _inv(_cos(z)))
-_unary("IMCOT", lambda z: _cos(z) * _inv(_sin(z)))
+def _tan(z: complex, cot: bool = False) -> complex:
+    """tan z = (sin 2a + i sinh 2b) / (cos 2a + cosh 2b) and cot z = (sin 2a - i sinh 2b) /
+    (cosh 2b - cos 2a), the forms whose rounding Excel's IMTAN and IMCOT show (the real part
+    of IMTAN("7+25j") is 3.82126757337684E-22, not 0: ENGINEERING!R53 and R35 of
+    vinci1it2000+formulas/test.xlsx)."""
+    a2, b2 = 2 * z.real, 2 * z.imag
+    den = math.cosh(b2) - math.cos(a2) if cot else math.cos(a2) + math.cosh(b2)
+    if den == 0:
+        raise XErr(ERR.NUM)
+    return complex(math.sin(a2) / den, (-math.sinh(b2) if cot else math.sinh(b2)) / den)
+
+
+_unary("IMTAN", _tan)
+_unary("IMCOT", lambda z: _tan(z, True))
 _unary("IMSEC", lambda z: _inv(_cos(z)))
-_unary("IMCSC", lambda z: _inv(_sin(z)))
+def _csc(z: complex) -> complex:
+    """csc z = 2 (sin a cosh b - i cos a sinh b) / (cosh 2b - cos 2a), the form whose
+    rounding Excel's IMCSC shows (IMCSC("3.1+2j"): ENGINEERING!T36 of
+    vinci1it2000+formulas/test.xlsx)."""
+    a, b = z.real, z.imag
+    den = math.cosh(2 * b) - math.cos(2 * a)
+    if den == 0:
+        raise XErr(ERR.NUM)
+    return complex(2 * math.sin(a) * math.cosh(b) / den, -2 * math.cos(a) * math.sinh(b) / den)
+
+
+_unary("IMCSC", _csc)
 _unary("IMSINH", _sinh)
 _unary("IMCOSH", _cosh)
 _unary("IMSECH", lambda z: _inv(_cosh(z)))
@@ -547,7 +586,8 @@ def IMPRODUCT(*args: Any) -> Any:
     p = complex(1, 0)
     for z, _ in zs:
         p *= z
-    return _fmt_complex(p, _suffix(*(s for _, s in zs)))
+    # "i" and "j" mixed is #VALUE!, as for IMSUM (ENGINEERING!T44:U44 of the corpus)
+    return _fmt_complex(p, _suffix(*(s for _, s in zs), mixed=ERR.VALUE))
 
 
 def _bessel(f: Any, x: float, n: int, positive: bool) -> Any:

@@ -2,9 +2,9 @@
 CUMPRINC), cash flows (NPV, IRR, XNPV, XIRR, MIRR), depreciation (SLN, SYD, DDB, DB, VDB)
 and rates (EFFECT, NOMINAL, RRI, PDURATION).
 
-Signs follow Excel: money paid out is negative. The iterative solvers (RATE, IRR, XIRR) use
-Newton's method from the guess with Excel's limits (at most 20 steps for RATE and IRR, 100
-for XIRR, tolerance 1e-7); no convergence is ``#NUM!``.
+Signs follow Excel: money paid out is negative. The iterative solvers RATE and IRR use
+Newton's method from the guess with Excel's limits (at most 20 steps, tolerance 1e-7); XIRR
+bisects between 0 and the guess as Excel's stored digits show; no convergence is ``#NUM!``.
 """
 
 from __future__ import annotations
@@ -239,16 +239,27 @@ def MIRR(values: Any, fr: float, rr: float) -> Any:
 
 
 def _xpairs(values: Any, dates: Any) -> tuple[list[float], list[float]]:
+    """The cash flows and their whole-day dates of XNPV and XIRR.
+
+    A pair whose value is blank or text is skipped (FINANCIAL!AD54 and AE54 of
+    vinci1it2000+formulas/test.xlsx: ranges one and two columns longer, with a blank pair
+    and the text "1" dated 32015, give the same XIRR); a date's error comes before its
+    value's (U54: ``{..,#N/A,..}`` against ``{..,#REF!,..}`` is #REF!); any other
+    non-number is #VALUE! (a date that is not one: Microsoft's XIRR page); a date before
+    the first is #NUM! (T54).
+    """
     vs, ds = flat(values), flat(dates)
     if len(vs) != len(ds):
         raise XErr(ERR.NUM)
     cv: list[float] = []
     cd: list[float] = []
     for v, d in zip(vs, ds):
-        if type(v) is ExcelError:
-            raise XErr(v)
         if type(d) is ExcelError:
             raise XErr(d)
+        if type(v) is ExcelError:
+            raise XErr(v)
+        if (v is None or type(v) is str) and (d is None or type(d) in (float, int)):
+            continue
         if type(v) not in (float, int) or type(d) not in (float, int):
             raise XErr(ERR.VALUE)
         cv.append(float(v))
@@ -264,30 +275,60 @@ def _xnpv(r: float, cv: list[float], cd: list[float]) -> float:
 
 @reg("XNPV", "number, ref, ref", atp=True)
 def XNPV(r: float, values: Any, dates: Any) -> Any:
+    """A rate of 0 or below is #NUM! (FINANCIAL!S56, U56 and X56 of
+    vinci1it2000+formulas/test.xlsx: rates -0.1, 0 and a blank)."""
     cv, cd = _xpairs(values, dates)
-    if r <= -1:
+    if r <= 0:
         return ERR.NUM
     return _xnpv(r, cv, cd)
 
 
+def _xirr_bisect(cv: list[float], cd: list[float], lo: float, hi: float) -> float | None:
+    """The rate between ``lo`` and ``hi`` (where the XNPV changes sign) by halving until
+    half the interval is below 1e-8, the midpoint then."""
+    flo = _xnpv(lo, cv, cd)
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if abs(hi - lo) / 2 < 1e-8:
+            return mid
+        fm = _xnpv(mid, cv, cd)
+        if fm == 0:
+            return mid
+        if (fm > 0) == (flo > 0):
+            lo, flo = mid, fm
+        else:
+            hi = mid
+    return None
+
+
 @reg("XIRR", "ref, ref, number=0.1", atp=True)
 def XIRR(values: Any, dates: Any, guess: float) -> Any:
+    """The rate where XNPV is 0, by bisection between 0 and the guess, the guess doubled
+    until the XNPV changes sign between them: Excel's own digits, which stop 1e-8 short of
+    the root (FINANCIAL!R54:AW54 of vinci1it2000+formulas/test.xlsx: guess 1 gives
+    0.5993197485804558, 0.1 gives 0.5993197500705721, 32015 gives 0.5993197540431083,
+    each the midpoint at which the bisection stops). A negative guess searches below 0
+    (-0.1 there is #NUM!: S55); a guess of 0 starts from 0.1 (our choice: Excel's
+    0.599319755859375 there, U55, is not reproduced); no sign change is #NUM!."""
     cv, cd = _xpairs(values, dates)
     if not (any(v > 0 for v in cv) and any(v < 0 for v in cv)):
         return ERR.NUM
-    r = guess
+    g = guess if guess != 0 else 0.1
+    if g <= -1:
+        return ERR.NUM
+    f0 = _xnpv(0.0, cv, cd)
+    if f0 == 0:
+        return 0.0
     for _ in range(100):
-        if r <= -1:
-            r = -0.999999
-        f = _xnpv(r, cv, cd)
-        d = sum(-(dd - cd[0]) / 365.0 * v / (1 + r) ** ((dd - cd[0]) / 365.0 + 1)
-                for v, dd in zip(cv, cd))
-        if d == 0:
+        if g < 0 and g <= -1:
             return ERR.NUM
-        nr = r - f / d
-        if abs(nr - r) < 1e-12 * max(1.0, abs(r)):
-            return nr
-        r = nr
+        fg = _xnpv(g, cv, cd)
+        if (fg > 0) != (f0 > 0) or fg == 0:
+            r = _xirr_bisect(cv, cd, 0.0, g) if fg else g
+            return ERR.NUM if r is None else r
+        g *= 2
+        if g > 1e10:
+            break
     return ERR.NUM
 
 

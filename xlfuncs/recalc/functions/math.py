@@ -77,6 +77,13 @@ def SUMPRODUCT(*args: Any) -> Any:
     shape = (len(arrays[0]), len(arrays[0][0]))
     for a in arrays:
         if (len(a), len(a[0])) != shape:
+            # an error among the arrays comes before the size mismatch (MATH & TRIG!AE75:AF75
+            # of vinci1it2000+formulas/test.xlsx: the first array's #NUM!, #REF!)
+            for b in arrays:
+                for row in b:
+                    for v in row:
+                        if type(v) is ExcelError:
+                            return v
             return ERR.VALUE
     total = 0.0
     cols = [[v for row in a for v in row] for a in arrays]
@@ -341,7 +348,7 @@ def FACT(v: float) -> Any:
 @reg("FACTDOUBLE", "number", atp=True)
 def FACTDOUBLE(v: float) -> Any:
     n = math.trunc(v)
-    if n < -1:
+    if v < -1:  # before truncation: -1.1 is #NUM!, -1 is 1 (MATH & TRIG!T31, V31 of the corpus)
         return ERR.NUM
     if n > 300:
         return ERR.NUM

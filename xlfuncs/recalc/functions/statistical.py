@@ -8,12 +8,13 @@ variants count text as 0 and logicals as 0/1 in references.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
 
 from xlfuncs.errors import ExcelError
-from xlfuncs.recalc.functions._helpers import _numbers, flat, numbers, numbers_a
+from xlfuncs.recalc.functions._helpers import _numbers, flat, numbers, numbers_a, sample_error
 from xlfuncs.recalc.functions._registry import XErr, registrar
 from xlfuncs.recalc.functions.math import crit_mask, if_values
 from xlfuncs.recalc.values import Areas, Rng, flat_values, text_to_num
@@ -483,13 +484,12 @@ def _xy(ys: Any, xs: Any) -> tuple[list[float], list[float]]:
     a, b = flat(ys), flat(xs)
     if len(a) != len(b):
         raise XErr(ERR.NA)
+    e = sample_error(a, b, paired=True)
+    if e is not None:
+        raise XErr(e)
     yy: list[float] = []
     xx: list[float] = []
     for y, x in zip(a, b):
-        if type(y) is ExcelError:
-            raise XErr(y)
-        if type(x) is ExcelError:
-            raise XErr(x)
         if type(y) in (float, int) and type(x) in (float, int):
             yy.append(float(y))
             xx.append(float(x))
@@ -744,7 +744,9 @@ def BINOM_INV(n: float, p: float, alpha: float) -> Any:
 @reg("NEGBINOM.DIST", "number, number, number, bool")
 def NEGBINOM_DIST(x: float, r: float, p: float, cum: bool) -> Any:
     k, rr = math.trunc(x), math.trunc(r)
-    if k < 0 or rr < 1 or p < 0 or p > 1:
+    # a success probability of 0 is #NUM! too (STATISTICAL!X72 of vinci1it2000+formulas/
+    # test.xlsx, where the page names only p < 0 and p > 1)
+    if k < 0 or rr < 1 or p <= 0 or p > 1:
         return ERR.NUM
 
     def pmf(i: int) -> float:
@@ -938,6 +940,8 @@ def GAMMA_DIST(x: float, a: float, b: float, cum: bool) -> Any:
 def GAMMA_INV(p: float, a: float, b: float) -> Any:
     if a <= 0 or b <= 0:
         return ERR.NUM
+    if p == 0:  # documented: only p < 0 or p > 1 is #NUM! (STATISTICAL!W46: 0)
+        return 0.0
     return _invert(lambda x: _gammp(a, x / b), p, 0.0, max(1.0, a * b * 2))
 
 
@@ -962,6 +966,8 @@ def CHISQ_INV(p: float, df: float) -> Any:
     k = math.trunc(df)
     if k < 1:
         return ERR.NUM
+    if p == 0:  # documented: only p < 0 or p > 1 is #NUM! (STATISTICAL!W15: 0)
+        return 0.0
     return _invert(lambda x: _gammp(k / 2, x / 2), p, 0.0, max(1.0, 2.0 * k))
 
 
@@ -982,6 +988,10 @@ def _t_cdf(t: float, df: float) -> float:
 @reg("T.DIST", "number, number, bool")
 def T_DIST(t: float, df: float, cum: bool) -> Any:
     k = math.trunc(df)
+    if k == 0 and not cum:
+        # the density at 0 degrees of freedom is #DIV/0!, the distribution #NUM!
+        # (STATISTICAL!R102 and W102 of vinci1it2000+formulas/test.xlsx)
+        return ERR.DIV0
     if k < 1:
         return ERR.NUM
     if cum:
@@ -1078,6 +1088,8 @@ def F_INV(p: float, d1: float, d2: float) -> Any:
     a, b = math.trunc(d1), math.trunc(d2)
     if a < 1 or b < 1:
         return ERR.NUM
+    if p == 0:  # documented: only p < 0 or p > 1 is #NUM! (STATISTICAL!W32: 0)
+        return 0.0
     return _invert(lambda x: _f_cdf(x, a, b), p, 0.0, 10.0)
 
 
@@ -1125,6 +1137,15 @@ def _samples(a: Any) -> list[float]:
     return out
 
 
+def _two_samples(a: Any, b: Any) -> tuple[list[float], list[float]]:
+    """The numbers of two independent samples; an error is the result (:func:`sample_error`)."""
+    fa, fb = flat(a), flat(b)
+    e = sample_error(fa, fb)
+    if e is not None:
+        raise XErr(e)
+    return _samples([fa]), _samples([fb])
+
+
 @reg("Z.TEST", "ZTEST", "ref, number, number=-")
 def Z_TEST(arr: Any, x: float, sigma: float | None = None) -> Any:
     vals = _samples(arr)
@@ -1133,6 +1154,12 @@ def Z_TEST(arr: Any, x: float, sigma: float | None = None) -> Any:
         return ERR.DIV0
     if n == 0:
         return ERR.NA
+    # one number is #DIV/0! and a sigma of 0 or below #NUM! even with sigma given
+    # (STATISTICAL!V121 and U121 of vinci1it2000+formulas/test.xlsx)
+    if n == 1:
+        return ERR.DIV0
+    if sigma is not None and sigma <= 0:
+        return ERR.NUM
     m = sum(vals) / n
     s = sigma if sigma is not None else math.sqrt(_var(vals, True))
     if s == 0:
@@ -1149,9 +1176,11 @@ def T_TEST(a: Any, b: Any, tails: float, kind: float) -> Any:
         xa, xb = flat(a), flat(b)
         if len(xa) != len(xb):
             return ERR.NA
-        for v in xa + xb:
-            if type(v) is ExcelError:
-                return v
+        # the differences a - b: each pair's first error (STATISTICAL!Y107 of
+        # vinci1it2000+formulas/test.xlsx: T.TEST({TRUE,#VALUE!},{#N/A,#DIV/0!},1,1) is #N/A)
+        e = sample_error(xa, xb, paired=True)
+        if e is not None:
+            return e
         d = [float(x) - float(y) for x, y in zip(xa, xb)
              if type(x) in (float, int) and type(y) in (float, int)]
         n = len(d)
@@ -1164,7 +1193,7 @@ def T_TEST(a: Any, b: Any, tails: float, kind: float) -> Any:
         t = abs(m) / (s / math.sqrt(n))
         df: float = n - 1
     else:
-        va, vb = _samples(a), _samples(b)
+        va, vb = _two_samples(a, b)
         na, nb = len(va), len(vb)
         if na < 2 or nb < 2:
             return ERR.DIV0
@@ -1198,9 +1227,9 @@ def CHISQ_TEST(obs: Any, exp: Any) -> Any:
     fb = [v for row in Bm for v in row]
     if len(fa) != len(fb):
         return ERR.NA
-    for v in (*fa, *fb):
-        if type(v) is ExcelError:
-            return v
+    e = sample_error(fa, fb)
+    if e is not None:
+        return e
     r, c = len(A), len(A[0])
     chi = 0.0
     pairs = 0
@@ -1220,7 +1249,7 @@ def CHISQ_TEST(obs: Any, exp: Any) -> Any:
 
 @reg("F.TEST", "FTEST", "ref, ref")
 def F_TEST(a: Any, b: Any) -> Any:
-    va, vb = _samples(a), _samples(b)
+    va, vb = _two_samples(a, b)
     if len(va) < 2 or len(vb) < 2:
         return ERR.DIV0
     sa, sb = _var(va, True), _var(vb, True)
@@ -1248,6 +1277,11 @@ def PROB(xs: Any, ps: Any, lo: float, hi: float | None = None) -> Any:
 def FREQUENCY(data: Any, bins: Any) -> Any:
     vals = _samples(data)
     edges = _samples(bins)
+    if not edges:
+        # bins with no number (blank cells) count as the one bin 0: Excel's stored values
+        # (STATISTICAL!W43 and EXTRA!J50:J51 of vinci1it2000+formulas/test.xlsx: {1,2,3,0,-1}
+        # against a blank cell is {2;3})
+        edges = [0.0]
     order = sorted(range(len(edges)), key=lambda i: edges[i])
     counts = [0.0] * (len(edges) + 1)
     for v in vals:
@@ -1265,31 +1299,38 @@ def FREQUENCY(data: Any, bins: Any) -> Any:
 
 
 def _ls_inputs(ys: Any, xs: Any) -> tuple[list[float], list[list[float]], bool]:
-    """(y values, one row of regressors per observation, y given as a row)."""
-    from xlfuncs.recalc.functions._helpers import num_array
+    """(y values, one row of regressors per observation, y given as a row).
 
-    Y = num_array(ys)
-    row = len(Y) == 1
-    yv = Y[0] if row else [r[0] for r in Y] if len(Y[0]) == 1 else [v for r in Y for v in r]
-    n = len(yv)
+    The shapes are checked first (``#REF!`` when they do not fit, even where a cell is blank:
+    LinestArrayExp!B29 of dgorissen+pycel/stats.xlsx), then the values: a blank, text or
+    logical, and also an error value, is ``#VALUE!`` (vinci1it2000+formulas/test.xlsx
+    STATISTICAL!AA51:AF51, AB58:AF59, AA113:AF113).
+    """
+    from xlfuncs.recalc.functions._helpers import num_array
+    from xlfuncs.recalc.values import as_rows
+
+    Yr = as_rows(ys)
+    h, w = len(Yr), len(Yr[0]) if Yr else 0
+    row = h == 1
+    n = h * w if h > 1 and w > 1 else w if row else h
+    if xs is not None:
+        Xr = as_rows(xs)
+        xh, xw = len(Xr), len(Xr[0]) if Xr else 0
+        if (xh * xw if h > 1 and w > 1 else xw if row else xh) != n:
+            raise XErr(ERR.REF)
+    Y = num_array(Yr, True)
+    yv = Y[0] if row else [r[0] for r in Y] if w == 1 else [v for r in Y for v in r]
     if xs is None:
         return yv, [[float(i + 1)] for i in range(n)], row
-    X = num_array(xs)
-    if len(Y) > 1 and len(Y[0]) > 1:  # y a 2-D block: x of the same shape, one variable
-        flat_x = [v for r in X for v in r]
-        if len(flat_x) != n:
-            raise XErr(ERR.REF)
-        return yv, [[v] for v in flat_x], row
+    X = num_array(Xr, True)
+    if h > 1 and w > 1:  # y a 2-D block: x of the same shape, one variable
+        return yv, [[v] for r in X for v in r], row
     if row:
-        if len(X[0]) != n:
-            raise XErr(ERR.REF)
         return yv, [[X[k][i] for k in range(len(X))] for i in range(n)], row
-    if len(X) != n:
-        raise XErr(ERR.REF)
     return yv, [list(r) for r in X], row
 
 
-def _fit(yv: list[float], rows: list[list[float]], const: bool) -> tuple[Any, Any, Any]:
+def _fit(yv: list[float], rows: list[list[float]], const: bool) -> tuple[Any, Any, Any, list[int]]:
     import numpy as np
 
     A = np.array(rows, dtype=float)
@@ -1306,7 +1347,7 @@ def _fit(yv: list[float], rows: list[list[float]], const: bool) -> tuple[Any, An
     if cols:
         sol, *_ = np.linalg.lstsq(A[:, cols], y, rcond=None)
         coef[cols] = sol
-    return coef, A, y
+    return coef, A, y, cols
 
 
 def _new_rows(new_x: Any, k: int, y_row: bool, default: list[list[float]]) -> tuple[list[list[float]], tuple[int, int]]:
@@ -1314,7 +1355,7 @@ def _new_rows(new_x: Any, k: int, y_row: bool, default: list[list[float]]) -> tu
 
     if new_x is None:
         return default, ((1, len(default)) if y_row else (len(default), 1))
-    X = num_array(new_x)
+    X = num_array(new_x, True)
     if k == 1:
         vals = [v for r in X for v in r]
         return [[v] for v in vals], (len(X), len(X[0]))
@@ -1333,7 +1374,7 @@ def _predict(ys: Any, xs: Any, new_x: Any, const: bool, log: bool) -> Any:
         if any(v <= 0 for v in yv):
             return ERR.NUM
         yv = [math.log(v) for v in yv]
-    coef, _, _ = _fit(yv, rows, const)
+    coef, _, _, _ = _fit(yv, rows, const)
     k = len(rows[0])
     nr, shape = _new_rows(new_x, k, y_row, rows)
     out = []
@@ -1362,7 +1403,7 @@ def _linest(ys: Any, xs: Any, const: bool, stats: bool, log: bool) -> Any:
         if any(v <= 0 for v in yv):
             return ERR.NUM
         yv = [math.log(v) for v in yv]
-    coef, A, y = _fit(yv, rows, const)
+    coef, A, y, cols = _fit(yv, rows, const)
     k = len(rows[0])
     m = [float(coef[j]) for j in range(k)]
     b = float(coef[k]) if const else (0.0 if not log else 0.0)
@@ -1374,17 +1415,29 @@ def _linest(ys: Any, xs: Any, const: bool, stats: bool, log: bool) -> Any:
     n = len(yv)
     fitted = A @ coef
     ss_resid = float(np.sum((y - fitted) ** 2))
+    if ss_resid <= 1e-26 * float(np.sum(y ** 2)):
+        # a fit exact up to rounding: Excel's residual is 0, so F is #NUM! (Stats!D45:E49
+        # of dgorissen+pycel/stats.xlsx)
+        ss_resid = 0.0
     ss_tot = float(np.sum((y - y.mean()) ** 2)) if const else float(np.sum(y ** 2))
-    ss_reg = ss_tot - ss_resid
     df = n - k - (1 if const else 0)
+    if df == 0:
+        # as many coefficients as points: Excel reports an exact fit (residual, standard
+        # errors and sey 0, r2 1) even when collinear columns were dropped
+        # (LinestArrayExp!F21:H25 of dgorissen+pycel/stats.xlsx)
+        ss_resid = 0.0
+    ss_reg = ss_tot - ss_resid
     r2 = ss_reg / ss_tot if ss_tot else 1.0
-    sey = math.sqrt(ss_resid / df) if df > 0 else ERR.NUM
-    try:
-        cov = np.linalg.inv(A.T @ A) * (ss_resid / df) if df > 0 else None
-    except np.linalg.LinAlgError:
-        cov = None
+    sey = math.sqrt(ss_resid / df) if df > 0 else 0.0 if df == 0 else ERR.NUM
+    # the standard errors of the columns kept; a dropped (collinear) column's is 0
+    cov: Any = np.zeros((A.shape[1], A.shape[1])) if df >= 0 else None
+    if df > 0 and ss_resid and cols:
+        try:
+            cov[np.ix_(cols, cols)] = np.linalg.inv(A[:, cols].T @ A[:, cols]) * (ss_resid / df)
+        except np.linalg.LinAlgError:
+            cov = None
     se = [math.sqrt(float(cov[j, j])) if cov is not None else ERR.NUM for j in range(k)]
-    se_b = math.sqrt(float(cov[k, k])) if (cov is not None and const) else ERR.NA
+    se_b = (math.sqrt(float(cov[k, k])) if cov is not None else ERR.NUM) if const else ERR.NA
     f = (ss_reg / k) / (ss_resid / df) if df > 0 and ss_resid else ERR.NUM
     pad = [ERR.NA] * (k - 1)
     return [
@@ -1405,3 +1458,263 @@ def LINEST(ys: Any, xs: Any = None, const: bool = True, stats: bool = False) -> 
      note="the statistics rows (stats=TRUE) are those of the fit of ln(y)")
 def LOGEST(ys: Any, xs: Any = None, const: bool = True, stats: bool = False) -> Any:
     return _linest(ys, xs, const, stats, True)
+
+
+# ---------------------------------------------------------------- exponential smoothing
+#
+# FORECAST.ETS and its companions fit Excel's "AAA" model (additive error, trend and
+# seasonality: Holt-Winters) to the values ordered by the timeline. Documented (Microsoft's
+# function pages): the timeline is sorted, points with one time stamp are aggregated
+# (AVERAGE by default), it needs one constant step, up to 30 % missing points are completed
+# (1: the mean of the neighbours, 0: zero), seasonality is 1 (detect), 0 (none) or a length
+# up to 8760. Our own choices, within those rules: the start state is the first season's mean
+# and the seasons' deviations from it (the trend from the first two seasons), the smoothing
+# weights are those of least squared one-step errors found on a grid refined three times,
+# and detection takes the highest significant autocorrelation peak among lags up to a third
+# of the points. Excel's own optimiser is not documented, so alpha, beta and gamma (and so
+# the forecasts of series that the model does not fit exactly) may differ from Excel's.
+
+_ETS_AGG: dict[int, Callable[[list[float]], float]] = {
+    0: lambda v: math.fsum(v) / len(v),
+    1: lambda v: math.fsum(v) / len(v),
+    2: lambda v: float(len(v)),
+    3: lambda v: float(len(v)),
+    4: max,
+    5: lambda v: _median(v),
+    6: min,
+    7: math.fsum,
+}
+
+
+def _median(v: list[float]) -> float:
+    s = sorted(v)
+    k = len(s) // 2
+    return s[k] if len(s) % 2 else (s[k - 1] + s[k]) / 2
+
+
+def _ets_series(values: Any, timeline: Any, completion: float, aggregation: float
+                ) -> tuple[list[float], float, float]:
+    """(the series on its constant step, the first time, the step) or an error raised."""
+    if completion not in (0, 1):
+        raise XErr(ERR.NUM)
+    agg = _ETS_AGG.get(math.trunc(aggregation)) if 0 <= aggregation < 8 else None
+    if agg is None:
+        raise XErr(ERR.NUM)
+    vs, ts = flat(values), flat(timeline)
+    if len(vs) != len(ts):
+        raise XErr(ERR.NA)
+    for x in (*vs, *ts):
+        if type(x) is ExcelError:
+            raise XErr(x)
+    groups: dict[float, list[float]] = {}
+    for v, t in zip(vs, ts):
+        if type(v) not in (float, int) or type(t) not in (float, int):
+            raise XErr(ERR.VALUE)
+        groups.setdefault(float(t), []).append(float(v))
+    times = sorted(groups)
+    if len(times) < 3:
+        raise XErr(ERR.NUM)
+    step = min(b - a for a, b in itertools.pairwise(times))
+    if step <= 0:
+        raise XErr(ERR.NUM)
+    size = round((times[-1] - times[0]) / step) + 1
+    index = {}
+    for t in times:
+        k = (t - times[0]) / step
+        if abs(k - round(k)) > 1e-9 * max(1.0, k):
+            raise XErr(ERR.NUM)  # no constant step
+        index[round(k)] = agg(groups[t])
+    if size - len(index) > 0.3 * size:
+        raise XErr(ERR.NUM)  # more than 30 % missing
+    series: list[float] = []
+    for k in range(size):
+        if k in index:
+            series.append(index[k])
+        elif completion == 0:
+            series.append(0.0)
+        else:
+            nxt = next(j for j in range(k + 1, size) if j in index)
+            series.append((series[-1] + index[nxt]) / 2)
+    return series, times[0], step
+
+
+def _ets_detect(y: list[float]) -> int:
+    """The season length detected in ``y`` (0: none): the lag of the highest significant
+    local peak of the autocorrelation of the linearly detrended series, lags 2 to n/3."""
+    n = len(y)
+    xm = (n - 1) / 2
+    ym = math.fsum(y) / n
+    sxx = math.fsum((i - xm) ** 2 for i in range(n))
+    b = math.fsum((i - xm) * (v - ym) for i, v in enumerate(y)) / sxx
+    d = [v - ym - b * (i - xm) for i, v in enumerate(y)]
+    c0 = math.fsum(v * v for v in d)
+    top = n // 3
+    if c0 == 0 or top < 2:
+        return 0
+    r = [math.fsum(d[i] * d[i + k] for i in range(n - k)) / c0 for k in range(top + 2)]
+    best, lag = 2 / math.sqrt(n), 0
+    for k in range(2, top + 1):
+        if r[k] > best and r[k] >= r[k - 1] and (k + 1 > top or r[k] >= r[k + 1]):
+            best, lag = r[k], k
+    return lag
+
+
+class _Ets:
+    """An AAA fit of ``y`` with season length ``m`` (0: none)."""
+
+    def __init__(self, y: list[float], m: int) -> None:
+        n = len(y)
+        if m and n < m + 2:
+            m = 0  # too short for one season and a step: no seasonality
+        self.y, self.m = y, m
+        w = m or min(n, 2)
+        mean1 = math.fsum(y[:w]) / w
+        if m and n >= 2 * m:
+            b0 = (math.fsum(y[m:2 * m]) / m - mean1) / m
+        else:
+            b0 = (y[w - 1] - y[0]) / (w - 1) if w > 1 else 0.0
+        mid = (w - 1) / 2
+        self.l0 = mean1 - b0 * (mid + 1)
+        self.b0 = b0
+        self.s0 = [y[i] - (mean1 + b0 * (i - mid)) for i in range(m)]
+        self.alpha, self.beta, self.gamma = self._optimise()
+        self.sse, self.fitted, self.state = self._run(self.alpha, self.beta, self.gamma)
+
+    def _run(self, a: float, b: float, g: float
+             ) -> tuple[float, list[float], tuple[float, float, list[float]]]:
+        lv, tr, s = self.l0, self.b0, list(self.s0)
+        m = self.m
+        sse = 0.0
+        fitted = []
+        for t, v in enumerate(self.y):
+            si = s[t % m] if m else 0.0
+            f = lv + tr + si
+            e = v - f
+            fitted.append(f)
+            sse += e * e
+            lv = lv + tr + a * e
+            tr = tr + a * b * e
+            if m:
+                s[t % m] = si + g * (1 - a) * e
+        return sse, fitted, (lv, tr, s)
+
+    def _optimise(self) -> tuple[float, float, float]:
+        grid = [0.0, 0.25, 0.5, 0.75, 1.0]
+        gs = grid if self.m else [0.0]
+        best = min((self._run(a, b, g)[0], a, b, g) for a in grid for b in grid for g in gs)
+        h = 0.125
+        for _ in range(3):
+            _, a0, b0, g0 = best
+            cand = [(min(1.0, max(0.0, a0 + da)), min(1.0, max(0.0, b0 + db)),
+                     min(1.0, max(0.0, g0 + dg)) if self.m else 0.0)
+                    for da in (-h, 0, h) for db in (-h, 0, h) for dg in (-h, 0, h)]
+            best = min([best] + [(self._run(a, b, g)[0], a, b, g) for a, b, g in cand])
+            h /= 2
+        return best[1], best[2], best[3]
+
+    def at(self, p: float) -> float:
+        """The value at 0-based position ``p`` of the series: the fitted one-step values
+        inside it, the forecast after it, linear between whole positions."""
+        lo = math.floor(p)
+        v0 = self._point(lo)
+        return v0 if p == lo else v0 + (p - lo) * (self._point(lo + 1) - v0)
+
+    def _point(self, k: int) -> float:
+        n = len(self.y)
+        if k < 0:
+            return 0.0
+        if k < n:
+            return self.fitted[k]
+        lv, tr, s = self.state
+        return float(lv + (k - n + 1) * tr + (s[k % self.m] if self.m else 0.0))
+
+    def stat(self, kind: int, step: float) -> float:
+        y, f = self.y, self.fitted
+        n = len(y)
+        err = [a - b for a, b in zip(y, f)]
+        if kind == 1:
+            return self.alpha
+        if kind == 2:
+            return self.beta
+        if kind == 3:
+            return self.gamma
+        if kind == 4:
+            mae = math.fsum(abs(e) for e in err) / n
+            naive = math.fsum(abs(y[i] - y[i - 1]) for i in range(1, n)) / (n - 1)
+            if naive == 0:
+                return 0.0 if mae == 0 else ERR.DIV0  # type: ignore[return-value]
+            return mae / naive
+        if kind == 5:
+            return math.fsum(2 * abs(e) / (abs(a) + abs(b)) if abs(a) + abs(b) else 0.0
+                             for e, a, b in zip(err, y, f)) / n
+        if kind == 6:
+            return math.fsum(abs(e) for e in err) / n
+        if kind == 7:
+            return math.sqrt(math.fsum(e * e for e in err) / n)
+        return step
+
+
+def _ets_fit(values: Any, timeline: Any, seasonality: float, completion: float,
+             aggregation: float) -> tuple[_Ets, float, float]:
+    if not 0 <= seasonality <= 8760:
+        raise XErr(ERR.NUM)
+    y, t0, step = _ets_series(values, timeline, completion, aggregation)
+    m = math.trunc(seasonality)
+    return _Ets(y, _ets_detect(y) if m == 1 else m), t0, step
+
+
+def _ets_position(target: float, t0: float, step: float) -> float:
+    p = (target - t0) / step
+    if p <= -1:
+        raise XErr(ERR.NUM)
+    return p
+
+
+_ETS_NOTE = ("AAA model with our own start state and least-squares weights (Excel's optimiser "
+             "is not documented): exact fits match Excel; a target inside the timeline gives "
+             "the fitted value there (Excel returns values there too, vinci1it2000+formulas/"
+             "test.xlsx STATISTICAL!S38:Y38)")
+
+
+@reg("FORECAST.ETS", "number, ref, ref, number=1, number=1, number=1", note=_ETS_NOTE)
+def FORECAST_ETS(target: float, values: Any, timeline: Any, seasonality: float,
+                 completion: float, aggregation: float) -> Any:
+    model, t0, step = _ets_fit(values, timeline, seasonality, completion, aggregation)
+    return model.at(_ets_position(target, t0, step))
+
+
+@reg("FORECAST.ETS.CONFINT", "number, ref, ref, number=0.95, number=1, number=1, number=1",
+     note=_ETS_NOTE)
+def FORECAST_ETS_CONFINT(target: float, values: Any, timeline: Any, level: float,
+                         seasonality: float, completion: float, aggregation: float) -> Any:
+    if not 0 <= level < 1:
+        return ERR.NUM
+    model, t0, step = _ets_fit(values, timeline, seasonality, completion, aggregation)
+    p = _ets_position(target, t0, step)
+    sigma2 = model.sse / len(model.y)
+    h = max(1, math.ceil(p - (len(model.y) - 1)))
+    a, b, g, m = model.alpha, model.beta, model.gamma, model.m
+    var = 1.0 + math.fsum((a * (1 + j * b) + (g * (1 - a) if m and j % m == 0 else 0.0)) ** 2
+                          for j in range(1, h))
+    if sigma2 == 0:
+        return 0.0
+    return _norm_ppf((1 + level) / 2) * math.sqrt(sigma2 * var)
+
+
+@reg("FORECAST.ETS.SEASONALITY", "ref, ref, number=1, number=1",
+     note="our detection (Excel's is not documented): the highest significant autocorrelation "
+     "peak of the detrended series, lags 2 to a third of the points")
+def FORECAST_ETS_SEASONALITY(values: Any, timeline: Any, completion: float,
+                             aggregation: float) -> Any:
+    y, _, _ = _ets_series(values, timeline, completion, aggregation)
+    return float(_ets_detect(y))
+
+
+@reg("FORECAST.ETS.STAT", "ref, ref, number, number=1, number=1, number=1", note=_ETS_NOTE)
+def FORECAST_ETS_STAT(values: Any, timeline: Any, kind: float, seasonality: float,
+                      completion: float, aggregation: float) -> Any:
+    k = math.trunc(kind)
+    if not 1 <= k <= 8:
+        return ERR.NUM
+    model, _, step = _ets_fit(values, timeline, seasonality, completion, aggregation)
+    return model.stat(k, step)

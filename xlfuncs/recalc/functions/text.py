@@ -181,8 +181,18 @@ def REPT(s: str, k: int) -> Any:
     return s * k
 
 
-@reg("SUBSTITUTE", "text, text, text, integer=-")
-def SUBSTITUTE(s: str, o: str, nw: str, k: int | None = None) -> Any:
+_ALL: Any = object()  # SUBSTITUTE's instance left out (a blank one is 0)
+
+
+@reg("SUBSTITUTE", "text, text, text, scalar=-")
+def SUBSTITUTE(s: str, o: str, nw: str, inst: Any = _ALL) -> Any:
+    """``inst`` is truncated; a logical there is #VALUE! (CORE!AB14:AB19 of
+    vinci1it2000+formulas/test.xlsx: instance TRUE)."""
+    from xlfuncs.recalc.functions._registry import c_integer
+
+    if type(inst) is bool:
+        return ERR.VALUE
+    k = None if inst is _ALL else c_integer(inst)
     if not o:
         return s
     if k is None:
@@ -373,6 +383,8 @@ def _delims(d: Any) -> list[str]:
 @reg("TEXTBEFORE", "text, ref, integer=1, integer=0, integer=0, any=-")
 def TEXTBEFORE(s: str, d: Any, n: int, mm: int, me: int, not_found: Any = None) -> Any:
     dl = _delims(d)
+    if mm not in (0, 1):  # TEXT!T44 and V44 of vinci1it2000+formulas/test.xlsx
+        return ERR.VALUE
     if n == 0 or abs(n) > len(s) + 1 and len(s):
         return ERR.VALUE
     if any(x == "" for x in dl):
@@ -386,6 +398,8 @@ def TEXTBEFORE(s: str, d: Any, n: int, mm: int, me: int, not_found: Any = None) 
 @reg("TEXTAFTER", "text, ref, integer=1, integer=0, integer=0, any=-")
 def TEXTAFTER(s: str, d: Any, n: int, mm: int, me: int, not_found: Any = None) -> Any:
     dl = _delims(d)
+    if mm not in (0, 1):  # TEXT!T44 and V44 of vinci1it2000+formulas/test.xlsx
+        return ERR.VALUE
     if n == 0 or abs(n) > len(s) + 1 and len(s):
         return ERR.VALUE
     if any(x == "" for x in dl):
@@ -408,7 +422,13 @@ def _split(s: str, dl: list[str], ignore: bool, mm: int) -> list[str]:
 def TEXTSPLIT(s: str, col_d: Any, row_d: Any = None, ignore: bool = False, mm: int = 0,
               pad: Any = None) -> Any:
     cd = _delims(col_d) if col_d is not None else []
-    rows = _split(s, _delims(row_d), ignore, mm) if row_d is not None else [s]
+    rd = _delims(row_d) if row_d is not None else []
+    # empty text, or no delimiter that is not empty, is #VALUE! (TEXT!V47, W47 and AM47 of
+    # vinci1it2000+formulas/test.xlsx: TEXTSPLIT(t,""), a blank delimiter, a blank text)
+    if s == "" or not any(cd) and not any(rd):
+        return ERR.VALUE
+    cd = [d for d in cd if d]
+    rows = _split(s, [d for d in rd if d], ignore, mm) if row_d is not None else [s]
     grid = [_split(r, cd, ignore, mm) for r in rows]
     w = max(len(r) for r in grid)
     fill = ERR.NA if pad is None else pad
@@ -449,6 +469,8 @@ def ASC(s: str) -> Any:
 
 
 def _regex(p: str, case: int) -> re.Pattern[str]:
+    if case not in (0, 1):  # TEXT!T33 of vinci1it2000+formulas/test.xlsx: 2 is #VALUE!
+        raise XErr(ERR.VALUE)
     try:
         return re.compile(p, re.IGNORECASE if case == 1 else 0)
     except re.error:
