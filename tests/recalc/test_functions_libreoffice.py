@@ -127,6 +127,11 @@ FORMULAS = [
     "OCT2DEC(\"7777777533\")", "OCT2BIN(\"3\",3)", "OCT2HEX(\"100\")", "HEX2DEC(\"FFFFFFFF5B\")",
     "HEX2BIN(\"F\",8)", "HEX2OCT(\"3B4E\")", "BITAND(13,25)", "BITXOR(5,3)", "BITLSHIFT(4,2)",
     "DELTA(5,5)", "GESTEP(-1)", "ERF(0.745)", "ERFC(1)",
+    # legacy distributions, HYPERLINK's value, INFO (the database functions are compared in
+    # test_functions_database.py)
+    "HYPGEOMDIST(1,4,8,20)", "HYPGEOMDIST(2,10,5,30)", "NEGBINOMDIST(10,5,0.25)",
+    "NEGBINOMDIST(0,3,0.5)", 'HYPERLINK("http://example.com","Example")',
+    'HYPERLINK("http://example.com")', 'INFO("recalc")',
 ]
 
 

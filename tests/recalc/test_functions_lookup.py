@@ -96,3 +96,17 @@ def test_lookup_skips_blank_cells_as_excel_does() -> None:
     for x, want in [(0, E.NA), (1, 1.0), (2, 2.0), (6, 6.0), (7, 7.0), (8, 8.0), (9, 8.0)]:
         assert calc(f"LOOKUP({x},A1:A16)", values=vals) == want, x
         assert calc(f"VLOOKUP({x},A1:A16,1)", values=vals) == want, x
+
+
+@pytest.mark.parametrize("text, want", [
+    # Microsoft's HYPERLINK page: the cell shows friendly_name, else link_location
+    ('HYPERLINK("http://example.microsoft.com/report/budget report.xlsx","Click for report")',
+     "Click for report"),
+    ('HYPERLINK("[Budget]June!E56")', "[Budget]June!E56"),
+    ('HYPERLINK("#Sheet2!A1",B1)', 42.0),  # a friendly name from a cell: its value
+    ("HYPERLINK(B2)", 0.0),  # a blank location shows 0, as =B2 does
+    ('HYPERLINK("x",1/0)', E.DIV0),
+    ("HYPERLINK(#N/A)", E.NA),
+])
+def test_hyperlink_value(text: str, want: Any) -> None:
+    assert calc(text, values={(1, 2): 42.0}) == want

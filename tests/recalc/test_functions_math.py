@@ -61,3 +61,19 @@ def test_factdouble(text: str, want: Any) -> None:
 def test_sumproduct_errors(text: str, want: Any) -> None:
     got = calc(text)
     assert got == (pytest.approx(want) if isinstance(want, float) else want)
+
+
+@pytest.mark.parametrize("text, want", [
+    # ECMA.CEILING is CEILING (Microsoft documents no page of its own; the remarks published
+    # for it are CEILING's): the examples of Microsoft's CEILING page
+    ("ECMA.CEILING(2.5,1)", 3.0),
+    ("ECMA.CEILING(-2.5,-2)", -4.0),
+    ("ECMA.CEILING(-2.5,2)", -2.0),  # a negative number, positive significance: toward zero
+    ("ECMA.CEILING(1.5,0.1)", 1.5),
+    ("ECMA.CEILING(0.234,0.01)", 0.24),
+    ("ECMA.CEILING(2.5,-2)", E.NUM),  # a positive number with a negative significance
+    ('ECMA.CEILING("x",1)', E.VALUE),
+    ("_xlfn.ECMA.CEILING(4.42,0.05)", 4.45),  # the page's nickel example, as a file stores it
+])
+def test_ecma_ceiling(text: str, want: Any) -> None:
+    assert calc(text) == want

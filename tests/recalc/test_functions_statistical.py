@@ -227,3 +227,26 @@ def test_frequency_blank_bins() -> None:
     assert calc("INDEX(FREQUENCY(B1:F1,H1),2)", values=vals) == 3.0
     # R43: {1,2,3,0,-1} against the bins {1,3;5,3} (hand: 1, 0, -1 are <= 1)
     assert calc("INDEX(FREQUENCY(B1:F1,{1,3;5,3}),1)", values=vals) == 3.0
+
+
+@pytest.mark.parametrize("text, want", [
+    # Microsoft's HYPGEOMDIST example (0.363261): C(8,1) C(12,3) / C(20,4) = 1760/4845
+    ("HYPGEOMDIST(1,4,8,20)", 1760 / 4845),
+    ("HYPGEOMDIST(1.9,4,8,20)", 1760 / 4845),  # arguments are truncated
+    ("HYPGEOMDIST(5,4,8,20)", 0.0),  # more successes than the sample: probability 0
+    ("HYPGEOMDIST(-1,4,8,20)", E.NUM),  # the page: sample_s < 0
+    ("HYPGEOMDIST(1,21,8,20)", E.NUM),  # number_sample > number_pop
+    ('HYPGEOMDIST("a",4,8,20)', E.VALUE),
+    # Microsoft's NEGBINOMDIST example (0.055049): C(14,4) 0.25^5 0.75^10
+    ("NEGBINOMDIST(10,5,0.25)", 1001 * 0.25 ** 5 * 0.75 ** 10),
+    ("NEGBINOMDIST(-1,5,0.25)", E.NUM),  # the page: number_f < 0
+    ("NEGBINOMDIST(1,0.5,0.25)", E.NUM),  # number_s < 1
+    ("NEGBINOMDIST(1,5,1.5)", E.NUM),  # probability_s > 1
+    ("NEGBINOMDIST(1,5,#N/A)", E.NA),
+])
+def test_legacy_hypgeomdist_negbinomdist(text: str, want: Any) -> None:
+    got = calc(text)
+    if isinstance(want, float):
+        assert got == pytest.approx(want, rel=1e-13)
+    else:
+        assert got is want

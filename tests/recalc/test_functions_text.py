@@ -167,3 +167,20 @@ def test_textsplit_textafter_regex_arguments(text: str, want: Any) -> None:
 ])
 def test_text_format_edges(text: str, want: Any) -> None:
     assert calc(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # the engine returns the text unchanged (Excel's JIS makes "Excel" full-width: a known
+    # deviation, as for ASC/DBCS)
+    ('JIS("Excel")', "Excel"),
+    ("JIS(12)", "12"),
+    ("JIS(1/0)", E.DIV0),
+    # PHONETIC: the cell's text (no furigana is stored for it here)
+    ("PHONETIC(B1)", "東京"),
+    ("PHONETIC(B1:C1)", "東京"),  # a range: its first cell
+    ("PHONETIC(B2)", ""),  # a blank cell
+    ("PHONETIC(B3)", E.NA),  # an error in the cell
+    ('PHONETIC("abc")', "abc"),
+])
+def test_jis_phonetic(text: str, want: Any) -> None:
+    assert calc(text, values={(1, 2): "東京", (1, 3): "x", (3, 2): E.NA}) == want

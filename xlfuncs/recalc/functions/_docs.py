@@ -18,7 +18,10 @@ __all__ = ["KNOWN_DEVIATIONS", "render"]
 KNOWN_DEVIATIONS: dict[str, str] = {
     "SUBTOTAL, AGGREGATE": "row visibility is not read: the 10x function numbers and the "
     "options that skip hidden rows count hidden rows too",
-    "CELL, INFO": "not computed (they describe Excel's environment)",
+    "CELL, INFO": "what describes Excel's environment is not known: CELL's formatting types "
+    "and filename are `#VALUE!`, INFO's directory and osversion `#N/A`; INFO's origin is the "
+    "unscrolled window's `$A:$A$1`, release `16.0`",
+    "JIS, PHONETIC": "the text is returned unchanged (no full-width conversion, no furigana)",
     "TEXT": "the en-US locale only (month and day names, `.` and `,`)",
     "DATEVALUE, TIMEVALUE, text in date arguments": "month/day/year first, then "
     "day/month/year when the first part cannot be a month; ISO dates; month names in English",

@@ -1,4 +1,5 @@
-"""Information functions: IS*, N, NA, TYPE, ERROR.TYPE, ISREF, ISFORMULA, SHEET, SHEETS."""
+"""Information functions: IS*, N, NA, TYPE, ERROR.TYPE, ISREF, ISFORMULA, SHEET, SHEETS,
+CELL, INFO."""
 
 from __future__ import annotations
 
@@ -198,4 +199,31 @@ def CELL(env: Any, sheet: int, row: int, col: int, info: str, ref: Any = None) -
         return 0.0 if value is None else value
     if kind == "type":
         return "b" if value is None else "l" if type(value) is str else "v"
+    return ERR.VALUE
+
+
+#: INFO's types that describe the machine or the window (not known here: #N/A); the
+#: memory types are #N/A in Excel itself since Excel 2007
+_INFO_UNKNOWN = frozenset(("directory", "osversion", "memavail", "memused", "totmem"))
+
+
+@reg("INFO", "text", env=True,
+     note='numfile (the workbook\'s worksheets), recalc ("Automatic"), release ("16.0"), '
+     'system ("pcdos", "mac" for a file saved by Excel for Mac) and origin ("$A:$A$1", the '
+     'window unscrolled); directory and osversion are #N/A')
+def INFO(env: Any, sheet: int, row: int, col: int, kind: str) -> Any:
+    """INFO(type_text): what Excel documents without its environment."""
+    k = kind.strip().lower()
+    if k == "numfile":
+        return float(len(env.sheet_ix))
+    if k == "recalc":
+        return "Automatic"
+    if k == "release":
+        return "16.0"
+    if k == "system":
+        return "mac" if env.ctx.mac else "pcdos"
+    if k == "origin":
+        return "$A:$A$1"
+    if k in _INFO_UNKNOWN:
+        return ERR.NA
     return ERR.VALUE

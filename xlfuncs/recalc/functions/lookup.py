@@ -655,3 +655,11 @@ def TRIMRANGE(ref: Any, trim_rows: Any, trim_cols: Any) -> Any:
     c1 = cols[0] if tc & 1 else ref.c1
     c2 = cols[-1] if tc & 2 else ref.c2
     return Rng(ref.V, s, r1, c1, r2, c2)
+
+
+@reg("HYPERLINK", "scalar, scalar=-",
+     note="the cell's value only (the friendly name, else the link location); no link is made")
+def HYPERLINK(link: Any, friendly: Any = None) -> Any:
+    """HYPERLINK(link_location, [friendly_name]): the value Excel shows in the cell."""
+    v = link if friendly is None else friendly
+    return 0.0 if v is None else v  # a blank shows 0, as a reference to it does

@@ -240,10 +240,12 @@ def _mult_round(q: float, up: bool) -> float:
     return float(math.ceil(q15) if up else math.floor(q15))
 
 
-@reg("CEILING", "number, number")
+@reg("CEILING", "ECMA.CEILING", "number, number")
 def CEILING(v: float, s: float) -> Any:
     """CEILING(number, significance): up to a multiple of significance; a negative number
-    with a negative significance rounds away from zero."""
+    with a negative significance rounds away from zero. ECMA.CEILING is the same function
+    (Microsoft has no page for it; its described remarks are CEILING's: a negative number with
+    a positive significance rounds toward zero, -2.5 and 2 give -2)."""
     if v == 0 or s == 0:
         return 0.0
     if v > 0 and s < 0:

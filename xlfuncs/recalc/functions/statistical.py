@@ -774,6 +774,19 @@ def HYPGEOM_DIST(x: float, n: float, M: float, N: float, cum: bool) -> Any:
     return math.fsum(pmf(i) for i in range(lo, min(k, hi) + 1)) if cum else pmf(k)
 
 
+@reg("NEGBINOMDIST", "number, number, number")
+def NEGBINOMDIST(x: float, r: float, p: float) -> Any:
+    """NEGBINOMDIST(number_f, number_s, probability_s): NEGBINOM.DIST's probability mass."""
+    return NEGBINOM_DIST(x, r, p, False)
+
+
+@reg("HYPGEOMDIST", "number, number, number, number")
+def HYPGEOMDIST(x: float, n: float, M: float, N: float) -> Any:
+    """HYPGEOMDIST(sample_s, number_sample, population_s, number_pop): HYPGEOM.DIST's
+    probability mass."""
+    return HYPGEOM_DIST(x, n, M, N, False)
+
+
 @reg("WEIBULL.DIST", "WEIBULL", "number, number, number, bool")
 def WEIBULL_DIST(x: float, a: float, b: float, cum: bool) -> Any:
     if x < 0 or a <= 0 or b <= 0:

@@ -16,7 +16,16 @@ from xlfuncs.recalc.functions._format import format_number, format_text
 from xlfuncs.recalc.functions._helpers import flat, txt
 from xlfuncs.recalc.functions._registry import Ctx, XErr, registrar
 from xlfuncs.recalc.functions.operators import _is_arr
-from xlfuncs.recalc.values import TEXT_LIMIT, as_rows, excel_round, flat_values, text_to_num, to_text
+from xlfuncs.recalc.values import (
+    TEXT_LIMIT,
+    Rng,
+    as_rows,
+    excel_round,
+    flat_values,
+    text_to_num,
+    to_scalar,
+    to_text,
+)
 
 ERR = ExcelError
 reg = registrar("text")
@@ -463,9 +472,18 @@ def ARRAYTOTEXT(a: Any, fmt: int) -> Any:
     return "{" + ";".join(",".join(_vtt(v, True) for v in row) for row in rows) + "}"
 
 
-@reg("ASC", "DBCS", "text", note="returns the text unchanged (no full-width conversion)")
+@reg("ASC", "DBCS", "JIS", "text", note="returns the text unchanged (no full-width conversion)")
 def ASC(s: str) -> Any:
     return s
+
+
+@reg("PHONETIC", "ref", note="the text itself (no furigana is read): of a reference, its "
+     "first cell's text")
+def PHONETIC(ref: Any) -> Any:
+    v = to_scalar(ref) if type(ref) is Rng or type(ref) is list else ref
+    if type(v) is ExcelError:
+        return v
+    return to_text(v)
 
 
 def _regex(p: str, case: int) -> re.Pattern[str]:
