@@ -450,9 +450,25 @@ class _Env:
         self.used_keys: set[str] = set()
         #: set while binding a formula that calls a fallback (``formulas``) function
         self.binding_fallback = False
+        #: the formula cells and their bound closures (set once bound, for :meth:`plan_at`)
+        self.plans: tuple[list[_Cell], list[Any], Any] | None = None
+        self._plan_at: dict[_Cell, Any] | None = None
 
     def warn(self, msg: str) -> None:
         self.warnings[msg] = None
+
+    def plan_at(self, s: int, r: int, c: int) -> Callable[[int, int], Any] | None:
+        """The bound closure of the (non-array) formula in cell ``(s, r, c)``, callable at
+        another position ``(row, col)`` with its relative references moved (the computed
+        criteria of the database functions), or ``None``."""
+        if self._plan_at is None:
+            if self.plans is None:
+                return None
+            cells, fns, arrays = self.plans
+            self._plan_at = {
+                cell: fn for i, (cell, fn) in enumerate(zip(cells, fns)) if i not in arrays
+            }
+        return self._plan_at.get((s, r, c))
 
     # -- called by generated code at bind time
     def sheet(self, name: str) -> int:
@@ -798,6 +814,7 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache, S: R
         if book.externals:
             _fill_externals(V, book)
         fns, dfns, fallback_cells = _bind_all(E, book, cells, pkeys, cache)
+        E.plans = (cells, fns, arrays)
 
         t2 = clock()
         order, deps = _plan_order(

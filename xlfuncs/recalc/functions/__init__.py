@@ -38,7 +38,7 @@ __all__ = [
 #: (filed under "logical") and GROUPBY/PIVOTBY (under "lookup"), as Excel files them
 SUBMODULES = (
     "logical", "information", "math", "statistical", "lookup", "text", "date", "financial",
-    "engineering", "dynamic", "lambdas", "groupby",
+    "engineering", "dynamic", "database", "lambdas", "groupby",
 )
 
 for _m in SUBMODULES:

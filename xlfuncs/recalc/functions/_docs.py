@@ -21,7 +21,15 @@ KNOWN_DEVIATIONS: dict[str, str] = {
     "CELL, INFO": "what describes Excel's environment is not known: CELL's formatting types "
     "and filename are `#VALUE!`, INFO's directory and osversion `#N/A`; INFO's origin is the "
     "unscrolled window's `$A:$A$1`, release `16.0`",
+    "Database functions (DSUM, DGET...)": "a computed criterion (a formula under a label that "
+    "is not the database's) is run per record at its moved position; a relative reference in "
+    "it to a cell outside the database and the criteria may be read before that cell is "
+    "computed. A condition under any other label that is not the database's matches no record",
     "JIS, PHONETIC": "the text is returned unchanged (no full-width conversion, no furigana)",
+    "LibreOffice: database functions": "DGET with several matching records is `#VALUE!` "
+    "(Excel: `#NUM!`); plain-text criteria match whole cells (Excel: the text that starts "
+    "with them); a criteria label that is not the database's is `#VALUE!`, so computed "
+    "criteria are not evaluated (left out of the test)",
     "TEXT": "the en-US locale only (month and day names, `.` and `,`)",
     "DATEVALUE, TIMEVALUE, text in date arguments": "month/day/year first, then "
     "day/month/year when the first part cannot be a month; ISO dates; month names in English",

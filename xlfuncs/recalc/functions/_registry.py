@@ -71,7 +71,7 @@ ERR = ExcelError
 #: the categories functions are filed under (docs/functions.md follows this order)
 CATEGORIES = (
     "logical", "information", "math", "statistical", "lookup", "text", "date", "financial",
-    "engineering", "dynamic",
+    "engineering", "dynamic", "database",
 )
 
 KINDS = ("number", "integer", "text", "bool", "scalar", "any", "ref")
