@@ -60,6 +60,17 @@ class ExcelError(enum.Enum):
     def __str__(self) -> str:
         return self.value
 
+    @property
+    def stored(self) -> ExcelError:
+        """The error a cell of an .xlsx file holds for this one. ``#SPILL!`` and ``#CALC!``
+        are not among the file format's error values: Excel stores ``#VALUE!`` and keeps
+        the real error in rich-value metadata, which it recomputes on opening.
+
+        >>> ExcelError.SPILL.stored, ExcelError.NA.stored
+        (<ExcelError.VALUE: '#VALUE!'>, <ExcelError.NA: '#N/A'>)
+        """
+        return ExcelError.VALUE if self in (ExcelError.SPILL, ExcelError.CALC) else self
+
     @classmethod
     def from_text(cls, text: str) -> ExcelError:
         """Return the error whose text is ``text`` (case-insensitive).

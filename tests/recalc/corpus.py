@@ -65,8 +65,10 @@ def same(stored: Any, computed: Any) -> bool:
     """Excel's stored value against the engine's (the corpus rule)."""
     if isinstance(stored, bool) or isinstance(computed, bool):
         return type(stored) is type(computed) and stored == computed
+    if isinstance(stored, ExcelError) and isinstance(computed, ExcelError):
+        return stored.stored is computed.stored  # Excel stores #SPILL!/#CALC! as #VALUE!
     if isinstance(stored, ExcelError) or isinstance(computed, ExcelError):
-        return stored is computed
+        return False
     if isinstance(stored, (int, float)) and isinstance(computed, (int, float)):
         a, b = float(stored), float(computed)
         if math.isnan(a) or math.isnan(b):

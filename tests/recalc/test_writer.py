@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import struct
+import sys
 import zipfile
 from pathlib import Path
 
@@ -157,6 +158,8 @@ def test_patched_value_reads_back_identically(value: object) -> None:
         assert got == value
     elif isinstance(value, float):
         assert got == value and type(got) in (int, float)
+    elif isinstance(value, ExcelError):
+        assert got is value.stored  # #SPILL! and #CALC! as Excel stores them: #VALUE!
     else:
         assert got == value and type(got) is type(value)
 
@@ -451,3 +454,26 @@ def test_a_sheet_in_a_declared_encoding_is_written_in_it(enc: str, tmp_path: Pat
     sh = read_workbook(out).sheets[0]
     assert sh.cached == {(1, 3): "Привет, Ёлка и мир 中", (1, 4): 20}
     assert sh.values == {(1, 1): "Привет", (1, 2): "Ёлка"}
+
+
+def test_spill_and_calc_errors_are_stored_as_excel_stores_them(tmp_path: Path) -> None:
+    """#CALC! (FILTER with nothing kept) is not one of the file format's error values:
+    Excel itself stores #VALUE! (the real error is in its rich-value metadata, recomputed on
+    opening), and so does the writer; ``check`` then finds the file current."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from xlsx_parts import f, package, row, sheet_xml
+
+    from xlfuncs.recalc.batch import check, recalc
+    from xlfuncs.recalc.reader import read_workbook
+
+    cells = row(1, f("A1", "_xlfn._xlws.FILTER({1,2},{FALSE,FALSE})", "0"), f("B1", "ISERROR(A1)", "0"))
+    src = tmp_path / "c.xlsx"
+    src.write_bytes(package([("S", sheet_xml(cells))]))
+    assert recalc([src], out_dir=tmp_path / "out", jobs=1, progress=False).exit_code == 0
+    out = tmp_path / "out" / "c.xlsx"
+    with zipfile.ZipFile(out) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert '<v>#VALUE!</v>' in xml and "#CALC!" not in xml
+    assert read_workbook(out).sheets[0].cached[(1, 2)] is True
+    rep = check([out], jobs=1, progress=False)
+    assert rep.exit_code == 0 and not rep.files[0].differences

@@ -193,8 +193,10 @@ def _same(stored: object, computed: object) -> bool:
         if math.isnan(float(computed)) or math.isnan(float(stored)):
             return False
         return math.isclose(float(stored), float(computed), rel_tol=1e-9, abs_tol=0.0)
+    if isinstance(stored, ExcelError) and isinstance(computed, ExcelError):
+        return stored.stored is computed.stored  # #SPILL!/#CALC! are stored as #VALUE!
     if isinstance(stored, ExcelError) or isinstance(computed, ExcelError):
-        return stored is computed
+        return False
     if computed == "" and stored is None:
         return True
     return type(stored) is type(computed) and stored == computed

@@ -94,6 +94,8 @@ def format_value(value: object) -> tuple[bytes | None, bytes | None]:
     ((None, b'1e-07'), (None, b'1.152921504606847e+18'), (b'e', b'#NUM!'))
     >>> format_value(ExcelError.DIV0), format_value(None)
     ((b'e', b'#DIV/0!'), (None, None))
+    >>> format_value(ExcelError.SPILL)  # as Excel stores it without its rich-value metadata
+    (b'e', b'#VALUE!')
     """
     if type(value) is float:
         if value.is_integer() and abs(value) <= 2**53:
@@ -106,7 +108,7 @@ def format_value(value: object) -> tuple[bytes | None, bytes | None]:
     if isinstance(value, bool):
         return b"b", b"1" if value else b"0"
     if isinstance(value, ExcelError):
-        return b"e", value.value.encode("ascii")
+        return b"e", value.stored.value.encode("ascii")
     if isinstance(value, str):
         if len(value) > _TEXT_SURELY_SHORT and text_too_long(value):
             return b"e", b"#VALUE!"  # Excel's cell limit is 32,767 characters: never stored
