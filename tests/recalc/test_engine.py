@@ -6,10 +6,12 @@ Expected values are hand calculations following Excel's documented semantics.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import os
 import subprocess
 import sys
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -975,3 +977,36 @@ def test_a_long_run_of_operators_keeps_left_to_right_order_and_errors() -> None:
     assert out[(2, 2)] is E.DIV0
     assert out[(2, 3)] == "80x"
     assert out[(2, 4)] == 2.0 ** 29 * 4
+
+
+# --- the spill operator -----------------------------------------------------------------------
+
+
+def test_spill_references_read_the_range_the_anchor_fills(tmp_path: Path) -> None:
+    """``A1#`` is stored as ``_xlfn.ANCHORARRAY(A1)``: the range A1's array formula fills
+    (its ``ref``), from the same or another sheet, relative in a shared formula; ``#REF!``
+    where no array formula is anchored, as in Excel. Sums by hand: 1+2+3 = 6, 10+20 = 30."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from xlsx_parts import f, package, row, sheet_xml, v
+
+    from xlfuncs.recalc.reader import read_workbook
+
+    def arr(ref: str, span: str, text: str, cached: str) -> str:
+        return f'<c r="{ref}"><f t="array" ref="{span}">{text}</f><v>{cached}</v></c>'
+
+    data = sheet_xml(
+        row(1, arr("A1", "A1:A3", "_xlfn.SEQUENCE(3)", "1"), arr("B1", "B1:B2", "{10;20}", "10"),
+            f("C1", "SUM(_xlfn.ANCHORARRAY(A1))"), f("D1", "ROWS(_xlfn.ANCHORARRAY($A$1))"),
+            '<c r="E1"><f t="shared" ref="E1:F1" si="0">SUM(_xlfn.ANCHORARRAY(A1))</f><v>0</v></c>',
+            '<c r="F1"><f t="shared" si="0"/><v>0</v></c>',
+            f("G1", "_xlfn.ANCHORARRAY(C1)"), v("H1", "5"))
+        + row(2, v("A2", "2"), v("B2", "20")) + row(3, v("A3", "3"))
+    )
+    other = sheet_xml(row(1, f("A1", "SUM(_xlfn.ANCHORARRAY(Main!B1))")))
+    book = read_workbook(io.BytesIO(package([("Main", data), ("Other", other)])))
+    assert book.anchor_refs
+    res = evaluate(book, cache=PlanCache(disk=False)).values
+    assert res[(0, 1, 3)] == 6.0 and res[(0, 1, 4)] == 3.0
+    assert res[(0, 1, 5)] == 6.0 and res[(0, 1, 6)] == 30.0  # E1 reads A1#, F1 reads B1#
+    assert res[(0, 1, 7)] is E.REF  # C1 holds no array formula
+    assert res[(1, 1, 1)] == 30.0

@@ -31,7 +31,7 @@ from xlfuncs._a1 import column_letters
 from xlfuncs.errors import ExcelError
 from xlfuncs.recalc import builtins as B
 from xlfuncs.recalc.model import EvalResult, WorkbookData
-from xlfuncs.recalc.parser import FormulaSyntaxError, normalize, split_a1
+from xlfuncs.recalc.parser import FormulaSyntaxError, col_number, normalize, split_a1
 from xlfuncs.recalc.plancache import PlanCache
 from xlfuncs.recalc.session import RecalcSession, default_session
 from xlfuncs.recalc.tables import TableIndex
@@ -732,7 +732,7 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache, S: R
     for si, sh in enumerate(book.sheets):
         formulas = sh.formulas
         members = sh.array_members
-        if not members and not tables:
+        if not members and not tables and not book.anchor_refs:
             # the common case in bulk: plain formulas whose plan keys are known
             mks = [(fc.text, fc.anchor, fc.array_ref is not None) for fc in formulas.values()]
             got = list(map(memo.get, mks, repeat("")))
@@ -744,7 +744,19 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache, S: R
             if members and (r, c) in members:
                 continue
             is_arr = fc.array_ref is not None
-            if tix.mentions(fc.text):
+            if book.anchor_refs and "ANCHORARRAY(" in fc.text.upper():
+                # the spill operator (A1#): resolved for this cell to the range the anchor's
+                # array formula fills, never through the process-wide memo
+                text = _spill_ranges(book, sheet_ix, si, fc.text.removeprefix("="), fc.anchor, (r, c))
+                prefix = "a:" if is_arr else "c:"
+                if tix.mentions(text):
+                    pk = tix.plan_key(prefix, text, si, fc.anchor, (r, c))
+                else:
+                    try:
+                        pk = prefix + normalize(text, fc.anchor)
+                    except Exception:
+                        pk = None
+            elif tix.mentions(fc.text):
                 # structured references: resolved for this cell against this workbook's
                 # tables, never through the process-wide memo
                 text = fc.text.removeprefix("=")
@@ -874,6 +886,53 @@ def _registry_table() -> Any:
 
 
 _current_table: Callable[[], Any] | None = None
+
+
+_ANCHOR = re.compile(
+    r"_xlfn\.ANCHORARRAY\(\s*(?:('(?:[^']|'')+'|[A-Za-z_][\w.]*)!)?(\$?)([A-Za-z]{1,3})(\$?)(\d+)\s*\)",
+    re.IGNORECASE,
+)
+
+
+def _spill_ranges(
+    book: WorkbookData, sheet_ix: dict[str, int], si: int, text: str,
+    anchor: tuple[int, int], cell: tuple[int, int],
+) -> str:
+    """``text`` (written for ``anchor``) with each ``_xlfn.ANCHORARRAY(ref)`` (what Excel
+    stores for the spill operator ``ref#``) replaced by the absolute range that the array
+    formula anchored at ``ref`` fills, as seen from ``cell``; ``#REF!`` when no array
+    formula is anchored there, as in Excel.
+
+    >>> from xlfuncs.recalc.model import FormulaCell, SheetData, WorkbookData
+    >>> sh = SheetData("S", formulas={(1, 1): FormulaCell("SEQUENCE(3)", (1, 1), array_ref="A1:A3")})
+    >>> _spill_ranges(WorkbookData([sh]), {"s": 0}, 0, "SUM(_xlfn.ANCHORARRAY(A1))", (1, 2), (1, 2))
+    "SUM('S'!$A$1:$A$3)"
+    """
+    dr, dc = cell[0] - anchor[0], cell[1] - anchor[1]
+
+    def repl(m: re.Match[str]) -> str:
+        sheet = m.group(1)
+        if sheet is None:
+            target = si
+        else:
+            name = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+            found = sheet_ix.get(name.lower())
+            if found is None or found >= len(book.sheets):
+                return "#REF!"
+            target = found
+        c = col_number(m.group(3)) + (0 if m.group(2) else dc)
+        r = int(m.group(5)) + (0 if m.group(4) else dr)
+        sh = book.sheets[target]
+        fc = sh.formulas.get((r, c))
+        if fc is None or fc.array_ref is None:
+            return "#REF!"
+        a, _, b = fc.array_ref.partition(":")
+        r1, c1 = split_a1(a)
+        r2, c2 = split_a1(b) if b else (r1, c1)
+        quoted = "'" + sh.name.replace("'", "''") + "'"
+        return f"{quoted}!${column_letters(c1)}${r1}:${column_letters(c2)}${r2}"
+
+    return _ANCHOR.sub(repl, text)
 
 
 def _take_bound(

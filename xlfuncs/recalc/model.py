@@ -124,6 +124,8 @@ class WorkbookData:
     externals: list[ExternalBook | None] = field(default_factory=list)
     #: the worksheets' Excel tables (what structured references such as ``Table1[Col]`` name)
     tables: list[TableDef] = field(default_factory=list)
+    #: True when a worksheet's formulas use ``_xlfn.ANCHORARRAY`` (the spill operator ``A1#``)
+    anchor_refs: bool = False
 
 
 @dataclass(slots=True)

@@ -1174,6 +1174,8 @@ def _read(
         if parts is not None and len(data) <= _MEMO_MAX_BYTES:
             parts[part] = data
         book.tables += _sheet_tables(zf, limits, part, data, len(book.sheets), memo)
+        if not book.anchor_refs and b"ANCHORARRAY" in data:
+            book.anchor_refs = True
         # for check_parts: the start (namespace declarations) and what follows the cells
         end = data.rfind(b"</sheetData>")
         sheet_ends[part] = data[:4096] + (data[max(end, 4096) :] if len(data) > 4096 else b"")
