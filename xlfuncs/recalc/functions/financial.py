@@ -9,12 +9,16 @@ bisects between 0 and the guess as Excel's stored digits show; no convergence is
 
 from __future__ import annotations
 
+import calendar
 import math
 from typing import Any
 
 from xlfuncs.errors import ExcelError
 from xlfuncs.recalc.functions._helpers import _numbers, flat
-from xlfuncs.recalc.functions._registry import XErr, registrar
+from xlfuncs.recalc.functions._registry import Ctx, XErr, registrar
+from xlfuncs.recalc.functions.date import (
+    YEARFRAC, _date_arg, _day, _is_last_of_feb, _serial, _ymd,
+)
 
 ERR = ExcelError
 reg = registrar("financial")
@@ -502,3 +506,645 @@ def VDB(cost: float, salvage: float, life: float, start: float, end: float, fact
             or life <= 0:
         return ERR.NUM
     return _vdb_walk(cost, salvage, life, start, end, factor, no_switch)
+
+
+# ---------------------------------------------------------------- securities
+#
+# Dates are whole serials (a fraction is dropped; text that reads as a date is one; a
+# logical is #VALUE!, as in every Analysis ToolPak function). Coupon dates step back from
+# the maturity by 12/frequency months, on the maturity's day of the month (the last day
+# of the month when the maturity is one: the end-of-month rule). The day-count bases are
+# YEARFRAC's: 0 US (NASD) 30/360, 1 actual/actual, 2 actual/360, 3 actual/365, 4
+# European 30/360.
+
+
+def _dt(ctx: Ctx, v: Any) -> int:
+    """A date argument as a whole serial."""
+    return _day(ctx, _date_arg(ctx, v))
+
+
+def _basis(basis: int) -> int:
+    if not 0 <= basis <= 4:
+        raise XErr(ERR.NUM)
+    return basis
+
+
+def _freq(freq: int) -> int:
+    if freq not in (1, 2, 4):
+        raise XErr(ERR.NUM)
+    return freq
+
+
+def _days(ctx: Ctx, a: int, b: int, basis: int) -> float:
+    """Days from serial ``a`` to ``b`` counted by ``basis`` (30/360 for 0 and 4)."""
+    if basis not in (0, 4):
+        return float(b - a)
+    y1, m1, d1 = _ymd(ctx, a)
+    y2, m2, d2 = _ymd(ctx, b)
+    if basis == 4:
+        d1, d2 = min(d1, 30), min(d2, 30)
+    else:
+        feb1, feb2 = _is_last_of_feb(y1, m1, d1), _is_last_of_feb(y2, m2, d2)
+        if feb1 and feb2:
+            d2 = 30
+        if feb1:
+            d1 = 30
+        if d2 == 31 and d1 >= 30:
+            d2 = 30
+        if d1 == 31:
+            d1 = 30
+    return float((y2 - y1) * 360 + (m2 - m1) * 30 + (d2 - d1))
+
+
+def _year_days(ctx: Ctx, basis: int, a: int, b: int) -> float:
+    """The days of a year of ``basis`` (the average year length from ``a`` to ``b`` for
+    actual/actual, as YEARFRAC does)."""
+    if basis == 3:
+        return 365.0
+    if basis != 1:
+        return 360.0
+    return (b - a) / _yearfrac(ctx, a, b, 1) if b != a else 365.0
+
+
+def _yearfrac(ctx: Ctx, a: int, b: int, basis: int) -> float:
+    return float(YEARFRAC.__wrapped__(ctx, float(a), float(b), basis))  # type: ignore[attr-defined]
+
+
+def _shift(ctx: Ctx, ymd: tuple[int, int, int], months: int, eom: bool) -> int:
+    """The serial ``months`` after the date ``ymd`` (its day, or the month's last day when
+    ``eom`` or when the month is shorter)."""
+    y, m, d = ymd
+    ny, nm = divmod(y * 12 + m - 1 + months, 12)
+    nm += 1
+    if ny < (1904 if ctx.date1904 else 1900) or ny > 9999:
+        raise XErr(ERR.NUM)
+    last = calendar.monthrange(ny, nm)[1]
+    return int(_serial(ctx, ny, nm, last if eom else min(d, last)))
+
+
+def _eom(ymd: tuple[int, int, int]) -> bool:
+    return ymd[2] == calendar.monthrange(ymd[0], ymd[1])[1]
+
+
+def _coupons(ctx: Ctx, settle: int, mat: int, freq: int) -> tuple[int, int, int]:
+    """The coupon dates around ``settle`` on the schedule that ends at ``mat``: the
+    previous one (on or before settlement), the next one (after it) and how many are left
+    (the next one to the maturity)."""
+    step = 12 // freq
+    my = _ymd(ctx, mat)
+    eom = _eom(my)
+    sy = _ymd(ctx, settle)
+    k = max(((my[0] - sy[0]) * 12 + my[1] - sy[1]) // step, 1)
+    while _shift(ctx, my, -k * step, eom) > settle:
+        k += 1
+    while k > 1 and _shift(ctx, my, -(k - 1) * step, eom) <= settle:
+        k -= 1
+    return _shift(ctx, my, -k * step, eom), _shift(ctx, my, -(k - 1) * step, eom), k
+
+
+def _period_days(ctx: Ctx, pcd: int, ncd: int, freq: int, basis: int) -> float:
+    """The length of the coupon period from ``pcd`` to ``ncd`` (COUPDAYS)."""
+    if basis == 1:
+        return float(ncd - pcd)
+    return (365.0 if basis == 3 else 360.0) / freq
+
+
+class _Coupon:
+    """The coupon period of a settlement: A (days from its start), E (its length), DSC
+    (days to the next coupon) and N (coupons left)."""
+
+    __slots__ = ("pcd", "ncd", "n", "a", "e", "dsc")
+
+    def __init__(self, ctx: Ctx, settle: int, mat: int, freq: int, basis: int) -> None:
+        if settle >= mat:
+            raise XErr(ERR.NUM)
+        self.pcd, self.ncd, self.n = _coupons(ctx, settle, mat, freq)
+        self.a = _days(ctx, self.pcd, settle, basis)
+        self.e = _period_days(ctx, self.pcd, self.ncd, freq, basis)
+        # 30/360: the days to the next coupon are the period less the days accrued
+        self.dsc = self.e - self.a if basis in (0, 4) else float(self.ncd - settle)
+
+
+def _coupon_args(ctx: Ctx, settle: Any, mat: Any, freq: int, basis: int) -> _Coupon:
+    s, m = _dt(ctx, settle), _dt(ctx, mat)
+    return _Coupon(ctx, s, m, _freq(freq), _basis(basis))
+
+
+@reg("COUPDAYBS", "scalar, scalar, integer, integer=0", ctx=True, atp=True)
+def COUPDAYBS(ctx: Ctx, settle: Any, mat: Any, freq: int, basis: int) -> Any:
+    return _coupon_args(ctx, settle, mat, freq, basis).a
+
+
+@reg("COUPDAYS", "scalar, scalar, integer, integer=0", ctx=True, atp=True)
+def COUPDAYS(ctx: Ctx, settle: Any, mat: Any, freq: int, basis: int) -> Any:
+    return _coupon_args(ctx, settle, mat, freq, basis).e
+
+
+@reg("COUPDAYSNC", "scalar, scalar, integer, integer=0", ctx=True, atp=True)
+def COUPDAYSNC(ctx: Ctx, settle: Any, mat: Any, freq: int, basis: int) -> Any:
+    return _coupon_args(ctx, settle, mat, freq, basis).dsc
+
+
+@reg("COUPNCD", "scalar, scalar, integer, integer=0", ctx=True, atp=True)
+def COUPNCD(ctx: Ctx, settle: Any, mat: Any, freq: int, basis: int) -> Any:
+    return float(_coupon_args(ctx, settle, mat, freq, basis).ncd)
+
+
+@reg("COUPPCD", "scalar, scalar, integer, integer=0", ctx=True, atp=True)
+def COUPPCD(ctx: Ctx, settle: Any, mat: Any, freq: int, basis: int) -> Any:
+    return float(_coupon_args(ctx, settle, mat, freq, basis).pcd)
+
+
+@reg("COUPNUM", "scalar, scalar, integer, integer=0", ctx=True, atp=True)
+def COUPNUM(ctx: Ctx, settle: Any, mat: Any, freq: int, basis: int) -> Any:
+    return float(_coupon_args(ctx, settle, mat, freq, basis).n)
+
+
+def _price(c: _Coupon, rate: float, yld: float, redemption: float, freq: int) -> float:
+    """PRICE from the coupon period of the settlement (Microsoft's formula, compound
+    discounting also when one coupon is left)."""
+    cpn = 100 * rate / freq
+    x = c.dsc / c.e
+    v = 1 + yld / freq
+    total = redemption / v ** (c.n - 1 + x)
+    total += sum(cpn / v ** (k - 1 + x) for k in range(1, c.n + 1))
+    return float(total - cpn * c.a / c.e)
+
+
+def _dprice(c: _Coupon, rate: float, yld: float, redemption: float, freq: int) -> float:
+    """The derivative of :func:`_price` in the yield."""
+    cpn = 100 * rate / freq
+    x = c.dsc / c.e
+    v = 1 + yld / freq
+    d = -(c.n - 1 + x) * redemption / v ** (c.n + x) / freq
+    d -= sum((k - 1 + x) * cpn / v ** (k + x) for k in range(1, c.n + 1)) / freq
+    return float(d)
+
+
+@reg("PRICE", "scalar, scalar, number, number, number, integer, integer=0", ctx=True, atp=True)
+def PRICE(ctx: Ctx, settle: Any, mat: Any, rate: float, yld: float, redemption: float,
+          freq: int, basis: int) -> Any:
+    c = _coupon_args(ctx, settle, mat, freq, basis)
+    if rate < 0 or yld < 0 or redemption <= 0:
+        return ERR.NUM
+    return _price(c, rate, yld, redemption, freq)
+
+
+def _newton(f: Any, df: Any, x: float, lo: float = -1e300) -> float:
+    """The root of ``f`` near ``x`` by Newton's method (to 1e-12; #NUM! when it does not
+    converge within 100 steps)."""
+    for _ in range(100):
+        d = df(x)
+        if d == 0 or not math.isfinite(d):
+            break
+        nx = x - f(x) / d
+        if nx <= lo:
+            nx = (x + lo) / 2
+        if abs(nx - x) < 1e-12 * max(1.0, abs(nx)):
+            return nx
+        x = nx
+    raise XErr(ERR.NUM)
+
+
+@reg("YIELD", "scalar, scalar, number, number, number, integer, integer=0", ctx=True, atp=True)
+def YIELD(ctx: Ctx, settle: Any, mat: Any, rate: float, pr: float, redemption: float,
+          freq: int, basis: int) -> Any:
+    """One coupon left: Microsoft's closed form; more: Newton's method on PRICE."""
+    c = _coupon_args(ctx, settle, mat, freq, basis)
+    if rate < 0 or pr <= 0 or redemption <= 0:
+        return ERR.NUM
+    if c.n == 1:
+        paid = pr / 100 + c.a / c.e * rate / freq
+        return (redemption / 100 + rate / freq - paid) / paid * freq * c.e / c.dsc
+    return _newton(lambda y: _price(c, rate, y, redemption, freq) - pr,
+                   lambda y: _dprice(c, rate, y, redemption, freq), max(rate, 0.05), -freq)
+
+
+def _duration(c: _Coupon, rate: float, yld: float, freq: int) -> float:
+    cpn = 100 * rate / freq
+    x = c.dsc / c.e
+    v = 1 + yld / freq
+    num = den = 0.0
+    for k in range(1, c.n + 1):
+        t = k - 1 + x
+        cf = cpn + (100 if k == c.n else 0)
+        pv = cf / v ** t
+        num += t * pv
+        den += pv
+    return num / den / freq
+
+
+@reg("DURATION", "scalar, scalar, number, number, integer, integer=0", ctx=True, atp=True)
+def DURATION(ctx: Ctx, settle: Any, mat: Any, rate: float, yld: float, freq: int,
+             basis: int) -> Any:
+    """Macaulay duration of a bond of par 100."""
+    c = _coupon_args(ctx, settle, mat, freq, basis)
+    if rate < 0 or yld < 0:
+        return ERR.NUM
+    return _duration(c, rate, yld, freq)
+
+
+@reg("MDURATION", "scalar, scalar, number, number, integer, integer=0", ctx=True, atp=True)
+def MDURATION(ctx: Ctx, settle: Any, mat: Any, rate: float, yld: float, freq: int,
+              basis: int) -> Any:
+    """DURATION / (1 + yield/frequency)."""
+    c = _coupon_args(ctx, settle, mat, freq, basis)
+    if rate < 0 or yld < 0:
+        return ERR.NUM
+    return _duration(c, rate, yld, freq) / (1 + yld / freq)
+
+
+# ------------------------------------------- discounted and at-maturity securities
+
+
+def _span(ctx: Ctx, settle: Any, mat: Any, basis: int) -> float:
+    """The year fraction from settlement to maturity (settlement >= maturity: #NUM!)."""
+    s, m = _dt(ctx, settle), _dt(ctx, mat)
+    _basis(basis)
+    if s >= m:
+        raise XErr(ERR.NUM)
+    return _yearfrac(ctx, s, m, basis)
+
+
+@reg("DISC", "scalar, scalar, number, number, integer=0", ctx=True, atp=True)
+def DISC(ctx: Ctx, settle: Any, mat: Any, pr: float, redemption: float, basis: int) -> Any:
+    t = _span(ctx, settle, mat, basis)
+    if pr <= 0 or redemption <= 0:
+        return ERR.NUM
+    return (redemption - pr) / redemption / t
+
+
+@reg("INTRATE", "scalar, scalar, number, number, integer=0", ctx=True, atp=True)
+def INTRATE(ctx: Ctx, settle: Any, mat: Any, inv: float, redemption: float, basis: int) -> Any:
+    t = _span(ctx, settle, mat, basis)
+    if inv <= 0 or redemption <= 0:
+        return ERR.NUM
+    return (redemption - inv) / inv / t
+
+
+@reg("RECEIVED", "scalar, scalar, number, number, integer=0", ctx=True, atp=True)
+def RECEIVED(ctx: Ctx, settle: Any, mat: Any, inv: float, discount: float, basis: int) -> Any:
+    t = _span(ctx, settle, mat, basis)
+    if inv <= 0 or discount <= 0 or 1 - discount * t <= 0:
+        return ERR.NUM
+    return inv / (1 - discount * t)
+
+
+@reg("PRICEDISC", "scalar, scalar, number, number, integer=0", ctx=True, atp=True)
+def PRICEDISC(ctx: Ctx, settle: Any, mat: Any, discount: float, redemption: float,
+              basis: int) -> Any:
+    t = _span(ctx, settle, mat, basis)
+    if discount <= 0 or redemption <= 0:
+        return ERR.NUM
+    return redemption * (1 - discount * t)
+
+
+@reg("YIELDDISC", "scalar, scalar, number, number, integer=0", ctx=True, atp=True)
+def YIELDDISC(ctx: Ctx, settle: Any, mat: Any, pr: float, redemption: float, basis: int) -> Any:
+    t = _span(ctx, settle, mat, basis)
+    if pr <= 0 or redemption <= 0:
+        return ERR.NUM
+    return (redemption - pr) / pr / t
+
+
+def _at_maturity(ctx: Ctx, settle: Any, mat: Any, issue: Any, basis: int
+                 ) -> tuple[float, float, float]:
+    """Year fractions issue-maturity, issue-settlement, settlement-maturity."""
+    s, m, i = _dt(ctx, settle), _dt(ctx, mat), _dt(ctx, issue)
+    _basis(basis)
+    if s >= m or i >= s:
+        raise XErr(ERR.NUM)
+    return _yearfrac(ctx, i, m, basis), _yearfrac(ctx, i, s, basis), _yearfrac(ctx, s, m, basis)
+
+
+@reg("PRICEMAT", "scalar, scalar, scalar, number, number, integer=0", ctx=True, atp=True)
+def PRICEMAT(ctx: Ctx, settle: Any, mat: Any, issue: Any, rate: float, yld: float,
+             basis: int) -> Any:
+    im, is_, sm = _at_maturity(ctx, settle, mat, issue, basis)
+    if rate < 0 or yld < 0:
+        return ERR.NUM
+    return (100 + im * rate * 100) / (1 + sm * yld) - is_ * rate * 100
+
+
+@reg("YIELDMAT", "scalar, scalar, scalar, number, number, integer=0", ctx=True, atp=True)
+def YIELDMAT(ctx: Ctx, settle: Any, mat: Any, issue: Any, rate: float, pr: float,
+             basis: int) -> Any:
+    im, is_, sm = _at_maturity(ctx, settle, mat, issue, basis)
+    if rate < 0 or pr <= 0:
+        return ERR.NUM
+    paid = pr / 100 + is_ * rate
+    return (1 + im * rate - paid) / paid / sm
+
+
+def _tbill_days(ctx: Ctx, settle: Any, mat: Any) -> int:
+    """Actual days from settlement to maturity, at most one year (else #NUM!)."""
+    s, m = _dt(ctx, settle), _dt(ctx, mat)
+    if s >= m:
+        raise XErr(ERR.NUM)
+    y, mo, d = _ymd(ctx, s)
+    if m > _shift(ctx, (y, mo, d), 12, False):
+        raise XErr(ERR.NUM)
+    return m - s
+
+
+@reg("TBILLPRICE", "scalar, scalar, number", ctx=True, atp=True)
+def TBILLPRICE(ctx: Ctx, settle: Any, mat: Any, discount: float) -> Any:
+    dsm = _tbill_days(ctx, settle, mat)
+    price = 100 * (1 - discount * dsm / 360)
+    if discount <= 0 or price <= 0:
+        return ERR.NUM
+    return price
+
+
+@reg("TBILLYIELD", "scalar, scalar, number", ctx=True, atp=True)
+def TBILLYIELD(ctx: Ctx, settle: Any, mat: Any, pr: float) -> Any:
+    dsm = _tbill_days(ctx, settle, mat)
+    if pr <= 0:
+        return ERR.NUM
+    return (100 - pr) / pr * 360 / dsm
+
+
+@reg("TBILLEQ", "scalar, scalar, number", ctx=True, atp=True)
+def TBILLEQ(ctx: Ctx, settle: Any, mat: Any, discount: float) -> Any:
+    """Microsoft's formula 365 x rate / (360 - rate x DSM)."""
+    dsm = _tbill_days(ctx, settle, mat)
+    if discount <= 0 or 360 - discount * dsm <= 0:
+        return ERR.NUM
+    return 365 * discount / (360 - discount * dsm)
+
+
+# ------------------------------------------------------------- accrued interest
+
+
+def _quasi_sum(ctx: Ctx, anchor: int, start: int, end: int, freq: int, basis: int,
+               forward: bool) -> float:
+    """The sum over the quasi-coupon periods of the schedule through ``anchor`` of the days
+    of ``[start, end]`` in each period over its normal length (Microsoft's sum of
+    A_i/NL_i, DC_i/NL_i): the periods step back from ``anchor`` (``forward``: on from it)."""
+    if end <= start:
+        return 0.0
+    step = 12 // freq
+    ay = _ymd(ctx, anchor)
+    eom = _eom(ay)
+    total = 0.0
+    k = 0
+    if forward:  # periods [anchor + k, anchor + k + 1] until past end
+        lo = anchor
+        while lo < end:
+            k += 1
+            hi = _shift(ctx, ay, k * step, eom)
+            a, b = max(lo, start), min(hi, end)
+            if b > a:
+                total += _days(ctx, a, b, basis) / _period_days(ctx, lo, hi, freq, basis)
+            lo = hi
+        return total
+    hi = anchor
+    if hi < end:  # the schedule runs on past the anchor
+        while hi < end:
+            k += 1
+            hi = _shift(ctx, ay, k * step, eom)
+    while hi > start:
+        k -= 1
+        lo = _shift(ctx, ay, k * step, eom)
+        a, b = max(lo, start), min(hi, end)
+        if b > a:
+            total += _days(ctx, a, b, basis) / _period_days(ctx, lo, hi, freq, basis)
+        hi = lo
+    return total
+
+
+def _par(par: Any) -> float:
+    if par is None:
+        return 1000.0
+    from xlfuncs.recalc.functions._registry import c_number
+
+    if type(par) is bool:
+        raise XErr(ERR.VALUE)
+    return c_number(par)
+
+
+@reg("ACCRINT", "scalar, scalar, scalar, number, scalar, integer, integer=0, bool=TRUE",
+     ctx=True, atp=True)
+def ACCRINT(ctx: Ctx, issue: Any, first: Any, settle: Any, rate: float, par: Any, freq: int,
+            basis: int, calc_method: bool) -> Any:
+    """par x rate/frequency x the sum of A_i/NL_i over the quasi-coupon periods (of the
+    schedule through the first interest date) from the issue (``calc_method`` FALSE and a
+    settlement after the first interest date: from the last coupon date) to settlement;
+    a left-out par is 1,000."""
+    i, f, s = _dt(ctx, issue), _dt(ctx, first), _dt(ctx, settle)
+    p = _par(par)
+    _freq(freq)
+    _basis(basis)
+    if rate <= 0 or p <= 0 or i >= s:
+        return ERR.NUM
+    start = i
+    if not calc_method and s > f:
+        step = 12 // freq
+        fy = _ymd(ctx, f)
+        eom = _eom(fy)
+        k = 0
+        while _shift(ctx, fy, (k + 1) * step, eom) <= s:
+            k += 1
+        start = _shift(ctx, fy, k * step, eom)
+    return p * rate / freq * _quasi_sum(ctx, f, start, s, freq, basis, False)
+
+
+@reg("ACCRINTM", "scalar, scalar, number, scalar, integer=0", ctx=True, atp=True)
+def ACCRINTM(ctx: Ctx, issue: Any, settle: Any, rate: float, par: Any, basis: int) -> Any:
+    """par x rate x the year fraction from issue to maturity; a left-out par is 1,000."""
+    i, s = _dt(ctx, issue), _dt(ctx, settle)
+    p = _par(par)
+    _basis(basis)
+    if rate <= 0 or p <= 0 or i >= s:
+        return ERR.NUM
+    return p * rate * _yearfrac(ctx, i, s, basis)
+
+
+# ------------------------------------------------------------- odd coupon periods
+
+
+def _oddf_parts(ctx: Ctx, s: int, m: int, i: int, fc: int, freq: int, basis: int
+                ) -> tuple[float, float, float, int, float]:
+    """For an odd first period (issue ``i`` to first coupon ``fc``): DC (the sum of DC_i/NL_i,
+    the odd coupon in regular coupons), A (the sum of A_i/NL_i, accrued to settlement),
+    DSC/E (the fraction of the settlement's quasi-period left), Nq (whole quasi-periods
+    from there to the first coupon) and N (regular coupons after the first one)."""
+    if not (m > fc > s > i):
+        raise XErr(ERR.NUM)
+    dc = _quasi_sum(ctx, fc, i, fc, freq, basis, False)
+    a = _quasi_sum(ctx, fc, i, s, freq, basis, False)
+    step = 12 // freq
+    fy = _ymd(ctx, fc)
+    eom = _eom(fy)
+    k = 0
+    hi = fc
+    lo = _shift(ctx, fy, -step, eom)
+    while lo > s:
+        k += 1
+        hi = lo
+        lo = _shift(ctx, fy, -(k + 1) * step, eom)
+    e = _period_days(ctx, lo, hi, freq, basis)
+    dsc = e - _days(ctx, lo, s, basis) if basis in (0, 4) else float(hi - s)
+    n = _coupons(ctx, fc, m, freq)[2] if fc < m else 0
+    return dc, a, dsc / e, k, float(n)
+
+
+def _oddf_price(parts: tuple[float, float, float, int, float], rate: float, yld: float,
+                redemption: float, freq: int) -> float:
+    dc, a, x, nq, n = parts
+    cpn = 100 * rate / freq
+    v = 1 + yld / freq
+    t0 = nq + x
+    price = redemption / v ** (n + t0) + cpn * dc / v ** t0
+    price += sum(cpn / v ** (k + t0) for k in range(1, int(n) + 1))
+    return float(price - cpn * a)
+
+
+@reg("ODDFPRICE",
+     "scalar, scalar, scalar, scalar, number, number, number, integer, integer=0",
+     ctx=True, atp=True)
+def ODDFPRICE(ctx: Ctx, settle: Any, mat: Any, issue: Any, first: Any, rate: float, yld: float,
+              redemption: float, freq: int, basis: int) -> Any:
+    """Microsoft's price of a bond with an odd (short or long) first period."""
+    s, m, i, fc = _dt(ctx, settle), _dt(ctx, mat), _dt(ctx, issue), _dt(ctx, first)
+    parts = _oddf_parts(ctx, s, m, i, fc, _freq(freq), _basis(basis))
+    if rate < 0 or yld < 0 or redemption <= 0:
+        return ERR.NUM
+    return _oddf_price(parts, rate, yld, redemption, freq)
+
+
+@reg("ODDFYIELD",
+     "scalar, scalar, scalar, scalar, number, number, number, integer, integer=0",
+     ctx=True, atp=True)
+def ODDFYIELD(ctx: Ctx, settle: Any, mat: Any, issue: Any, first: Any, rate: float, pr: float,
+              redemption: float, freq: int, basis: int) -> Any:
+    """The yield at which ODDFPRICE is ``pr``, by Newton's method."""
+    s, m, i, fc = _dt(ctx, settle), _dt(ctx, mat), _dt(ctx, issue), _dt(ctx, first)
+    parts = _oddf_parts(ctx, s, m, i, fc, _freq(freq), _basis(basis))
+    if rate < 0 or pr <= 0 or redemption <= 0:
+        return ERR.NUM
+
+    def f(y: float) -> float:
+        return _oddf_price(parts, rate, y, redemption, freq) - pr
+
+    def df(y: float) -> float:
+        h = 1e-7 * max(1.0, abs(y))
+        return (f(y + h) - f(y - h)) / (2 * h)
+
+    return _newton(f, df, max(rate, 0.05), -freq)
+
+
+def _oddl_parts(ctx: Ctx, s: int, m: int, last: int, freq: int, basis: int
+                ) -> tuple[float, float, float]:
+    """For an odd last period (last interest ``last`` to maturity ``m``), over the quasi-
+    coupon periods stepping on from the last interest date: the sums of DC_i/NL_i (last
+    interest to maturity), A_i/NL_i (to settlement) and DSC_i/NL_i (settlement to
+    maturity)."""
+    if not (m > s > last):
+        raise XErr(ERR.NUM)
+    dc = _quasi_sum(ctx, last, last, m, freq, basis, True)
+    a = _quasi_sum(ctx, last, last, s, freq, basis, True)
+    dsc = _quasi_sum(ctx, last, s, m, freq, basis, True)
+    return dc, a, dsc
+
+
+@reg("ODDLPRICE", "scalar, scalar, scalar, number, number, number, integer, integer=0",
+     ctx=True, atp=True)
+def ODDLPRICE(ctx: Ctx, settle: Any, mat: Any, last: Any, rate: float, yld: float,
+              redemption: float, freq: int, basis: int) -> Any:
+    """Microsoft's price of a bond with an odd last period."""
+    s, m, li = _dt(ctx, settle), _dt(ctx, mat), _dt(ctx, last)
+    dc, a, dsc = _oddl_parts(ctx, s, m, li, _freq(freq), _basis(basis))
+    if rate < 0 or yld < 0 or redemption <= 0:
+        return ERR.NUM
+    cpn = 100 * rate / freq
+    return (redemption + dc * cpn) / (1 + dsc * yld / freq) - a * cpn
+
+
+@reg("ODDLYIELD", "scalar, scalar, scalar, number, number, number, integer, integer=0",
+     ctx=True, atp=True)
+def ODDLYIELD(ctx: Ctx, settle: Any, mat: Any, last: Any, rate: float, pr: float,
+              redemption: float, freq: int, basis: int) -> Any:
+    """Microsoft's closed form (ODDLPRICE solved for the yield)."""
+    s, m, li = _dt(ctx, settle), _dt(ctx, mat), _dt(ctx, last)
+    dc, a, dsc = _oddl_parts(ctx, s, m, li, _freq(freq), _basis(basis))
+    if rate < 0 or pr <= 0 or redemption <= 0:
+        return ERR.NUM
+    cpn = 100 * rate / freq
+    paid = pr + a * cpn
+    return (redemption + dc * cpn - paid) / paid * freq / dsc
+
+
+# ------------------------------------------------------- French depreciation
+
+
+def _round_half_up(x: float) -> float:
+    return float(math.floor(x + 0.5)) if x >= 0 else -float(math.floor(-x + 0.5))
+
+
+def _amor_args(ctx: Ctx, cost: float, bought: Any, first: Any, salvage: float, period: float,
+               rate: float, basis: int) -> float:
+    """The first (partial) period's year fraction; checks the arguments (basis 2 is not
+    one of the bases these functions take: #NUM!)."""
+    b, f = _dt(ctx, bought), _dt(ctx, first)
+    if basis not in (0, 1, 3, 4) or cost < 0 or salvage < 0 or salvage > cost or rate <= 0 \
+            or period < 0 or b > f:
+        raise XErr(ERR.NUM)
+    return _yearfrac(ctx, b, f, basis)
+
+
+@reg("AMORLINC", "number, scalar, scalar, number, number, number, integer=0", ctx=True,
+     atp=True)
+def AMORLINC(ctx: Ctx, cost: float, bought: Any, first: Any, salvage: float, period: float,
+             rate: float, basis: int) -> Any:
+    """Straight-line depreciation of the French system: the first period prorated by the
+    year fraction from purchase to its end, then cost x rate until the asset is down to
+    its salvage value."""
+    t0 = _amor_args(ctx, cost, bought, first, salvage, period, rate, basis)
+    per = math.trunc(period)
+    full = cost * rate
+    first_dep = t0 * full
+    base = cost - salvage
+    if per == 0:
+        return min(first_dep, base)
+    n_full = math.trunc((base - first_dep) / full) if base > first_dep else 0
+    if per <= n_full:
+        return full
+    if per == n_full + 1:
+        return max(base - full * n_full - first_dep, 0.0)
+    return 0.0
+
+
+@reg("AMORDEGRC", "number, scalar, scalar, number, number, number, integer=0", ctx=True,
+     atp=True)
+def AMORDEGRC(ctx: Ctx, cost: float, bought: Any, first: Any, salvage: float, period: float,
+              rate: float, basis: int) -> Any:
+    """Declining-balance depreciation of the French system: the rate times the coefficient
+    of the asset's life 1/rate (1.5 for 3 to 4 years, 2 for 5 to 6, 2.5 beyond; a life
+    between 0 and 1, 1 and 2, 2 and 3 or 4 and 5 is #NUM!), each period's depreciation
+    rounded to a whole number; the period in which the book value would fall below the
+    salvage value takes half the remaining value, later periods nothing."""
+    t0 = _amor_args(ctx, cost, bought, first, salvage, period, rate, basis)
+    life = 1 / rate
+    if 3 <= life <= 4:
+        coeff = 1.5
+    elif 5 <= life <= 6:
+        coeff = 2.0
+    elif life > 6:
+        coeff = 2.5
+    elif life in (1.0, 2.0):
+        coeff = 1.0
+    else:
+        return ERR.NUM
+    r = rate * coeff
+    per = math.trunc(period)
+    dep = _round_half_up(t0 * r * cost)
+    value = cost - dep
+    rest = value - salvage
+    for n in range(per):
+        dep = _round_half_up(r * value)
+        rest -= dep
+        if rest < 0:
+            return _round_half_up(value * 0.5) if n == per - 1 else 0.0
+        value -= dep
+    return dep
