@@ -87,10 +87,10 @@ MS_EXAMPLES = [
     ("DURATION(DATE(2018,7,1),DATE(2048,1,1),0.08,0.09,2,1)", 10.9191453),
     ("INTRATE(DATE(2008,2,15),DATE(2008,5,15),1000000,1014420,2)", 0.05768),  # 5.77 %
     ("MDURATION(DATE(2008,1,1),DATE(2016,1,1),0.08,0.09,2,1)", 5.73567),
-    ("ODDFPRICE(DATE(2008,11,11),DATE(2021,3,1),DATE(2008,10,15),DATE(2009,3,1),0.0785,"
-     "0.0625,100,2,1)", 113.597717),
-    ("ODDFYIELD(DATE(2008,11,11),DATE(2021,3,1),DATE(2008,10,15),DATE(2009,3,1),0.0575,"
-     "84.5,100,2,0)", 0.0772),  # 7.72 %
+    (("ODDFPRICE(DATE(2008,11,11),DATE(2021,3,1),DATE(2008,10,15),DATE(2009,3,1),0.0785,"
+      "0.0625,100,2,1)"), 113.597717),
+    (("ODDFYIELD(DATE(2008,11,11),DATE(2021,3,1),DATE(2008,10,15),DATE(2009,3,1),0.0575,"
+      "84.5,100,2,0)"), 0.0772),  # 7.72 %
     ("ODDLPRICE(DATE(2008,2,7),DATE(2008,6,15),DATE(2007,10,15),0.0375,0.0405,100,2,0)",
      99.87829834),
     ("ODDLYIELD(DATE(2008,4,20),DATE(2008,6,15),DATE(2007,12,24),0.0375,99.875,100,2,0)",
@@ -150,6 +150,10 @@ def test_securities_microsoft_examples(text: str, want: float) -> None:
     ("COUPDAYS(DATE(2024,5,16),DATE(2030,11,15),2,3)", 182.5),
     ("COUPDAYS(DATE(2024,5,16),DATE(2030,11,15),4,2)", 90.0),
     ("COUPDAYS(DATE(2024,5,16),DATE(2030,11,15),2,1)", 184.0),  # 15 May-15 Nov 2024
+    # European 30/360 counts the days to the next coupon itself (31 Mar to 31 Aug: 150),
+    # so COUPDAYBS (29 Feb to 31 Mar: 31) and COUPDAYSNC need not add up to 180
+    ("COUPDAYSNC(DATE(2024,3,31),DATE(2030,8,31),2,4)", 150.0),
+    ("COUPDAYBS(DATE(2024,3,31),DATE(2030,8,31),2,4)", 31.0),
     # dates are truncated, text dates are read, the 1904 system is followed below
     ("COUPNUM(DATE(2007,1,25)+0.9,DATE(2008,11,15)+0.2,2,1)", 4.0),
     ('COUPNUM("2007-01-25","2008-11-15",2,1.9)', 4.0),
@@ -209,12 +213,12 @@ def test_coupons_follow_the_1904_date_system() -> None:
     ("TBILLEQ(DATE(2024,1,15),DATE(2024,9,30),-0.05)", E.NUM),
     # odd periods: maturity > first coupon > settlement > issue; maturity > settlement >
     # last interest
-    ("ODDFPRICE(DATE(2008,10,15),DATE(2021,3,1),DATE(2008,10,15),DATE(2009,3,1),0.0785,"
-     "0.0625,100,2,1)", E.NUM),
-    ("ODDFPRICE(DATE(2009,3,1),DATE(2021,3,1),DATE(2008,10,15),DATE(2009,3,1),0.0785,"
-     "0.0625,100,2,1)", E.NUM),
-    ("ODDFYIELD(DATE(2008,11,11),DATE(2021,3,1),DATE(2008,10,15),DATE(2009,3,1),0.0575,"
-     "84.5,100,3,0)", E.NUM),
+    (("ODDFPRICE(DATE(2008,10,15),DATE(2021,3,1),DATE(2008,10,15),DATE(2009,3,1),0.0785,"
+      "0.0625,100,2,1)"), E.NUM),
+    (("ODDFPRICE(DATE(2009,3,1),DATE(2021,3,1),DATE(2008,10,15),DATE(2009,3,1),0.0785,"
+      "0.0625,100,2,1)"), E.NUM),
+    (("ODDFYIELD(DATE(2008,11,11),DATE(2021,3,1),DATE(2008,10,15),DATE(2009,3,1),0.0575,"
+      "84.5,100,3,0)"), E.NUM),
     ("ODDLPRICE(DATE(2007,10,15),DATE(2008,6,15),DATE(2007,10,15),0.0375,0.0405,100,2)",
      E.NUM),
     ("ODDLYIELD(DATE(2008,4,20),DATE(2008,6,15),DATE(2007,12,24),-0.0375,99.875,100,2)",
@@ -242,33 +246,50 @@ def test_securities_errors(text: str, want: Any) -> None:
     # actual/actual accrues by coupon period: 131 of the 182 days of 10 Jan-10 Jul 2024
     ("ACCRINT(DATE(2024,1,10),DATE(2024,7,10),DATE(2024,5,20),0.06,1000,2,1)",
      1000 * 0.06 / 2 * 131 / 182),
-    # calc_method FALSE after the first interest date: from the last coupon (10 Jan 2025,
-    # 130 days of 30/360 to 20 May 2025)
+    # Microsoft's DAX ACCRINT page (the same function): an issue three quasi-periods
+    # before settlement; FALSE leaves out the whole periods between
+    ("ACCRINT(DATE(2007,3,1),DATE(2008,8,31),DATE(2008,5,1),0.1,1000,2,0)", 116.944444444444),
+    ("ACCRINT(DATE(2007,3,1),DATE(2008,8,31),DATE(2008,5,1),0.1,1000,2,0,FALSE)",
+     66.9444444444445),
+    # settlement after the first interest date: both accrue from the issue here (490 days
+    # of 30/360, the issue being on the schedule)
     ("ACCRINT(DATE(2024,1,10),DATE(2024,7,10),DATE(2025,5,20),0.06,1000,2,0,FALSE)",
-     1000 * 0.06 * 130 / 360),
+     1000 * 0.06 * 490 / 360),
+    # a 30/360 basis with the settlement on the 31st after the end of February: the end is
+    # kept (29 Feb to 31 Mar is 31 days, LibreOffice's count too)
+    ("COUPDAYBS(DATE(2024,3,31),DATE(2030,8,31),2,0)", 31.0),
     ("ACCRINT(DATE(2024,1,10),DATE(2024,7,10),DATE(2025,5,20),0.06,1000,2,0,TRUE)",
      1000 * 0.06 * 490 / 360),
     # one coupon left: YIELD's closed form (Microsoft's YIELD page) inverts the price of
     # A = 1, DSC = 179, E = 180 days: (1 + 0.035 - (1.01 + 0.035/180)) / ... x 2 x 180/179
     ("YIELD(DATE(2024,5,16),DATE(2024,11,15),0.07,101,100,2,0)",
      (1.035 - (1.01 + 0.035 / 180)) / (1.01 + 0.035 / 180) * 2 * 180 / 179),
+    # one coupon left: PRICE discounts it by simple interest, (3.5 + 100) / (1 + 0.015 x
+    # 179/180) less the 1 day accrued of 180 (the inverse of YIELD's closed form)
+    ("PRICE(DATE(2024,5,16),DATE(2024,11,15),0.07,0.03,100,2,0)",
+     103.5 / (1 + 0.015 * 179 / 180) - 3.5 / 180),
     # YIELD inverts PRICE over several periods
-    ("YIELD(DATE(2024,3,15),DATE(2030,2,28),0.05,"
-     "PRICE(DATE(2024,3,15),DATE(2030,2,28),0.05,0.0437,105,4,1),105,4,1)", 0.0437),
-    ("ODDFYIELD(DATE(2008,11,11),DATE(2021,3,1),DATE(2008,10,15),DATE(2009,3,1),0.0785,"
-     "113.59771747407882,100,2,1)", 0.0625),
+    (("YIELD(DATE(2024,3,15),DATE(2030,2,28),0.05,"
+      "PRICE(DATE(2024,3,15),DATE(2030,2,28),0.05,0.0437,105,4,1),105,4,1)"), 0.0437),
+    (("ODDFYIELD(DATE(2008,11,11),DATE(2021,3,1),DATE(2008,10,15),DATE(2009,3,1),0.0785,"
+      "113.59771747407882,100,2,1)"), 0.0625),
     # an odd long first period (issue 10 Oct 2023, first coupon 15 Jun 2024, two quasi
     # periods) reduces to the regular price when the first coupon is a regular one
-    ("ODDFPRICE(DATE(2024,2,7),DATE(2030,6,15),DATE(2023,12,15),DATE(2024,6,15),0.05,0.06,"
-     "100,2,0)", "PRICE"),
-    # T-bill equivalent yield: Microsoft's formula with the actual days (259)
-    ("TBILLEQ(DATE(2024,1,15),DATE(2024,9,30),0.05)", 365 * 0.05 / (360 - 0.05 * 259)),
+    (("ODDFPRICE(DATE(2024,2,7),DATE(2030,6,15),DATE(2023,12,15),DATE(2024,6,15),0.05,0.06,"
+      "100,2,0)"), "PRICE"),
+    # T-bill equivalent yield within 182 days: Microsoft's formula with the actual days
+    ("TBILLEQ(DATE(2024,1,15),DATE(2024,7,15),0.05)", 365 * 0.05 / (360 - 0.05 * 182)),
     # AMORLINC: full periods of 360 after the prorated first (134/366 x 360), then the rest
     ("AMORLINC(2400,39679,39813,300,0,0.15,1)", 134 / 366 * 360),
     # (five of them fit in the 2100 to depreciate), the rest in the sixth, then nothing
     ("AMORLINC(2400,39679,39813,300,5,0.15,1)", 360.0),
     ("AMORLINC(2400,39679,39813,300,6,0.15,1)", 2100 - 360 * 5 - 134 / 366 * 360),
     ("AMORLINC(2400,39679,39813,300,7,0.15,1)", 0.0),
+    # a first period across New Year: its 242 actual days over the 365 of the purchase
+    # year 2023, on actual/actual
+    ("AMORLINC(1000,DATE(2023,11,1),DATE(2024,6,30),0,0,0.1,1)", 242 / 365 * 100),
+    # a first period of no days is a whole one
+    ("AMORLINC(1000,DATE(2024,6,30),DATE(2024,6,30),0,0,0.1,1)", 100.0),
     # AMORDEGRC: 330, 776, 485, 303: hand count of Microsoft's example (rate 0.15 x 2.5,
     # each period rounded; LibreOffice's later periods are in the differential test)
     ("AMORDEGRC(2400,39679,39813,300,0,0.15,1)", 330.0),
@@ -282,3 +303,15 @@ def test_securities_hand_calculated(text: str, want: Any) -> None:
         assert got == pytest.approx(want, rel=1e-12)
         return
     assert got == pytest.approx(want, rel=1e-9)
+
+
+def test_tbilleq_beyond_half_a_year() -> None:
+    """Over 182 days TBILLEQ is the semi-annual bond-equivalent yield y of the price
+    p = 1 - d x DSM/360: p (1 + y/2)(1 + (DSM/365 - 1/2) y) = 1 (259 days here)."""
+    y = calc("TBILLEQ(DATE(2024,1,15),DATE(2024,9,30),0.05)")
+    p, t = 1 - 0.05 * 259 / 360, 259 / 365
+    assert isinstance(y, float)
+    assert p * (1 + y / 2) * (1 + (t - 0.5) * y) == pytest.approx(1.0, abs=1e-14)
+    # at 183 days it continues Microsoft's formula closely (simple vs compound interest)
+    near = calc("TBILLEQ(DATE(2024,1,15),DATE(2024,7,16),0.05)")
+    assert near == pytest.approx(365 * 0.05 / (360 - 0.05 * 183), rel=1e-3)

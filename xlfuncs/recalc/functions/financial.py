@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import calendar
 import math
+from collections.abc import Callable
 from typing import Any
 
 from xlfuncs.errors import ExcelError
 from xlfuncs.recalc.functions._helpers import _numbers, flat
 from xlfuncs.recalc.functions._registry import Ctx, XErr, registrar
 from xlfuncs.recalc.functions.date import (
-    YEARFRAC, _date_arg, _day, _is_last_of_feb, _serial, _ymd,
+    YEARFRAC,
+    _date_arg,
+    _day,
+    _is_last_of_feb,
+    _serial,
+    _ymd,
 )
 
 ERR = ExcelError
@@ -512,10 +518,10 @@ def VDB(cost: float, salvage: float, life: float, start: float, end: float, fact
 #
 # Dates are whole serials (a fraction is dropped; text that reads as a date is one; a
 # logical is #VALUE!, as in every Analysis ToolPak function). Coupon dates step back from
-# the maturity by 12/frequency months, on the maturity's day of the month (the last day
-# of the month when the maturity is one: the end-of-month rule). The day-count bases are
-# YEARFRAC's: 0 US (NASD) 30/360, 1 actual/actual, 2 actual/360, 3 actual/365, 4
-# European 30/360.
+# the maturity by 12/frequency months, on the maturity's day (the last day of a shorter
+# month), or on the last day of every month when the maturity is the last day of its
+# month (the end-of-month rule). The day-count bases:
+# 0 US (NASD) 30/360, 1 actual/actual, 2 actual/360, 3 actual/365, 4 European 30/360.
 
 
 def _dt(ctx: Ctx, v: Any) -> int:
@@ -535,8 +541,12 @@ def _freq(freq: int) -> int:
     return freq
 
 
-def _days(ctx: Ctx, a: int, b: int, basis: int) -> float:
-    """Days from serial ``a`` to ``b`` counted by ``basis`` (30/360 for 0 and 4)."""
+def _days(ctx: Ctx, a: int, b: int, basis: int, both: bool = False) -> float:
+    """Days from serial ``a`` to ``b`` counted by ``basis`` (30/360 for 0 and 4).
+
+    US 30/360 moves the end (a 31st, or the last day of February) to the 30th only when
+    the start is on the 30th/31st (the last of February), as it is before being moved
+    itself; ``both``: whatever the start (the length of a coupon period)."""
     if basis not in (0, 4):
         return float(b - a)
     y1, m1, d1 = _ymd(ctx, a)
@@ -544,42 +554,57 @@ def _days(ctx: Ctx, a: int, b: int, basis: int) -> float:
     if basis == 4:
         d1, d2 = min(d1, 30), min(d2, 30)
     else:
-        feb1, feb2 = _is_last_of_feb(y1, m1, d1), _is_last_of_feb(y2, m2, d2)
-        if feb1 and feb2:
+        feb1 = _is_last_of_feb(y1, m1, d1)
+        if _is_last_of_feb(y2, m2, d2) and (feb1 or both):
             d2 = 30
-        if feb1:
-            d1 = 30
-        if d2 == 31 and d1 >= 30:
+        if d2 == 31 and (d1 >= 30 or both):
             d2 = 30
-        if d1 == 31:
+        if d1 == 31 or feb1:
             d1 = 30
     return float((y2 - y1) * 360 + (m2 - m1) * 30 + (d2 - d1))
 
 
-def _year_days(ctx: Ctx, basis: int, a: int, b: int) -> float:
-    """The days of a year of ``basis`` (the average year length from ``a`` to ``b`` for
-    actual/actual, as YEARFRAC does)."""
+def _year_days(ctx: Ctx, a: int, b: int, basis: int) -> float:
+    """The days of a year of ``basis`` (for actual/actual YEARFRAC's: 365 or 366 within a
+    year, else the average year length of the years from ``a`` to ``b``)."""
     if basis == 3:
         return 365.0
     if basis != 1:
         return 360.0
-    return (b - a) / _yearfrac(ctx, a, b, 1) if b != a else 365.0
+    return (b - a) / _yearfrac1(ctx, a, b) if b != a else 365.0
+
+
+def _yearfrac1(ctx: Ctx, a: int, b: int) -> float:
+    return float(YEARFRAC.__wrapped__(ctx, float(a), float(b), 1))  # type: ignore[attr-defined]
 
 
 def _yearfrac(ctx: Ctx, a: int, b: int, basis: int) -> float:
-    return float(YEARFRAC.__wrapped__(ctx, float(a), float(b), basis))  # type: ignore[attr-defined]
+    """The days from ``a`` to ``b`` over the days of a year, both by ``basis``."""
+    if basis == 1:
+        return _yearfrac1(ctx, a, b)
+    return _days(ctx, a, b, basis) / _year_days(ctx, a, b, basis)
 
 
-def _shift(ctx: Ctx, ymd: tuple[int, int, int], months: int, eom: bool) -> int:
-    """The serial ``months`` after the date ``ymd`` (its day, or the month's last day when
-    ``eom`` or when the month is shorter)."""
+def _add_months(ctx: Ctx, ymd: tuple[int, int, int], months: int, eom: bool
+                ) -> tuple[int, int, int]:
+    """The date ``months`` after ``ymd``: its day, or the month's last day when ``eom`` or
+    when the month is shorter."""
     y, m, d = ymd
     ny, nm = divmod(y * 12 + m - 1 + months, 12)
     nm += 1
     if ny < (1904 if ctx.date1904 else 1900) or ny > 9999:
         raise XErr(ERR.NUM)
     last = calendar.monthrange(ny, nm)[1]
-    return int(_serial(ctx, ny, nm, last if eom else min(d, last)))
+    return ny, nm, last if eom else min(d, last)
+
+
+def _serial_of(ctx: Ctx, ymd: tuple[int, int, int]) -> int:
+    return int(_serial(ctx, *ymd))
+
+
+def _shift(ctx: Ctx, ymd: tuple[int, int, int], months: int, eom: bool) -> int:
+    """The serial ``months`` after the date ``ymd`` (see :func:`_add_months`)."""
+    return _serial_of(ctx, _add_months(ctx, ymd, months, eom))
 
 
 def _eom(ymd: tuple[int, int, int]) -> bool:
@@ -613,7 +638,7 @@ class _Coupon:
     """The coupon period of a settlement: A (days from its start), E (its length), DSC
     (days to the next coupon) and N (coupons left)."""
 
-    __slots__ = ("pcd", "ncd", "n", "a", "e", "dsc")
+    __slots__ = ("a", "dsc", "e", "n", "ncd", "pcd")
 
     def __init__(self, ctx: Ctx, settle: int, mat: int, freq: int, basis: int) -> None:
         if settle >= mat:
@@ -621,8 +646,10 @@ class _Coupon:
         self.pcd, self.ncd, self.n = _coupons(ctx, settle, mat, freq)
         self.a = _days(ctx, self.pcd, settle, basis)
         self.e = _period_days(ctx, self.pcd, self.ncd, freq, basis)
-        # 30/360: the days to the next coupon are the period less the days accrued
-        self.dsc = self.e - self.a if basis in (0, 4) else float(self.ncd - settle)
+        if basis == 0:  # the period (its ends both moved) less the days accrued
+            self.dsc = _days(ctx, self.pcd, self.ncd, 0, both=True) - self.a
+        else:
+            self.dsc = _days(ctx, settle, self.ncd, basis)
 
 
 def _coupon_args(ctx: Ctx, settle: Any, mat: Any, freq: int, basis: int) -> _Coupon:
@@ -661,10 +688,12 @@ def COUPNUM(ctx: Ctx, settle: Any, mat: Any, freq: int, basis: int) -> Any:
 
 
 def _price(c: _Coupon, rate: float, yld: float, redemption: float, freq: int) -> float:
-    """PRICE from the coupon period of the settlement (Microsoft's formula, compound
-    discounting also when one coupon is left)."""
+    """PRICE from the coupon period of the settlement (Microsoft's formula, DSC being
+    E - A); with one coupon left, simple interest over the rest of the period."""
     cpn = 100 * rate / freq
-    x = c.dsc / c.e
+    x = (c.e - c.a) / c.e
+    if c.n == 1:
+        return (cpn + redemption) / (1 + yld / freq * x) - cpn * c.a / c.e
     v = 1 + yld / freq
     total = redemption / v ** (c.n - 1 + x)
     total += sum(cpn / v ** (k - 1 + x) for k in range(1, c.n + 1))
@@ -674,7 +703,7 @@ def _price(c: _Coupon, rate: float, yld: float, redemption: float, freq: int) ->
 def _dprice(c: _Coupon, rate: float, yld: float, redemption: float, freq: int) -> float:
     """The derivative of :func:`_price` in the yield."""
     cpn = 100 * rate / freq
-    x = c.dsc / c.e
+    x = (c.e - c.a) / c.e
     v = 1 + yld / freq
     d = -(c.n - 1 + x) * redemption / v ** (c.n + x) / freq
     d -= sum((k - 1 + x) * cpn / v ** (k + x) for k in range(1, c.n + 1)) / freq
@@ -690,7 +719,8 @@ def PRICE(ctx: Ctx, settle: Any, mat: Any, rate: float, yld: float, redemption: 
     return _price(c, rate, yld, redemption, freq)
 
 
-def _newton(f: Any, df: Any, x: float, lo: float = -1e300) -> float:
+def _newton(f: Callable[[float], float], df: Callable[[float], float], x: float,
+            lo: float = -1e300) -> float:
     """The root of ``f`` near ``x`` by Newton's method (to 1e-12; #NUM! when it does not
     converge within 100 steps)."""
     for _ in range(100):
@@ -709,20 +739,21 @@ def _newton(f: Any, df: Any, x: float, lo: float = -1e300) -> float:
 @reg("YIELD", "scalar, scalar, number, number, number, integer, integer=0", ctx=True, atp=True)
 def YIELD(ctx: Ctx, settle: Any, mat: Any, rate: float, pr: float, redemption: float,
           freq: int, basis: int) -> Any:
-    """One coupon left: Microsoft's closed form; more: Newton's method on PRICE."""
+    """One coupon left: Microsoft's closed form (PRICE's inverse); more: Newton's method
+    on PRICE."""
     c = _coupon_args(ctx, settle, mat, freq, basis)
     if rate < 0 or pr <= 0 or redemption <= 0:
         return ERR.NUM
     if c.n == 1:
         paid = pr / 100 + c.a / c.e * rate / freq
-        return (redemption / 100 + rate / freq - paid) / paid * freq * c.e / c.dsc
+        return (redemption / 100 + rate / freq - paid) / paid * freq * c.e / (c.e - c.a)
     return _newton(lambda y: _price(c, rate, y, redemption, freq) - pr,
                    lambda y: _dprice(c, rate, y, redemption, freq), max(rate, 0.05), -freq)
 
 
 def _duration(c: _Coupon, rate: float, yld: float, freq: int) -> float:
     cpn = 100 * rate / freq
-    x = c.dsc / c.e
+    x = (c.e - c.a) / c.e
     v = 1 + yld / freq
     num = den = 0.0
     for k in range(1, c.n + 1):
@@ -809,12 +840,15 @@ def YIELDDISC(ctx: Ctx, settle: Any, mat: Any, pr: float, redemption: float, bas
 
 def _at_maturity(ctx: Ctx, settle: Any, mat: Any, issue: Any, basis: int
                  ) -> tuple[float, float, float]:
-    """Year fractions issue-maturity, issue-settlement, settlement-maturity."""
+    """DIM/B, A/B and DSM/B: the days issue-maturity, issue-settlement and their
+    difference, over the days of a year of the issue-settlement span."""
     s, m, i = _dt(ctx, settle), _dt(ctx, mat), _dt(ctx, issue)
     _basis(basis)
     if s >= m or i >= s:
         raise XErr(ERR.NUM)
-    return _yearfrac(ctx, i, m, basis), _yearfrac(ctx, i, s, basis), _yearfrac(ctx, s, m, basis)
+    b = _year_days(ctx, i, s, basis)
+    dim, a = _days(ctx, i, m, basis), _days(ctx, i, s, basis)
+    return dim / b, a / b, (dim - a) / b
 
 
 @reg("PRICEMAT", "scalar, scalar, scalar, number, number, integer=0", ctx=True, atp=True)
@@ -866,48 +900,50 @@ def TBILLYIELD(ctx: Ctx, settle: Any, mat: Any, pr: float) -> Any:
 
 @reg("TBILLEQ", "scalar, scalar, number", ctx=True, atp=True)
 def TBILLEQ(ctx: Ctx, settle: Any, mat: Any, discount: float) -> Any:
-    """Microsoft's formula 365 x rate / (360 - rate x DSM)."""
+    """The bond-equivalent yield: Microsoft's 365 x rate / (360 - rate x DSM) up to 182
+    days; beyond, the yield y of semi-annual compounding that the price p = 1 - rate x
+    DSM/360 pays, p (1 + y/2)(1 + (t - 1/2) y) = 1 with t = DSM/365 (366 for 366 days)."""
     dsm = _tbill_days(ctx, settle, mat)
-    if discount <= 0 or 360 - discount * dsm <= 0:
+    if discount <= 0:
         return ERR.NUM
-    return 365 * discount / (360 - discount * dsm)
+    if dsm <= 182:
+        if 360 - discount * dsm <= 0:
+            return ERR.NUM
+        return 365 * discount / (360 - discount * dsm)
+    price = 1 - discount * dsm / 360
+    t = dsm / (366.0 if dsm == 366 else 365.0)
+    disc = t * t - (2 * t - 1) * (1 - 1 / price) if price > 0 else -1.0
+    if disc < 0:
+        return ERR.NUM
+    return 2 * (math.sqrt(disc) - t) / (2 * t - 1)
 
 
 # ------------------------------------------------------------- accrued interest
 
 
-def _quasi_sum(ctx: Ctx, anchor: int, start: int, end: int, freq: int, basis: int,
-               forward: bool) -> float:
-    """The sum over the quasi-coupon periods of the schedule through ``anchor`` of the days
-    of ``[start, end]`` in each period over its normal length (Microsoft's sum of
-    A_i/NL_i, DC_i/NL_i): the periods step back from ``anchor`` (``forward``: on from it)."""
+def _quasi_sum(ctx: Ctx, anchor: int, start: int, end: int, freq: int, basis: int) -> float:
+    """The sum over the quasi-coupon periods of the schedule that ends at ``anchor`` (and
+    runs on past it by the same steps) of the days of ``[start, end]`` in each period over
+    its normal length (Microsoft's sums of A_i/NL_i and DC_i/NL_i); a period covered whole
+    counts 1."""
     if end <= start:
         return 0.0
     step = 12 // freq
     ay = _ymd(ctx, anchor)
     eom = _eom(ay)
-    total = 0.0
     k = 0
-    if forward:  # periods [anchor + k, anchor + k + 1] until past end
-        lo = anchor
-        while lo < end:
-            k += 1
-            hi = _shift(ctx, ay, k * step, eom)
-            a, b = max(lo, start), min(hi, end)
-            if b > a:
-                total += _days(ctx, a, b, basis) / _period_days(ctx, lo, hi, freq, basis)
-            lo = hi
-        return total
     hi = anchor
-    if hi < end:  # the schedule runs on past the anchor
-        while hi < end:
-            k += 1
-            hi = _shift(ctx, ay, k * step, eom)
+    while hi < end:  # the schedule runs on past the anchor
+        k += 1
+        hi = _shift(ctx, ay, k * step, eom)
+    total = 0.0
     while hi > start:
         k -= 1
         lo = _shift(ctx, ay, k * step, eom)
         a, b = max(lo, start), min(hi, end)
-        if b > a:
+        if a <= lo and b >= hi:
+            total += 1.0
+        elif b > a:
             total += _days(ctx, a, b, basis) / _period_days(ctx, lo, hi, freq, basis)
         hi = lo
     return total
@@ -923,30 +959,57 @@ def _par(par: Any) -> float:
     return c_number(par)
 
 
+def _own_length(ctx: Ctx, lo: int, hi: int, freq: int, basis: int) -> float:
+    """A quasi-coupon period's own length (ACCRINT): 30/360 with both ends moved on basis
+    0, with the start moved on basis 2, European on 4, 365/frequency on 3, actual on 1."""
+    if basis == 3:
+        return 365.0 / freq
+    if basis == 1:
+        return float(hi - lo)
+    return _days(ctx, lo, hi, 0 if basis == 2 else basis, both=basis == 0)
+
+
 @reg("ACCRINT", "scalar, scalar, scalar, number, scalar, integer, integer=0, bool=TRUE",
      ctx=True, atp=True)
 def ACCRINT(ctx: Ctx, issue: Any, first: Any, settle: Any, rate: float, par: Any, freq: int,
             basis: int, calc_method: bool) -> Any:
-    """par x rate/frequency x the sum of A_i/NL_i over the quasi-coupon periods (of the
-    schedule through the first interest date) from the issue (``calc_method`` FALSE and a
-    settlement after the first interest date: from the last coupon date) to settlement;
-    a left-out par is 1,000."""
+    """par x rate/frequency x the sum of A_i/NL_i over the quasi-coupon periods of the
+    schedule through the first interest date, as Excel adds them: the days from the
+    period before the first interest date (or, ``calc_method`` TRUE and a settlement after
+    it, from the coupon date on or after settlement, negative) to settlement over a regular
+    period, then back to the issue a whole period at a time (each 1 when ``calc_method``
+    is TRUE, 0 when FALSE) and the issue's part of the period it falls in. Microsoft's DAX
+    ACCRINT page: 116.944444444444 (TRUE) and 66.9444444444445 (FALSE). A left-out par
+    is 1,000."""
     i, f, s = _dt(ctx, issue), _dt(ctx, first), _dt(ctx, settle)
     p = _par(par)
     _freq(freq)
     _basis(basis)
     if rate <= 0 or p <= 0 or i >= s:
         return ERR.NUM
-    start = i
-    if not calc_method and s > f:
-        step = 12 // freq
-        fy = _ymd(ctx, f)
-        eom = _eom(fy)
-        k = 0
-        while _shift(ctx, fy, (k + 1) * step, eom) <= s:
+    step = 12 // freq
+    fy = _ymd(ctx, f)
+    eom = _eom(fy)
+    if s > f and calc_method:
+        k = 1
+        while _shift(ctx, fy, k * step, eom) < s:
             k += 1
-        start = _shift(ctx, fy, k * step, eom)
-    return p * rate / freq * _quasi_sum(ctx, f, start, s, freq, basis, False)
+    else:
+        k = -1
+    pcd = _shift(ctx, fy, k * step, eom)
+    ref_lo, ref_hi = (_shift(ctx, fy, (k - 1) * step, eom), pcd) if k > 0 else (pcd, f)
+    ref = _period_days(ctx, ref_lo, ref_hi, freq, basis)
+    acc = _days(ctx, max(i, pcd), s, basis) / ref
+    hi = pcd
+    while hi > i:
+        k -= 1
+        lo = _shift(ctx, fy, k * step, eom)
+        if i <= lo:
+            acc += 1.0 if calc_method else 0.0
+        else:
+            acc += _days(ctx, i, hi, basis) / _own_length(ctx, lo, hi, freq, basis)
+        hi = lo
+    return p * rate / freq * acc
 
 
 @reg("ACCRINTM", "scalar, scalar, number, scalar, integer=0", ctx=True, atp=True)
@@ -969,10 +1032,11 @@ def _oddf_parts(ctx: Ctx, s: int, m: int, i: int, fc: int, freq: int, basis: int
     the odd coupon in regular coupons), A (the sum of A_i/NL_i, accrued to settlement),
     DSC/E (the fraction of the settlement's quasi-period left), Nq (whole quasi-periods
     from there to the first coupon) and N (regular coupons after the first one)."""
-    if not (m > fc > s > i):
+    if not (m > fc > s > i) or _coupons(ctx, fc, m, freq)[0] != fc:
+        # the first coupon must be a date of the maturity's schedule
         raise XErr(ERR.NUM)
-    dc = _quasi_sum(ctx, fc, i, fc, freq, basis, False)
-    a = _quasi_sum(ctx, fc, i, s, freq, basis, False)
+    dc = _quasi_sum(ctx, fc, i, fc, freq, basis)
+    a = _quasi_sum(ctx, fc, i, s, freq, basis)
     step = 12 // freq
     fy = _ymd(ctx, fc)
     eom = _eom(fy)
@@ -984,8 +1048,13 @@ def _oddf_parts(ctx: Ctx, s: int, m: int, i: int, fc: int, freq: int, basis: int
         hi = lo
         lo = _shift(ctx, fy, -(k + 1) * step, eom)
     e = _period_days(ctx, lo, hi, freq, basis)
-    dsc = e - _days(ctx, lo, s, basis) if basis in (0, 4) else float(hi - s)
-    n = _coupons(ctx, fc, m, freq)[2] if fc < m else 0
+    if _days(ctx, i, fc, basis) < e:  # a short first period: the days to the first coupon
+        dsc = _days(ctx, s, fc, basis)
+    elif basis in (2, 3):
+        dsc = float(hi - s)
+    else:
+        dsc = e - _days(ctx, lo, s, basis)
+    n = _coupons(ctx, fc, m, freq)[2]
     return dc, a, dsc / e, k, float(n)
 
 
@@ -1039,12 +1108,31 @@ def _oddl_parts(ctx: Ctx, s: int, m: int, last: int, freq: int, basis: int
     """For an odd last period (last interest ``last`` to maturity ``m``), over the quasi-
     coupon periods stepping on from the last interest date: the sums of DC_i/NL_i (last
     interest to maturity), A_i/NL_i (to settlement) and DSC_i/NL_i (settlement to
-    maturity)."""
+    maturity). NL_i is the period's own length (30/360 with both ends moved on basis 0,
+    actual days on bases 1 to 3)."""
     if not (m > s > last):
         raise XErr(ERR.NUM)
-    dc = _quasi_sum(ctx, last, last, m, freq, basis, True)
-    a = _quasi_sum(ctx, last, last, s, freq, basis, True)
-    dsc = _quasi_sum(ctx, last, s, m, freq, basis, True)
+    step = 12 // freq
+    ly = _ymd(ctx, last)
+    dc = a = dsc = 0.0
+    lo = last
+    k = 0
+    while lo < m:
+        k += 1
+        hi = _shift(ctx, ly, k * step, False)
+        nl = _days(ctx, lo, hi, basis, both=True)
+        dci = nl if hi < m else _days(ctx, lo, m, basis, both=True)
+        if hi < s:
+            ai = dci
+        elif lo < s:
+            ai = _days(ctx, lo, s, basis)
+        else:
+            ai = 0.0
+        dsci = max(_days(ctx, max(s, lo), min(m, hi), basis), 0.0)
+        dc += dci / nl
+        a += ai / nl
+        dsc += dsci / nl
+        lo = hi
     return dc, a, dsc
 
 
@@ -1084,13 +1172,25 @@ def _round_half_up(x: float) -> float:
 
 def _amor_args(ctx: Ctx, cost: float, bought: Any, first: Any, salvage: float, period: float,
                rate: float, basis: int) -> float:
-    """The first (partial) period's year fraction; checks the arguments (basis 2 is not
-    one of the bases these functions take: #NUM!)."""
+    """The first period's share of a year: its days by ``basis`` over the days of the
+    purchase year (366 in a leap year on actual/actual; 29 February counts as the 28th on
+    bases 1 and 3); checks the arguments (basis 2 is not one of the bases these functions
+    take: #NUM!)."""
     b, f = _dt(ctx, bought), _dt(ctx, first)
     if basis not in (0, 1, 3, 4) or cost < 0 or salvage < 0 or salvage > cost or rate <= 0 \
             or period < 0 or b > f:
         raise XErr(ERR.NUM)
-    return _yearfrac(ctx, b, f, basis)
+    by = _ymd(ctx, b)
+    if basis in (1, 3):
+        b, f = (_feb28(ctx, x) for x in (b, f))
+    year = (366.0 if calendar.isleap(by[0]) else 365.0) if basis == 1 else _year_days(
+        ctx, b, f, basis)
+    return _days(ctx, b, f, basis) / year
+
+
+def _feb28(ctx: Ctx, n: int) -> int:
+    _, m, d = _ymd(ctx, n)
+    return n - 1 if m == 2 and d == 29 else n
 
 
 @reg("AMORLINC", "number, scalar, scalar, number, number, number, integer=0", ctx=True,
@@ -1103,7 +1203,7 @@ def AMORLINC(ctx: Ctx, cost: float, bought: Any, first: Any, salvage: float, per
     t0 = _amor_args(ctx, cost, bought, first, salvage, period, rate, basis)
     per = math.trunc(period)
     full = cost * rate
-    first_dep = t0 * full
+    first_dep = t0 * full or full  # a first period of no days is a whole one
     base = cost - salvage
     if per == 0:
         return min(first_dep, base)
@@ -1138,7 +1238,7 @@ def AMORDEGRC(ctx: Ctx, cost: float, bought: Any, first: Any, salvage: float, pe
         return ERR.NUM
     r = rate * coeff
     per = math.trunc(period)
-    dep = _round_half_up(t0 * r * cost)
+    dep = _round_half_up(min(t0 * r * cost or r * cost, cost - salvage))
     value = cost - dep
     rest = value - salvage
     for n in range(per):
