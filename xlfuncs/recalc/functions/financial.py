@@ -1027,38 +1027,57 @@ def ACCRINTM(ctx: Ctx, issue: Any, settle: Any, rate: float, par: Any, basis: in
 
 
 def _oddf_parts(ctx: Ctx, s: int, m: int, i: int, fc: int, freq: int, basis: int
-                ) -> tuple[float, float, float, int, float]:
-    """For an odd first period (issue ``i`` to first coupon ``fc``): DC (the sum of DC_i/NL_i,
-    the odd coupon in regular coupons), A (the sum of A_i/NL_i, accrued to settlement),
-    DSC/E (the fraction of the settlement's quasi-period left), Nq (whole quasi-periods
-    from there to the first coupon) and N (regular coupons after the first one)."""
+                ) -> tuple[float, float, float, float, float]:
+    """For an odd first period (issue ``i`` to first coupon ``fc``): DC (the odd coupon in
+    regular coupons), A (the coupons accrued to settlement), DSC/E (the fraction of the
+    settlement's period left), Nq (whole quasi-periods from there to the first coupon) and
+    N (regular coupons after the first one), as Microsoft's two formulas (short and long
+    first period) take them; the price is then one expression of these."""
     if not (m > fc > s > i) or _coupons(ctx, fc, m, freq)[0] != fc:
         # the first coupon must be a date of the maturity's schedule
         raise XErr(ERR.NUM)
-    dc = _quasi_sum(ctx, fc, i, fc, freq, basis)
-    a = _quasi_sum(ctx, fc, i, s, freq, basis)
     step = 12 // freq
+    pcd, ncd, _ = _coupons(ctx, s, fc, freq)
+    e = _period_days(ctx, pcd, ncd, freq, basis)
+    n = float(_coupons(ctx, fc, m, freq)[2])
+    dfc = _days(ctx, i, fc, basis)
+    if dfc < e:  # short: one quasi-period, the settlement in it
+        return dfc / e, _days(ctx, i, s, basis) / e, _days(ctx, s, fc, basis) / e, 0.0, n
+    # long: the quasi-periods step back from the first coupon, each from the one after it
+    nc = _coupons(ctx, i, fc, freq)[2]
+    dc = a = 0.0
+    hi, hi_ymd = fc, _ymd(ctx, fc)
+    for k in range(nc, 0, -1):
+        lo_ymd = _add_months(ctx, hi_ymd, -step, False)
+        lo = _serial_of(ctx, lo_ymd)
+        nl = float(hi - lo) if basis == 1 else e
+        dc += (nl if k > 1 else _days(ctx, i, hi, basis)) / nl
+        ai = _days(ctx, max(i, lo), min(s, hi), basis)
+        a += max(ai, 0.0) / nl
+        hi, hi_ymd = lo, lo_ymd
+    dsc = float(ncd - s) if basis in (2, 3) else e - _days(ctx, pcd, s, basis)
+    return dc, a, dsc / e, _quasi_count(ctx, s, fc, step), n
+
+
+def _quasi_count(ctx: Ctx, s: int, fc: int, step: int) -> float:
+    """Nq: the whole quasi-coupon periods between settlement and the first coupon, counted
+    on from the settlement (on the last day of its month for a first coupon on the 29th
+    or 30th of a month that is longer, not February, or on a month's last day)."""
     fy = _ymd(ctx, fc)
     eom = _eom(fy)
-    k = 0
-    hi = fc
-    lo = _shift(ctx, fy, -step, eom)
-    while lo > s:
-        k += 1
-        hi = lo
-        lo = _shift(ctx, fy, -(k + 1) * step, eom)
-    e = _period_days(ctx, lo, hi, freq, basis)
-    if _days(ctx, i, fc, basis) < e:  # a short first period: the days to the first coupon
-        dsc = _days(ctx, s, fc, basis)
-    elif basis in (2, 3):
-        dsc = float(hi - s)
-    else:
-        dsc = e - _days(ctx, lo, s, basis)
-    n = _coupons(ctx, fc, m, freq)[2]
-    return dc, a, dsc / e, k, float(n)
+    if not eom and fy[1] != 2 and fy[2] > 28:
+        eom = _eom(_ymd(ctx, s))
+    sy = _ymd(ctx, s)
+    start_ymd = _add_months(ctx, sy, 0, eom)
+    count = 1.0 if s < _serial_of(ctx, start_ymd) else 0.0
+    cur = _add_months(ctx, start_ymd, step, eom)
+    while _serial_of(ctx, cur) < fc:
+        cur = _add_months(ctx, cur, step, eom)
+        count += 1
+    return count
 
 
-def _oddf_price(parts: tuple[float, float, float, int, float], rate: float, yld: float,
+def _oddf_price(parts: tuple[float, float, float, float, float], rate: float, yld: float,
                 redemption: float, freq: int) -> float:
     dc, a, x, nq, n = parts
     cpn = 100 * rate / freq
@@ -1113,15 +1132,15 @@ def _oddl_parts(ctx: Ctx, s: int, m: int, last: int, freq: int, basis: int
     if not (m > s > last):
         raise XErr(ERR.NUM)
     step = 12 // freq
-    ly = _ymd(ctx, last)
+    nc = _coupons(ctx, last, m, freq)[2]
     dc = a = dsc = 0.0
     lo = last
-    k = 0
-    while lo < m:
-        k += 1
-        hi = _shift(ctx, ly, k * step, False)
+    lo_ymd = _ymd(ctx, last)
+    for k in range(1, nc + 1):
+        hi_ymd = _add_months(ctx, lo_ymd, step, False)
+        hi = _serial_of(ctx, hi_ymd)
         nl = _days(ctx, lo, hi, basis, both=True)
-        dci = nl if hi < m else _days(ctx, lo, m, basis, both=True)
+        dci = nl if k < nc else _days(ctx, lo, m, basis, both=True)
         if hi < s:
             ai = dci
         elif lo < s:
@@ -1132,7 +1151,7 @@ def _oddl_parts(ctx: Ctx, s: int, m: int, last: int, freq: int, basis: int
         dc += dci / nl
         a += ai / nl
         dsc += dsci / nl
-        lo = hi
+        lo, lo_ymd = hi, hi_ymd
     return dc, a, dsc
 
 
@@ -1167,6 +1186,9 @@ def ODDLYIELD(ctx: Ctx, settle: Any, mat: Any, last: Any, rate: float, pr: float
 
 
 def _round_half_up(x: float) -> float:
+    """Rounded to a whole number, halves away from zero, after rounding to 13 decimals (so
+    that 329.49999999999994 from 0.366 x 0.375 x 2400 is 330, as Excel shows it)."""
+    x = round(x, 13)
     return float(math.floor(x + 0.5)) if x >= 0 else -float(math.floor(-x + 0.5))
 
 
@@ -1197,22 +1219,26 @@ def _feb28(ctx: Ctx, n: int) -> int:
      atp=True)
 def AMORLINC(ctx: Ctx, cost: float, bought: Any, first: Any, salvage: float, period: float,
              rate: float, basis: int) -> Any:
-    """Straight-line depreciation of the French system: the first period prorated by the
-    year fraction from purchase to its end, then cost x rate until the asset is down to
-    its salvage value."""
+    """Straight-line depreciation of the French system: period 0 is the first period
+    prorated by its share of a year (a whole one when it has no days), then cost x rate a
+    period until the asset is down to its salvage value, then 0; nothing after the life
+    of ceil(1/rate) periods. A fraction of a period counts as the whole periods in it (a
+    period between 0 and 1 is cost x rate: Excel's values in the test data of
+    fsprojects/ExcelFinancialFunctions, amorlinc.test)."""
     t0 = _amor_args(ctx, cost, bought, first, salvage, period, rate, basis)
-    per = math.trunc(period)
+    if cost == salvage or period > math.ceil(1 / rate):
+        return 0.0
     full = cost * rate
-    first_dep = t0 * full or full  # a first period of no days is a whole one
-    base = cost - salvage
-    if per == 0:
-        return min(first_dep, base)
-    n_full = math.trunc((base - first_dep) / full) if base > first_dep else 0
-    if per <= n_full:
-        return full
-    if per == n_full + 1:
-        return max(base - full * n_full - first_dep, 0.0)
-    return 0.0
+    avail = cost - salvage
+    first_dep = min(t0 * full or full, avail)
+    if period == 0:
+        return first_dep
+    avail -= first_dep
+    dep = full
+    for _ in range(math.floor(period)):
+        dep = min(dep, avail)
+        avail = max(avail - dep, 0.0)
+    return dep
 
 
 @reg("AMORDEGRC", "number, scalar, scalar, number, number, number, integer=0", ctx=True,
@@ -1221,30 +1247,36 @@ def AMORDEGRC(ctx: Ctx, cost: float, bought: Any, first: Any, salvage: float, pe
               rate: float, basis: int) -> Any:
     """Declining-balance depreciation of the French system: the rate times the coefficient
     of the asset's life 1/rate (1.5 for 3 to 4 years, 2 for 5 to 6, 2.5 beyond; a life
-    between 0 and 1, 1 and 2, 2 and 3 or 4 and 5 is #NUM!), each period's depreciation
-    rounded to a whole number; the period in which the book value would fall below the
-    salvage value takes half the remaining value, later periods nothing."""
+    between 0 and 1, 1 and 2, 2 and 3 or 4 and 5 is #NUM!). Period 0 is the first period
+    prorated by its share of a year; the later ones take the rate of the remaining value,
+    half of it in the period before the last (the life of ceil(1/rate) periods, one more
+    after a partial first period) and all of it in the last, nothing once the value is
+    below the salvage value or past the life; each result rounded to a whole number (a
+    period between 0 and 1 is 0: Excel's values in the test data of
+    fsprojects/ExcelFinancialFunctions, amordegrc.test)."""
     t0 = _amor_args(ctx, cost, bought, first, salvage, period, rate, basis)
     life = 1 / rate
-    if 3 <= life <= 4:
-        coeff = 1.5
-    elif 5 <= life <= 6:
-        coeff = 2.0
-    elif life > 6:
-        coeff = 2.5
-    elif life in (1.0, 2.0):
-        coeff = 1.0
-    else:
+    if life < 1 or 1 < life < 2 or 2 < life < 3 or 4 < life < 5:
         return ERR.NUM
+    whole = math.ceil(life)
+    if cost == salvage or period > whole:
+        return 0.0
+    coeff = 1.5 if 3 <= whole <= 4 else 2.0 if 5 <= whole <= 6 else 2.5 if whole > 6 else 1.0
     r = rate * coeff
-    per = math.trunc(period)
-    dep = _round_half_up(min(t0 * r * cost or r * cost, cost - salvage))
-    value = cost - dep
-    rest = value - salvage
-    for n in range(per):
-        dep = _round_half_up(r * value)
-        rest -= dep
-        if rest < 0:
-            return _round_half_up(value * 0.5) if n == per - 1 else 0.0
+    first_dep = t0 * r * cost
+    periods = whole + 1 if first_dep else whole
+    first_dep = _round_half_up(min(first_dep or r * cost, cost - salvage))
+    if period == 0:
+        return first_dep
+    value = cost - first_dep
+    dep = 0.0
+    k = 1
+    while k <= period:
+        k += 1
+        left = periods - k
+        step = value * 0.5 if left == 2 else r * value
+        if left == 2:
+            r = 1.0
+        dep = 0.0 if value < salvage else step
         value -= dep
-    return dep
+    return _round_half_up(dep)
