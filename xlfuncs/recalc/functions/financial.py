@@ -1,6 +1,14 @@
 """Financial functions: time value of money (PV, FV, PMT, NPER, RATE, IPMT, PPMT, CUMIPMT,
-CUMPRINC), cash flows (NPV, IRR, XNPV, XIRR, MIRR), depreciation (SLN, SYD, DDB, DB, VDB)
-and rates (EFFECT, NOMINAL, RRI, PDURATION).
+CUMPRINC), cash flows (NPV, IRR, XNPV, XIRR, MIRR), depreciation (SLN, SYD, DDB, DB, VDB and
+the French AMORLINC, AMORDEGRC), rates (EFFECT, NOMINAL, RRI, PDURATION) and securities:
+coupon dates (COUP*), coupon bonds (PRICE, YIELD, DURATION, MDURATION, ACCRINT), odd first
+and last periods (ODDF*, ODDL*), discounted and at-maturity securities (DISC, INTRATE,
+RECEIVED, PRICEDISC, YIELDDISC, PRICEMAT, YIELDMAT, ACCRINTM) and T-bills (TBILL*).
+
+The securities follow Microsoft's formulas; where its pages leave a rule open (day counts
+at month ends, the quasi-coupon periods of odd periods, the end of AMORDEGRC) they follow
+Excel's own values (the test data of fsprojects/ExcelFinancialFunctions, generated with
+Excel, agrees line by line). YIELD and ODDFYIELD solve by Newton's method to 1e-12.
 
 Signs follow Excel: money paid out is negative. The iterative solvers RATE and IRR use
 Newton's method from the guess with Excel's limits (at most 20 steps, tolerance 1e-7); XIRR
@@ -919,34 +927,6 @@ def TBILLEQ(ctx: Ctx, settle: Any, mat: Any, discount: float) -> Any:
 
 
 # ------------------------------------------------------------- accrued interest
-
-
-def _quasi_sum(ctx: Ctx, anchor: int, start: int, end: int, freq: int, basis: int) -> float:
-    """The sum over the quasi-coupon periods of the schedule that ends at ``anchor`` (and
-    runs on past it by the same steps) of the days of ``[start, end]`` in each period over
-    its normal length (Microsoft's sums of A_i/NL_i and DC_i/NL_i); a period covered whole
-    counts 1."""
-    if end <= start:
-        return 0.0
-    step = 12 // freq
-    ay = _ymd(ctx, anchor)
-    eom = _eom(ay)
-    k = 0
-    hi = anchor
-    while hi < end:  # the schedule runs on past the anchor
-        k += 1
-        hi = _shift(ctx, ay, k * step, eom)
-    total = 0.0
-    while hi > start:
-        k -= 1
-        lo = _shift(ctx, ay, k * step, eom)
-        a, b = max(lo, start), min(hi, end)
-        if a <= lo and b >= hi:
-            total += 1.0
-        elif b > a:
-            total += _days(ctx, a, b, basis) / _period_days(ctx, lo, hi, freq, basis)
-        hi = lo
-    return total
 
 
 def _par(par: Any) -> float:
