@@ -589,8 +589,8 @@ def test_same_structure_with_cycle_reported_each_time() -> None:
 def _fallback_book() -> Any:
     from xlfuncs.recalc.model import FormulaCell, SheetData, WorkbookData
 
-    sh = SheetData("S", values={(1, 1): 39538.0, (1, 2): 39600.0})  # 2008-03-31, 2008-06-01
-    sh.formulas[(2, 1)] = FormulaCell("TBILLPRICE(A1,B1,0.09)", (2, 1))  # not built in
+    sh = SheetData("S", values={(1, 1): 10.0, (1, 2): 5.0})
+    sh.formulas[(2, 1)] = FormulaCell("NEGBINOMDIST(A1,B1,0.25)", (2, 1))  # not built in
     sh.formulas[(2, 2)] = FormulaCell("A2*2", (2, 2))  # built in, reads the fallback cell
     sh.formulas[(2, 3)] = FormulaCell("NOSUCHFUNCTION(1)", (2, 3))  # nowhere
     return WorkbookData([sh])
@@ -599,12 +599,13 @@ def _fallback_book() -> Any:
 def test_fallback_to_formulas_package_per_cell() -> None:
     pytest.importorskip("formulas")
     res = evaluate(_fallback_book(), session=RecalcSession(plans=PlanCache(disk=False)))
-    # TBILLPRICE: 100 * (1 - 0.09 * 62 / 360) = 98.45 (Excel's TBILLPRICE doc example), then x 2
-    assert res.values[(0, 2, 1)] == pytest.approx(98.45)
-    assert res.values[(0, 2, 2)] == pytest.approx(196.9)
+    # NEGBINOMDIST: C(14, 4) 0.25^5 0.75^10 = 0.05504866 (Excel's NEGBINOMDIST doc example
+    # 0.055048), then x 2
+    assert res.values[(0, 2, 1)] == pytest.approx(1001 * 0.25**5 * 0.75**10)
+    assert res.values[(0, 2, 2)] == pytest.approx(2 * 1001 * 0.25**5 * 0.75**10)
     assert res.values[(0, 2, 3)] is ExcelError.NAME
     assert res.fallback_cells == ["S!A2"]
-    assert any("TBILLPRICE" in w and "formulas" in w for w in res.warnings)
+    assert any("NEGBINOMDIST" in w and "formulas" in w for w in res.warnings)
 
 
 def test_fallback_switched_off_gives_name_error() -> None:
@@ -612,7 +613,7 @@ def test_fallback_switched_off_gives_name_error() -> None:
     res = evaluate(_fallback_book(), session=RecalcSession(plans=PlanCache(disk=False), fallback=False))
     assert res.values[(0, 2, 1)] is ExcelError.NAME
     assert res.fallback_cells == []
-    assert any("unsupported function TBILLPRICE" in w for w in res.warnings)
+    assert any("unsupported function NEGBINOMDIST" in w for w in res.warnings)
 
 
 # ------------------------------------------------- fast paths give what the slow ones give
