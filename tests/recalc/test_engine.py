@@ -591,30 +591,49 @@ def test_same_structure_with_cycle_reported_each_time() -> None:
 def _fallback_book() -> Any:
     from xlfuncs.recalc.model import FormulaCell, SheetData, WorkbookData
 
-    sh = SheetData("S", values={(1, 1): 39538.0, (1, 2): 39600.0})  # 2008-03-31, 2008-06-01
-    sh.formulas[(2, 1)] = FormulaCell("TBILLPRICE(A1,B1,0.09)", (2, 1))  # not built in
+    sh = SheetData("S", values={(1, 1): 10.0, (1, 2): 5.0})
+    sh.formulas[(2, 1)] = FormulaCell("XLDEMOPRODUCT(A1,B1)", (2, 1))  # not built in
     sh.formulas[(2, 2)] = FormulaCell("A2*2", (2, 2))  # built in, reads the fallback cell
     sh.formulas[(2, 3)] = FormulaCell("NOSUCHFUNCTION(1)", (2, 3))  # nowhere
     return WorkbookData([sh])
 
 
-def test_fallback_to_formulas_package_per_cell() -> None:
-    pytest.importorskip("formulas")
-    res = evaluate(_fallback_book(), session=RecalcSession(plans=PlanCache(disk=False)))
-    # TBILLPRICE: 100 * (1 - 0.09 * 62 / 360) = 98.45 (Excel's TBILLPRICE doc example), then x 2
-    assert res.values[(0, 2, 1)] == pytest.approx(98.45)
-    assert res.values[(0, 2, 2)] == pytest.approx(196.9)
+def _demo_session(fallback: bool = True) -> RecalcSession:
+    """A session whose fallback table holds one stand-in in the ``formulas`` package's
+    calling convention (every function ``formulas`` has is built in by now)."""
+    s = RecalcSession(plans=PlanCache(disk=False), fallback=fallback)
+    if fallback:
+        s._fallback_table = {"XLDEMOPRODUCT": lambda a, b: a * b}
+    return s
+
+
+def test_fallback_computes_functions_that_are_not_built_in_per_cell() -> None:
+    pytest.importorskip("formulas")  # the call goes through its value conversion
+    res = evaluate(_fallback_book(), session=_demo_session())
+    assert res.values[(0, 2, 1)] == 50.0  # 10 x 5
+    assert res.values[(0, 2, 2)] == 100.0
     assert res.values[(0, 2, 3)] is ExcelError.NAME
     assert res.fallback_cells == ["S!A2"]
-    assert any("TBILLPRICE" in w and "formulas" in w for w in res.warnings)
+    assert any("XLDEMOPRODUCT" in w and "formulas" in w for w in res.warnings)
 
 
 def test_fallback_switched_off_gives_name_error() -> None:
     # without the fallback an unknown function is #NAME? (Excel shows #NAME? for unknown names)
-    res = evaluate(_fallback_book(), session=RecalcSession(plans=PlanCache(disk=False), fallback=False))
+    res = evaluate(_fallback_book(), session=_demo_session(fallback=False))
     assert res.values[(0, 2, 1)] is ExcelError.NAME
     assert res.fallback_cells == []
-    assert any("unsupported function TBILLPRICE" in w for w in res.warnings)
+    assert any("unsupported function XLDEMOPRODUCT" in w for w in res.warnings)
+
+
+def test_every_function_of_the_formulas_package_is_built_in() -> None:
+    """The optional fallback is left with nothing of its own to compute: each function
+    ``formulas`` knows (bar its internal ARRAY, ARRAYROW, SINGLE, DUMMYFUNCTION) is built in."""
+    formulas = pytest.importorskip("formulas")
+    from xlfuncs.recalc.functions import REGISTRY
+
+    internal = {"ARRAY", "ARRAYROW", "SINGLE", "DUMMYFUNCTION"}
+    missing = {n for n in formulas.get_functions() if not n.startswith("_")} - set(REGISTRY) - internal
+    assert not missing, sorted(missing)
 
 
 # ------------------------------------------------- fast paths give what the slow ones give
