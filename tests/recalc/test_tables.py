@@ -24,6 +24,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from xlsx_parts import CT, DECL, MAIN, PKG, REL  # the package namespaces, in one place
+
 from xlfuncs.errors import ExcelError, WorkbookError
 from xlfuncs.recalc import check, read_workbook
 from xlfuncs.recalc.engine import evaluate
@@ -31,11 +33,7 @@ from xlfuncs.recalc.model import TableDef
 from xlfuncs.recalc.plancache import PlanCache
 
 E = ExcelError
-DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+CT_TABLE = CT + "table+xml"
 
 
 def _esc(s: str) -> str:
