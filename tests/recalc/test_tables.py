@@ -23,7 +23,6 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from xlsx_parts import CT, DECL, MAIN, PKG, REL  # the package namespaces, in one place
 
 from xlfuncs.errors import ExcelError, WorkbookError
