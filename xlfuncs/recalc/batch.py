@@ -50,6 +50,8 @@ from xlfuncs.rulebook import (
 if TYPE_CHECKING:  # the pool is imported when one is started (a one-file run needs none)
     from concurrent.futures import Future, ProcessPoolExecutor
 
+    from xlfuncs.recalc.session import RecalcSession
+
 __all__ = [
     "EVALUATOR_ENV",
     "RULEBOOK_ENV",
@@ -238,13 +240,11 @@ def _remember(spec: str, stamp: object, book: Rulebook) -> None:
     _RULEBOOKS[spec] = (stamp, book)
 
 
-def _evaluate(book: WorkbookData, task: Task) -> EvalResult:
+def _evaluate(book: WorkbookData, task: Task, session: RecalcSession) -> EvalResult:
     from xlfuncs.recalc import engine
-    from xlfuncs.recalc.session import default_session
 
     evaluate = get_evaluator(task.evaluator)
     if evaluate is engine.evaluate:  # the engine: the worker's session for the task's setting
-        session = default_session(fallback=task.fallback)
         evaluate = functools.partial(engine.evaluate, session=session)
     if task.rulebook is None:
         return evaluate(book)
@@ -335,9 +335,10 @@ def _process(task: Task, result: FileResult) -> None:
     stamp = file_stamp(src) if task.in_place else None
     from xlfuncs.recalc.session import default_session
 
-    book = read_workbook(src, memo=default_session(fallback=task.fallback).read_memo)
+    session = default_session(fallback=task.fallback)  # the reader's memo and the engine's state
+    book = read_workbook(src, memo=session.read_memo)
     result.formula_cells = sum(len(s.formulas) for s in book.sheets)
-    evaluated = _evaluate(book, task)
+    evaluated = _evaluate(book, task, session)
     result.warnings = list(dict.fromkeys(evaluated.warnings))
     result.fallback_cells = list(evaluated.fallback_cells)
     result.circular = list(evaluated.circular)
