@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import importlib.util
 import json
 import os
@@ -42,8 +43,10 @@ ROOT = Path(__file__).resolve().parents[1]
 ENGINES = ("xlfuncs", "ironcalc", "formualizer")
 
 
+@functools.cache
 def _corpus_module() -> ModuleType:
-    """``tests/recalc/corpus.py``: the corpus location, the Excel-saved rule and the comparison."""
+    """``tests/recalc/corpus.py``: the corpus location, the Excel-saved rule and the comparison
+    (loaded once, not once per file)."""
     spec = importlib.util.spec_from_file_location("xlfuncs_corpus", ROOT / "tests" / "recalc" / "corpus.py")
     assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
