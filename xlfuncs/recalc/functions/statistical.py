@@ -152,26 +152,22 @@ def MEDIAN(*args: Any) -> Any:
 
 @reg("MODE", "MODE.SNGL", "ref+")
 def MODE(*args: Any) -> Any:
-    # as MODE.MULT: typed text skipped, an empty argument #VALUE! (STATISTICAL!S71, T71)
-    if any(a is None for a in args):
-        return ERR.VALUE
-    vals = numbers(args, direct_text=False)
-    counts: dict[float, int] = {}
-    for v in vals:
-        counts[v] = counts.get(v, 0) + 1
-    best = max(counts.values(), default=0)
-    if best < 2:
-        return ERR.NA
-    for v in vals:  # the first value reaching the highest count
-        if counts[v] == best:
-            return float(v)
-    return ERR.NA
+    # MODE.MULT's first value: typed text skipped, an empty argument #VALUE! (STATISTICAL!S71, T71)
+    modes = _modes(args)
+    return modes[0] if isinstance(modes, list) else modes
 
 
 @reg("MODE.MULT", "ref+", array=True)
 def MODE_MULT(*args: Any) -> Any:
     # text typed as an argument is skipped, an empty argument is #VALUE! (STATISTICAL!S69,
     # T69, AG69 of vinci1it2000+formulas/test.xlsx)
+    modes = _modes(args)
+    return [[v] for v in modes] if isinstance(modes, list) else modes
+
+
+def _modes(args: tuple[Any, ...]) -> list[float] | ExcelError:
+    """The values reaching the highest count (at least 2), each once, in order of first
+    appearance; ``#VALUE!`` for an empty argument, ``#N/A`` when no value repeats."""
     if any(a is None for a in args):
         return ERR.VALUE
     vals = numbers(args, direct_text=False)
@@ -181,12 +177,12 @@ def MODE_MULT(*args: Any) -> Any:
     best = max(counts.values(), default=0)
     if best < 2:
         return ERR.NA
-    out: list[list[Any]] = []
+    out: list[float] = []
     seen: set[float] = set()
     for v in vals:
         if counts[v] == best and v not in seen:
             seen.add(v)
-            out.append([float(v)])
+            out.append(float(v))
     return out
 
 
