@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from xlsx_parts import CT, DECL, MAIN, PKG, REL  # the package namespaces, in one place
+from xlsx_parts import CT, DECL, MAIN, PKG, REL, zip_package  # one package builder
 
 from xlfuncs.errors import ExcelError, WorkbookError
 from xlfuncs.recalc import check, read_workbook
@@ -174,24 +174,7 @@ def xlsx(sheets: list[Sheet], names: dict[str, str] | None = None) -> bytes:
         + "".join(f"<si><t>{_esc(s)}</t></si>" for s in strings)
         + "</sst>"
     )
-    parts["_rels/.rels"] = (
-        f'{DECL}<Relationships xmlns="{PKG}"><Relationship Id="rId1" '
-        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-        'Target="xl/workbook.xml"/></Relationships>'
-    )
-    ct = (
-        f'{DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        + "".join(f'<Override PartName="{p}" ContentType="{c}"/>' for p, c in overrides)
-        + "</Types>"
-    )
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", ct)
-        for name, text in parts.items():
-            z.writestr(name, text)
-    return buf.getvalue()
+    return zip_package(parts, overrides)
 
 
 def computed(data: bytes, cache: PlanCache | None = None) -> dict[str, Any]:

@@ -89,6 +89,13 @@ def package(
         + "".join(f'<Relationship Id="{i}" Type="{REL}/{t}" Target="{x}"/>' for i, t, x in rels)
         + "</Relationships>"
     )
+    return zip_package(parts, overrides)
+
+
+def zip_package(parts: dict[str, str], overrides: Sequence[tuple[str, str]]) -> bytes:
+    """Zip ``parts`` (name -> XML) with the root relationship to ``xl/workbook.xml`` and a
+    content-types part holding ``overrides`` (part name, content type), in Excel's order."""
+    parts = dict(parts)
     parts["_rels/.rels"] = (
         f'{DECL}<Relationships xmlns="{PKG}"><Relationship Id="rId1" '
         f'Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
@@ -100,12 +107,10 @@ def package(
         + "".join(f'<Override PartName="{p}" ContentType="{c}"/>' for p, c in overrides)
         + "</Types>"
     )
+    first = ["[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name in ["[Content_Types].xml", "_rels/.rels", "xl/workbook.xml",
-                     "xl/_rels/workbook.xml.rels", *sorted(set(parts) - {
-                         "[Content_Types].xml", "_rels/.rels", "xl/workbook.xml",
-                         "xl/_rels/workbook.xml.rels"})]:
+        for name in [n for n in first if n in parts] + sorted(set(parts) - set(first)):
             z.writestr(name, parts[name])
     return buf.getvalue()
 
