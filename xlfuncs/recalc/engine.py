@@ -747,15 +747,9 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache, S: R
             if book.anchor_refs and "ANCHORARRAY(" in fc.text.upper():
                 # the spill operator (A1#): resolved for this cell to the range the anchor's
                 # array formula fills, never through the process-wide memo
+                # (then through the tables' per-cell keys, which also resolve what it holds)
                 text = _spill_ranges(book, sheet_ix, si, fc.text.removeprefix("="), fc.anchor, (r, c))
-                prefix = "a:" if is_arr else "c:"
-                if tix.mentions(text):
-                    pk = tix.plan_key(prefix, text, si, fc.anchor, (r, c))
-                else:
-                    try:
-                        pk = prefix + normalize(text, fc.anchor)
-                    except Exception:
-                        pk = None
+                pk = tix.plan_key("a:" if is_arr else "c:", text, si, fc.anchor, (r, c))
             elif tix.mentions(fc.text):
                 # structured references: resolved for this cell against this workbook's
                 # tables, never through the process-wide memo
@@ -830,7 +824,7 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache, S: R
 
         t2 = clock()
         order, deps = _plan_order(
-            S,             skey + (tuple(E.maxrows), tuple(E.maxcols)), cells, dfns, arrays, n
+            S, skey + (tuple(E.maxrows), tuple(E.maxcols)), cells, dfns, arrays, n
         )
         del dfns
         # dependency lists are kept only when a cycle needs them
