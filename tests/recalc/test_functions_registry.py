@@ -185,3 +185,66 @@ def test_openpyxl_function_names_are_built_in_except_external_data() -> None:
     names = {n.upper() for n in FORMULAE}
     assert len(names) == 355
     assert names - set(REGISTRY) == external  # 346 of 355 built in
+
+
+def test_the_index_of_names_is_current() -> None:
+    # _index.py is generated from the modules: a new or re-declared built-in without
+    # `python -m xlfuncs.recalc.functions._index_make` would be #NAME? in a fresh process
+    from pathlib import Path
+
+    import xlfuncs.recalc.functions as F
+
+    path = Path(F.__file__).with_name("_index.py")
+    assert path.read_text(encoding="utf-8") == F.index_source()
+    from xlfuncs.recalc.functions._index import DIGEST, MODULES
+
+    assert DIGEST == F.registry_digest()
+    assert set(MODULES) == set(REGISTRY)
+    for name, module in MODULES.items():
+        assert REGISTRY[name].fn.__module__.endswith("." + module) or REGISTRY[name].lazy, name
+
+
+def test_a_lookup_imports_the_category_of_the_name_only() -> None:
+    # in a fresh interpreter: the registry imports a category module on the first lookup
+    # of one of its names, and nothing for an unknown name
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, json\n"
+        "from xlfuncs.recalc.functions import REGISTRY\n"
+        "before = sorted(m for m in sys.modules if m.startswith('xlfuncs.recalc.functions.'))\n"
+        "r = [REGISTRY['ROUND'].category, REGISTRY.get('NOSUCHFN'), 'NPV' in REGISTRY,\n"
+        "     'LOCPOINTS' in REGISTRY]\n"
+        "after = sorted(m for m in sys.modules if m.startswith('xlfuncs.recalc.functions.'))\n"
+        "n = len(REGISTRY)\n"
+        "print(json.dumps([before, r, after, n]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)
+    before, r, after, n = json.loads(out.stdout)
+    P = "xlfuncs.recalc.functions."
+    assert P + "math" not in before and P + "financial" not in before
+    assert r == ["math", None, True, False]
+    assert P + "math" in after and P + "financial" in after and P + "text" not in after
+    assert n == len(REGISTRY)  # iterating imports every category
+
+
+def test_an_omitted_category_is_imported_by_the_plan_that_calls_it() -> None:
+    # a plan naming a function of a category nobody imported yet binds it when loaded
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, json\n"
+        "from xlfuncs.recalc.plancache import PlanCache\n"
+        "pre = 'xlfuncs.recalc.functions.text' in sys.modules\n"
+        "E = type('E', (), {'V': {(0, 1, 1): 'abc'}})()\n"
+        "f, d = PlanCache(disk=False).get('c:UPPER(@R[0]C[-1])')(E, 0)\n"
+        "print(json.dumps([pre, f(1, 2)]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert json.loads(out.stdout) == [False, "ABC"]

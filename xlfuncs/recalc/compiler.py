@@ -24,9 +24,10 @@ from types import CodeType
 from typing import Any, Callable
 
 from xlfuncs.errors import ExcelError
-from xlfuncs.recalc.functions import REGISTRY, registry_digest
+from xlfuncs.recalc.functions import REGISTRY
 from xlfuncs.recalc.functions import lambdas as LM
 from xlfuncs.recalc.functions import operators as O
+from xlfuncs.recalc.functions._index import DIGEST, MODULES
 from xlfuncs.recalc.functions._registry import NOT_PASSED, SCALAR_KINDS, FunctionSpec
 from xlfuncs.recalc.parser import FormulaSyntaxError, Node, parse
 from xlfuncs.recalc.values import Rng
@@ -35,7 +36,7 @@ __all__ = ["ArityError", "COMPILER_VERSION", "generate", "compile_source", "load
 
 #: Part of the plan-cache key: bump the number whenever generated source changes meaning;
 #: the digest follows the function registry (names, argument kinds, conventions).
-COMPILER_VERSION = "9." + registry_digest()
+COMPILER_VERSION = "9." + DIGEST
 
 
 class ArityError(FormulaSyntaxError):
@@ -89,15 +90,32 @@ def _build_globals() -> dict[str, Any]:
                  "_gt", "_le", "_ge", "_neg", "_pos", "_pct", "_ii", "_tv", "_rangeop",
                  "_isect", "_union"):
         g[name] = getattr(O, name)
-    for name, spec in REGISTRY.items():
-        g["B_" + _ident(name)] = spec.call
-        if spec.lifted is not None:
-            g["L_" + _ident(name)] = spec.lifted
     return g
 
 
-#: The module namespace generated code runs in.
+#: The module namespace generated code runs in. A built-in's ``B_<name>`` (its call) and
+#: ``L_<name>`` (lifted) are added when a plan naming it is loaded (:func:`load`).
 GLOBALS: dict[str, Any] = _build_globals()
+
+#: ``B_``/``L_`` global -> the built-in it is bound to
+_GLOBAL_NAMES: dict[str, str] = {}
+for _name in MODULES:
+    _GLOBAL_NAMES["B_" + _ident(_name)] = _GLOBAL_NAMES["L_" + _ident(_name)] = _name
+
+
+def _bind_builtins(code: CodeType) -> None:
+    """Put in :data:`GLOBALS` every built-in that ``code`` (or a function inside it) names."""
+    todo = [code]
+    while todo:
+        co = todo.pop()
+        for g in co.co_names:
+            if g in _GLOBAL_NAMES and g not in GLOBALS:
+                name = _GLOBAL_NAMES[g]
+                spec = REGISTRY[name]
+                GLOBALS["B_" + _ident(name)] = spec.call
+                if spec.lifted is not None:
+                    GLOBALS["L_" + _ident(name)] = spec.lifted
+        todo += [c for c in co.co_consts if type(c) is CodeType]
 
 
 class _Gen:
@@ -471,6 +489,7 @@ def compile_source(source: str) -> CodeType:
 
 def load(code: CodeType) -> MakeFn:
     """Execute a compiled plan and return its ``make`` function."""
+    _bind_builtins(code)
     ns: dict[str, Any] = {}
     exec(code, GLOBALS, ns)
     return ns["make"]  # type: ignore[no-any-return]

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -228,9 +229,77 @@ class FunctionSpec:
         return f"{self.name}({', '.join(parts)})"
 
 
-#: every built-in by upper-case name (aliases included)
-REGISTRY: dict[str, FunctionSpec] = {}
+class _Registry(dict[str, FunctionSpec]):
+    """Every built-in by upper-case name (aliases included), its category module imported
+    on the first lookup of one of its names (:data:`~._index.MODULES` says which module
+    registers a name), so a workbook pays only for the categories it calls. Iterating
+    imports them all."""
+
+    __slots__ = ()
+
+    def _find(self, name: str) -> FunctionSpec | None:
+        from xlfuncs.recalc.functions._index import MODULES
+
+        module = MODULES.get(name) if type(name) is str else None
+        if module is None:
+            return None
+        import importlib
+
+        importlib.import_module(f"xlfuncs.recalc.functions.{module}")
+        return dict.get(self, name)
+
+    def __missing__(self, name: str) -> FunctionSpec:
+        spec = self._find(name)
+        if spec is None:
+            raise KeyError(name)
+        return spec
+
+    def get(self, name: str, default: Any = None) -> Any:
+        spec = dict.get(self, name)
+        if spec is None:
+            spec = self._find(name)
+        return default if spec is None else spec
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or (
+            type(name) is str and self._find(name) is not None
+        )
+
+    def load_all(self) -> None:
+        """Import every category module (each registers its functions)."""
+        import importlib
+
+        from xlfuncs.recalc.functions import SUBMODULES
+
+        for module in SUBMODULES:
+            importlib.import_module(f"xlfuncs.recalc.functions.{module}")
+
+    def __iter__(self) -> Any:
+        self.load_all()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self.load_all()
+        return dict.__len__(self)
+
+    def keys(self) -> Any:
+        self.load_all()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        self.load_all()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self.load_all()
+        return dict.items(self)
+
+
+#: every built-in by upper-case name (aliases included); see :class:`_Registry`
+REGISTRY: dict[str, FunctionSpec] = _Registry()
 _LAST: list[FunctionSpec] = []
+#: name -> the category module that registered it (for the index of names, ``_index.py``)
+ORIGIN: dict[str, str] = {}
 
 
 def _parse_default(text: str) -> Any:
@@ -532,6 +601,8 @@ def registrar(
     if category not in CATEGORIES:
         raise ValueError(f"unknown category {category!r}")
     table = REGISTRY if _into is None else _into
+    #: the module that registers these functions (what the index of names records)
+    module = str(sys._getframe(1).f_globals.get("__name__", "")).rpartition(".")[2]
 
     def reg(
         *names_and_args: str,
@@ -563,9 +634,11 @@ def registrar(
                 spec.call = _make_call(spec)
                 spec.lifted = _make_lifted(spec, spec.call)  # type: ignore[assignment]
             for n in names:
-                if n in table:
+                if dict.__contains__(table, n):  # not the registry's import on a miss
                     raise ValueError(f"{n} is registered twice")
                 table[n] = spec
+                if _into is None:
+                    ORIGIN[n] = module
             _LAST[:] = [spec]
             return spec.call
 
