@@ -1029,3 +1029,98 @@ def test_spill_references_read_the_range_the_anchor_fills(tmp_path: Path) -> Non
     assert res[(0, 1, 5)] == 6.0 and res[(0, 1, 6)] == 30.0  # E1 reads A1#, F1 reads B1#
     assert res[(0, 1, 7)] is E.REF  # C1 holds no array formula
     assert res[(1, 1, 1)] == 30.0
+
+
+def _structure_book(extra: dict[tuple[int, int], float] | None = None, b2: str = "B1+1") -> WorkbookData:
+    sh = SheetData("S", values={(1, 1): 2.0, **(extra or {})})
+    sh.formulas[(1, 2)] = FormulaCell("A1*3", (1, 2))
+    sh.formulas[(2, 2)] = FormulaCell(b2, (2, 2))
+    sh.formulas[(3, 2)] = FormulaCell("SUM(A:A)+B2", (3, 2))  # spans the sheet's used rows
+    return WorkbookData([sh])
+
+
+def test_a_structure_seen_before_is_neither_normalised_nor_ordered_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlfuncs.recalc import engine
+
+    # hand calculation: B1 = 2*3 = 6, B2 = 6+1 = 7, B3 = SUM(A:A) + B2 = 2 + 7 = 9
+    want = {(0, 1, 2): 6.0, (0, 2, 2): 7.0, (0, 3, 2): 9.0}
+    first = evaluate(_structure_book(), cache=PlanCache(tmp_path), session=RecalcSession())
+    assert first.values == want
+    assert len(list(tmp_path.rglob("*.struct"))) == 1
+
+    calls = {"normalize": 0, "order": 0}
+    real_normalize, real_order = engine.normalize, engine._order
+
+    def normalize(*a: Any) -> Any:
+        calls["normalize"] += 1
+        return real_normalize(*a)
+
+    def order(*a: Any) -> Any:
+        calls["order"] += 1
+        return real_order(*a)
+
+    monkeypatch.setattr(engine, "normalize", normalize)
+    monkeypatch.setattr(engine, "_order", order)
+
+    def fresh(book: WorkbookData) -> dict[Any, Any]:  # what a new process starts with
+        return evaluate(book, cache=PlanCache(tmp_path), session=RecalcSession()).values
+
+    assert fresh(_structure_book()) == want and calls == {"normalize": 0, "order": 0}
+    # other input values, same structure: the stored order, new results (A1=5: 15, 16, 21)
+    book = _structure_book()
+    book.sheets[0].values[(1, 1)] = 5.0
+    assert fresh(book) == {(0, 1, 2): 15.0, (0, 2, 2): 16.0, (0, 3, 2): 21.0}
+    assert calls == {"normalize": 0, "order": 0}
+    # a value further down changes what SUM(A:A) spans: the order is made again (2+10+7)
+    assert fresh(_structure_book({(5, 1): 10.0}))[(0, 3, 2)] == 19.0
+    assert calls == {"normalize": 0, "order": 1}
+    # another formula text: another structure (B2 = 6*2 = 12, B3 = 2 + 12 = 14)
+    assert fresh(_structure_book(b2="B1*2"))[(0, 3, 2)] == 14.0
+    assert calls["normalize"] == 3 and calls["order"] == 2
+
+
+def test_a_damaged_structure_entry_is_discarded_and_rebuilt(tmp_path: Path) -> None:
+    want = {(0, 1, 2): 6.0, (0, 2, 2): 7.0, (0, 3, 2): 9.0}
+    assert evaluate(_structure_book(), cache=PlanCache(tmp_path), session=RecalcSession()).values == want
+    (path,) = tmp_path.rglob("*.struct")
+    data = path.read_bytes()
+    for bad in (b"garbage", data[:-3], data[:-1] + bytes([data[-1] ^ 1])):
+        path.write_bytes(bad)
+        got = evaluate(_structure_book(), cache=PlanCache(tmp_path), session=RecalcSession())
+        assert got.values == want
+        assert path.read_bytes() == data  # deleted, then written again whole
+
+
+def test_no_structure_is_kept_without_a_disk_cache(tmp_path: Path) -> None:
+    res = evaluate(_structure_book(), cache=PlanCache(tmp_path, disk=False), session=RecalcSession())
+    assert res.values[(0, 3, 2)] == 9.0
+    assert not list(tmp_path.rglob("*"))
+
+
+def test_structure_entries_are_pruned_least_recently_used_first(tmp_path: Path) -> None:
+    import os
+    import time
+
+    def book(k: int) -> WorkbookData:
+        return _structure_book(b2=f"B1+{k}")
+
+    cache = PlanCache(tmp_path)
+    for k in range(3):
+        evaluate(book(k), cache=cache, session=RecalcSession())
+    entries = sorted(tmp_path.rglob("*.struct"))
+    assert len(entries) == 3
+    size = max(p.stat().st_size for p in entries)
+    old = time.time() - 100
+    for i, p in enumerate(entries):
+        os.utime(p, (old + i, old + i))
+    # using structure 0 again makes it the most recent; room for 3 entries, then a 4th
+    evaluate(book(0), cache=PlanCache(tmp_path), session=RecalcSession())
+    used = {p for p in tmp_path.rglob("*.struct") if p.stat().st_mtime > old + 50}
+    assert len(used) == 1
+    cache = PlanCache(tmp_path)
+    cache.max_structure_bytes = 3 * size
+    evaluate(book(3), cache=cache, session=RecalcSession())
+    left = set(tmp_path.rglob("*.struct"))
+    assert len(left) == 3 and used <= left  # the least recently used one went

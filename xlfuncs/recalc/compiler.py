@@ -108,14 +108,23 @@ def _bind_builtins(code: CodeType) -> None:
     todo = [code]
     while todo:
         co = todo.pop()
-        for g in co.co_names:
-            if g in _GLOBAL_NAMES and g not in GLOBALS:
-                name = _GLOBAL_NAMES[g]
-                spec = REGISTRY[name]
-                GLOBALS["B_" + _ident(name)] = spec.call
-                if spec.lifted is not None:
-                    GLOBALS["L_" + _ident(name)] = spec.lifted
-        todo += [c for c in co.co_consts if type(c) is CodeType]
+        names = co.co_names
+        if names not in _BOUND_NAMES:
+            for g in names:
+                if g not in GLOBALS and g in _GLOBAL_NAMES:
+                    name = _GLOBAL_NAMES[g]
+                    spec = REGISTRY[name]
+                    GLOBALS["B_" + _ident(name)] = spec.call
+                    if spec.lifted is not None:
+                        GLOBALS["L_" + _ident(name)] = spec.lifted
+            _BOUND_NAMES.add(names)
+        for c in co.co_consts:
+            if type(c) is CodeType:
+                todo.append(c)
+
+
+#: the name tuples of code objects whose built-ins are in :data:`GLOBALS` already
+_BOUND_NAMES: set[tuple[str, ...]] = set()
 
 
 class _Gen:

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import hashlib
 import re
 import time
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from itertools import repeat
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any
 
@@ -729,7 +731,20 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache, S: R
     memo = S.key_memo
     if len(memo) > 1_000_000:
         memo.clear()
-    for si, sh in enumerate(book.sheets):
+    table = _registry_table()
+    # a workbook structure seen before, in any process: its plan keys and order from disk
+    sdigest = stored = None
+    if cache.directory is not None and not tables and not book.anchor_refs:
+        sdigest = _structure_digest(book, names, sheet_ix, S, table)
+        if sdigest is not None:
+            stored = cache.load_structure(sdigest)
+            if stored is not None:
+                cells = [(si, r, c) for si, sh in enumerate(book.sheets) for r, c in sh.formulas]
+                if len(stored[0]) == len(cells):
+                    pkeys = stored[0]
+                else:
+                    cells, stored = [], None
+    for si, sh in enumerate(book.sheets if stored is None else ()):
         formulas = sh.formulas
         members = sh.array_members
         if not members and not tables and not book.anchor_refs:
@@ -789,7 +804,6 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache, S: R
         tix.signature,
     )
     bkey = (skey, book.date1904, S.fallback)
-    table = _registry_table()
     bound = _take_bound(S, bkey, cache, table, book)
 
     t1 = clock()
@@ -823,9 +837,15 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache, S: R
         E.plans = (cells, fns, arrays)
 
         t2 = clock()
-        order, deps = _plan_order(
-            S, skey + (tuple(E.maxrows), tuple(E.maxcols)), cells, dfns, arrays, n
-        )
+        extents = (tuple(E.maxrows), tuple(E.maxcols))
+        kept = _stored_order(stored, extents, n)
+        if kept is not None:
+            order, deps = kept, []
+            S.keep_order(skey + extents, (order, None))
+        else:
+            order, deps = _plan_order(S, skey + extents, cells, dfns, arrays, n)
+            if sdigest is not None and len(order) == n:
+                cache.save_structure(sdigest, pkeys, array("i", order).tobytes(), extents)
         del dfns
         # dependency lists are kept only when a cycle needs them
         bound = _Bound(E, fns, fallback_cells, order, deps if len(order) < n else [], cache, table)
@@ -840,6 +860,47 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache, S: R
         V.clear()  # the values are in the result: do not keep them alive
         E.book = None  # type: ignore[assignment]  # nor the workbook
         S.keep_bound(bkey, bound, n)
+
+
+def _structure_digest(
+    book: WorkbookData, names: _Names, sheet_ix: dict[str, int], S: RecalcSession, table: Any
+) -> str | None:
+    """What the formula cells' plan keys and their evaluation order depend on, as one
+    digest: every formula's position, anchor and text, the names, the sheets, the linked
+    workbooks' structure and the functions known; ``None`` for a workbook with array
+    formulas (their keys and extents are found per cell)."""
+    h = hashlib.sha1(b"xlfuncs structure 1\0")
+    for sh in book.sheets:
+        if sh.array_members:
+            return None
+        fcs = list(sh.formulas.values())
+        if [fc.array_ref for fc in fcs].count(None) != len(fcs):
+            return None
+        texts = [fc.text for fc in fcs]
+        h.update(f"{len(fcs)}|{sh.name}\0".encode("utf-8", "surrogatepass"))
+        h.update(array("i", chain.from_iterable(sh.formulas)).tobytes())
+        h.update(array("i", chain.from_iterable([fc.anchor for fc in fcs])).tobytes())
+        h.update(array("i", map(len, texts)).tobytes())
+        h.update("".join(texts).encode("utf-8", "surrogatepass"))
+    rest = (
+        sorted(names.items(), key=repr), sorted(sheet_ix.items()),
+        _external_structure(book) if book.externals else (), S.fallback,
+        sorted(table) if table is not None else None,
+    )
+    h.update(repr(rest).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def _stored_order(stored: Any, extents: tuple[Any, ...], n: int) -> list[int] | None:
+    """The evaluation order of a structure loaded from disk, when it was made for these
+    sheet extents and covers the ``n`` cells."""
+    if stored is None or stored[2] != extents or len(stored[1]) != n * array("i").itemsize:
+        return None
+    order = array("i")
+    order.frombytes(stored[1])
+    if n and (min(order) < 0 or max(order) >= n):
+        return None
+    return order.tolist()
 
 
 class _Bound:

@@ -6,6 +6,11 @@ function of every key it has seen. On disk it keeps, per workbook structure (the
 its plan keys), one file of marshalled code objects, so the 2nd..Nth workbook of a
 template, even in a new process, neither parses nor compiles.
 
+It also keeps, per workbook structure (its formula cells, texts, names and sheets), the
+cells' plan keys and their evaluation order (``<tag>/structures/<digest>.struct``), so a new
+process recalculating a workbook it has seen before neither normalises a formula nor
+orders the cells again.
+
 Disk layout: ``<cache dir>/plans/<tag>/<digest[:2]>/<digest>.plans`` where ``tag`` holds
 the xlfuncs version, the compiler version and the Python bytecode tag, so any of them
 changing invalidates old entries. Plans do not depend on the rulebook: a user function is
@@ -37,6 +42,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 from types import CodeType
+from typing import Any
 
 from xlfuncs._fileio import CACHE_ENV, seal, trusted_folder, unseal, user_cache_dir, write_bytes_atomic
 from xlfuncs.errors import WorkbookError
@@ -46,6 +52,8 @@ __all__ = ["PlanCache", "default_cache", "cache_tag", "CACHE_ENV"]
 
 #: first bytes of a disk entry; then the SHA-256 of the payload, then the payload
 _MAGIC = b"XLFPLAN1"
+#: first bytes of a structure entry (plan keys and order of a workbook's formula cells)
+_MAGIC_STRUCTURE = b"XLFSTRC1"
 _KINDS = {"c": "cell", "a": "array", "n": "name"}
 
 
@@ -79,6 +87,8 @@ class PlanCache:
             if base is not None:
                 self._base = base
                 self._dir = base / "plans" / cache_tag()
+        #: structure entries kept on disk, all together, at most (least recently used go)
+        self.max_structure_bytes = 256 << 20
         #: counters: plans compiled here, loaded from disk, found in memory
         self.compiled = 0
         self.loaded = 0
@@ -117,6 +127,91 @@ class PlanCache:
         if self._dir is None:
             return None
         return self._dir / digest[:2] / f"{digest}.plans"
+
+    def _structure_path(self, digest: str) -> Path | None:
+        if self._dir is None:
+            return None
+        return self._dir / "structures" / f"{digest}.struct"
+
+    def load_structure(self, digest: str) -> tuple[list[str | None], bytes, Any] | None:
+        """A workbook structure saved by :meth:`save_structure` for ``digest``: each formula
+        cell's plan key, the evaluation order (``array("i")`` bytes) and what the order was
+        made for (the sheets' extents); ``None`` when there is none or it fails its check
+        (it is then deleted)."""
+        path = self._structure_path(digest)
+        if path is None or not self._trusted(path):
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        payload = unseal(_MAGIC_STRUCTURE, data)
+        entry: Any = None
+        if payload is not None:
+            try:
+                entry = marshal.loads(payload)
+            except (ValueError, EOFError, TypeError):
+                entry = None
+        ok = (
+            type(entry) is tuple and len(entry) == 4 and entry[0] == digest
+            and type(entry[1]) is list and type(entry[2]) is bytes
+            and all(k is None or type(k) is str for k in entry[1])
+        )
+        if not ok:
+            try:
+                path.unlink()
+            except OSError:
+                pass
+            return None
+        try:
+            os.utime(path)  # recently used: the last to be pruned
+        except OSError:
+            pass
+        return entry[1], entry[2], entry[3]
+
+    def save_structure(self, digest: str, keys: list[str | None], order: bytes, made_for: Any) -> bool:
+        """Keep a workbook structure on disk (atomic): its cells' plan keys and its
+        evaluation order, for :meth:`load_structure` in a later process."""
+        path = self._structure_path(digest)
+        if path is None:
+            return False
+        try:
+            # each distinct key once in the file (marshal refers back to an object it wrote)
+            canon: dict[str | None, str | None] = {}
+            keys = [canon.setdefault(k, k) for k in keys]
+            payload = marshal.dumps((digest, keys, order, made_for))
+            assert self._base is not None
+            self._base.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for folder in (self._base / "plans", path.parent.parent, path.parent):
+                folder.mkdir(mode=0o700, exist_ok=True)
+            if not self._trusted(path):
+                return False
+            write_bytes_atomic(path, seal(_MAGIC_STRUCTURE, payload))
+            self._prune_structures(path.parent)
+            return True
+        except (OSError, ValueError, WorkbookError):  # a cache that cannot be written is only slower
+            return False
+
+    def _prune_structures(self, folder: Path) -> None:
+        """Delete the least recently used structure entries beyond
+        :attr:`max_structure_bytes` (each use touches its entry)."""
+        entries = []
+        total = 0
+        with os.scandir(folder) as it:
+            for e in it:
+                if e.name.endswith(".struct") and e.is_file(follow_symlinks=False):
+                    st = e.stat(follow_symlinks=False)
+                    entries.append((st.st_mtime, st.st_size, e.path))
+                    total += st.st_size
+        entries.sort()
+        for _mtime, size, path in entries:
+            if total <= self.max_structure_bytes:
+                break
+            try:
+                os.unlink(path)
+                total -= size
+            except OSError:
+                pass
 
     @staticmethod
     def digest(keys: Iterable[str]) -> str:
