@@ -732,29 +732,41 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache, S: R
     if len(memo) > 1_000_000:
         memo.clear()
     table = _registry_table()
+    plain = not tables and not book.anchor_refs and not any(sh.array_members for sh in book.sheets)
+    done = False
+    if plain and memo:
+        # the common case in bulk: every formula's plan key known in this session
+        for si, sh in enumerate(book.sheets):
+            mks = [(fc.text, fc.anchor, fc.array_ref is not None) for fc in sh.formulas.values()]
+            got = list(map(memo.get, mks, repeat("")))
+            if "" in got or True in map(_third, mks):
+                cells, pkeys = [], []
+                break
+            cells += [(si, r, c) for r, c in sh.formulas]
+            pkeys += got
+        else:
+            done = True
     # a workbook structure seen before, in any process: its plan keys and order from disk
     sdigest = stored = None
-    if cache.directory is not None and not tables and not book.anchor_refs:
+    if not done and plain and cache.directory is not None:
         sdigest = _structure_digest(book, names, sheet_ix, S, table)
         if sdigest is not None:
             stored = cache.load_structure(sdigest)
             if stored is not None:
                 cells = [(si, r, c) for si, sh in enumerate(book.sheets) for r, c in sh.formulas]
                 if len(stored[0]) == len(cells):
-                    pkeys = stored[0]
+                    pkeys, done = stored[0], True
+                    if len(cells) <= _MEMO_FILL_CELLS:  # the next file of a batch: from memory
+                        memo.update(zip(
+                            [(fc.text, fc.anchor, False) for sh in book.sheets
+                             for fc in sh.formulas.values()],
+                            pkeys,
+                        ))
                 else:
                     cells, stored = [], None
-    for si, sh in enumerate(book.sheets if stored is None else ()):
+    for si, sh in enumerate(book.sheets if not done else ()):
         formulas = sh.formulas
         members = sh.array_members
-        if not members and not tables and not book.anchor_refs:
-            # the common case in bulk: plain formulas whose plan keys are known
-            mks = [(fc.text, fc.anchor, fc.array_ref is not None) for fc in formulas.values()]
-            got = list(map(memo.get, mks, repeat("")))
-            if "" not in got and True not in map(_third, mks):
-                cells += [(si, r, c) for r, c in formulas]
-                pkeys += got
-                continue
         for (r, c), fc in formulas.items():
             if members and (r, c) in members:
                 continue
@@ -860,6 +872,11 @@ def _evaluate(book: WorkbookData, today: _dt.date | None, cache: PlanCache, S: R
         V.clear()  # the values are in the result: do not keep them alive
         E.book = None  # type: ignore[assignment]  # nor the workbook
         S.keep_bound(bkey, bound, n)
+
+
+#: a structure read from disk up to this many formula cells also goes into the session's
+#: memo of plan keys (bigger ones would hold a key per cell in memory)
+_MEMO_FILL_CELLS = 200_000
 
 
 def _structure_digest(
