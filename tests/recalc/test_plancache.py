@@ -133,3 +133,44 @@ def test_the_disk_folder_follows_the_table_of_built_in_functions(monkeypatch: py
     assert registry_digest() != before  # a new name: a new digest
     monkeypatch.delitem(REGISTRY, "XLFUNCSNEWFUNCTION")
     assert registry_digest() == before
+
+
+def test_shapes_differing_in_reference_numbers_share_one_plan(tmp_path: Path) -> None:
+    from xlfuncs.recalc.parser import normalize
+
+    cache = PlanCache(tmp_path / "c")
+    V = {(0, r, 1): float(r) for r in range(1, 40)}
+    V[(1, 3, 1)] = 100.0
+    env = type("E", (), {"V": V, "sheet": lambda self, name: 1})()
+    # the same formula in rows 5, 9 and 20, reading rows above it, an absolute cell and a
+    # cell of another sheet: hand calculation for row r: (r-1) + (r-3) + A1 + Other!A3
+    for row in (5, 9, 20):
+        key = "c:" + normalize(f"A{row - 1}+A{row - 3}+$A$1+Other!$A$3", (row, 2))
+        f, deps = cache.get(key)(env, 0)
+        assert f(row, 2) == (row - 1) + (row - 3) + 1.0 + 100.0
+        assert set(deps(row, 2)) == {(0, row - 1, 1, row - 1, 1), (0, row - 3, 1, row - 3, 1),
+                                     (0, 1, 1, 1, 1), (1, 3, 1, 3, 1)}
+    assert cache.compiled == 1
+    # another absolute row is another parameter value of the same plan: A2 instead of A1
+    f, _ = cache.get("c:" + normalize("A4+A2+$A$2+Other!$A$3", (5, 2)))(env, 0)
+    assert f(5, 2) == 4.0 + 2.0 + 2.0 + 100.0 and cache.compiled == 1
+    # a zero offset is part of the plan (the cell's own row), not a parameter
+    f, _ = cache.get("c:" + normalize("A5+A2+$A$1+Other!$A$3", (5, 2)))(env, 0)
+    assert f(5, 2) == 5.0 + 2.0 + 1.0 + 100.0 and cache.compiled == 2
+    # saved and loaded again in a new process: one plan on disk serves every row
+    keys = ["c:" + normalize(f"A{r - 1}+A{r - 3}+$A$1+Other!$A$3", (r, 2)) for r in (5, 9)]
+    digest = PlanCache.digest(keys)
+    assert cache.save(digest, keys)
+    again = PlanCache(tmp_path / "c")
+    assert again.preload(digest) and again.loaded == 1
+    f, _ = again.get("c:" + normalize("A29+A27+$A$1+Other!$A$3", (30, 2)))(env, 0)
+    assert f(30, 2) == 29.0 + 27.0 + 1.0 + 100.0 and again.compiled == 0
+
+
+def test_skeletons_leave_text_and_sheet_names_alone() -> None:
+    from xlfuncs.recalc.compiler import SENTINEL, skeleton
+
+    assert skeleton('"@R[1]C[2]"&@R[1]C[0]') == (f'"@R[1]C[2]"&@R[{SENTINEL}]C[0]', (1,))
+    assert skeleton("'a@R1C1'!@R5C[0]") == (f"'a@R1C1'!@R{SENTINEL}C[0]", (5,))
+    assert skeleton("@C[-2]:@C5") == (f"@C[{SENTINEL}]:@C{SENTINEL + 1}", (-2, 5))
+    assert skeleton("@R[0]C[0]*2") == ("@R[0]C[0]*2", ())

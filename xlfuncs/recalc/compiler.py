@@ -15,11 +15,30 @@ def make(E, s):
     def d(r, c):
         return ((s, r, c-1, r, c-1),)
     return f, d
+
+Shapes that differ only in the numbers of their references (the same formula reading
+another block of rows) share one plan: :func:`skeleton` puts a parameter in place of each
+absolute number and each non-zero offset, and the plan compiled for the skeleton takes the
+numbers when it is bound (``make(E, s, P)``):
+
+>>> skeleton("ROUND(@R[-1]C[0],2)+Inputs!@R[7]C[0]")
+('ROUND(@R[2000000]C[0],2)+Inputs!@R[2000001]C[0]', (-1, 7))
+>>> print(generate(skeleton("@R[-1]C[0]*2")[0], params=1))
+def make(E, s, P):
+    (P0,) = P
+    V = E.V
+    _g = V.get
+    def f(r, c):
+        return _mul(_g((s, r+P0, c)), 2.0)
+    def d(r, c):
+        return ((s, r+P0, c, r+P0, c),)
+    return f, d
 """
 
 from __future__ import annotations
 
 import math
+import re
 from types import CodeType
 from typing import Any, Callable
 
@@ -32,11 +51,14 @@ from xlfuncs.recalc.functions._registry import NOT_PASSED, SCALAR_KINDS, Functio
 from xlfuncs.recalc.parser import FormulaSyntaxError, Node, parse
 from xlfuncs.recalc.values import Rng
 
-__all__ = ["ArityError", "COMPILER_VERSION", "generate", "compile_source", "load", "GLOBALS"]
+__all__ = [
+    "ArityError", "COMPILER_VERSION", "GLOBALS", "SENTINEL", "compile_source", "generate", "load",
+    "skeleton",
+]
 
 #: Part of the plan-cache key: bump the number whenever generated source changes meaning;
 #: the digest follows the function registry (names, argument kinds, conventions).
-COMPILER_VERSION = "9." + DIGEST
+COMPILER_VERSION = "10." + DIGEST
 
 
 class ArityError(FormulaSyntaxError):
@@ -139,6 +161,8 @@ class _Gen:
         #: a cell formula (not an array formula or a name): the scalar arguments of a
         #: function inside a reference operator are intersected with the cell
         self.cell = False
+        #: compiling a skeleton: reference numbers from SENTINEL on are parameters
+        self.params = False
 
     def param(self, name: str) -> tuple[str, str | None, int] | None:
         if not self.scope:
@@ -163,9 +187,10 @@ class _Gen:
             return "s"
         return self.bind(("sheet", name.lower()), "S", f"E.sheet({name!r})")
 
-    @staticmethod
-    def axis(spec: tuple[bool, int], var: str) -> str:
+    def axis(self, spec: tuple[bool, int], var: str) -> str:
         rel, n = spec
+        if self.params and n >= SENTINEL:  # a parameter of the skeleton
+            return f"{var}+P{n - SENTINEL}" if rel else f"P{n - SENTINEL}"
         if not rel:
             return str(n)
         if n == 0:
@@ -463,22 +488,98 @@ class _Gen:
         return f"B_{name}({inner})"
 
 
-def generate(shape: str, kind: str = "cell") -> str:
+#: the first number standing for a parameter in a skeleton (beyond any real row or offset)
+SENTINEL = 2_000_000
+
+#: a reference of a shape (``@`` marks them): groups: relative or absolute row, then
+#: relative or absolute column; or a whole column's relative or absolute number
+_REF_TOKEN = re.compile(
+    r"@R(?:\[(-?\d+)\]|(\d+))(?:C(?:\[(-?\d+)\]|(\d+)))?|@C(?:\[(-?\d+)\]|(\d+))"
+)
+#: the text literals and quoted sheet names of a shape, never rewritten
+_QUOTED = re.compile(r"(\"(?:[^\"]|\"\")*\"|'(?:[^']|'')*')")
+
+
+def _skeleton_of(seg: str, out: list[str], params: list[int]) -> None:
+    parts = _REF_TOKEN.split(seg)
+    out.append(parts[0])
+    for i in range(1, len(parts), 7):
+        rr, ra, cr, ca, wr, wa = parts[i : i + 6]
+        if rr is not None or ra is not None:
+            if rr is not None:
+                if rr == "0":
+                    tok = "@R[0]"
+                else:
+                    tok = f"@R[{SENTINEL + len(params)}]"
+                    params.append(int(rr))
+            else:
+                tok = f"@R{SENTINEL + len(params)}"
+                params.append(int(ra))
+            if cr is not None:
+                if cr == "0":
+                    tok += "C[0]"
+                else:
+                    tok += f"C[{SENTINEL + len(params)}]"
+                    params.append(int(cr))
+            elif ca is not None:
+                tok += f"C{SENTINEL + len(params)}"
+                params.append(int(ca))
+        elif wr is not None:
+            if wr == "0":
+                tok = "@C[0]"
+            else:
+                tok = f"@C[{SENTINEL + len(params)}]"
+                params.append(int(wr))
+        else:
+            tok = f"@C{SENTINEL + len(params)}"
+            params.append(int(wa))
+        out.append(tok)
+        out.append(parts[i + 6])
+
+
+def skeleton(shape: str) -> tuple[str, tuple[int, ...]]:
+    """``shape`` with :data:`SENTINEL`, ``SENTINEL + 1``... in place of the numbers of its
+    references that are absolute or non-zero offsets, and those numbers in order (text
+    literals and sheet names are left as they are). Zero offsets stay: they compile to
+    the cell's own row or column."""
+    if "@" not in shape:
+        return shape, ()
+    out: list[str] = []
+    params: list[int] = []
+    if '"' in shape or "'" in shape:
+        for k, seg in enumerate(_QUOTED.split(shape)):
+            if k % 2 or "@" not in seg:
+                out.append(seg)
+            else:
+                _skeleton_of(seg, out, params)
+    else:
+        _skeleton_of(shape, out, params)
+    return "".join(out), tuple(params)
+
+
+def generate(shape: str, kind: str = "cell", params: int = 0) -> str:
     """Python source of ``make(E, s)`` for a shape.
 
     ``kind`` is ``"cell"`` (a value), ``"array"`` (an array formula: the result may be an
-    array or a reference) or ``"name"`` (a defined name: references are kept).
+    array or a reference) or ``"name"`` (a defined name: references are kept). ``params``:
+    ``shape`` is a :func:`skeleton` with that many parameters, and the source defines
+    ``make(E, s, P)``.
     """
     tree = parse(shape)
     g = _Gen()
     g.cell = kind == "cell"
+    g.params = params > 0
     if kind == "cell":
         body = g.emit(tree, "v")
     elif kind == "array" and tree[0] == "area" and tree[3] is None:
         body = g.area(tree, whole_rows=True)
     else:
         body = g.emit(tree, "a", True)
-    lines = ["def make(E, s):", "    V = E.V", "    _g = V.get"]
+    if params:
+        names = ", ".join(f"P{i}" for i in range(params))
+        lines = ["def make(E, s, P):", f"    ({names},) = P", "    V = E.V", "    _g = V.get"]
+    else:
+        lines = ["def make(E, s):", "    V = E.V", "    _g = V.get"]
     lines += [f"    {b}" for b in g.binds]
     lines.append("    def f(r, c):")
     lines.append(f"        return {body}")

@@ -1,8 +1,10 @@
 """Compiled-plan cache: formula shapes compiled once per process and once per machine.
 
 A *plan key* is ``"c:" + shape`` (a cell formula), ``"a:" + shape`` (an array formula) or
-``"n:" + shape`` (a defined name). In memory the cache keeps the bindable ``make``
-function of every key it has seen. On disk it keeps, per workbook structure (the set of
+``"n:" + shape`` (a defined name). Keys that differ only in their reference numbers share
+one compiled plan, the key's :func:`~xlfuncs.recalc.compiler.skeleton`, which takes the
+numbers as parameters. In memory the cache keeps the bindable ``make`` function of every
+key it has seen. On disk it keeps, per workbook structure (the set of
 its plan keys), one file of marshalled code objects, so the 2nd..Nth workbook of a
 template, even in a new process, neither parses nor compiles.
 
@@ -34,19 +36,20 @@ names the structure digest it was saved for). An entry that fails is deleted and
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import marshal
 import os
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import CodeType
-from typing import Any
+from typing import Any, cast
 
 from xlfuncs._fileio import CACHE_ENV, seal, trusted_folder, unseal, user_cache_dir, write_bytes_atomic
 from xlfuncs.errors import WorkbookError
-from xlfuncs.recalc.compiler import COMPILER_VERSION, MakeFn, compile_source, generate, load
+from xlfuncs.recalc.compiler import COMPILER_VERSION, MakeFn, compile_source, generate, load, skeleton
 
 __all__ = ["PlanCache", "default_cache", "cache_tag", "CACHE_ENV"]
 
@@ -99,27 +102,40 @@ class PlanCache:
         return self._dir
 
     def __contains__(self, key: str) -> bool:
-        return key in self._make
+        return key in self._make or _plan_of(key)[0] in self._code
 
     def __len__(self) -> int:
-        return len(self._make)
+        return len(self._code)
 
     def get(self, key: str) -> MakeFn:
-        """The ``make`` function of a key, compiling it if needed.
+        """The ``make`` function of a key, compiling it if needed (once per skeleton: keys
+        that differ only in their reference numbers share the compiled plan).
 
         Raises :class:`~xlfuncs.recalc.parser.FormulaSyntaxError` (or ``SyntaxError`` for
         formulas too deeply nested for Python) when the shape cannot be compiled.
         """
-        fn = self._make.get(key)
-        if fn is not None:
+        hit = self._make.get(key)
+        if hit is not None:
             self.hits += 1
-            return fn
-        code = compile_source(generate(key[2:], _KINDS[key[0]]))
-        fn = load(code)
+            return hit
+        plan, params = _plan_of(key)
+        made = self._make.get(plan) if params else None
+        if made is None:
+            code = compile_source(generate(plan[2:], _KINDS[plan[0]], len(params)))
+            made = load(code)
+            with self._lock:
+                self._code[plan] = code
+                self._make[plan] = made
+                self.compiled += 1
+        else:
+            self.hits += 1
+        if not params:
+            return made
+        fn: MakeFn = functools.partial(cast(Callable[..., Any], made), P=params)
         with self._lock:
-            self._code[key] = code
+            if len(self._make) > _MAX_BOUND_KEYS:
+                self._make = {k: v for k, v in self._make.items() if k in self._code}
             self._make[key] = fn
-            self.compiled += 1
         return fn
 
     # ------------------------------------------------------------- disk
@@ -255,7 +271,8 @@ class PlanCache:
         path = self._path(digest)
         if path is None:
             return False
-        table = {k: self._code[k] for k in keys if k in self._code}
+        plans = {_plan_of(k)[0] for k in keys}
+        table = {k: self._code[k] for k in plans if k in self._code}
         payload = marshal.dumps((digest, table))
         try:
             assert self._base is not None
@@ -291,6 +308,21 @@ class PlanCache:
         if not all(isinstance(k, str) and isinstance(c, CodeType) for k, c in table.items()):
             return None
         return table
+
+
+#: keys bound to a skeleton's plan kept in memory, at most (then only the plans are kept)
+_MAX_BOUND_KEYS = 1_000_000
+
+
+def _plan_of(key: str) -> tuple[str, tuple[int, ...]]:
+    """The key of the plan compiled for ``key`` (its :func:`skeleton`) and the numbers
+    it binds.
+
+    >>> _plan_of("c:@R[-1]C[0]*2")
+    ('c:@R[2000000]C[0]*2', (-1,))
+    """
+    shape, params = skeleton(key[2:])
+    return (key[:2] + shape if params else key), params
 
 
 _DEFAULT: PlanCache | None = None
