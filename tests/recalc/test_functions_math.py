@@ -6,9 +6,12 @@ Expected values are Excel's, from vinci1it2000+formulas/test.xlsx of the golden 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.recalc._calc import calc
 from xlfuncs.errors import ExcelError
@@ -77,3 +80,30 @@ def test_sumproduct_errors(text: str, want: Any) -> None:
 ])
 def test_ecma_ceiling(text: str, want: Any) -> None:
     assert calc(text) == want
+
+
+def _round_by_decimal_text(x: float, digits: int) -> float:
+    # the definition: Excel rounds the 15-significant-digit decimal text, half away from zero
+    from decimal import ROUND_HALF_UP, Decimal
+
+    d = Decimal("%.15g" % x)
+    if d.as_tuple().exponent >= -digits:  # type: ignore[operator]
+        return float(d)
+    return float(d.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
+@given(
+    st.one_of(
+        st.floats(-1e10, 1e10, allow_nan=False),
+        # decimals written with a few places, and halves at the rounding place
+        st.builds(lambda n, k: n / 10**k, st.integers(-10**9, 10**9), st.integers(0, 9)),
+        st.builds(lambda n, k: (n + 0.5) / 10**k, st.integers(-10**7, 10**7), st.integers(0, 9)),
+    ),
+    st.integers(0, 9),
+)
+@settings(max_examples=2000, deadline=None)
+def test_round_is_the_decimal_rounding_of_the_15_digit_text(x: float, digits: int) -> None:
+    from xlfuncs.recalc.values import excel_round
+
+    got, want = excel_round(x, digits), _round_by_decimal_text(x, digits)
+    assert got == want and math.copysign(1, got) == math.copysign(1, want), (x, digits)

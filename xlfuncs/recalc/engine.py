@@ -1269,26 +1269,25 @@ def _order(
     return order, deps
 
 def _bind(E: _Env, pk: str | None, si: int, book: WorkbookData, cell: _Cell) -> Any:
-    where = _a1(book, cell)
     if pk is None:
-        E.warn(f"{where}: cannot read the formula")
+        E.warn(f"{_a1(book, cell)}: cannot read the formula")
         return _const(ERR.NAME)
     try:
         make = E.cache.get(pk)
     except (FormulaSyntaxError, SyntaxError, RecursionError, MemoryError) as e:
-        E.warn(f"{where}: unsupported formula syntax ({e}): shown as #NAME?")
+        E.warn(f"{_a1(book, cell)}: unsupported formula syntax ({e}): shown as #NAME?")
         return _const(ERR.NAME)
     except Exception as e:  # a compiler bug must not stop the workbook
-        E.warn(f"{where}: cannot compile the formula ({type(e).__name__}): shown as #VALUE!")
+        E.warn(f"{_a1(book, cell)}: cannot compile the formula ({type(e).__name__}): shown as #VALUE!")
         return _const(ERR.VALUE)
     E.used_keys.add(pk)
     try:
         return make(E, si)
     except _BindError as e:
-        E.warn(f"{where}: {e.why}")
+        E.warn(f"{_a1(book, cell)}: {e.why}")
         return _const(e.err)
     except Exception as e:
-        E.warn(f"{where}: cannot bind the formula ({type(e).__name__}): shown as #VALUE!")
+        E.warn(f"{_a1(book, cell)}: cannot bind the formula ({type(e).__name__}): shown as #VALUE!")
         return _const(ERR.VALUE)
 
 

@@ -131,7 +131,7 @@ class PlanCache:
             self.hits += 1
         if not params:
             return made
-        fn: MakeFn = functools.partial(cast(Callable[..., Any], made), P=params)
+        fn: MakeFn = functools.partial(cast("Callable[..., Any]", made), P=params)
         with self._lock:
             if len(self._make) > _MAX_BOUND_KEYS:
                 self._make = {k: v for k, v in self._make.items() if k in self._code}

@@ -420,6 +420,16 @@ def excel_round(x: float | int, digits: int = 0, mode: str = ROUND_HALF_UP) -> f
     """
     if type(x) is int and digits >= 0:
         return x
+    if mode is ROUND_HALF_UP and 0 <= digits <= 9 and type(x) is float:
+        # the common case without decimals: x * 10**digits far from a half (by more than
+        # the error of the product and of x against its 15-digit text) rounds as the
+        # decimal text does, and n / 10**digits is the double nearest the decimal result
+        scale = _POW10[digits]
+        m = abs(x) * scale
+        if m < 1e9:
+            n = math.floor(m + 0.5)
+            if abs(m - n) < 0.49999:
+                return math.copysign(n / scale, x)
     d = Decimal("%.15g" % float(x))
     if not d.is_finite() or d.as_tuple().exponent >= -digits:  # type: ignore[operator]
         return float(d)  # no digit below the rounding place (also keeps huge values exact)
@@ -431,6 +441,7 @@ def excel_round(x: float | int, digits: int = 0, mode: str = ROUND_HALF_UP) -> f
 
 
 ROUND_MODES = {"near": ROUND_HALF_UP, "up": ROUND_UP, "down": ROUND_DOWN}
+_POW10 = [10.0**k for k in range(10)]
 
 # ---------------------------------------------------------------- dates
 
