@@ -40,6 +40,7 @@ from xlfuncs.recalc.reader import (
     _T_ATTR,
     CELL_TOKEN,
     CellToken,
+    _plain_v,
     col_to_index,
     decode_part,
     last_read_parts,
@@ -83,6 +84,9 @@ def _escape_text(text: str) -> bytes:
     return text.encode("utf-8", errors="replace")
 
 
+_TWO_53 = float(2**53)
+
+
 def format_value(value: object) -> tuple[bytes | None, bytes | None]:
     """Return ``(t attribute, <v> text)`` for a computed value; ``(None, None)`` drops ``<v>``.
 
@@ -98,10 +102,11 @@ def format_value(value: object) -> tuple[bytes | None, bytes | None]:
     (b'e', b'#VALUE!')
     """
     if type(value) is float:
-        if value.is_integer() and abs(value) <= 2**53:
-            return None, str(int(value)).encode("ascii")
+        # b"%d" and b"%r" of a float are str(int(value)) and repr(value), as ASCII bytes
+        if value.is_integer() and -_TWO_53 <= value <= _TWO_53:
+            return None, b"%d" % value
         if value - value == 0.0:  # finite
-            return None, repr(value).encode("ascii")
+            return None, b"%r" % value
         return b"e", b"#NUM!"
     if value is None:
         return None, None
@@ -232,10 +237,11 @@ def _patch(data: bytes, values: _Values, sheet: int | None) -> tuple[bytes, int]
 
 
 #: what a formula cell becomes, prepared once per distinct row text: (start, end) in the row,
-#: row, col, start tag up to where ``t=`` goes (with and without the space before it), the
-#: rest of the start tag, ``<f>...</f>``, what follows the old ``<v>``/``<is>`` (kept), the
-#: old text after ``</f>`` and the old ``t=``
-_Slot = tuple[int, int, int, int, bytes, bytes, bytes, bytes, bytes, bytes, "bytes | None"]
+#: row, col, the start tag up to where ``t=`` goes, what comes before the type there (the
+#: white space and ``t="``), the rest of the start tag with ``<f>...</f>``, what follows the
+#: old ``<v>``/``<is>`` (kept), the old ``<v>`` text when the old text after ``</f>`` is
+#: exactly ``<v>text</v>`` (else None: never the same), and the old ``t=``
+_Slot = tuple[int, int, int, int, bytes, bytes, bytes, bytes, "bytes | None", "bytes | None"]
 _ROW_SLOTS: dict[bytes, list[_Slot]] = {}
 _ROW_SLOTS_BYTES = [0]
 _ROW_SLOTS_MAX_BYTES = 16 << 20
@@ -265,44 +271,48 @@ def _row_slots(data: bytes, pos: int, end: int) -> list[_Slot]:
         lead = data[start : stop - 4 - len(body) - 1 - len(attrs)]
         tm = _T_FULL.search(attrs) if old_t is not None else None
         if tm is not None:
-            with_t = lead + attrs[: tm.start()] + tm.group(1)
-            without_t = lead + attrs[: tm.start()]
+            before_t = lead + attrs[: tm.start()]
+            t_lead = tm.group(1) + b't="'
             after_t = attrs[tm.end() :] + b">"
         else:
-            with_t, without_t, after_t = lead + attrs + b" ", lead + attrs, b">"
+            before_t, t_lead, after_t = lead + attrs, b' t="', b">"
         old_tail = body[fm_end:]
-        tail = _without_result(old_tail)
         slots.append(
-            (start - pos, stop - pos, row, col, with_t, without_t, after_t, body[:fm_end], tail,
-             old_tail, old_t)
+            (start - pos, stop - pos, row, col, before_t, t_lead, after_t + body[:fm_end],
+             _without_result(old_tail), _plain_v(old_tail), old_t)
         )
     return slots
 
 
 #: a formula cell in the plain form: ``r=``, then ``s=`` and/or ``t=``, ``<f>`` without
-#: attributes, an optional ``<v>``. Groups: column, row, ``s=`` before ``t=``, type,
-#: ``s=`` after it, formula text, the old ``<v>`` element.
+#: attributes, an optional ``<v>``. Groups: the start tag up to ``t=`` (holding the column
+#: and the row), type, ``s=`` after it, ``>`` and the formula element, the old ``<v>`` text.
+#: (Possessive repeats: what they take is never given back, which changes no match.)
 _FAST_FORMULA = re.compile(
-    rb'<c r="([A-Z]{1,3})(\d+)"((?: s="\d+")?)(?: t="(\w+)")?((?: s="\d+")?)>'
-    rb"(<f>[^<]*</f>)(<v>[^<]*</v>)?</c>"
+    rb'(<c r="([A-Z]{1,3})(\d+)"(?: s="\d+")?)(?: t="(\w+)")?((?: s="\d+")?)'
+    rb"(><f>[^<]*+</f>)(?:<v>([^<]*+)</v>)?</c>"
 )
+_T_LEAD = b' t="'
 
 
 def _fast_slots(chunk: bytes) -> list[_Slot] | None:
     """:func:`_row_slots` for a row whose formula cells all have the plain form of
     :data:`_FAST_FORMULA`; ``None`` otherwise."""
     slots: list[_Slot] = []
+    append = slots.append
     cols = _COL_CACHE
+    t_lead = _T_LEAD
     for m in _FAST_FORMULA.finditer(chunk):
-        letters, digits, s1, t, s2, head, old_v = m.groups()
-        lead = b'<c r="' + letters + digits + b'"' + s1
-        if t is not None:
-            with_t, without_t, after_t = lead + b" ", lead, s2 + b">"
+        lead, letters, digits, t, s2, head, old_v = m.groups()
+        start, stop = m.span()
+        if t is None:
+            lead += s2
+            rest = head
         else:
-            with_t, without_t, after_t = lead + s2 + b" ", lead + s2, b">"
-        slots.append(
-            (m.start(), m.end(), int(digits), cols.get(letters) or col_to_index(letters),
-             with_t, without_t, after_t, head, b"", old_v or b"", t)
+            rest = s2 + head
+        append(
+            (start, stop, int(digits), cols.get(letters) or col_to_index(letters), lead, t_lead,
+             rest, b"", old_v, t)
         )
     if len(slots) != chunk.count(b"<f"):
         return None
@@ -318,9 +328,10 @@ def _patch_rows(
     memo = _ROW_SLOTS
     store = end - pos <= _ROW_SLOTS_MAX_SHEET  # a huge sheet is not a template's: no memo
     out: list[bytes] = []
-    append = out.append
+    extend = out.extend
     get = values.get
     miss = _MISS
+    fmt = format_value
     last = 0
     count = changed = 0
     offset = pos
@@ -337,31 +348,32 @@ def _patch_rows(
                     _ROW_SLOTS_BYTES[0] = 0
                 memo[chunk] = slots
                 _ROW_SLOTS_BYTES[0] += size
-        for rs, re_, row, col, with_t, without_t, after_t, head, tail, old_tail, old_t in slots:
+        for rs, re_, row, col, before_t, t_lead, rest, tail, old_text, old_t in slots:
             value = get((row, col) if sheet is None else (sheet, row, col), miss)
             if value is miss:
                 continue
             count += 1
-            t, v = format_value(value)
-            if v is not None:
-                v = b"<v>" + v + b"</v>"
-                if t == old_t and old_tail == v:
-                    continue  # the stored result is already this value, byte for byte
+            t, v = fmt(value)
+            if v is not None and t == old_t and v == old_text:
+                continue  # the stored result is already this value, byte for byte
             changed += 1
-            append(data[last : offset + rs])
-            append(
-                (with_t + b't="' + t + b'"' if t is not None else without_t)
-                + after_t
-                + head
-                + (v or b"")
-                + tail
-                + b"</c>"
-            )
+            if t is None:
+                if v is None:
+                    extend((data[last : offset + rs], before_t, rest, tail, b"</c>"))
+                else:
+                    extend((data[last : offset + rs], before_t, rest, b"<v>", v, b"</v>", tail, b"</c>"))
+            elif v is None:
+                extend((data[last : offset + rs], before_t, t_lead, t, b'"', rest, tail, b"</c>"))
+            else:
+                extend(
+                    (data[last : offset + rs], before_t, t_lead, t, b'"', rest, b"<v>", v, b"</v>",
+                     tail, b"</c>")
+                )
             last = offset + re_
         offset += size + 6
     if not changed:
         return data, count
-    append(data[last:])
+    out.append(data[last:])
     return b"".join(out), count
 
 
