@@ -155,11 +155,8 @@ class PlanCache:
         made for (the sheets' extents); ``None`` when there is none or it fails its check
         (it is then deleted)."""
         path = self._structure_path(digest)
-        if path is None or not self._trusted(path):
-            return None
-        try:
-            data = path.read_bytes()
-        except OSError:
+        data = self._read_entry(path)
+        if path is None or data is None:
             return None
         payload = unseal(_MAGIC_STRUCTURE, data)
         entry: Any = None
@@ -174,10 +171,7 @@ class PlanCache:
             and all(k is None or type(k) is str for k in entry[1])
         )
         if not ok:
-            try:
-                path.unlink()
-            except OSError:
-                pass
+            _discard(path)
             return None
         try:
             os.utime(path)  # recently used: the last to be pruned
@@ -196,17 +190,15 @@ class PlanCache:
             canon: dict[str | None, str | None] = {}
             keys = [canon.setdefault(k, k) for k in keys]
             payload = marshal.dumps((digest, keys, order, made_for))
-            assert self._base is not None
-            self._base.mkdir(mode=0o700, parents=True, exist_ok=True)
-            for folder in (self._base / "plans", path.parent.parent, path.parent):
-                folder.mkdir(mode=0o700, exist_ok=True)
-            if not self._trusted(path):
-                return False
-            write_bytes_atomic(path, seal(_MAGIC_STRUCTURE, payload))
-            self._prune_structures(path.parent)
-            return True
-        except (OSError, ValueError, WorkbookError):  # a cache that cannot be written is only slower
+        except ValueError:
             return False
+        if not self._write_entry(path, seal(_MAGIC_STRUCTURE, payload)):
+            return False
+        try:
+            self._prune_structures(path.parent)
+        except OSError:  # a cache that cannot be pruned is only larger
+            pass
+        return True
 
     def _prune_structures(self, folder: Path) -> None:
         """Delete the least recently used structure entries beyond
@@ -241,18 +233,12 @@ class PlanCache:
     def preload(self, digest: str) -> bool:
         """Load the disk entry for ``digest`` into memory; ``False`` when there is none."""
         path = self._path(digest)
-        if path is None or not self._trusted(path):
-            return False
-        try:
-            data = path.read_bytes()
-        except OSError:
+        data = self._read_entry(path)
+        if path is None or data is None:
             return False
         table = self._verified(data, digest)
         if table is None:  # damaged or foreign: never run it, rebuild it
-            try:
-                path.unlink()
-            except OSError:
-                pass
+            _discard(path)
             return False
         try:
             for key, code in table.items():
@@ -274,6 +260,20 @@ class PlanCache:
         plans = {_plan_of(k)[0] for k in keys}
         table = {k: self._code[k] for k in plans if k in self._code}
         payload = marshal.dumps((digest, table))
+        return self._write_entry(path, seal(_MAGIC, payload))
+
+    def _read_entry(self, path: Path | None) -> bytes | None:
+        """The bytes of the disk entry at ``path`` when its folders are trusted, else ``None``."""
+        if path is None or not self._trusted(path):
+            return None
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def _write_entry(self, path: Path, data: bytes) -> bool:
+        """Write a sealed entry at ``path`` (atomic), making its folders ``0700`` first;
+        ``False`` when a folder is not trusted or the write fails."""
         try:
             assert self._base is not None
             self._base.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -281,7 +281,7 @@ class PlanCache:
                 folder.mkdir(mode=0o700, exist_ok=True)
             if not self._trusted(path):
                 return False
-            write_bytes_atomic(path, seal(_MAGIC, payload))
+            write_bytes_atomic(path, data)
             return True
         except (OSError, WorkbookError):  # a cache that cannot be written is only slower
             return False
@@ -308,6 +308,14 @@ class PlanCache:
         if not all(isinstance(k, str) and isinstance(c, CodeType) for k, c in table.items()):
             return None
         return table
+
+
+def _discard(path: Path) -> None:
+    """Delete a damaged or foreign disk entry (it is rebuilt)."""
+    try:
+        path.unlink()
+    except OSError:
+        pass
 
 
 #: keys bound to a skeleton's plan kept in memory, at most (then only the plans are kept)
