@@ -86,7 +86,7 @@ def _round_by_decimal_text(x: float, digits: int) -> float:
     # the definition: Excel rounds the 15-significant-digit decimal text, half away from zero
     from decimal import ROUND_HALF_UP, Decimal
 
-    d = Decimal("%.15g" % x)
+    d = Decimal(f"{x:.15g}")
     if d.as_tuple().exponent >= -digits:  # type: ignore[operator]
         return float(d)
     return float(d.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))

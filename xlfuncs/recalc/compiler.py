@@ -500,39 +500,30 @@ _REF_TOKEN = re.compile(
 _QUOTED = re.compile(r"(\"(?:[^\"]|\"\")*\"|'(?:[^']|'')*')")
 
 
+def _axis_skeleton(letter: str, rel: str | None, absolute: str | None, params: list[int]) -> str:
+    """One axis of a reference token in a skeleton: ``R[0]``/``C[0]`` kept, any other number
+    (relative or absolute) a parameter, appended to ``params``."""
+    if rel == "0":
+        return letter + "[0]"
+    n = SENTINEL + len(params)
+    if rel is not None:
+        params.append(int(rel))
+        return f"{letter}[{n}]"
+    params.append(int(absolute))  # type: ignore[arg-type]  # one of the two is set
+    return f"{letter}{n}"
+
+
 def _skeleton_of(seg: str, out: list[str], params: list[int]) -> None:
     parts = _REF_TOKEN.split(seg)
     out.append(parts[0])
     for i in range(1, len(parts), 7):
         rr, ra, cr, ca, wr, wa = parts[i : i + 6]
         if rr is not None or ra is not None:
-            if rr is not None:
-                if rr == "0":
-                    tok = "@R[0]"
-                else:
-                    tok = f"@R[{SENTINEL + len(params)}]"
-                    params.append(int(rr))
-            else:
-                tok = f"@R{SENTINEL + len(params)}"
-                params.append(int(ra))
-            if cr is not None:
-                if cr == "0":
-                    tok += "C[0]"
-                else:
-                    tok += f"C[{SENTINEL + len(params)}]"
-                    params.append(int(cr))
-            elif ca is not None:
-                tok += f"C{SENTINEL + len(params)}"
-                params.append(int(ca))
-        elif wr is not None:
-            if wr == "0":
-                tok = "@C[0]"
-            else:
-                tok = f"@C[{SENTINEL + len(params)}]"
-                params.append(int(wr))
+            tok = "@" + _axis_skeleton("R", rr, ra, params)
+            if cr is not None or ca is not None:
+                tok += _axis_skeleton("C", cr, ca, params)
         else:
-            tok = f"@C{SENTINEL + len(params)}"
-            params.append(int(wa))
+            tok = "@" + _axis_skeleton("C", wr, wa, params)
         out.append(tok)
         out.append(parts[i + 6])
 
