@@ -204,15 +204,21 @@ def test_the_index_of_names_is_current() -> None:
         assert REGISTRY[name].fn.__module__.endswith("." + module) or REGISTRY[name].lazy, name
 
 
-def test_a_lookup_imports_the_category_of_the_name_only() -> None:
-    # in a fresh interpreter: the registry imports a category module on the first lookup
-    # of one of its names, and nothing for an unknown name
+def _in_fresh_interpreter(code: str) -> Any:
+    """What ``code`` prints as JSON on its last line, run in a new Python process."""
     import json
     import subprocess
     import sys
 
+    out = subprocess.run([sys.executable, "-c", "import sys, json\n" + code], capture_output=True,
+                         text=True, check=True, timeout=120)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_a_lookup_imports_the_category_of_the_name_only() -> None:
+    # in a fresh interpreter: the registry imports a category module on the first lookup
+    # of one of its names, and nothing for an unknown name
     code = (
-        "import sys, json\n"
         "from xlfuncs.recalc.functions import REGISTRY\n"
         "before = sorted(m for m in sys.modules if m.startswith('xlfuncs.recalc.functions.'))\n"
         "r = [REGISTRY['ROUND'].category, REGISTRY.get('NOSUCHFN'), 'NPV' in REGISTRY,\n"
@@ -221,9 +227,7 @@ def test_a_lookup_imports_the_category_of_the_name_only() -> None:
         "n = len(REGISTRY)\n"
         "print(json.dumps([before, r, after, n]))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=120)
-    before, r, after, n = json.loads(out.stdout)
+    before, r, after, n = _in_fresh_interpreter(code)
     P = "xlfuncs.recalc.functions."
     assert P + "math" not in before and P + "financial" not in before
     assert r == ["math", None, True, False]
@@ -233,18 +237,11 @@ def test_a_lookup_imports_the_category_of_the_name_only() -> None:
 
 def test_an_omitted_category_is_imported_by_the_plan_that_calls_it() -> None:
     # a plan naming a function of a category nobody imported yet binds it when loaded
-    import json
-    import subprocess
-    import sys
-
     code = (
-        "import sys, json\n"
         "from xlfuncs.recalc.plancache import PlanCache\n"
         "pre = 'xlfuncs.recalc.functions.text' in sys.modules\n"
         "E = type('E', (), {'V': {(0, 1, 1): 'abc'}})()\n"
         "f, d = PlanCache(disk=False).get('c:UPPER(@R[0]C[-1])')(E, 0)\n"
         "print(json.dumps([pre, f(1, 2)]))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=120)
-    assert json.loads(out.stdout) == [False, "ABC"]
+    assert _in_fresh_interpreter(code) == [False, "ABC"]
